@@ -1,0 +1,1 @@
+"""The shared kernel: events, event store, relay, consumers, scheduler, money, clock, settings."""

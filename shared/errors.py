@@ -1,0 +1,49 @@
+"""Domain errors carry a stable code; the HTTP edge maps them once to problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ConcurrencyConflict", "Conflict", "DomainError", "NotFound", "ValidationFailed"]
+
+
+class DomainError(Exception):
+    """A business rule refused the command. `code` is stable API (`promised_payment.outstanding`)."""
+
+    status = 422
+
+    def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+class ValidationFailed(DomainError):
+    status = 400
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request contradicts what was recorded before (a reused key, a duplicate id)."""
+
+    status = 409
+
+
+class ConcurrencyConflict(DomainError):
+    """The stream moved on while the command decided; retried, then answered 409."""
+
+    status = 409
+
+    def __init__(self, stream_id: str, expected: int, actual: int | None = None) -> None:
+        super().__init__(
+            "concurrency.conflict",
+            f"stream {stream_id} is at another version than expected {expected}",
+            stream_id=stream_id,
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual

@@ -1,0 +1,264 @@
+"""The event store on PostgreSQL: append with an expected version, read a stream, read everything
+in commit order without ever skipping a late-committing transaction, idempotency keys, snapshots.
+
+Why the xid8 horizon (and no table lock, no NOTIFY per append)
+---------------------------------------------------------------
+`global_position` comes from a sequence, and sequence values are handed out at INSERT time, not at
+COMMIT time. Two writers A and B may take positions 10 and 11, B commits first, and a reader that
+sees 11 and stores "up to 11" as its checkpoint would never see 10 once A commits. Locking the
+table per append prevents this but serialises every writer (measured here: 1.0k/s against 4.1k/s
+with 8 writers, see ../shared/DESIGN.md). Instead every row records the id of the transaction that
+wrote it (`pg_current_xact_id()`, an `xid8` that never wraps), and readers only return rows whose
+transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`: the oldest transaction still
+running. Every transaction below that horizon has finished, so no row can ever appear below it
+later. Readers order by `(transaction_id, global_position)` and keep that pair as their checkpoint,
+so the order they see is the order of transaction start, stable and gap-free. (The same approach:
+Marten's "high water mark", and the xid8 outbox readers described for PostgreSQL 13+.)
+A long-running transaction holds the horizon back: readers wait for it, they never skip it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from shared.db import Connection, Pool
+from shared.errors import ConcurrencyConflict, Conflict
+from shared.events import DomainEvent, EventRegistry
+
+__all__ = [
+    "CommitPosition",
+    "EventStore",
+    "IdempotencyKeyReused",
+    "Metadata",
+    "RecordedEvent",
+    "fingerprint",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Who caused an event and in which conversation: carried from HTTP to Kafka to consumers."""
+
+    correlation_id: str
+    causation_id: str | None = None
+    actor: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in (("correlation_id", self.correlation_id),
+                                  ("causation_id", self.causation_id),
+                                  ("actor", self.actor)) if v is not None}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CommitPosition:
+    """A reader's place in commit order."""
+
+    transaction_id: int = 0
+    global_position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    global_position: int
+    stream_id: str
+    stream_type: str
+    stream_version: int
+    event_id: uuid.UUID
+    event_type: str
+    schema_version: int
+    partition_key: str | None
+    payload: dict[str, Any]
+    metadata: dict[str, Any]
+    occurred_at: datetime
+    recorded_at: datetime
+    transaction_id: int = field(default=0)
+
+    @property
+    def commit_position(self) -> CommitPosition:
+        return CommitPosition(self.transaction_id, self.global_position)
+
+    def to_domain(self, registry: EventRegistry) -> DomainEvent:
+        return registry.load(self.event_type, self.schema_version, self.payload)
+
+
+class IdempotencyKeyReused(Conflict):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "idempotency.key_reused",
+            "this idempotency key was already used for a different request",
+        )
+
+
+def fingerprint(request: Any) -> str:
+    """A stable hash of a command's meaningful content, to tell a true repeat from a reuse."""
+    text = json.dumps(request, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_COLUMNS = (
+    "global_position, stream_id, stream_type, stream_version, event_id, event_type, schema_version,"
+    " partition_key, payload, metadata, occurred_at, recorded_at, transaction_id::text AS transaction_id"
+)
+
+# One statement appends a whole batch; it inserts nothing unless the stream is exactly at the
+# expected version, and the unique (stream_id, stream_version) turns a concurrent winner into an
+# error for the loser (it waits for the winner's commit, then fails), so no lock is needed.
+_APPEND = f"""
+INSERT INTO events (stream_id, stream_type, stream_version, event_id, event_type, schema_version,
+                    partition_key, payload, metadata, occurred_at)
+SELECT $1, $2, $3::int + e.ord, e.event_id, e.event_type, e.schema_version, e.partition_key,
+       e.payload, $6, $7
+FROM unnest($4::uuid[], $5::text[], $8::int[], $9::text[], $10::jsonb[])
+     WITH ORDINALITY AS e(event_id, event_type, schema_version, partition_key, payload, ord)
+WHERE (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1) = $3
+RETURNING {_COLUMNS}
+"""
+
+_READ_ALL = f"""
+SELECT {_COLUMNS} FROM events
+WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+ORDER BY transaction_id, global_position
+LIMIT $3
+"""
+
+
+def _record(row: asyncpg.Record) -> RecordedEvent:
+    data = dict(row)
+    data["transaction_id"] = int(data["transaction_id"])
+    return RecordedEvent(**data)
+
+
+class EventStore:
+    """One service's event store. Methods taking `conn` join the caller's transaction."""
+
+    def __init__(self, pool: Pool, registry: EventRegistry) -> None:
+        self.pool = pool
+        self.registry = registry
+
+    async def append(
+        self,
+        conn: Connection,
+        *,
+        stream_id: str,
+        stream_type: str,
+        expected_version: int,
+        events: Sequence[DomainEvent],
+        metadata: Metadata,
+        occurred_at: datetime,
+    ) -> list[RecordedEvent]:
+        if not events:
+            return []
+        try:
+            rows = await conn.fetch(
+                _APPEND,
+                stream_id,
+                stream_type,
+                expected_version,
+                [uuid.uuid4() for _ in events],
+                [e.event_type for e in events],
+                metadata.as_dict(),
+                occurred_at,
+                [e.schema_version for e in events],
+                [e.partition_key for e in events],
+                [e.to_payload() for e in events],
+            )
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name == "events_stream_id_stream_version_key":
+                raise ConcurrencyConflict(stream_id, expected_version) from None
+            raise
+        if len(rows) != len(events):
+            raise ConcurrencyConflict(stream_id, expected_version)
+        return [_record(r) for r in rows]
+
+    async def read_stream(
+        self, stream_id: str, *, after_version: int = 0, conn: Connection | None = None
+    ) -> list[RecordedEvent]:
+        query = (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2"
+            " ORDER BY stream_version"
+        )
+        if conn is not None:
+            rows = await conn.fetch(query, stream_id, after_version)
+        else:
+            rows = await self.pool.fetch(query, stream_id, after_version)
+        return [_record(r) for r in rows]
+
+    async def read_all(self, after: CommitPosition, limit: int = 500) -> list[RecordedEvent]:
+        """Events committed after `after`, in commit order, never past a running transaction."""
+        rows = await self.pool.fetch(_READ_ALL, str(after.transaction_id), after.global_position, limit)
+        return [_record(r) for r in rows]
+
+    async def iterate_all(
+        self, after: CommitPosition = CommitPosition(), batch: int = 1000
+    ) -> AsyncIterator[list[RecordedEvent]]:
+        """Everything committed so far, in batches, for replays and republishing."""
+        while True:
+            events = await self.read_all(after, batch)
+            if not events:
+                return
+            yield events
+            after = events[-1].commit_position
+
+    async def position_of(self, global_position: int) -> CommitPosition:
+        """The commit position just before the event at `global_position` (for republishing)."""
+        row = await self.pool.fetchrow(
+            "SELECT transaction_id::text AS tx FROM events WHERE global_position >= $1"
+            " ORDER BY global_position LIMIT 1",
+            global_position,
+        )
+        if row is None:
+            return CommitPosition(2**62, 0)
+        return CommitPosition(int(row["tx"]), global_position - 1)
+
+    async def head(self) -> int:
+        value = await self.pool.fetchval("SELECT coalesce(max(global_position), 0) FROM events")
+        return int(value)
+
+    # -- idempotency -------------------------------------------------------------------------
+    async def claim_idempotency_key(
+        self, conn: Connection, key: str, request_fingerprint: str
+    ) -> dict[str, Any] | None:
+        """Inside the command's transaction: None if the key is new (and now held until commit),
+        else the first result. A concurrent holder makes this wait for its commit or rollback."""
+        inserted = await conn.fetchval(
+            "INSERT INTO idempotency_keys (key, fingerprint) VALUES ($1, $2)"
+            " ON CONFLICT (key) DO NOTHING RETURNING true",
+            key,
+            request_fingerprint,
+        )
+        if inserted:
+            return None
+        row = await conn.fetchrow("SELECT fingerprint, result FROM idempotency_keys WHERE key = $1", key)
+        assert row is not None
+        if row["fingerprint"] != request_fingerprint:
+            raise IdempotencyKeyReused(key)
+        result: dict[str, Any] = row["result"]
+        return result
+
+    async def remember_result(self, conn: Connection, key: str, result: dict[str, Any]) -> None:
+        await conn.execute("UPDATE idempotency_keys SET result = $2 WHERE key = $1", key, result)
+
+    # -- snapshots ---------------------------------------------------------------------------
+    async def load_snapshot(self, conn: Connection, stream_id: str) -> tuple[int, dict[str, Any]] | None:
+        row = await conn.fetchrow("SELECT stream_version, state FROM snapshots WHERE stream_id = $1", stream_id)
+        return (row["stream_version"], row["state"]) if row else None
+
+    async def save_snapshot(self, conn: Connection, stream_id: str, version: int, state: dict[str, Any]) -> None:
+        await conn.execute(
+            "INSERT INTO snapshots (stream_id, stream_version, state) VALUES ($1, $2, $3)"
+            " ON CONFLICT (stream_id) DO UPDATE SET stream_version = excluded.stream_version,"
+            " state = excluded.state, taken_at = now()"
+            " WHERE snapshots.stream_version < excluded.stream_version",
+            stream_id,
+            version,
+            state,
+        )

@@ -1,0 +1,148 @@
+"""The HTTP edge shared by every service: problem details (RFC 9457) with stable codes, the
+correlation id, health, metrics and the internal-API guard."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.errors import DomainError
+from shared.logging import bind_correlation, get_logger
+from shared.metrics import HTTP_LATENCY
+
+__all__ = [
+    "CORRELATION_HEADER",
+    "correlation_middleware",
+    "exception_handlers",
+    "internal_token_guard",
+    "ops_route_handlers",
+    "problem",
+]
+
+log = get_logger(__name__)
+
+CORRELATION_HEADER = "x-correlation-id"
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS_CODES = {
+    400: "request.invalid",
+    401: "auth.required",
+    403: "auth.forbidden",
+    404: "route.not_found",
+    405: "request.method_not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+    429: "request.rate_limited",
+}
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    body = {"type": f"urn:billing:problem:{code}", "title": code, "status": status, "detail": detail, "code": code}
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dict[str, Any]]:
+    return problem(error.status, error.code, error.detail, **error.extra)
+
+
+def _validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+    errors = [
+        {"field": item.get("key"), "message": item.get("message")}
+        for item in (error.extra if isinstance(error.extra, list) else [])
+        if isinstance(item, dict)
+    ]
+    detail = error.detail if error.detail and not errors else "the request does not match the API"
+    return problem(400, "request.invalid", detail, errors=errors)
+
+
+def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:
+    status = error.status_code
+    if status >= 500:
+        return _unexpected(request, error)
+    code = _STATUS_CODES.get(status, f"http.{status}")
+    return problem(status, code, error.detail or code)
+
+
+def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
+    log.error("http.unhandled", path=request.url.path, error=repr(error), exc_info=error)
+    return problem(500, "internal", "internal error; the correlation id identifies it in the logs")
+
+
+exception_handlers: dict[Any, Any] = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}
+
+
+def correlation_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
+    """Bind the request's correlation id (or a new one) for logs and events; echo it back;
+    time the request for /metrics."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            given = None
+            for name, value in scope["headers"]:
+                if name == b"x-correlation-id":
+                    given = value.decode("latin-1")[:128]
+                    break
+            started = time.perf_counter()
+            with bind_correlation(given) as correlation_id:
+
+                async def send_with_header(message: Message) -> None:
+                    if message["type"] == "http.response.start":
+                        headers = list(message.get("headers", []))
+                        headers.append((b"x-correlation-id", correlation_id.encode()))
+                        message = {**message, "headers": headers}
+                    await send(message)
+
+                await app(scope, receive, send_with_header)
+            route = scope.get("path_template") or "unmatched"
+            HTTP_LATENCY.labels(service, route).observe(time.perf_counter() - started)
+
+        return middleware
+
+    return factory
+
+
+def internal_token_guard(token: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """Internal service APIs answer only callers presenting the shared internal token."""
+    expected = token.encode()
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        given = connection.headers.get("x-internal-token", "").encode()
+        if not hmac.compare_digest(given, expected):
+            raise NotAuthorizedException("missing or wrong internal token")
+
+    return guard
+
+
+def ops_route_handlers(ready: Callable[[], Awaitable[bool]]) -> list[Any]:
+    @get("/health/live", include_in_schema=False, sync_to_thread=False)
+    def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/health/ready", include_in_schema=False)
+    async def ready_route() -> Response[dict[str, str]]:
+        ok = await ready()
+        return Response({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    @get("/metrics", include_in_schema=False, sync_to_thread=False)
+    def metrics() -> Response[bytes]:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return [live, ready_route, metrics]

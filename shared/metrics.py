@@ -1,0 +1,27 @@
+"""Prometheus metrics every service exposes on /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+__all__ = [
+    "EVENTS_APPENDED",
+    "HTTP_LATENCY",
+    "PROJECTION_APPLIED",
+    "PROJECTION_DEAD_LETTERED",
+    "PROJECTION_GAPS",
+    "RELAY_LAG",
+    "RELAY_PUBLISHED",
+    "TIMERS_FIRED",
+]
+
+EVENTS_APPENDED = Counter("billing_events_appended_total", "Events appended", ["service", "event_type"])
+RELAY_PUBLISHED = Counter("billing_relay_published_total", "Events published to Kafka", ["service"])
+RELAY_LAG = Gauge("billing_relay_lag_events", "Events stored but not yet published", ["service"])
+PROJECTION_APPLIED = Counter("billing_projection_applied_total", "Events applied", ["projection"])
+PROJECTION_GAPS = Counter("billing_projection_gaps_total", "Stream versions found missing", ["projection"])
+PROJECTION_DEAD_LETTERED = Counter(
+    "billing_projection_dead_lettered_total", "Messages sent to the DLQ", ["projection"]
+)
+TIMERS_FIRED = Counter("billing_timers_fired_total", "Durable timers fired", ["kind"])
+HTTP_LATENCY = Histogram("billing_http_request_seconds", "HTTP request latency", ["service", "route"])

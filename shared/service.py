@@ -1,0 +1,116 @@
+"""A service process's runtime: its pool and event store, and the background workers that run
+beside its HTTP API (relay, timers, projection consumers). Litestar's lifespan starts and stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from shared.clock import Clock
+from shared.consumer import ProjectionConsumer
+from shared.db import Pool, create_pool
+from shared.events import EventRegistry
+from shared.eventstore import EventStore
+from shared.kafka import ensure_topics
+from shared.logging import get_logger
+from shared.migrations import KERNEL_SQL, apply_migrations, discover
+from shared.projection import Projection
+from shared.relay import Relay
+from shared.scheduler import Scheduler
+from shared.settings import CommonSettings
+
+__all__ = ["ServiceRuntime"]
+
+log = get_logger(__name__)
+
+
+def new_broker(settings: CommonSettings) -> KafkaBroker:
+    # A group join waits about half the session timeout on Tansu: requests must outlive it.
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        logger=None,
+        request_timeout_ms=max(settings.kafka_session_timeout_ms * 2, 40000),
+    )
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        name: str,
+        settings: CommonSettings,
+        registry: EventRegistry,
+        clock: Clock,
+        *,
+        migrations: Path | None = None,
+        publishes: bool = True,
+        projections: Sequence[Projection] = (),
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.registry = registry
+        self.clock = clock
+        self.migrations = migrations
+        self.publishes = publishes
+        self.projections = list(projections)
+        self.pool: Pool
+        self.store: EventStore
+        self.scheduler: Scheduler
+        self.broker: KafkaBroker | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def migrate(self) -> None:
+        folders = [KERNEL_SQL] + ([self.migrations] if self.migrations else [])
+        prefixes = ("kernel", self.name) if self.migrations else ("kernel",)
+        await apply_migrations(self.settings.database_url, self.name, discover(*folders, prefixes=prefixes))
+
+    async def start(self) -> None:
+        await self.migrate()
+        self.pool = await create_pool(self.settings.database_url, self.name, max_size=20)
+        self.store = EventStore(self.pool, self.registry)
+        self.scheduler = Scheduler(self.pool, self.clock)
+        self._stop.clear()
+        if self.publishes:
+            relay = Relay(self.store, self.name, self.settings.kafka_bootstrap_servers)
+            self._tasks.append(asyncio.create_task(relay.run(self._stop), name=f"{self.name}-relay"))
+        self._tasks.append(asyncio.create_task(self.scheduler.run(self._stop), name=f"{self.name}-timers"))
+        if self.projections:
+            topics = {t for p in self.projections for t in p.topics}
+            await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(topics | {f"{t}.dlq" for t in topics}))
+            self.broker = new_broker(self.settings)
+            for projection in self.projections:
+                ProjectionConsumer(
+                    self.pool, projection, session_timeout_ms=self.settings.kafka_session_timeout_ms
+                ).attach(self.broker)
+            await self.broker.start()
+        log.info("service.started", service=self.name)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self.broker is not None:
+            await self.broker.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 10)
+        self._tasks.clear()
+        await self.pool.close()
+
+    async def ready(self) -> bool:
+        try:
+            await self.pool.fetchval("SELECT 1")
+        except Exception:  # noqa: BLE001
+            return False
+        return all(not t.done() for t in self._tasks)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _: object) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()

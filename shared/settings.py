@@ -1,0 +1,65 @@
+"""Typed settings, read once at start from the environment; a bad or missing one stops the
+process with its name."""
+
+from __future__ import annotations
+
+import sys
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["CommonSettings", "SettingsError", "load_settings"]
+
+Environment = Literal["dev", "test", "prod"]
+
+
+class SettingsError(SystemExit):
+    pass
+
+
+class CommonSettings(BaseSettings):
+    """What every billing process reads."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    billing_env: Environment = "prod"
+    database_url: str = Field(min_length=1)
+    kafka_bootstrap_servers: str = Field(min_length=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    #: Shared secret of the internal service APIs (the gateway presents it to the services).
+    internal_api_token: SecretStr | None = None
+    #: Kafka consumer group session timeout; Tansu joins take about half of it.
+    kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
+
+    @model_validator(mode="after")
+    def _secrets_required_outside_dev(self) -> CommonSettings:
+        if self.billing_env == "prod" and self.internal_api_token is None:
+            raise ValueError("INTERNAL_API_TOKEN is required when BILLING_ENV=prod")
+        return self
+
+    @property
+    def internal_token(self) -> str:
+        if self.internal_api_token is not None:
+            return self.internal_api_token.get_secret_value()
+        return "dev-internal-token"
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    try:
+        return cls()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = "_".join(str(p) for p in problem["loc"]).upper() or "settings"
+            lines.append(f"  {name}: {problem['msg']}")
+        raise SettingsError(f"bad settings for {cls.__name__}:\n" + "\n".join(lines)) from None
+
+
+def fail(message: str) -> None:  # pragma: no cover - used by entrypoints
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
