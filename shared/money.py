@@ -56,12 +56,12 @@ def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
         raise ValueError("amount must be a decimal string or an integer")
     if not amount.is_finite():
         raise ValueError("amount must be a finite number")
-    if amount != amount.quantize(LEDGER_EXPONENT, rounding=ROUND_HALF_UP):
-        raise ValueError("amount has more than 2 decimals")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValueError("amount must be positive")
     if amount > MAX_AMOUNT:
         raise ValueError(f"amount exceeds the maximum of {MAX_AMOUNT}")
+    if amount != amount.quantize(LEDGER_EXPONENT, rounding=ROUND_HALF_UP):
+        raise ValueError("amount has more than 2 decimals")
     return round_money(amount)
 
 

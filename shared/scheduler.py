@@ -81,12 +81,13 @@ class Scheduler:
         """Fire every timer due by the clock's now; return how many fired."""
         fired = 0
         while True:
-            count = await self._fire_batch()
-            fired += count
-            if count < self.batch_size:
+            claimed, succeeded = await self._fire_batch()
+            fired += succeeded
+            if claimed < self.batch_size:
                 return fired
 
-    async def _fire_batch(self) -> int:
+    async def _fire_batch(self) -> tuple[int, int]:
+        """Claim a batch of due timers and fire them: (claimed, fired)."""
         now = self.clock.now()
         fired = 0
         async with self.pool.acquire() as conn, conn.transaction():
@@ -122,7 +123,7 @@ class Scheduler:
                         repr(error)[:1000],
                         now + timedelta(seconds=min(3600, 2 ** (timer.attempts + 1))),
                     )
-        return len(rows)
+        return len(rows), fired
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

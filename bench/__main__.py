@@ -1,0 +1,77 @@
+"""`python -m bench`: every benchmark in one run against one fresh database, then the tables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections import defaultdict
+from time import perf_counter
+
+from bench import eslib, eventstore, relay, report
+from bench.common import DURATION, MAX_EVENTS, RUNS, SCALE, WARMUP, Sample, median
+from bench.setup import BenchEnv, environment
+
+WORKLOADS = [(1, 1), (8, 1), (1, 100), (8, 100), (1, 1000)]
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def kinds(batch: int) -> list[str]:
+    return ["ours", "insert", "es"] if batch == 1 else ["ours", "insert", "copy", "es"]
+
+
+async def store_figures(env: BenchEnv) -> dict[report.Key, float]:
+    targets = await eventstore.open_targets(env.dsn)
+    app = await eslib.open_app(env.dsn)
+
+    async def cell(kind: str, writers: int, batch: int, duration: float) -> Sample:
+        if kind == "es":
+            return await asyncio.to_thread(eslib.measure, app, writers, batch, duration)
+        return await eventstore.measure(kind, targets, writers, batch, duration)
+
+    rates: dict[report.Key, list[float]] = defaultdict(list)
+    try:
+        progress("event store: warming up")
+        for writers, batch in WORKLOADS:
+            for kind in kinds(batch):
+                await cell(kind, writers, batch, WARMUP)
+        for run in range(RUNS):  # runs interleaved, so drift and table growth hit every column alike
+            progress(f"event store: run {run + 1}/{RUNS}")
+            for writers, batch in WORKLOADS:
+                for kind in kinds(batch):
+                    rates[(writers, batch, kind)].append((await cell(kind, writers, batch, DURATION)).rate)
+    finally:
+        await targets.close()
+        app.close()
+    return {key: median(values) for key, values in rates.items()}
+
+
+async def main() -> None:
+    began = perf_counter()
+    async with environment() as env:
+        progress(f"database {env.database}, broker {env.bootstrap}")
+        figures = await store_figures(env)
+        progress("relay")
+        relayed = await relay.run(env.dsn, env.bootstrap)
+    lines = [
+        (f"Benchmarks: BENCH_SCALE={SCALE:g}, median of {RUNS} runs; each store figure {DURATION:.1f} s"
+         f" or {MAX_EVENTS:,} events, whichever first; {os.cpu_count()} CPUs"),
+        (f"{env.server}, fresh database {env.database} (dropped);"
+         f" Kafka: {'own Tansu broker' if env.own_broker else 'KAFKA_BOOTSTRAP_SERVERS'} at {env.bootstrap}"),
+        "",
+        "Event store appends, events/s (one transaction per append)",
+        *report.store_table(figures, WORKLOADS),
+        "",
+        *report.relay_table(relayed),
+        "",
+        report.NOTES,
+        f"Total time {perf_counter() - began:.0f} s.",
+    ]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

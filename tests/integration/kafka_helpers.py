@@ -1,0 +1,93 @@
+"""A small projection and helpers for the relay/consumer tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer
+from faststream.kafka import KafkaBroker
+
+from shared.consumer import ProjectionConsumer
+from shared.db import Connection, Pool
+from shared.eventstore import EventStore, Metadata
+from shared.projection import IncomingEvent
+from tests.sample_events import CounterIncremented
+
+META = Metadata(correlation_id="corr-42", actor="test")
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+class CounterTotals:
+    """Sums increments per account; refuses (raises on) increments of 666 to act as poison."""
+
+    def __init__(self, topic: str, name: str) -> None:
+        self.topics = (topic,)
+        self.name = name
+        self.applied: list[tuple[str, int]] = []
+
+    async def apply(self, conn: Connection, event: IncomingEvent) -> None:
+        if event.event_type != "test.CounterIncremented":
+            return
+        by = int(event.payload["by"])
+        if by == 666:
+            raise ValueError("poison increment")
+        await conn.execute(
+            "INSERT INTO counter_totals (account_id, total, applied) VALUES ($1, $2, 1)"
+            " ON CONFLICT (account_id) DO UPDATE SET total = counter_totals.total + $2,"
+            " applied = counter_totals.applied + 1",
+            event.payload["account_id"], by,
+        )
+        self.applied.append((event.stream_id, event.stream_version))
+
+
+async def create_totals_table(pool: Pool) -> None:
+    await pool.execute(
+        "CREATE TABLE IF NOT EXISTS counter_totals (account_id text PRIMARY KEY, total bigint, applied int)"
+    )
+
+
+async def append_increments(store: EventStore, stream: str, count: int, start_version: int = 0, by: int = 1) -> None:
+    async with store.pool.acquire() as conn, conn.transaction():
+        await store.append(
+            conn, stream_id=stream, stream_type="Counter", expected_version=start_version,
+            events=[CounterIncremented(account_id=stream, by=by) for _ in range(count)],
+            metadata=META, occurred_at=NOW,
+        )
+
+
+async def start_consumer(bootstrap: str, pool: Pool, projection: CounterTotals) -> KafkaBroker:
+    broker = KafkaBroker(bootstrap, logger=None, request_timeout_ms=40000)
+    ProjectionConsumer(pool, projection, session_timeout_ms=2000, attempts=2).attach(broker)
+    await broker.start()
+    return broker
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 15.0) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False)
+    await consumer.start()
+    records: list = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < expected and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+        # Give duplicates a moment to show up, if any would.
+        batch = await consumer.getmany(timeout_ms=300)
+        for part in batch.values():
+            records.extend(part)
+    finally:
+        await consumer.stop()
+    return records

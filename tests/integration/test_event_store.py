@@ -1,0 +1,181 @@
+"""The event store's contract against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from shared.commands import execute
+from shared.errors import ConcurrencyConflict, DomainError
+from shared.eventstore import CommitPosition, EventStore, IdempotencyKeyReused, Metadata
+from tests.sample_events import AmountCredited, Counter, CounterIncremented
+
+META = Metadata(correlation_id="c-1", actor="test")
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+async def append(store: EventStore, stream: str, expected: int, *events: object) -> list:
+    async with store.pool.acquire() as conn, conn.transaction():
+        return await store.append(
+            conn, stream_id=stream, stream_type="Counter", expected_version=expected,
+            events=list(events), metadata=META, occurred_at=NOW,  # type: ignore[arg-type]
+        )
+
+
+async def test_appended_events_read_back_in_version_order_with_exact_values(store: EventStore) -> None:
+    recorded = await append(store, "s-1", 0, AmountCredited(account_id="a", amount=Decimal("0.10")),
+                            CounterIncremented(account_id="a", by=2))
+    assert [r.stream_version for r in recorded] == [1, 2]
+    back = await store.read_stream("s-1")
+    assert [r.event_id for r in back] == [r.event_id for r in recorded]
+    assert back[0].to_domain(store.registry) == AmountCredited(account_id="a", amount=Decimal("0.10"))
+    assert back[0].metadata == {"correlation_id": "c-1", "actor": "test"}
+    assert back[0].partition_key == "a"
+
+
+async def test_two_concurrent_appends_at_the_same_expected_version_exactly_one_succeeds(store: EventStore) -> None:
+    await append(store, "s-race", 0, CounterIncremented(account_id="a"))
+    results = await asyncio.gather(
+        *(append(store, "s-race", 1, CounterIncremented(account_id="a")) for _ in range(2)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, list) for r in results) == 1
+    assert sum(isinstance(r, ConcurrencyConflict) for r in results) == 1
+    assert [r.stream_version for r in await store.read_stream("s-race")] == [1, 2]
+
+
+async def test_a_stale_or_future_expected_version_appends_nothing(store: EventStore) -> None:
+    await append(store, "s-v", 0, CounterIncremented(account_id="a"))
+    with pytest.raises(ConcurrencyConflict):
+        await append(store, "s-v", 0, CounterIncremented(account_id="a"))
+    with pytest.raises(ConcurrencyConflict):
+        await append(store, "s-v", 5, CounterIncremented(account_id="a"))
+    assert len(await store.read_stream("s-v")) == 1
+
+
+async def test_a_rule_decided_under_contention_lets_exactly_one_command_win(store: EventStore) -> None:
+    async def attempt() -> object:
+        return await execute(store, Counter, "counter-1", lambda c: c.increment_once("a"), metadata=META, now=NOW)
+
+    results = await asyncio.gather(*(attempt() for _ in range(20)), return_exceptions=True)
+    winners = [r for r in results if not isinstance(r, Exception)]
+    assert len(winners) == 1
+    assert all(isinstance(r, DomainError) for r in results if isinstance(r, Exception))
+    assert len(await store.read_stream("counter-1")) == 1
+
+
+async def test_a_repeated_idempotency_key_returns_the_first_result_and_appends_once(store: EventStore) -> None:
+    async def run() -> object:
+        return await execute(
+            store, Counter, "counter-2", lambda c: [CounterIncremented(account_id="a")],
+            metadata=META, now=NOW, idempotency_key="cmd-1", request={"by": 1},
+            respond=lambda c, _: {"value": c.value},
+        )
+
+    results = await asyncio.gather(*(run() for _ in range(10)))
+    assert {r.stream_version for r in results} == {1}  # type: ignore[attr-defined]
+    assert sum(not r.repeated for r in results) == 1  # type: ignore[attr-defined]
+    assert results[0].body == {"value": 1}  # type: ignore[attr-defined]
+    assert len(await store.read_stream("counter-2")) == 1
+
+
+async def test_an_idempotency_key_reused_for_another_request_is_refused(store: EventStore) -> None:
+    def inc(c: Counter) -> list:
+        return [CounterIncremented(account_id="a")]
+
+    await execute(store, Counter, "counter-3", inc, metadata=META, now=NOW, idempotency_key="k", request={"by": 1})
+    with pytest.raises(IdempotencyKeyReused):
+        await execute(store, Counter, "counter-3", inc, metadata=META, now=NOW, idempotency_key="k", request={"by": 2})
+    assert len(await store.read_stream("counter-3")) == 1
+
+
+async def test_a_refused_command_leaves_no_idempotency_record_and_no_events(store: EventStore) -> None:
+    def refuse(c: Counter) -> list:
+        raise DomainError("nope", "refused")
+
+    with pytest.raises(DomainError):
+        await execute(store, Counter, "counter-4", refuse, metadata=META, now=NOW, idempotency_key="k4", request={})
+    assert await store.pool.fetchval("SELECT count(*) FROM idempotency_keys") == 0
+    assert await store.read_stream("counter-4") == []
+
+
+async def test_snapshots_only_move_forward(store: EventStore) -> None:
+    async with store.pool.acquire() as conn:
+        await store.save_snapshot(conn, "s", 5, {"value": 5})
+        await store.save_snapshot(conn, "s", 3, {"value": 3})
+        assert await store.load_snapshot(conn, "s") == (5, {"value": 5})
+        assert await store.load_snapshot(conn, "missing") is None
+
+
+async def test_read_all_waits_for_an_open_transaction_instead_of_skipping_it(store: EventStore) -> None:
+    async with store.pool.acquire() as slow:
+        tx = slow.transaction()
+        await tx.start()
+        await store.append(slow, stream_id="slow", stream_type="Counter", expected_version=0,
+                           events=[CounterIncremented(account_id="a")], metadata=META, occurred_at=NOW)
+        await append(store, "fast", 0, CounterIncremented(account_id="b"))
+        # The fast one committed, but a transaction older than it is still open: nothing is
+        # visible yet, so a reader can never checkpoint past the slow event.
+        assert await store.read_all(CommitPosition()) == []
+        await tx.commit()
+    seen = await store.read_all(CommitPosition())
+    assert [e.stream_id for e in seen] == ["slow", "fast"]
+
+
+async def test_gap_safety_under_concurrent_writers_committing_out_of_order(store: EventStore) -> None:
+    """Many writers sleep randomly inside their transactions while a reader polls with a
+    checkpoint: every event is read exactly once and each stream in order."""
+    writers, per_writer = 8, 25
+    done = asyncio.Event()
+    seen: list = []
+
+    async def writer(n: int) -> None:
+        for i in range(per_writer):
+            async with store.pool.acquire() as conn, conn.transaction():
+                await store.append(
+                    conn, stream_id=f"w{n}", stream_type="Counter", expected_version=i,
+                    events=[CounterIncremented(account_id=f"w{n}")], metadata=META, occurred_at=NOW,
+                )
+                await asyncio.sleep(random.uniform(0, 0.01))
+
+    async def reader() -> None:
+        checkpoint = CommitPosition()
+        while True:
+            finished = done.is_set()
+            batch = await store.read_all(checkpoint, limit=7)
+            if batch:
+                seen.extend(batch)
+                checkpoint = batch[-1].commit_position
+            elif finished:
+                return
+            else:
+                await asyncio.sleep(0.001)
+
+    reading = asyncio.create_task(reader())
+    await asyncio.gather(*(writer(n) for n in range(writers)))
+    done.set()
+    await reading
+    twice = [(e.stream_id, e.stream_version, e.commit_position) for e in seen
+             if sum(x.event_id == e.event_id for x in seen) > 1]
+    assert len(seen) == writers * per_writer, f"read twice: {twice}"
+    assert len({e.event_id for e in seen}) == len(seen)
+    for n in range(writers):
+        assert [e.stream_version for e in seen if e.stream_id == f"w{n}"] == list(range(1, per_writer + 1))
+    # Commit order is what readers see: the global positions may interleave, never repeat.
+    assert sorted(e.commit_position for e in seen) == [e.commit_position for e in seen]
+
+
+async def test_iterate_all_and_position_of_support_republishing(store: EventStore) -> None:
+    for i in range(5):
+        await append(store, f"p{i}", 0, CounterIncremented(account_id="a"))
+    batches = [b async for b in store.iterate_all(batch=2)]
+    assert [len(b) for b in batches] == [2, 2, 1]
+    start = await store.position_of(3)
+    rest = await store.read_all(start)
+    assert [e.global_position for e in rest] == [3, 4, 5]
+    assert uuid.UUID(str(rest[0].event_id))

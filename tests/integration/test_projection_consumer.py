@@ -1,0 +1,164 @@
+"""Projections fed from Kafka: at-least-once in, exactly-once applied, poison to the DLQ, and
+convergence to the store's truth after the broker loses everything."""
+
+from __future__ import annotations
+
+import json
+
+from aiokafka import AIOKafkaProducer
+
+from shared.db import Pool
+from shared.devstack import Broker, start_broker
+from shared.eventstore import EventStore, RecordedEvent
+from shared.kafka import ensure_topics
+from shared.projection import IncomingEvent, apply_batch
+from shared.relay import Relay
+from tests.integration.kafka_helpers import (
+    CounterTotals,
+    append_increments,
+    create_totals_table,
+    eventually,
+    read_topic,
+    start_consumer,
+)
+
+
+async def totals(pool: Pool) -> dict[str, tuple[int, int]]:
+    rows = await pool.fetch("SELECT account_id, total, applied FROM counter_totals")
+    return {r["account_id"]: (r["total"], r["applied"]) for r in rows}
+
+
+async def drain(relay: Relay) -> None:
+    while await relay.publish_once():
+        pass
+
+
+async def test_duplicated_deliveries_are_applied_once(
+    store: EventStore, pool: Pool, broker: Broker, unique: str
+) -> None:
+    await create_totals_table(pool)
+    relay = Relay(store, f"svc{unique}", broker.bootstrap)
+    await ensure_topics(broker.bootstrap, [relay.topic, f"{relay.topic}.dlq"])
+    projection = CounterTotals(relay.topic, f"totals-{unique}")
+
+    async def die(_: list[RecordedEvent]) -> None:
+        raise RuntimeError("killed between publish and checkpoint")
+
+    await append_increments(store, "acc-a", 3)
+    await append_increments(store, "acc-b", 2)
+    crashing = Relay(store, f"svc{unique}", broker.bootstrap, after_publish=die)
+    await crashing.start()
+    try:
+        await crashing.publish_once()
+    except RuntimeError:
+        pass
+    await crashing.stop()
+    await relay.start()
+    await drain(relay)  # the same five again
+    await relay.stop()
+
+    consumer = await start_consumer(broker.bootstrap, pool, projection)
+    try:
+        async def converged() -> bool:
+            return await totals(pool) == {"acc-a": (3, 3), "acc-b": (2, 2)}
+
+        await eventually(converged)
+    finally:
+        await consumer.stop()
+    assert sorted(projection.applied) == [("acc-a", 1), ("acc-a", 2), ("acc-a", 3), ("acc-b", 1), ("acc-b", 2)]
+
+
+async def test_a_poison_message_goes_to_the_dlq_and_later_messages_are_applied(
+    store: EventStore, pool: Pool, broker: Broker, unique: str
+) -> None:
+    await create_totals_table(pool)
+    relay = Relay(store, f"svc{unique}", broker.bootstrap)
+    await ensure_topics(broker.bootstrap, [relay.topic, f"{relay.topic}.dlq"])
+    projection = CounterTotals(relay.topic, f"totals-{unique}")
+    await append_increments(store, "acc-p", 1)
+    await append_increments(store, "acc-p", 1, start_version=1, by=666)  # the projection chokes on it
+    await append_increments(store, "acc-p", 1, start_version=2, by=5)
+    await relay.start()
+    await drain(relay)
+    await relay.stop()
+    # Garbage that is not even a CloudEvent, straight onto the topic.
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap)
+    await producer.start()
+    await producer.send_and_wait(relay.topic, b"not json", key=b"acc-p")
+    await producer.stop()
+    await append_increments(store, "acc-p", 1, start_version=3, by=10)
+    await relay.start()
+    await drain(relay)
+    await relay.stop()
+
+    consumer = await start_consumer(broker.bootstrap, pool, projection)
+    try:
+        async def applied_the_rest() -> bool:
+            return (await totals(pool)).get("acc-p") == (16, 3)
+
+        await eventually(applied_the_rest)
+    finally:
+        await consumer.stop()
+    dead = await read_topic(broker.bootstrap, f"{relay.topic}.dlq", 2)
+    assert len(dead) == 2
+    errors = sorted(dict(r.headers)["x-error"].decode() for r in dead)
+    assert "not a CloudEvents" in errors[0] and "poison increment" in errors[1]
+    poisoned = next(r for r in dead if b"666" in r.value)
+    assert dict(poisoned.headers)["ce_streamversion"] == b"2"
+    assert json.loads(poisoned.value)["by"] == 666
+    # The version after the poison one was applied and the hole is on record for ops.
+    gaps = await pool.fetch("SELECT expected, received FROM projection_gaps WHERE projection = $1", projection.name)
+    assert [(g["expected"], g["received"]) for g in gaps] == [(2, 3)]
+
+
+async def test_after_the_broker_loses_everything_the_projection_converges_to_the_store(
+    store: EventStore, pool: Pool, unique: str
+) -> None:
+    await create_totals_table(pool)
+    first = start_broker()
+    port = int(first.bootstrap.rsplit(":", 1)[1])
+    projection = CounterTotals(f"billing.svc{unique}.events", f"totals-{unique}")
+    try:
+        relay = Relay(store, f"svc{unique}", first.bootstrap)
+        await relay.start()
+        await append_increments(store, "acc-x", 3)
+        await drain(relay)
+        consumer = await start_consumer(first.bootstrap, pool, projection)
+
+        async def first_three() -> bool:
+            return (await totals(pool)).get("acc-x") == (3, 3)
+
+        await eventually(first_three)
+        await consumer.stop()
+        await relay.stop()
+    finally:
+        first.stop()
+
+    # Events keep arriving while the broker is down; the new broker starts empty.
+    await append_increments(store, "acc-x", 2, start_version=3)
+    await append_increments(store, "acc-y", 4)
+    second = start_broker(port)
+    try:
+        relay = Relay(store, f"svc{unique}", second.bootstrap)
+        await relay.start()  # notices the empty topic and starts again from the beginning
+        await drain(relay)
+        consumer = await start_consumer(second.bootstrap, pool, CounterTotals(projection.topics[0], projection.name))
+
+        async def converged() -> bool:
+            return await totals(pool) == {"acc-x": (5, 5), "acc-y": (4, 4)}
+
+        await eventually(converged)
+        await consumer.stop()
+        await relay.stop()
+    finally:
+        second.stop()
+
+
+async def test_replaying_from_the_store_skips_what_was_applied(store: EventStore, pool: Pool, unique: str) -> None:
+    await create_totals_table(pool)
+    projection = CounterTotals("unused", f"totals-{unique}")
+    await append_increments(store, "acc-z", 4)
+    events = [IncomingEvent.from_recorded("svc", e) for e in await store.read_stream("acc-z")]
+    assert await apply_batch(pool, projection, events[:2]) == 2
+    assert await apply_batch(pool, projection, events) == 2
+    assert await totals(pool) == {"acc-z": (4, 4)}

@@ -1,0 +1,86 @@
+"""Durable timers against a real PostgreSQL, driven by a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from shared.clock import FakeClock
+from shared.db import Connection, Pool
+from shared.scheduler import DueTimer, Scheduler, cancel_timer, schedule_timer
+
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+async def test_a_timer_fires_once_when_its_time_comes(pool: Pool) -> None:
+    clock = FakeClock(START)
+    fired: list[str] = []
+    scheduler = Scheduler(pool, clock)
+
+    @scheduler.handler("promised_payment.expire")
+    async def expire(conn: Connection, timer: DueTimer) -> None:
+        fired.append(timer.payload["account_id"])
+
+    async with pool.acquire() as conn:
+        await schedule_timer(conn, "pp-1", "promised_payment.expire", START + timedelta(days=3), {"account_id": "1015"})
+    assert await scheduler.fire_due() == 0
+    clock.advance(timedelta(days=3) - timedelta(seconds=1))
+    assert await scheduler.fire_due() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await scheduler.fire_due() == 1
+    assert await scheduler.fire_due() == 0
+    assert fired == ["1015"]
+
+
+async def test_competing_runners_fire_each_timer_once(pool: Pool) -> None:
+    clock = FakeClock(START)
+    fired: list[str] = []
+    runners = [Scheduler(pool, clock, batch_size=5) for _ in range(4)]
+    for runner in runners:
+        @runner.handler("tick")
+        async def tick(conn: Connection, timer: DueTimer) -> None:
+            await asyncio.sleep(0.001)
+            fired.append(timer.key)
+
+    async with pool.acquire() as conn:
+        for i in range(40):
+            await schedule_timer(conn, f"t{i}", "tick", START, {})
+    counts = await asyncio.gather(*(r.fire_due() for r in runners))
+    assert sum(counts) == 40
+    assert sorted(fired) == sorted(f"t{i}" for i in range(40))
+
+
+async def test_a_failing_timer_is_retried_later_and_does_not_block_others(pool: Pool) -> None:
+    clock = FakeClock(START)
+    calls: list[str] = []
+    scheduler = Scheduler(pool, clock)
+
+    @scheduler.handler("flaky")
+    async def flaky(conn: Connection, timer: DueTimer) -> None:
+        calls.append(timer.key)
+        if timer.key == "bad" and timer.attempts == 0:
+            raise RuntimeError("provider down")
+
+    async with pool.acquire() as conn:
+        await schedule_timer(conn, "bad", "flaky", START, {})
+        await schedule_timer(conn, "good", "flaky", START, {})
+    assert await scheduler.fire_due() == 1
+    error = await pool.fetchval("SELECT last_error FROM timers WHERE timer_key = 'bad'")
+    assert "provider down" in error
+    clock.advance(timedelta(seconds=2))
+    assert await scheduler.fire_due() == 1
+    assert sorted(calls) == ["bad", "bad", "good"]
+
+
+async def test_a_cancelled_timer_never_fires(pool: Pool) -> None:
+    clock = FakeClock(START)
+    scheduler = Scheduler(pool, clock)
+
+    @scheduler.handler("block.start")
+    async def start(conn: Connection, timer: DueTimer) -> None:
+        raise AssertionError("cancelled timers must not fire")
+
+    async with pool.acquire() as conn:
+        await schedule_timer(conn, "b-1", "block.start", START, {})
+        await cancel_timer(conn, "b-1", START)
+    assert await scheduler.fire_due() == 0

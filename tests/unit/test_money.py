@@ -1,0 +1,42 @@
+from decimal import Decimal
+
+import pytest
+
+from shared.money import parse_amount, round_money, vat_from_gross, vat_from_net
+
+
+def test_half_up_rounding_to_two_decimals() -> None:
+    assert round_money(Decimal("0.005")) == Decimal("0.01")
+    assert round_money(Decimal("2.675")) == Decimal("2.68")
+    assert round_money(Decimal("-0.005")) == Decimal("-0.01")
+
+
+def test_vat_split_from_net_matches_the_seed_line() -> None:
+    # seed 004: net 77.008, VAT 25 % 19.252, total 96.26
+    line = vat_from_net(Decimal("77.008"), Decimal("25"))
+    assert (line.net, line.vat, line.gross, line.total) == (
+        Decimal("77.0080"), Decimal("19.2520"), Decimal("96.2600"), Decimal("96.26"))
+
+
+def test_vat_split_from_gross_keeps_the_gross() -> None:
+    line = vat_from_gross(Decimal("47.45"), Decimal("25"))
+    assert line.net == Decimal("37.9600")
+    assert line.net + line.vat == line.gross == Decimal("47.4500")
+
+
+@pytest.mark.parametrize("value", ["150.00", "150", 150, Decimal("0.01"), " 7.5 "])
+def test_valid_amounts_are_accepted(value: object) -> None:
+    assert parse_amount(value) > 0
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("0", "positive"), ("-1.00", "positive"), ("1.001", "2 decimals"), ("NaN", "finite"),
+        ("Infinity", "finite"), ("1e30", "maximum"), (1.5, "float"), (True, "float"),
+        ("abc", "not a number"), (None, "decimal string"), ([1], "decimal string"),
+    ],
+)
+def test_bad_amounts_are_refused_with_a_reason(value: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        parse_amount(value)
