@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 import asyncpg
 from eventsourcing.application import Application
@@ -32,7 +33,7 @@ class Account(Aggregate):
         self.payments += 1
 
 
-class BenchApp(Application[object]):
+class BenchApp(Application[UUID]):
     pass
 
 

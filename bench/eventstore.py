@@ -17,13 +17,13 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
 from bench.common import NOW, Sample, payment, run_async
 from bench.setup import migrate
-from shared.db import create_pool
+from shared.db import Connection, create_pool
 from shared.events import EventRegistry
 from shared.eventstore import EventStore, Metadata
 
@@ -76,7 +76,7 @@ def _ours(targets: Targets, batch: int) -> Op:
     async def op() -> None:
         nonlocal version
         async with targets.store.pool.acquire() as conn, conn.transaction():
-            await targets.store.append(conn, stream_id=stream, stream_type="Account",
+            await targets.store.append(cast(Connection, conn), stream_id=stream, stream_type="Account",
                                        expected_version=version, events=events,
                                        metadata=METADATA, occurred_at=NOW)
         version += batch

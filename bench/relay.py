@@ -14,12 +14,13 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from time import perf_counter
+from typing import cast
 
 from bench.common import NOW, RUNS, SCALE, Sample, median, payment
 from bench.eventstore import METADATA
 from bench.setup import migrate
 from shared.cloudevents import to_kafka, topic_for
-from shared.db import create_pool
+from shared.db import Connection, create_pool
 from shared.events import EventRegistry
 from shared.eventstore import CommitPosition, EventStore, RecordedEvent
 from shared.kafka import ensure_topics, new_producer
@@ -52,8 +53,9 @@ async def _fill(store: EventStore, writers: int = 8) -> None:
             for version in range(0, size, BATCH):
                 events = [payment(stream, version + n) for n in range(min(BATCH, size - version))]
                 async with store.pool.acquire() as conn, conn.transaction():
-                    await store.append(conn, stream_id=stream, stream_type="Account", expected_version=version,
-                                       events=events, metadata=METADATA, occurred_at=NOW)
+                    await store.append(cast(Connection, conn), stream_id=stream, stream_type="Account",
+                                       expected_version=version, events=events, metadata=METADATA,
+                                       occurred_at=NOW)
 
     await asyncio.gather(*(writer(i) for i in range(writers)))
 
@@ -73,7 +75,10 @@ async def _relay_once(relay: Relay) -> Sample:
     return Sample(sent, perf_counter() - start)
 
 
-async def _raw_once(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> Sample:
+Message = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+
+
+async def _raw_once(bootstrap: str, topic: str, messages: list[Message]) -> Sample:
     producer = new_producer(bootstrap)
     await producer.start()
     try:

@@ -28,6 +28,13 @@ __all__ = ["ProjectionConsumer"]
 log = get_logger(__name__)
 
 
+def _parse(record: ConsumerRecord) -> tuple[ConsumerRecord, IncomingEvent | None, Exception | None]:
+    try:
+        return record, IncomingEvent.from_headers(parse_headers(record.headers), decode_value(record.value)), None
+    except Exception as error:  # anything unparseable is poison
+        return record, None, error
+
+
 class ProjectionConsumer:
     def __init__(
         self,
@@ -67,19 +74,13 @@ class ProjectionConsumer:
     async def handle_records(self, records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> None:
         if not isinstance(records, tuple):
             records = (records,)
-        parsed: list[tuple[ConsumerRecord, IncomingEvent | None, Exception | None]] = []
-        for record in records:
-            try:
-                event = IncomingEvent.from_headers(parse_headers(record.headers), decode_value(record.value))
-                parsed.append((record, event, None))
-            except Exception as error:  # noqa: BLE001 - anything unparseable is poison
-                parsed.append((record, None, error))
+        parsed = [_parse(record) for record in records]
         async with self.pool.acquire() as conn, conn.transaction():
             tracker = StreamTracker(self.projection.name)
             await tracker.load(conn, {e.stream_id for _, e, _ in parsed if e is not None})
-            for record, event, error in parsed:
+            for record, event, problem in parsed:
                 if event is None:
-                    await self._dead_letter(record, error)
+                    await self._dead_letter(record, problem)
                     continue
                 with bind_correlation(event.correlation_id):
                     failure = await self._apply_with_retries(conn, tracker, event)
@@ -95,7 +96,7 @@ class ProjectionConsumer:
                 async with conn.transaction():  # a savepoint: a failure undoes this event only
                     await apply_one(conn, self.projection, tracker, event)
                 return None
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 log.warning(
                     "projection.apply_failed",
                     projection=self.projection.name,

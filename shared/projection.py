@@ -83,8 +83,11 @@ class Projection(Protocol):
     """A read model. `apply` runs inside the transaction that also records the event as applied;
     events the projection does not care about are simply ignored by it."""
 
-    name: str
-    topics: Sequence[str]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def topics(self) -> Sequence[str]: ...
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None: ...
 

@@ -10,6 +10,7 @@ so handlers are idempotent commands (their own idempotency key is the timer key)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -114,7 +115,7 @@ class Scheduler:
                         )
                     TIMERS_FIRED.labels(timer.kind).inc()
                     fired += 1
-                except Exception as error:  # noqa: BLE001 - one bad timer must not stop the others
+                except Exception as error:
                     log.error("timer.failed", key=timer.key, kind=timer.kind, error=repr(error))
                     await conn.execute(
                         "UPDATE timers SET attempts = attempts + 1, last_error = $2,"
@@ -129,9 +130,7 @@ class Scheduler:
         while not stop.is_set():
             try:
                 await self.fire_due()
-            except Exception as error:  # noqa: BLE001 - keep polling through a database blip
+            except Exception as error:
                 log.error("scheduler.poll_failed", error=repr(error))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.poll_interval)
-            except TimeoutError:
-                pass

@@ -103,7 +103,7 @@ class ServiceRuntime:
     async def ready(self) -> bool:
         try:
             await self.pool.fetchval("SELECT 1")
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
         return all(not t.done() for t in self._tasks)
 

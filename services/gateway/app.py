@@ -10,6 +10,10 @@ from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from services.gateway.auth import Caller, authenticate
+from services.gateway.entrypoints.accounts import AccountsController
+from services.gateway.projections.cabinet_payments import CabinetPayments
+from services.gateway.settings import GatewaySettings
 from shared.clock import SystemClock
 from shared.db import Pool
 from shared.events import registry
@@ -17,11 +21,6 @@ from shared.http import correlation_middleware, exception_handlers, ops_route_ha
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
-
-from services.gateway.auth import Caller, authenticate
-from services.gateway.entrypoints.accounts import AccountsController
-from services.gateway.projections.cabinet_payments import CabinetPayments
-from services.gateway.settings import GatewaySettings
 
 __all__ = ["create_app"]
 

@@ -35,7 +35,10 @@ def day_bounds(date_from: date | None, date_to: date | None, tz: ZoneInfo) -> tu
 async def payment_history(
     pool: Pool, account_id: str, *, start: datetime | None, end: datetime | None, limit: int, offset: int
 ) -> dict[str, Any]:
-    where = "account_id = $1 AND ($2::timestamptz IS NULL OR paid_at >= $2) AND ($3::timestamptz IS NULL OR paid_at < $3)"
+    where = (
+        "account_id = $1 AND ($2::timestamptz IS NULL OR paid_at >= $2)"
+        " AND ($3::timestamptz IS NULL OR paid_at < $3)"
+    )
     rows = await pool.fetch(
         f"SELECT payment_id, amount, method, external_id, paid_at, count(*) OVER () AS total"
         f" FROM cabinet_payments WHERE {where} ORDER BY paid_at DESC, payment_id LIMIT $4 OFFSET $5",

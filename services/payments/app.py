@@ -7,6 +7,9 @@ from pathlib import Path
 from litestar import Litestar, Router
 from litestar.di import Provide
 
+import services.payments.domain.events  # noqa: F401  (registers the events)
+from services.payments.entrypoints.http import PaymentsController
+from services.payments.settings import PaymentsSettings
 from shared.clock import Clock, SystemClock
 from shared.events import registry
 from shared.eventstore import EventStore
@@ -14,11 +17,6 @@ from shared.http import correlation_middleware, exception_handlers, internal_tok
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
-
-from services.payments.entrypoints.http import PaymentsController
-from services.payments.settings import PaymentsSettings
-
-import services.payments.domain.events  # noqa: F401  (registers the events)
 
 __all__ = ["create_app"]
 

@@ -19,6 +19,17 @@ META = Metadata(correlation_id="c-1", actor="test")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
+async def read_all_eventually(store: EventStore, expected: int, after: CommitPosition = CommitPosition()) -> list:
+    """The horizon is the oldest transaction on the whole cluster: another database's work may
+    delay (never hide) what a reader sees, so wait for it, bounded."""
+    for _ in range(500):
+        seen = await store.read_all(after)
+        if len(seen) >= expected:
+            return seen
+        await asyncio.sleep(0.02)
+    return seen
+
+
 async def append(store: EventStore, stream: str, expected: int, *events: object) -> list:
     async with store.pool.acquire() as conn, conn.transaction():
         return await store.append(
@@ -123,7 +134,7 @@ async def test_read_all_waits_for_an_open_transaction_instead_of_skipping_it(sto
         # visible yet, so a reader can never checkpoint past the slow event.
         assert await store.read_all(CommitPosition()) == []
         await tx.commit()
-    seen = await store.read_all(CommitPosition())
+    seen = await read_all_eventually(store, 2)
     assert [e.stream_id for e in seen] == ["slow", "fast"]
 
 
@@ -145,16 +156,20 @@ async def test_gap_safety_under_concurrent_writers_committing_out_of_order(store
 
     async def reader() -> None:
         checkpoint = CommitPosition()
+        idle_after_done = 0
         while True:
-            finished = done.is_set()
             batch = await store.read_all(checkpoint, limit=7)
             if batch:
                 seen.extend(batch)
                 checkpoint = batch[-1].commit_position
-            elif finished:
-                return
-            else:
-                await asyncio.sleep(0.001)
+                continue
+            if done.is_set():
+                idle_after_done += 1
+                # Every writer committed: keep polling until all is seen (or give up after ~10 s,
+                # the horizon being cluster-wide), and a little longer to catch any duplicate.
+                if (len(seen) >= writers * per_writer and idle_after_done > 20) or idle_after_done > 2000:
+                    return
+            await asyncio.sleep(0.005)
 
     reading = asyncio.create_task(reader())
     await asyncio.gather(*(writer(n) for n in range(writers)))
@@ -173,6 +188,7 @@ async def test_gap_safety_under_concurrent_writers_committing_out_of_order(store
 async def test_iterate_all_and_position_of_support_republishing(store: EventStore) -> None:
     for i in range(5):
         await append(store, f"p{i}", 0, CounterIncremented(account_id="a"))
+    await read_all_eventually(store, 5)
     batches = [b async for b in store.iterate_all(batch=2)]
     assert [len(b) for b in batches] == [2, 2, 1]
     start = await store.position_of(3)

@@ -48,7 +48,7 @@ def test_old_versions_are_upcast_step_by_step() -> None:
 
 
 def test_events_are_immutable_and_refuse_unknown_fields() -> None:
-    reg, cls = make_registry()
+    _reg, cls = make_registry()
     event = cls(account_id="1", amount=Decimal("1"), charged_at=datetime.now(UTC))
     with pytest.raises(ValidationError):
         event.amount = Decimal("2")  # type: ignore[misc]

@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from shared.db import Pool
-from shared.errors import NotFound, ValidationFailed
-
 from services.gateway.auth import Caller
 from services.gateway.queries import account_balance, day_bounds, payment_history
+from shared.db import Pool
+from shared.errors import NotFound, ValidationFailed
 
 __all__ = ["AccountsController"]
 

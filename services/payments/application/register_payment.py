@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from shared.clock import Clock
 from shared.commands import CommandResult, execute
 from shared.errors import Conflict
 from shared.eventstore import EventStore, IdempotencyKeyReused, Metadata
-
-from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 
 __all__ = ["register_payment"]
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from services.payments.domain.events import PaymentMethod, PaymentRegistered
 from shared.aggregate import Aggregate
 from shared.events import DomainEvent
-
-from services.payments.domain.events import PaymentMethod, PaymentRegistered
 
 __all__ = ["PaymentAccount", "PaymentRequest", "stream_id_for"]
 

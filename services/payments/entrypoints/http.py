@@ -10,14 +10,13 @@ from litestar import Controller, Request, Response, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.payments.application.register_payment import register_payment
+from services.payments.domain.account import PaymentRequest
+from services.payments.domain.events import PaymentMethod
 from shared.clock import Clock, utc
 from shared.eventstore import EventStore, Metadata
 from shared.logging import correlation_id, new_correlation_id
 from shared.money import parse_amount
-
-from services.payments.application.register_payment import register_payment
-from services.payments.domain.account import PaymentRequest
-from services.payments.domain.events import PaymentMethod
 
 __all__ = ["PaymentsController", "RegisterPayment"]
 

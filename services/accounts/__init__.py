@@ -1,0 +1,1 @@
+"""The accounts service (arrives with its issue)."""

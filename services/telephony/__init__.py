@@ -1,0 +1,1 @@
+"""The telephony service (arrives with its issue)."""

@@ -1,0 +1,146 @@
+"""`make run`: the whole system on embedded defaults, under honcho, until Ctrl-C.
+
+PostgreSQL and Kafka come from `shared.devstack` (given, local, or embedded); the processes come
+from the repository's `Procfile`; demo data is loaded through the services' own APIs
+(`deploy/demo/requests.json`), so it follows every rule a real request does."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from honcho.environ import parse_procfile
+from honcho.manager import Manager
+
+from shared.db import ensure_database
+from shared.devstack import database_dsn, port_open, resolve_postgres, start_broker
+
+__all__ = ["ROOT", "main", "processes", "service_ports", "stack_env"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_INTERNAL_TOKEN = "dev-internal-token"
+DEV_OPERATOR_TOKEN = "dev-operator-token"
+
+
+def processes() -> dict[str, str]:
+    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    return dict(procfile.processes)
+
+
+def service_ports(env: dict[str, str]) -> dict[str, int]:
+    defaults = {"gateway": 8100, "payments": 8101}
+    return {name: int(env.get(f"{name.upper()}_HTTP_PORT", port)) for name, port in defaults.items()}
+
+
+def stack_env(database_url: str, bootstrap: str, ports: dict[str, int]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        BILLING_ENV=env.get("BILLING_ENV", "dev"),
+        LOG_FORMAT=env.get("LOG_FORMAT", "console"),
+        KAFKA_SESSION_TIMEOUT_MS=env.get("KAFKA_SESSION_TIMEOUT_MS", "2000"),
+        INTERNAL_API_TOKEN=env.get("INTERNAL_API_TOKEN", DEV_INTERNAL_TOKEN),
+        GATEWAY_OPERATOR_TOKEN=env.get("GATEWAY_OPERATOR_TOKEN", DEV_OPERATOR_TOKEN),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(ROOT),
+    )
+    for name, port in ports.items():
+        env[f"{name.upper()}_HTTP_PORT"] = str(port)
+    return env
+
+
+def wait_ready(ports: dict[str, int], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    pending = dict(ports)
+    while pending and time.monotonic() < deadline:
+        for name, port in list(pending.items()):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    return not pending
+
+
+def load_demo_data(ports: dict[str, int], env: dict[str, str]) -> None:
+    for request in json.loads((ROOT / "deploy" / "demo" / "requests.json").read_text()):
+        response = httpx.request(
+            request["method"],
+            f"http://127.0.0.1:{ports[request['service']]}{request['path']}",
+            json=request["body"],
+            headers={"x-internal-token": env["INTERNAL_API_TOKEN"], "x-actor": "demo-loader"},
+            timeout=10,
+        )
+        if response.status_code >= 400:
+            print(f"demo data: {request['path']} answered {response.status_code}: {response.text}")
+
+
+def banner(ports: dict[str, int], env: dict[str, str]) -> str:
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    payments = f"http://127.0.0.1:{ports['payments']}"
+    return f"""
+================================================================================
+ Billing dev stack is up (Ctrl-C stops everything)
+   gateway   {gateway}   OpenAPI: {gateway}/schema
+   payments  {payments}   (internal API)
+   kafka     {env['KAFKA_BOOTSTRAP_SERVERS']}     postgres: {env['DATABASE_URL']}
+
+ Register a payment (operator, cash):
+   curl -s -X POST {payments}/internal/v1/payments \\
+     -H 'x-internal-token: {env['INTERNAL_API_TOKEN']}' -H 'content-type: application/json' \\
+     -d '{{"account_id": "1015", "amount": "150.00", "method": "cash",
+          "external_id": "cash-2026-0001", "paid_at": "2026-11-20T10:00:00+03:00"}}'
+ See it in the cabinet:
+   curl -s {gateway}/api/v1/accounts/1015/balance -H 'authorization: Bearer {env['GATEWAY_OPERATOR_TOKEN']}'
+   curl -s '{gateway}/api/v1/accounts/1015/payments?from=2026-11-01&to=2026-11-30&limit=10' \\
+     -H 'authorization: Bearer {env['GATEWAY_OPERATOR_TOKEN']}'
+================================================================================
+"""
+
+
+def main() -> int:
+    run_dir = ROOT / ".run"
+    admin_dsn, pg_server = resolve_postgres(run_dir)
+    database_url = os.environ.get("DATABASE_URL") or database_dsn(admin_dsn, "billing")
+    if not os.environ.get("DATABASE_URL"):
+        asyncio.run(ensure_database(admin_dsn, "billing"))
+    broker = None
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        run_dir.mkdir(exist_ok=True)
+        broker = start_broker(None if port_open("127.0.0.1", 9092) else 9092, log_path=run_dir / "tansu.log")
+        bootstrap = broker.bootstrap
+    ports = service_ports(dict(os.environ))
+    env = stack_env(database_url, bootstrap, ports)
+    manager = Manager()
+    for name, cmd in processes().items():
+        manager.add_process(name, cmd, env=env, cwd=str(ROOT))
+
+    def announce() -> None:
+        if wait_ready(ports):
+            load_demo_data(ports, env)
+            print(banner(ports, env), flush=True)
+        else:
+            print("some services did not become ready; see their output above", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        manager.loop()
+    finally:
+        if broker is not None:
+            broker.stop()
+        if pg_server is not None:
+            pg_server.cleanup()  # type: ignore[attr-defined]
+    return int(manager.returncode or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
