@@ -124,9 +124,9 @@ RETURNING {_COLUMNS}
 
 _READ_ALL = f"""
 SELECT {_COLUMNS} FROM events
-WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-ORDER BY transaction_id, global_position
+WHERE events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  AND (events.transaction_id, events.global_position) > ($1::text::xid8, $2::bigint)
+ORDER BY events.transaction_id, events.global_position  -- the xid8 column, not the text alias
 LIMIT $3
 """
 

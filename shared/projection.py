@@ -171,6 +171,8 @@ async def apply_one(
     await projection.apply(conn, event)
     tracker.mark(event)
     PROJECTION_APPLIED.labels(projection.name).inc()
+    log.debug("projection.applied", projection=projection.name, event_type=event.event_type,
+              stream_id=event.stream_id, stream_version=event.stream_version)
     return True
 
 

@@ -195,3 +195,21 @@ async def test_iterate_all_and_position_of_support_republishing(store: EventStor
     rest = await store.read_all(start)
     assert [e.global_position for e in rest] == [3, 4, 5]
     assert uuid.UUID(str(rest[0].event_id))
+
+
+async def test_commit_order_compares_transaction_ids_as_numbers_not_text(store: EventStore) -> None:
+    # Transaction ids crossing a power of ten ('100' < '99' as text) must still come in numeric
+    # order, or a reader's checkpoint would jump past the lower one and skip it for good.
+    for tx, stream in ((99, "tx-99"), (100, "tx-100"), (1000, "tx-1000")):
+        await store.pool.execute(
+            "INSERT INTO events (stream_id, stream_type, stream_version, event_id, event_type, schema_version,"
+            " payload, metadata, occurred_at, transaction_id)"
+            " VALUES ($1, 'Counter', 1, $2, 'test.CounterIncremented', 1, $3, '{}', now(), $4::text::xid8)",
+            stream, uuid.uuid4(), {"account_id": "a", "by": 1}, str(tx),
+        )
+    seen: list[str] = []
+    checkpoint = CommitPosition()
+    while batch := await store.read_all(checkpoint, limit=1):
+        seen.append(batch[0].stream_id)
+        checkpoint = batch[0].commit_position
+    assert seen == ["tx-99", "tx-100", "tx-1000"]
