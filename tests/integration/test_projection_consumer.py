@@ -3,7 +3,6 @@ convergence to the store's truth after the broker loses everything."""
 
 from __future__ import annotations
 
-import contextlib
 import asyncio
 import contextlib
 import json
