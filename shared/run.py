@@ -33,9 +33,25 @@ def processes() -> dict[str, str]:
     return dict(procfile.processes)
 
 
+#: Every HTTP process of the stack and its default port (`<NAME>_HTTP_PORT` overrides it).
+DEFAULT_PORTS = {
+    "gateway": 8100,
+    "payments": 8101,
+    "accounts": 8102,
+    "invoicing": 8103,
+    "telephony": 8104,
+    "notifications": 8105,
+}
+
+
 def service_ports(env: dict[str, str]) -> dict[str, int]:
-    defaults = {"gateway": 8100, "payments": 8101}
-    return {name: int(env.get(f"{name.upper()}_HTTP_PORT", port)) for name, port in defaults.items()}
+    """Ports of the HTTP services the Procfile starts (each answers /health/ready)."""
+    started = processes()
+    return {
+        name: int(env.get(f"{name.upper()}_HTTP_PORT", port))
+        for name, port in DEFAULT_PORTS.items()
+        if name in started
+    }
 
 
 def stack_env(database_url: str, bootstrap: str, ports: dict[str, int]) -> dict[str, str]:
@@ -50,6 +66,7 @@ def stack_env(database_url: str, bootstrap: str, ports: dict[str, int]) -> dict[
         GATEWAY_OPERATOR_TOKEN=env.get("GATEWAY_OPERATOR_TOKEN", DEV_OPERATOR_TOKEN),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
+        DEV_CLOCK_FILE=env.get("DEV_CLOCK_FILE", str(ROOT / ".run" / "dev-clock")),
     )
     for name, port in ports.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)

@@ -30,6 +30,8 @@ class CommonSettings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     #: Shared secret of the internal service APIs (the gateway presents it to the services).
     internal_api_token: SecretStr | None = None
+    #: Dev only: a file holding the clock offset in seconds (`billing clock advance 3d`).
+    dev_clock_file: str | None = None
     #: Kafka consumer group session timeout; Tansu joins take about half of it.
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
 

@@ -14,7 +14,7 @@ from services.gateway.auth import Caller, authenticate
 from services.gateway.entrypoints.accounts import AccountsController
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.settings import GatewaySettings
-from shared.clock import SystemClock
+from shared.clock import clock_for
 from shared.db import Pool
 from shared.events import registry
 from shared.http import correlation_middleware, exception_handlers, ops_route_handlers
@@ -29,7 +29,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level, settings.log_format)
     runtime = ServiceRuntime(
-        "gateway", settings, registry, SystemClock(),
+        "gateway", settings, registry, clock_for(settings.billing_env, settings.dev_clock_file),
         migrations=Path(__file__).parent / "migrations",
         publishes=False,
         projections=[CabinetPayments()],

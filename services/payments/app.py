@@ -10,7 +10,7 @@ from litestar.di import Provide
 import services.payments.domain.events  # noqa: F401  (registers the events)
 from services.payments.entrypoints.http import PaymentsController
 from services.payments.settings import PaymentsSettings
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, clock_for
 from shared.events import registry
 from shared.eventstore import EventStore
 from shared.http import correlation_middleware, exception_handlers, internal_token_guard, ops_route_handlers
@@ -24,7 +24,7 @@ __all__ = ["create_app"]
 def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings(PaymentsSettings)
     configure_logging("payments", settings.log_level, settings.log_format)
-    clock = clock or SystemClock()
+    clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     runtime = ServiceRuntime("payments", settings, registry, clock, migrations=Path(__file__).parent / "migrations")
 
     async def store() -> EventStore:

@@ -1,0 +1,79 @@
+"""Calling another service's internal API: the one client the gateway (and services) use.
+
+It presents the internal token, the actor, the correlation id and the idempotency key, and turns a
+problem-details answer back into the same DomainError (same code, same status), so a service's
+domain error reaches the cabinet unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from shared.errors import DomainError
+from shared.logging import correlation_id
+
+__all__ = ["InternalClient", "RemoteError", "ServiceUnavailable"]
+
+
+class RemoteError(DomainError):
+    """A domain error answered by another service, passed on as it came."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(code, detail, **extra)
+        self.status = status
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+
+    def __init__(self, service: str) -> None:
+        super().__init__("service.unavailable", f"the {service} service is not answering; try again")
+
+
+class InternalClient:
+    def __init__(self, service: str, base_url: str, token: str, *, timeout: float = 10.0) -> None:
+        self.service = service
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, headers={"x-internal-token": token})
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        headers = {}
+        if actor:
+            headers["x-actor"] = actor
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        current = correlation_id()
+        if current:
+            headers["x-correlation-id"] = current
+        try:
+            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+        except httpx.TransportError:
+            raise ServiceUnavailable(self.service) from None
+        if response.status_code >= 400:
+            raise _as_error(self.service, response)
+        body: dict[str, Any] = response.json() if response.content else {}
+        return body
+
+
+def _as_error(service: str, response: httpx.Response) -> DomainError:
+    if response.status_code >= 500:
+        return ServiceUnavailable(service)
+    try:
+        problem = response.json()
+        code, detail = str(problem["code"]), str(problem.get("detail", ""))
+    except (ValueError, KeyError, TypeError):
+        return RemoteError(response.status_code, f"{service}.error", response.text[:200])
+    extra = {k: v for k, v in problem.items() if k not in {"type", "title", "status", "detail", "code"}}
+    return RemoteError(response.status_code, code, detail, **extra)
