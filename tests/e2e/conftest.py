@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from shared.devstack import free_port, start_broker
-from shared.run import ROOT, processes, stack_env, wait_ready
+from shared.run import ROOT, processes, service_ports, stack_env, wait_ready
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Stack:
 @pytest.fixture
 def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
     broker = start_broker()
-    ports = {"gateway": free_port(), "payments": free_port()}
+    ports = {name: free_port() for name in service_ports({})}
     env = stack_env(database_url, broker.bootstrap, ports)
     env.update(BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
                INTERNAL_API_TOKEN="e2e-internal", GATEWAY_OPERATOR_TOKEN="e2e-operator")
