@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 __all__ = ["Clock", "DevClock", "FakeClock", "SystemClock", "clock_for", "offset_file_reader", "utc"]

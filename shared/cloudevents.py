@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.eventstore import RecordedEvent
 
-__all__ = ["CloudEventHeaders", "parse_headers", "to_kafka", "topic_for"]
+__all__ = ["CloudEventHeaders", "ce_type", "parse_headers", "to_kafka", "topic_for"]
 
 SPEC_VERSION = b"1.0"
 CONTENT_TYPE = b"application/json"

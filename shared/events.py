@@ -78,6 +78,9 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventType(event_type) from None
 
+    def classes(self) -> list[type[DomainEvent]]:
+        return list(self._classes.values())
+
     def knows(self, event_type: str) -> bool:
         return event_type in self._classes
 

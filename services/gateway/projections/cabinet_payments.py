@@ -31,6 +31,8 @@ class _PaymentRegistered(BaseModel):
 class CabinetPayments:
     name = "gateway.cabinet_payments"
     topics = (topic_for("payments"),)
+    #: The tables this projection alone writes (what `billing rebuild` replaces).
+    tables = ("cabinet_accounts", "cabinet_payments")
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         if event.event_type == "PaymentRegistered":

@@ -1,0 +1,1 @@
+"""Ops tooling: `python -m shared.ops` (or `billing`, or `make replay ARGS=...`)."""
