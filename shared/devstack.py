@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Broker", "database_dsn", "free_port", "local_postgres_dsn", "resolve_postgres", "start_broker", "start_embedded_postgres"]
+__all__ = [
+    "Broker",
+    "database_dsn",
+    "free_port",
+    "local_postgres_dsn",
+    "resolve_postgres",
+    "start_broker",
+    "start_embedded_postgres",
+]
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -34,6 +34,7 @@ class Relay:
         *,
         batch_size: int = 1000,
         idle_interval: float = 0.05,
+        broker_check_interval: float = 15.0,
         after_publish: Callable[[list[RecordedEvent]], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
@@ -42,6 +43,7 @@ class Relay:
         self.bootstrap = bootstrap
         self.batch_size = batch_size
         self.idle_interval = idle_interval
+        self.broker_check_interval = broker_check_interval
         self.name = f"kafka:{self.topic}"
         self._after_publish = after_publish  # failure injection in tests
         self._producer: AIOKafkaProducer | None = None
@@ -50,7 +52,7 @@ class Relay:
         await ensure_topics(self.bootstrap, [self.topic])
         self._producer = new_producer(self.bootstrap)
         await self._producer.start()
-        await self._recover_lost_topic()
+        await self._topic_lost()
 
     async def stop(self) -> None:
         if self._producer is not None:
@@ -58,7 +60,20 @@ class Relay:
             self._producer = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Publish until `stop` is set; only the holder of the advisory lock publishes."""
+        """Publish until `stop` is set. Only the holder of the advisory lock publishes; a failure
+        (broker or database away) restarts the client after a pause instead of ending the relay."""
+        pause = 0.5
+        while not stop.is_set():
+            try:
+                await self._run_as_leader(stop)
+                pause = 0.5
+            except Exception as error:  # the relay must outlive a dependency outage
+                log.error("relay.failed", topic=self.topic, error=repr(error), retry_in=pause)
+                if await _wait(stop, pause):
+                    return
+                pause = min(pause * 2, 30.0)
+
+    async def _run_as_leader(self, stop: asyncio.Event) -> None:
         async with self.store.pool.acquire() as lock_conn:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.name):
                 if await _wait(stop, 1.0):
@@ -66,8 +81,14 @@ class Relay:
             try:
                 await self.start()
                 log.info("relay.started", topic=self.topic)
+                loop = asyncio.get_running_loop()
+                next_check = loop.time() + self.broker_check_interval
                 while not stop.is_set():
                     published = await self.publish_once()
+                    if loop.time() >= next_check:
+                        next_check = loop.time() + self.broker_check_interval
+                        if await self._topic_lost():
+                            return  # start() again: a fresh client, republishing from the start
                     if published == 0 and await _wait(stop, self.idle_interval):
                         break
             finally:
@@ -123,14 +144,17 @@ class Relay:
             position.global_position,
         )
 
-    async def _recover_lost_topic(self) -> None:
+    async def _topic_lost(self) -> bool:
+        """True if the broker no longer holds what the checkpoint says was published (a restarted
+        memory-only broker, a deleted topic); the checkpoint is then reset."""
         checkpoint = await self.checkpoint()
         if checkpoint == CommitPosition():
-            return
-        size = await topic_size(self.bootstrap, self.topic)
-        if not size:
-            log.warning("relay.topic_lost", topic=self.topic, checkpoint=checkpoint.global_position)
-            await self.store.pool.execute("DELETE FROM relay_checkpoints WHERE relay = $1", self.name)
+            return False
+        if await topic_size(self.bootstrap, self.topic):
+            return False
+        log.warning("relay.topic_lost", topic=self.topic, checkpoint=checkpoint.global_position)
+        await self.store.pool.execute("DELETE FROM relay_checkpoints WHERE relay = $1", self.name)
+        return True
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:

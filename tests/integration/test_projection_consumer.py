@@ -168,3 +168,40 @@ async def test_replaying_from_the_store_skips_what_was_applied(store: EventStore
     assert await apply_batch(pool, projection, events[:2]) == 2
     assert await apply_batch(pool, projection, events) == 2
     assert await totals(pool) == {"acc-z": (4, 4)}
+
+
+async def test_a_running_relay_notices_the_broker_lost_everything_and_republishes(
+    store: EventStore, pool: Pool, unique: str
+) -> None:
+    await create_totals_table(pool)
+    first = start_broker()
+    port = int(first.bootstrap.rsplit(":", 1)[1])
+    relay = Relay(store, f"svc{unique}", first.bootstrap, broker_check_interval=0.3)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    second = None
+    try:
+        await append_increments(store, "acc-r", 2)
+
+        async def published_two() -> bool:
+            return (await relay.checkpoint()).global_position == 2
+
+        await eventually(published_two)
+        first.stop()  # the relay stays up through the outage
+        await asyncio.sleep(1.0)
+        second = start_broker(port)
+        await append_increments(store, "acc-r", 1, start_version=2)
+        consumer = await start_consumer(second.bootstrap, pool, CounterTotals(relay.topic, f"totals-{unique}"))
+        try:
+            async def converged() -> bool:
+                return (await totals(pool)).get("acc-r") == (3, 3)
+
+            await eventually(converged, timeout=40)
+        finally:
+            await consumer.stop()
+    finally:
+        stop.set()
+        await running
+        first.stop()
+        if second is not None:
+            second.stop()
