@@ -75,6 +75,18 @@ class ProjectionConsumer:
         if not isinstance(records, tuple):
             records = (records,)
         parsed = [_parse(record) for record in records]
+        try:
+            await self._apply_records(parsed)
+        except Exception as error:
+            # The database is away (or the batch cannot commit): nothing was applied, the offsets
+            # stay uncommitted and FastStream seeks back; pause so redelivery is not a hot loop.
+            log.error("projection.batch_failed", projection=self.projection.name, error=repr(error))
+            await asyncio.sleep(1.0)
+            raise
+
+    async def _apply_records(
+        self, parsed: list[tuple[ConsumerRecord, IncomingEvent | None, Exception | None]]
+    ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             tracker = StreamTracker(self.projection.name)
             await tracker.load(conn, {e.stream_id for _, e, _ in parsed if e is not None})
