@@ -46,7 +46,10 @@ _STATUS_CODES = {
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    body = {"type": f"urn:billing:problem:{code}", "title": code, "status": status, "detail": detail, "code": code}
+    """An RFC 9457 problem: `type` is a stable URN per code, `code` the same code for programs,
+    `title` its readable form, `detail` what happened this time."""
+    title = code.replace("_", " ").replace(".", ": ", 1).capitalize()
+    body = {"type": f"urn:billing:problem:{code}", "title": title, "status": status, "detail": detail, "code": code}
     body.update(extra)
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
