@@ -45,10 +45,23 @@ class CommandResult:
 
 
 async def load_aggregate(store: EventStore, conn: Connection, cls: type[A], stream_id: str) -> A:
+    """The aggregate as of its last event: from its latest usable snapshot plus later events."""
     aggregate = cls(stream_id)
-    recorded = await store.read_stream(stream_id, conn=conn)
+    if cls.snapshot_every:
+        snapshot = await store.load_snapshot(conn, stream_id)
+        if snapshot is not None and snapshot[1].get("_schema") == cls.snapshot_schema:
+            aggregate.restore_state(snapshot[1]["state"])
+            aggregate.version = snapshot[0]
+    recorded = await store.read_stream(stream_id, after_version=aggregate.version, conn=conn)
     aggregate.replay([r.to_domain(store.registry) for r in recorded])
     return aggregate
+
+
+async def _maybe_snapshot(store: EventStore, conn: Connection, aggregate: Aggregate, before: int) -> None:
+    every = type(aggregate).snapshot_every
+    if every and aggregate.version // every > before // every:
+        state = {"_schema": type(aggregate).snapshot_schema, "state": aggregate.snapshot_state()}
+        await store.save_snapshot(conn, aggregate.stream_id, aggregate.version, state)
 
 
 async def execute(
@@ -107,6 +120,7 @@ async def _execute_once(
             occurred_at=now,
         )
         aggregate.replay(new_events)
+        await _maybe_snapshot(store, conn, aggregate, expected)
         if in_transaction is not None:
             await in_transaction(conn, aggregate, recorded)
         result = CommandResult(

@@ -37,3 +37,14 @@ class Counter(Aggregate):
         if self.value >= 1:
             raise DomainError("counter.already_incremented", "already incremented")
         return [CounterIncremented(account_id=account_id)]
+
+
+class SnapshottingCounter(Counter):
+    stream_type = "SnapshottingCounter"
+    snapshot_every = 3
+
+    def snapshot_state(self) -> dict[str, int]:
+        return {"value": self.value}
+
+    def restore_state(self, state: dict[str, int]) -> None:
+        self.value = state["value"]

@@ -213,3 +213,22 @@ async def test_commit_order_compares_transaction_ids_as_numbers_not_text(store: 
         seen.append(batch[0].stream_id)
         checkpoint = batch[0].commit_position
     assert seen == ["tx-99", "tx-100", "tx-1000"]
+
+
+async def test_long_streams_load_from_a_snapshot_plus_later_events(store: EventStore) -> None:
+    from shared.commands import load_aggregate
+    from tests.sample_events import SnapshottingCounter
+
+    for _ in range(7):
+        await execute(store, SnapshottingCounter, "snap-1", lambda c: [CounterIncremented(account_id="a", by=2)],
+                      metadata=META, now=NOW)
+    async with store.pool.acquire() as conn:
+        version, state = await store.load_snapshot(conn, "snap-1")  # type: ignore[misc]
+        assert (version, state["state"]) == (6, {"value": 12})
+        # The snapshot is used: tamper with it and the loaded state shows it (events 1-6 skipped).
+        await conn.execute("UPDATE snapshots SET state = jsonb_set(state, '{state,value}', '100')")
+        loaded = await load_aggregate(store, conn, SnapshottingCounter, "snap-1")
+        assert (loaded.version, loaded.value) == (7, 102)
+        # A snapshot of another shape is ignored: the events are the truth.
+        await conn.execute("UPDATE snapshots SET state = jsonb_set(state, '{_schema}', '99')")
+        assert (await load_aggregate(store, conn, SnapshottingCounter, "snap-1")).value == 14
