@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from time import perf_counter
 
-from bench import eslib, eventstore, relay, report
+from bench import commands, eslib, eventstore, relay, report
 from bench.common import DURATION, MAX_EVENTS, RUNS, SCALE, WARMUP, Sample, median
 from bench.setup import BenchEnv, environment
 
@@ -56,6 +56,8 @@ async def main() -> None:
         figures = await store_figures(env)
         progress("relay")
         relayed = await relay.run(env.dsn, env.bootstrap)
+        progress("commands at a fixed offered load")
+        command_figures, raw_inserts = await commands.run(env.dsn, env.bootstrap)
     lines = [
         (f"Benchmarks: BENCH_SCALE={SCALE:g}, median of {RUNS} runs; each store figure {DURATION:.1f} s"
          f" or {MAX_EVENTS:,} events, whichever first; {os.cpu_count()} CPUs"),
@@ -66,6 +68,8 @@ async def main() -> None:
         *report.store_table(figures, WORKLOADS),
         "",
         *report.relay_table(relayed),
+        "",
+        *report.commands_table(command_figures, raw_inserts, commands.RATE, commands.SECONDS),
         "",
         report.NOTES,
         f"Total time {perf_counter() - began:.0f} s.",

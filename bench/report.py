@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import math
+import statistics
+from typing import TYPE_CHECKING
 
 from bench.relay import RelayFigures
+
+if TYPE_CHECKING:
+    from bench.commands import CommandFigures
 
 Key = tuple[int, int, str]
 COLUMNS = [("ours", "ours"), ("insert", "raw INSERT"), ("copy", "raw COPY"), ("es", "eventsourcing")]
@@ -49,6 +54,29 @@ def relay_table(f: RelayFigures) -> list[str]:
         (f"Relay to Kafka: {f.events:,} events, value {f.value_bytes:.0f} B,"
          f" {f.headers:.0f} headers ({f.header_bytes:.0f} B), 6 partitions"),
         *_table(["path", "events/s", "relay/this"], rows),
+    ]
+
+
+def _percentile(values: list[float], p: float) -> str:
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return f"{values[0]:.0f}"
+    return f"{statistics.quantiles(values, n=100, method='inclusive')[int(p) - 1]:.0f}"
+
+
+def commands_table(figures: list[CommandFigures], raw: dict[int, float], rate: float, seconds: float) -> list[str]:
+    header = ["command", "offered/s", "done/s", "ok", "refused", "answer p50 ms", "answer p99 ms",
+              "to cabinet p50 ms", "to cabinet p99 ms"]
+    rows = [[f.name, f"{f.offered:,.0f}", f"{f.done_per_second:,.0f}", str(len(f.command_ms)), str(f.refused),
+             _percentile(f.command_ms, 50), _percentile(f.command_ms, 99),
+             _percentile(f.cabinet_ms, 50), _percentile(f.cabinet_ms, 99)] for f in figures]
+    return [
+        (f"Commands at a fixed offered load: {rate:,.0f}/s for {seconds:.0f} s each (open loop, latency from"
+         " each command's due time), payments store -> relay -> Kafka -> gateway cabinet projection"),
+        *_table(header, rows),
+        (f"raw single-row INSERT transactions, same run: {raw.get(1, 0):,.0f} tx/s with 1 writer,"
+         f" {raw.get(8, 0):,.0f} tx/s with 8 (a command is one transaction too, plus its reads)"),
     ]
 
 

@@ -35,7 +35,8 @@ case "${1:-serve}" in
     serve)
         # Refuse to run production with a value still copied from a template.
         if [ "${BILLING_ENV:-prod}" = prod ]; then
-            for name in DATABASE_URL INTERNAL_API_TOKEN GATEWAY_OPERATOR_TOKEN; do
+            for name in DATABASE_URL INTERNAL_API_TOKEN GATEWAY_TOKEN_SECRET ROBOKASSA_MERCHANT_LOGIN ROBOKASSA_PASSWORD1 \
+                        ROBOKASSA_PASSWORD2 WEBHOOK_SECRET; do
                 eval "value=\${$name:-}"
                 case "$value" in
                     *CHANGE_ME*)

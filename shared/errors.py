@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ConcurrencyConflict", "Conflict", "DomainError", "NotFound", "ValidationFailed"]
+__all__ = [
+    "ConcurrencyConflict",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "NotFound",
+    "RateLimited",
+    "Unauthenticated",
+    "ValidationFailed",
+]
 
 
 class DomainError(Exception):
@@ -25,6 +34,24 @@ class ValidationFailed(DomainError):
 
 class NotFound(DomainError):
     status = 404
+
+
+class Unauthenticated(DomainError):
+    """Who is calling could not be established (bad credentials, expired or forged token)."""
+
+    status = 401
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (yet): e.g. a password change is due first."""
+
+    status = 403
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after_s` (in `extra`) says when to try again."""
+
+    status = 429
 
 
 class Conflict(DomainError):

@@ -32,9 +32,20 @@ class ServiceUnavailable(DomainError):
 
 
 class InternalClient:
-    def __init__(self, service: str, base_url: str, token: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """`transport` lets a test call an in-process app (httpx.ASGITransport) instead of the network."""
         self.service = service
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, headers={"x-internal-token": token})
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, headers={"x-internal-token": token}, transport=transport
+        )
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -21,11 +21,22 @@ from honcho.manager import Manager
 from shared.db import ensure_database
 from shared.devstack import database_dsn, port_open, resolve_postgres, start_broker
 
-__all__ = ["ROOT", "main", "processes", "service_ports", "stack_env"]
+__all__ = [
+    "DEMO_OPERATOR",
+    "DEMO_SUBSCRIBER",
+    "ROOT",
+    "load_demo_data",
+    "main",
+    "processes",
+    "service_ports",
+    "stack_env",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_INTERNAL_TOKEN = "dev-internal-token"
-DEV_OPERATOR_TOKEN = "dev-operator-token"
+#: Demo-only logins loaded from deploy/demo/requests.json (README, "Demo logins").
+DEMO_SUBSCRIBER = ("1015", "demo-1015-pass")
+DEMO_OPERATOR = ("operator", "demo-operator-pass")
 
 
 def processes() -> dict[str, str]:
@@ -63,13 +74,14 @@ def stack_env(database_url: str, bootstrap: str, ports: dict[str, int]) -> dict[
         LOG_FORMAT=env.get("LOG_FORMAT", "console"),
         KAFKA_SESSION_TIMEOUT_MS=env.get("KAFKA_SESSION_TIMEOUT_MS", "2000"),
         INTERNAL_API_TOKEN=env.get("INTERNAL_API_TOKEN", DEV_INTERNAL_TOKEN),
-        GATEWAY_OPERATOR_TOKEN=env.get("GATEWAY_OPERATOR_TOKEN", DEV_OPERATOR_TOKEN),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
         DEV_CLOCK_FILE=env.get("DEV_CLOCK_FILE", str(ROOT / ".run" / "dev-clock")),
     )
     for name, port in ports.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)
+        # How the services find one another (`ACCOUNTS_URL`, `NOTIFICATIONS_URL`, ...).
+        env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
     return env
 
 
@@ -103,6 +115,8 @@ def load_demo_data(ports: dict[str, int], env: dict[str, str]) -> None:
 def banner(ports: dict[str, int], env: dict[str, str]) -> str:
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     payments = f"http://127.0.0.1:{ports['payments']}"
+    login, password = DEMO_SUBSCRIBER
+    operator, operator_password = DEMO_OPERATOR
     return f"""
 ================================================================================
  Billing dev stack is up (Ctrl-C stops everything)
@@ -110,15 +124,21 @@ def banner(ports: dict[str, int], env: dict[str, str]) -> str:
    payments  {payments}   (internal API)
    kafka     {env['KAFKA_BOOTSTRAP_SERVERS']}     postgres: {env['DATABASE_URL']}
 
- Register a payment (operator, cash):
+ Demo logins (demo data only; see README): subscriber {login} / {password},
+ operator {operator} / {operator_password}, more in README.
+
+ Log in as the demo subscriber and look at the account:
+   TOKEN=$(curl -s -X POST {gateway}/api/v1/auth/login -H 'content-type: application/json' \\
+     -d '{{"login": "{login}", "password": "{password}"}}' \\
+     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+   curl -s {gateway}/api/v1/accounts/1015/summary -H "authorization: Bearer $TOKEN"
+ Register a payment (operator, cash) and see it in the cabinet:
    curl -s -X POST {payments}/internal/v1/payments \\
      -H 'x-internal-token: {env['INTERNAL_API_TOKEN']}' -H 'content-type: application/json' \\
      -d '{{"account_id": "1015", "amount": "150.00", "method": "cash",
           "external_id": "cash-2026-0001", "paid_at": "2026-11-20T10:00:00+03:00"}}'
- See it in the cabinet:
-   curl -s {gateway}/api/v1/accounts/1015/balance -H 'authorization: Bearer {env['GATEWAY_OPERATOR_TOKEN']}'
    curl -s '{gateway}/api/v1/accounts/1015/payments?from=2026-11-01&to=2026-11-30&limit=10' \\
-     -H 'authorization: Bearer {env['GATEWAY_OPERATOR_TOKEN']}'
+     -H "authorization: Bearer $TOKEN"
 ================================================================================
 """
 

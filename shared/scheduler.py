@@ -5,6 +5,12 @@ payment's expiry is scheduled together with `PromisedPaymentTaken`). A runner cl
 `FOR UPDATE SKIP LOCKED`, so several runners share the work without firing a timer twice, and
 marks a timer fired in the transaction of its handler: a crash before the commit fires it again,
 so handlers are idempotent commands (their own idempotency key is the timer key).
+
+A handler must not wait on the network inside that transaction: its transaction id holds back the
+relays' horizon on the whole cluster (shared/eventstore.py) for as long as it runs. A handler that
+has such work (sending an e-mail) returns it as an `AfterCommit` action instead: the runner starts
+it once the transaction committed, so a rolled-back firing never acts. A crash after the commit
+loses the action: the handler schedules whatever must happen if no outcome is ever recorded.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from shared.db import Connection, Pool
 from shared.logging import get_logger
 from shared.metrics import TIMERS_FIRED
 
-__all__ = ["DueTimer", "Scheduler", "cancel_timer", "schedule_timer"]
+__all__ = ["AfterCommit", "DueTimer", "Scheduler", "cancel_timer", "schedule_timer"]
 
 log = get_logger(__name__)
 
@@ -35,7 +41,9 @@ class DueTimer:
     attempts: int
 
 
-Handler = Callable[[Connection, DueTimer], Awaitable[None]]
+#: Work a handler hands back to run after its firing committed (network I/O, never in the transaction).
+AfterCommit = Callable[[], Awaitable[None]]
+Handler = Callable[[Connection, DueTimer], Awaitable[AfterCommit | None]]
 
 
 async def schedule_timer(
@@ -91,6 +99,7 @@ class Scheduler:
         """Claim a batch of due timers and fire them: (claimed, fired)."""
         now = self.clock.now()
         fired = 0
+        after_commit: list[AfterCommit] = []
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 "SELECT timer_key, kind, due_at, payload, attempts FROM timers"
@@ -107,7 +116,7 @@ class Scheduler:
                     if handler is None:
                         raise LookupError(f"no handler for timer kind {timer.kind}")
                     async with conn.transaction():
-                        await handler(conn, timer)
+                        follow_up = await handler(conn, timer)
                         await conn.execute(
                             "UPDATE timers SET fired_at = $2, attempts = attempts + 1 WHERE timer_key = $1",
                             timer.key,
@@ -115,6 +124,8 @@ class Scheduler:
                         )
                     TIMERS_FIRED.labels(timer.kind).inc()
                     fired += 1
+                    if follow_up is not None:
+                        after_commit.append(follow_up)
                 except Exception as error:
                     log.error("timer.failed", key=timer.key, kind=timer.kind, error=repr(error))
                     await conn.execute(
@@ -124,6 +135,8 @@ class Scheduler:
                         repr(error)[:1000],
                         now + timedelta(seconds=min(3600, 2 ** (timer.attempts + 1))),
                     )
+        if after_commit:
+            await _run_after_commit(after_commit)
         return len(rows), fired
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -134,3 +147,11 @@ class Scheduler:
                 log.error("scheduler.poll_failed", error=repr(error))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.poll_interval)
+
+
+async def _run_after_commit(actions: list[AfterCommit]) -> None:
+    """Run the committed firings' follow-ups side by side; one failing does not stop the others."""
+    results = await asyncio.gather(*(action() for action in actions), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            log.error("timer.after_commit_failed", error=repr(result))

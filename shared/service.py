@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from shared.logging import get_logger
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 from shared.projection import Projection
 from shared.relay import Relay
-from shared.scheduler import Scheduler
+from shared.scheduler import Handler, Scheduler
 from shared.settings import CommonSettings
 
 __all__ = ["ServiceRuntime"]
@@ -49,6 +49,7 @@ class ServiceRuntime:
         migrations: Path | None = None,
         publishes: bool = True,
         projections: Sequence[Projection] = (),
+        timer_handlers: Mapping[str, Handler] | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
@@ -57,6 +58,7 @@ class ServiceRuntime:
         self.migrations = migrations
         self.publishes = publishes
         self.projections = list(projections)
+        self.timer_handlers = dict(timer_handlers or {})
         self.pool: Pool
         self.store: EventStore
         self.scheduler: Scheduler
@@ -74,6 +76,8 @@ class ServiceRuntime:
         self.pool = await create_pool(self.settings.database_url, self.name, max_size=20)
         self.store = EventStore(self.pool, self.registry)
         self.scheduler = Scheduler(self.pool, self.clock)
+        for kind, handler in self.timer_handlers.items():
+            self.scheduler.handler(kind)(handler)
         self._stop.clear()
         if self.publishes:
             relay = Relay(self.store, self.name, self.settings.kafka_bootstrap_servers)

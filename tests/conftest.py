@@ -49,6 +49,15 @@ def broker() -> Iterator[Broker]:
 
 
 @pytest.fixture
+def own_broker() -> Iterator[Broker]:
+    """A broker of this test's own (Tansu starts in milliseconds), for tests that run a service with
+    its fixed topic names and consumer groups: no other test's events ever reach it."""
+    started = start_broker()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
 def unique() -> str:
     """A suffix making this test's topics, groups and services its own."""
     return uuid.uuid4().hex[:10]

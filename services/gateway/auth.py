@@ -1,32 +1,87 @@
-"""Who is calling. Until cabinet logins arrive (accounts service), the only caller is an operator
-presenting the operator token; every route checks the caller may see the account it names."""
+"""Who is calling, and what they may see.
+
+Every cabinet route takes the `caller` dependency: a `Caller` made from the bearer access token
+(tokens.py). A subscriber sees their own accounts (listed in the token); an organization admin the
+accounts of their organization (looked up per request in the read model fed by AccountOpened, so a
+newly opened account shows at once); an operator every account. Routes call `may_see` and answer a
+foreign account exactly like a missing one (404). A caller who logged in with a temporary password
+(or whose first-login password change is due) gets 403 `auth.password_change_required` from
+`caller` everywhere; the password-change route takes `session` instead, which allows it.
+"""
 
 from __future__ import annotations
 
-import hmac
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
 
-__all__ = ["Caller", "authenticate"]
+from services.gateway.tokens import AccessClaims, read_access_token
+from shared.clock import Clock
+from shared.db import Pool
+from shared.errors import Forbidden, Unauthenticated
+
+__all__ = ["Caller", "Role", "authenticate", "require_password_changed"]
+
+Role = Literal["subscriber", "org_admin", "operator"]
 
 
 @dataclass(frozen=True)
 class Caller:
-    role: str
-    subject: str
+    role: Role
+    user_id: str
+    account_ids: frozenset[str] = field(default_factory=frozenset)
+    organization_id: str | None = None
+    must_change_password: bool = False
+    session_id: str = ""
+
+    @property
+    def subject(self) -> str:
+        return self.user_id
+
+    @property
+    def actor(self) -> str:
+        """Who acted, for the audit trail of the events a command appends."""
+        return f"{self.role}:{self.user_id}"
 
     def may_see(self, account_id: str) -> bool:
-        return self.role == "operator"
+        return self.role == "operator" or account_id in self.account_ids
+
+    def may_see_organization(self, organization_id: str) -> bool:
+        return self.role == "operator" or (self.role == "org_admin" and organization_id == self.organization_id)
 
 
-def authenticate(connection: ASGIConnection[Any, Any, Any, Any], operator_token: str) -> Caller:
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise NotAuthorizedException("a bearer token is required")
-    if hmac.compare_digest(token.encode(), operator_token.encode()):
-        return Caller(role="operator", subject="operator")
-    raise NotAuthorizedException("the token is not valid")
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("auth.required", "a bearer access token is required (POST /api/v1/auth/login)")
+    return token.strip()
+
+
+async def organization_accounts(pool: Pool, organization_id: str) -> frozenset[str]:
+    rows = await pool.fetch(
+        "SELECT account_id FROM cabinet_account_directory WHERE organization_id = $1", organization_id
+    )
+    return frozenset(r["account_id"] for r in rows)
+
+
+async def authenticate(
+    connection: ASGIConnection[Any, Any, Any, Any], secret: bytes, clock: Clock, pool: Pool
+) -> Caller:
+    claims: AccessClaims = read_access_token(bearer_token(connection), secret, clock.now())
+    role: Role
+    if claims.role in ("subscriber", "org_admin", "operator"):
+        role = claims.role  # type: ignore[assignment]
+    else:
+        raise Unauthenticated("auth.token_invalid", "the access token is not valid")
+    accounts = frozenset(claims.acc)
+    if role == "org_admin" and claims.org:
+        accounts = accounts | await organization_accounts(pool, claims.org)
+    return Caller(role, claims.sub, accounts, claims.org, claims.mcp, claims.sid)
+
+
+def require_password_changed(caller: Caller) -> Caller:
+    if caller.must_change_password:
+        raise Forbidden("auth.password_change_required",
+                        "change the password first (POST /api/v1/auth/password)")
+    return caller

@@ -1,27 +1,47 @@
 from __future__ import annotations
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import CommonSettings
+
+DEV_TOKEN_SECRET = "dev-gateway-token-secret-not-for-production"
 
 
 class GatewaySettings(CommonSettings):
     gateway_http_port: int = 8100
-    #: Until cabinet logins exist, every route requires this operator token (no default in prod).
-    gateway_operator_token: SecretStr | None = None
     #: The operator's time zone: the cabinet's dates ("from 1 March") are days there.
     billing_timezone: str = "Europe/Minsk"
     #: Read-your-writes: how long a query may wait for a write the caller just made.
     read_your_writes_timeout_s: float = 2.0
+    #: The accounts service's internal API (logins, profile, blocks, tariffs).
+    accounts_url: str = "http://127.0.0.1:8102"
+    #: The payments service's internal API (top-ups, promised payments, autopay, guarantees).
+    payments_url: str = "http://127.0.0.1:8101"
+    #: The notifications service's internal API (the topics and a user's notification channels).
+    notifications_url: str = "http://127.0.0.1:8105"
+    #: Signs the cabinet's access tokens (HMAC-SHA256); required, 32+ characters, in prod.
+    gateway_token_secret: SecretStr | None = None
+    access_token_ttl_s: int = Field(default=900, ge=30, le=3600)
+    refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, ge=300)
+    #: Rate limits, per fixed window: wrong-or-right logins per login, per client address; SMS
+    #: codes sent per phone; code checks per phone; recoveries per login.
+    rate_limit_window_s: int = Field(default=900, ge=1)
+    login_attempts_per_login: int = Field(default=5, ge=1)
+    login_attempts_per_address: int = Field(default=50, ge=1)
+    codes_sent_per_phone: int = Field(default=3, ge=1)
+    code_checks_per_phone: int = Field(default=5, ge=1)
+    recoveries_per_login: int = Field(default=3, ge=1)
 
     @model_validator(mode="after")
-    def _token_outside_dev(self) -> GatewaySettings:
-        if self.billing_env == "prod" and self.gateway_operator_token is None:
-            raise ValueError("GATEWAY_OPERATOR_TOKEN is required when BILLING_ENV=prod")
+    def _secret_outside_dev(self) -> GatewaySettings:
+        if self.billing_env == "prod":
+            secret = self.gateway_token_secret.get_secret_value() if self.gateway_token_secret else ""
+            if len(secret) < 32:
+                raise ValueError("GATEWAY_TOKEN_SECRET (32+ characters) is required when BILLING_ENV=prod")
         return self
 
     @property
-    def operator_token(self) -> str:
-        if self.gateway_operator_token is not None:
-            return self.gateway_operator_token.get_secret_value()
-        return "dev-operator-token"
+    def token_secret(self) -> bytes:
+        if self.gateway_token_secret is not None:
+            return self.gateway_token_secret.get_secret_value().encode()
+        return DEV_TOKEN_SECRET.encode()

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 
 import services.payments.domain.events  # noqa: F401  (registers the events)
+from services.payments.adapters.account_facts import AccountFactsProjection
+from services.payments.adapters.providers import build_providers
+from services.payments.application.context import Payments
+from services.payments.entrypoints.account_api import AccountPaymentsController
+from services.payments.entrypoints.callbacks import ProviderCallbacksController
 from services.payments.entrypoints.http import PaymentsController
+from services.payments.entrypoints.timers import timer_handlers
 from services.payments.settings import PaymentsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
@@ -25,7 +32,16 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     settings = settings or load_settings(PaymentsSettings)
     configure_logging("payments", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
-    runtime = ServiceRuntime("payments", settings, registry, clock, migrations=Path(__file__).parent / "migrations")
+    tz = ZoneInfo(settings.billing_timezone)
+    providers = build_providers(settings, lambda: runtime.pool, clock)
+
+    def payments() -> Payments:
+        return Payments(runtime.store, clock, tz, providers, settings.promised_payment_cap)
+
+    runtime = ServiceRuntime(
+        "payments", settings, registry, clock, migrations=Path(__file__).parent / "migrations",
+        projections=[AccountFactsProjection()], timer_handlers=timer_handlers(payments),
+    )
 
     async def store() -> EventStore:
         return runtime.store
@@ -33,12 +49,17 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     async def get_clock() -> Clock:
         return clock
 
+    async def get_payments() -> Payments:
+        return payments()
+
+    internal = [PaymentsController, AccountPaymentsController]
     return Litestar(
         route_handlers=[
-            Router("/", route_handlers=[PaymentsController], guards=[internal_token_guard(settings.internal_token)]),
+            Router("/", route_handlers=internal, guards=[internal_token_guard(settings.internal_token)]),
+            ProviderCallbacksController,
             *ops_route_handlers(runtime.ready),
         ],
-        dependencies={"store": Provide(store), "clock": Provide(get_clock)},
+        dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments)},
         exception_handlers=exception_handlers,
         middleware=[correlation_middleware("payments")],
         lifespan=[runtime.lifespan],

@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from shared.devstack import free_port, start_broker
-from shared.run import ROOT, processes, service_ports, stack_env, wait_ready
+from shared.run import ROOT, load_demo_data, processes, service_ports, stack_env, wait_ready
+
+E2E_OPERATOR = ("e2e-operator", "e2e-operator-pass1")
 
 
 @dataclass
@@ -27,6 +29,29 @@ class Stack:
     def log_text(self, service: str) -> str:
         return self.logs[service].read_text(errors="replace")
 
+    def load_demo_data(self) -> None:
+        """deploy/demo/requests.json, as `make run` loads it."""
+        load_demo_data({n: int(u.rsplit(":", 1)[1]) for n, u in self.urls.items()}, self.env)
+
+    def login(self, login: str, password: str) -> dict[str, str]:
+        """Log in through the gateway; the headers carrying the access token."""
+        response = httpx.post(f"{self.urls['gateway']}/api/v1/auth/login",
+                              json={"login": login, "password": password})
+        assert response.status_code == 200, response.text
+        return {"authorization": f"Bearer {response.json()['access_token']}"}
+
+    def operator(self) -> dict[str, str]:
+        """An operator user (created through the accounts service's office API) logged in."""
+        login, password = E2E_OPERATOR
+        created = httpx.post(
+            f"{self.urls['accounts']}/internal/v1/users",
+            json={"user_id": login, "role": "operator", "login": login, "password": password,
+                  "must_change_password": False},
+            headers={"x-internal-token": self.env["INTERNAL_API_TOKEN"], "x-actor": "e2e"},
+        )
+        assert created.status_code in (200, 201), created.text
+        return self.login(login, password)
+
 
 @pytest.fixture
 def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
@@ -34,7 +59,9 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
     ports = {name: free_port() for name in service_ports({})}
     env = stack_env(database_url, broker.bootstrap, ports)
     env.update(BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
-               INTERNAL_API_TOKEN="e2e-internal", GATEWAY_OPERATOR_TOKEN="e2e-operator")
+               INTERNAL_API_TOKEN="e2e-internal", GATEWAY_TOKEN_SECRET="e2e-gateway-token-secret")
+    # The dev SMTP and SMS sinks (Procfile) listen where the notifications service sends: free ports.
+    env.update(SMTP_PORT=str(free_port()), SMS_GATEWAY_URL=f"http://127.0.0.1:{free_port()}/messages")
     running: dict[str, subprocess.Popen[bytes]] = {}
     logs: dict[str, Path] = {}
     try:

@@ -12,7 +12,7 @@ from tests.e2e.conftest import Stack, poll
 
 def test_a_registered_payment_shows_in_balance_and_history_once(stack: Stack) -> None:
     internal = {"x-internal-token": "e2e-internal", "x-correlation-id": "e2e-corr-1015"}
-    cabinet = {"authorization": "Bearer e2e-operator"}
+    cabinet = stack.operator()
     payment = {"account_id": "1015", "amount": "150.00", "method": "cash",
                "external_id": "cash-e2e-1", "paid_at": "2026-11-20T10:00:00+03:00"}
     first = httpx.post(f"{stack.urls['payments']}/internal/v1/payments", json=payment, headers=internal)
@@ -53,8 +53,7 @@ def test_the_cabinet_requires_a_valid_token_and_hides_unknown_accounts(stack: St
     url = f"{stack.urls['gateway']}/api/v1/accounts/1015/balance"
     assert httpx.get(url).status_code == 401
     assert httpx.get(url, headers={"authorization": "Bearer wrong"}).status_code == 401
-    missing = httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/9999/balance",
-                        headers={"authorization": "Bearer e2e-operator"})
+    missing = httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/9999/balance", headers=stack.operator())
     assert missing.status_code == 404 and missing.json()["code"] == "account.not_found"
     schema = httpx.get(f"{stack.urls['gateway']}/schema/openapi.json")
     assert schema.status_code == 200 and "/api/v1/accounts/{account_id}/payments" in schema.json()["paths"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared.clock import FakeClock
 from shared.db import Connection, Pool
-from shared.scheduler import DueTimer, Scheduler, cancel_timer, schedule_timer
+from shared.scheduler import AfterCommit, DueTimer, Scheduler, cancel_timer, schedule_timer
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -84,3 +84,27 @@ async def test_a_cancelled_timer_never_fires(pool: Pool) -> None:
         await schedule_timer(conn, "b-1", "block.start", START, {})
         await cancel_timer(conn, "b-1", START)
     assert await scheduler.fire_due() == 0
+
+
+async def test_a_follow_up_runs_after_the_firing_committed_and_a_failing_firing_does_not_stop_the_others(
+    pool: Pool,
+) -> None:
+    clock = FakeClock(START)
+    scheduler = Scheduler(pool, clock)
+    seen: list[tuple[str, object]] = []
+
+    @scheduler.handler("send")
+    async def send(conn: Connection, timer: DueTimer) -> AfterCommit | None:
+        if timer.key == "broken":
+            raise RuntimeError("fails before it has anything to follow up")
+
+        async def follow_up() -> None:
+            # Another connection already sees the firing: it committed before this runs.
+            seen.append((timer.key, await pool.fetchval("SELECT fired_at FROM timers WHERE timer_key = $1", timer.key)))
+        return follow_up
+
+    async with pool.acquire() as conn:
+        for key in ("a", "broken", "b"):
+            await schedule_timer(conn, key, "send", START, {})
+    assert await scheduler.fire_due() == 2
+    assert sorted(seen) == [("a", START), ("b", START)]

@@ -27,7 +27,7 @@ GOOD = {
 async def client(database_url: str, broker: Broker) -> AsyncIterator[AsyncTestClient[Any]]:
     settings = PaymentsSettings(
         billing_env="test", database_url=database_url, kafka_bootstrap_servers=broker.bootstrap,
-        internal_api_token="test-internal-token", log_format="console",
+        internal_api_token="test-internal-token", log_format="console", kafka_session_timeout_ms=1000,
     )
     async with AsyncTestClient(create_app(settings)) as test_client:
         yield test_client

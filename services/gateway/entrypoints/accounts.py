@@ -10,7 +10,8 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from services.gateway.auth import Caller
-from services.gateway.queries import account_balance, day_bounds, payment_history
+from services.gateway.queries import account_balance, day_bounds, payment_history, twelve_months_before
+from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound, ValidationFailed
 
@@ -44,6 +45,7 @@ class AccountsController(Controller):
         caller: Caller,
         pool: Pool,
         timezone: ZoneInfo,
+        clock: Clock,
         date_from: Annotated[date | None, Parameter(query="from", default=None)],
         date_to: Annotated[date | None, Parameter(query="to", default=None)],
         limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
@@ -52,5 +54,11 @@ class AccountsController(Controller):
         _visible(caller, account_id)
         if date_from and date_to and date_from > date_to:
             raise ValidationFailed("request.invalid_date_range", "'from' is after 'to'")
-        start, end = day_bounds(date_from, date_to, timezone)
+        # The cabinet shows the last 12 months (seeds 000, 004).
+        earliest = twelve_months_before(clock.now().astimezone(timezone).date())
+        if date_from is not None and date_from < earliest:
+            raise ValidationFailed("request.date_range_too_old",
+                                   f"payment history goes back 12 months, to {earliest.isoformat()}",
+                                   earliest=earliest.isoformat())
+        start, end = day_bounds(date_from or earliest, date_to, timezone)
         return await payment_history(pool, account_id, start=start, end=end, limit=limit, offset=offset)

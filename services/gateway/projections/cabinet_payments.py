@@ -1,4 +1,6 @@
-"""The cabinet's balance and payment history, built from billing.payments.events.
+"""The cabinet's balance and payment history (reversals included), built from billing.payments.events;
+promised payments, autopay and guarantees are applied by `cabinet_credit.py` in the same projection,
+so one read-your-writes wait covers every payments command.
 
 The gateway reads other services' events by their published contract (the JSON payload), never
 by importing their classes: each model here names only the fields the cabinet needs."""
@@ -10,6 +12,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.gateway.projections.cabinet_balance import move_funds
+from services.gateway.projections.cabinet_credit import apply_credit_event
 from shared.cloudevents import topic_for
 from shared.db import Connection
 from shared.projection import IncomingEvent
@@ -26,31 +30,48 @@ class _PaymentRegistered(BaseModel):
     method: str
     external_id: str
     paid_at: datetime
+    top_up_id: str | None = None
+
+
+class _PaymentReversed(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    account_id: str
+    payment_id: str
+    amount: Decimal
+    reason: str
 
 
 class CabinetPayments:
     name = "gateway.cabinet_payments"
     topics = (topic_for("payments"),)
     #: The tables this projection alone writes (what `billing rebuild` replaces).
-    tables = ("cabinet_accounts", "cabinet_payments")
+    tables = ("cabinet_accounts", "cabinet_payments", "cabinet_promised_payments", "cabinet_autopay",
+              "cabinet_guarantees")
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         if event.event_type == "PaymentRegistered":
             await self._payment_registered(conn, _PaymentRegistered.model_validate(event.payload), event)
+        elif event.event_type == "PaymentReversed":
+            await self._payment_reversed(conn, _PaymentReversed.model_validate(event.payload), event)
+        else:
+            await apply_credit_event(conn, event)
 
     async def _payment_registered(self, conn: Connection, p: _PaymentRegistered, event: IncomingEvent) -> None:
         inserted = await conn.fetchval(
             "INSERT INTO cabinet_payments (payment_id, account_id, amount, method, external_id, paid_at,"
-            " registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (payment_id) DO NOTHING"
+            " registered_at, top_up_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (payment_id) DO NOTHING"
             " RETURNING true",
-            p.payment_id, p.account_id, p.amount, p.method, p.external_id, p.paid_at, event.occurred_at,
+            p.payment_id, p.account_id, p.amount, p.method, p.external_id, p.paid_at, event.occurred_at, p.top_up_id,
         )
-        if not inserted:
-            return
-        await conn.execute(
-            "INSERT INTO cabinet_accounts (account_id, balance, paid_total, updated_at) VALUES ($1, $2, $2, $3)"
-            " ON CONFLICT (account_id) DO UPDATE SET balance = cabinet_accounts.balance + excluded.balance,"
-            " paid_total = cabinet_accounts.paid_total + excluded.paid_total,"
-            " updated_at = greatest(cabinet_accounts.updated_at, excluded.updated_at)",
-            p.account_id, p.amount, event.occurred_at,
+        if inserted:
+            await move_funds(conn, p.account_id, event.occurred_at, funds=p.amount, paid=p.amount)
+
+    async def _payment_reversed(self, conn: Connection, p: _PaymentReversed, event: IncomingEvent) -> None:
+        reversed_now = await conn.fetchval(
+            "UPDATE cabinet_payments SET reversed_at = $2, reversal_reason = $3"
+            " WHERE payment_id = $1 AND reversed_at IS NULL RETURNING true",
+            p.payment_id, event.occurred_at, p.reason,
         )
+        if reversed_now:
+            await move_funds(conn, p.account_id, event.occurred_at, funds=-p.amount)

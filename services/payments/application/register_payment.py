@@ -1,4 +1,7 @@
-"""Use case: register a payment (operator: cash, bank statement; later provider callbacks)."""
+"""Use case: register a payment (operator: cash, bank statement; provider callbacks; autopay).
+
+A payment also repays an outstanding promised payment (the aggregate decides both together);
+once it is fully repaid, its expiry timer is cancelled."""
 
 from __future__ import annotations
 
@@ -6,12 +9,19 @@ import uuid
 from typing import Any
 
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
+from services.payments.domain.events import PromisedPaymentRepaid
 from shared.clock import Clock
 from shared.commands import CommandResult, execute
+from shared.db import Connection
 from shared.errors import Conflict
-from shared.eventstore import EventStore, IdempotencyKeyReused, Metadata
+from shared.eventstore import EventStore, IdempotencyKeyReused, Metadata, RecordedEvent
+from shared.scheduler import cancel_timer
 
-__all__ = ["register_payment"]
+__all__ = ["cancel_repaid_expiries", "expiry_timer_key", "register_payment"]
+
+
+def expiry_timer_key(promised_payment_id: str) -> str:
+    return f"promised-payment-expiry:{promised_payment_id}"
 
 
 def _payment_body(request: PaymentRequest, payment_id: str) -> dict[str, Any]:
@@ -22,15 +32,34 @@ def _payment_body(request: PaymentRequest, payment_id: str) -> dict[str, Any]:
         "method": request.method,
         "external_id": request.external_id,
         "paid_at": request.paid_at.isoformat(),
+        "top_up_id": request.top_up_id,
     }
+
+
+async def cancel_repaid_expiries(conn: Connection, recorded: list[RecordedEvent], clock: Clock) -> None:
+    for event in recorded:
+        if event.event_type == PromisedPaymentRepaid.event_type and event.payload["fully_repaid"]:
+            await cancel_timer(conn, expiry_timer_key(event.payload["promised_payment_id"]), clock.now())
 
 
 async def register_payment(
     store: EventStore, clock: Clock, request: PaymentRequest, metadata: Metadata
 ) -> CommandResult:
     """Append `PaymentRegistered` once per (method, external id); a repeat answers the first
-    result, the same external id with other content is refused and changes nothing."""
+    result, the same external id with other content is refused and changes nothing.
+
+    A provider's repeated callback carries no payment time of its own (it is the time we heard of
+    it), so for top-ups the top-up id, not the time, tells a repeat from a reuse."""
     payment_id = str(uuid.uuid4())
+    fingerprint: dict[str, Any] = {"account_id": request.account_id, "amount": str(request.amount)}
+    if request.top_up_id is not None:
+        fingerprint["top_up_id"] = request.top_up_id
+    else:
+        fingerprint["paid_at"] = request.paid_at.isoformat()
+
+    async def in_transaction(conn: Connection, _: PaymentAccount, recorded: list[RecordedEvent]) -> None:
+        await cancel_repaid_expiries(conn, recorded, clock)
+
     try:
         return await execute(
             store,
@@ -40,12 +69,9 @@ async def register_payment(
             metadata=metadata,
             now=clock.now(),
             idempotency_key=f"payment:{request.method}:{request.external_id}",
-            request={
-                "account_id": request.account_id,
-                "amount": str(request.amount),
-                "paid_at": request.paid_at.isoformat(),
-            },
+            request=fingerprint,
             respond=lambda _account, _recorded: _payment_body(request, payment_id),
+            in_transaction=in_transaction,
         )
     except IdempotencyKeyReused:
         raise Conflict(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentRequest
 from services.payments.domain.events import PaymentMethod
+from services.payments.entrypoints.common import command_response
 from shared.clock import Clock, utc
 from shared.eventstore import EventStore, Metadata
 from shared.logging import correlation_id, new_correlation_id
@@ -64,6 +65,4 @@ class PaymentsController(Controller):
             PaymentRequest(data.account_id, data.amount, data.method, data.external_id, data.paid_at),
             metadata,
         )
-        body = {**result.body, "stream_version": result.stream_version, "position": result.last_position}
-        return Response(body, status_code=200 if result.repeated else 201,
-                        headers={"idempotent-replayed": "true"} if result.repeated else {})
+        return command_response(result)

@@ -1,0 +1,73 @@
+"""Composition root of the accounts service:
+`granian --interface asgi --factory services.accounts.app:create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+
+import services.accounts.domain.events
+import services.accounts.domain.user_events  # noqa: F401  (registers the events)
+from services.accounts.adapters.catalogue import load_catalogue
+from services.accounts.adapters.couriers import courier_for
+from services.accounts.adapters.credentials import Credentials
+from services.accounts.adapters.hashing import SecretHasher
+from services.accounts.application.courier import SecretCourier
+from services.accounts.application.ports import Ports
+from services.accounts.entrypoints.accounts import AccountCommandsController, OrganizationController
+from services.accounts.entrypoints.auth import AuthController
+from services.accounts.entrypoints.office import OfficeController
+from services.accounts.entrypoints.timers import timer_handlers
+from services.accounts.entrypoints.users import UsersController
+from services.accounts.projections.available_funds import AvailableFunds
+from services.accounts.settings import AccountsSettings
+from shared.clock import Clock, clock_for
+from shared.events import registry
+from shared.http import correlation_middleware, exception_handlers, internal_token_guard, ops_route_handlers
+from shared.logging import configure_logging
+from shared.service import ServiceRuntime
+from shared.settings import load_settings
+
+__all__ = ["create_app"]
+
+CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController]
+
+
+def create_app(
+    settings: AccountsSettings | None = None, clock: Clock | None = None, courier: SecretCourier | None = None
+) -> Litestar:
+    settings = settings or load_settings(AccountsSettings)
+    configure_logging("accounts", settings.log_level, settings.log_format)
+    clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
+    catalogue = load_catalogue(settings.tariff_catalogue)
+    hasher = SecretHasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    courier = courier or courier_for(settings.billing_env, settings.notifications_url, settings.internal_token)
+    timezone = ZoneInfo(settings.billing_timezone)
+
+    def ports() -> Ports:  # the store and pool exist once the runtime has started
+        return Ports(runtime.store, clock, timezone, catalogue, Credentials(runtime.pool), hasher, courier)
+
+    runtime = ServiceRuntime(
+        "accounts", settings, registry, clock,
+        migrations=Path(__file__).parent / "migrations",
+        projections=[AvailableFunds(clock)],
+        timer_handlers=timer_handlers(ports),
+    )
+
+    async def provide_ports() -> Ports:
+        return ports()
+
+    return Litestar(
+        route_handlers=[
+            Router("/", route_handlers=CONTROLLERS, guards=[internal_token_guard(settings.internal_token)]),
+            *ops_route_handlers(runtime.ready),
+        ],
+        dependencies={"ports": Provide(provide_ports)},
+        exception_handlers=exception_handlers,
+        middleware=[correlation_middleware("accounts")],
+        lifespan=[runtime.lifespan],
+        debug=False,
+    )

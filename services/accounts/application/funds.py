@@ -1,0 +1,52 @@
+"""Use case: financial block and unblock from the account's available funds.
+
+Funds change in the `AvailableFunds` projection (AccountOpened's opening balance, payments'
+events), which records the new figure and asks for a check through a durable timer due at once,
+in the same transaction. The timer's handler then runs an ordinary command on the account, which
+compares the funds with the account's state: blocked and back at zero or above -> lifted;
+prepaid, unblocked and below zero -> applied; otherwise nothing. Deciding from state (not from the delivery) makes
+redeliveries, replays and a timer fired twice harmless, and keeps the consumer free of version
+conflicts on the account stream (execute() retries those)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from services.accounts.application.ports import Ports
+from services.accounts.domain.account import PersonalAccount, stream_id_for
+from shared.commands import CommandResult, execute
+from shared.db import Connection
+from shared.eventstore import Metadata
+from shared.scheduler import schedule_timer
+
+__all__ = ["FUNDS_CHECK", "available_funds", "reconcile_financial_block", "request_funds_check"]
+
+FUNDS_CHECK = "account.funds_check"
+
+
+async def request_funds_check(conn: Connection, account_id: str, now: datetime) -> None:
+    await schedule_timer(conn, f"funds-check:{account_id}", FUNDS_CHECK, now, {"account_id": account_id})
+
+
+async def available_funds(conn: Connection, account_id: str) -> Decimal | None:
+    """opening balance + movements, or None while the account is unknown here."""
+    row = await conn.fetchrow(
+        "SELECT opening_balance, movements FROM available_funds WHERE account_id = $1", account_id
+    )
+    if row is None or row["opening_balance"] is None:
+        return None
+    return Decimal(row["opening_balance"]) + Decimal(row["movements"])
+
+
+async def reconcile_financial_block(ports: Ports, account_id: str, metadata: Metadata) -> CommandResult | None:
+    async with ports.store.pool.acquire() as conn:
+        available = await available_funds(conn, account_id)
+    if available is None:
+        return None
+    now = ports.clock.now()
+    return await execute(
+        ports.store, PersonalAccount, stream_id_for(account_id),
+        lambda account: account.reconcile_funds(available, now),
+        metadata=metadata, now=now,
+    )

@@ -1,0 +1,185 @@
+"""The accounts service's events about clients and personal accounts: public API on
+`billing.accounts.events` (docs/events.md). Cabinet users' events are in `user_events`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+# The users' events are part of the same published contract: importing this module registers both.
+from services.accounts.domain import user_events  # noqa: F401
+from shared.events import DomainEvent, registry
+
+__all__ = [
+    "AccountClosed",
+    "AccountOpened",
+    "AddOnConnected",
+    "AddOnDisconnected",
+    "BlockCancelled",
+    "BlockEnded",
+    "BlockScheduled",
+    "BlockStarted",
+    "BlockTerms",
+    "ClientRegistered",
+    "FinancialBlockApplied",
+    "FinancialBlockLifted",
+    "LineKind",
+    "PaymentForm",
+    "ServiceLineAdded",
+    "SubscriberRenamed",
+    "TariffChanged",
+]
+
+PaymentForm = Literal["prepaid", "postpaid"]
+LineKind = Literal["internet", "sip", "mobile", "tv"]
+
+
+class BlockTerms(BaseModel):
+    """A tariff's voluntary-block template, carried on the line so readers need no catalogue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_days: int
+    max_days: int
+    yearly_quota: int
+    fee: Decimal
+
+
+@registry.register
+class ClientRegistered(DomainEvent, type="ClientRegistered", version=1):
+    client_id: str
+    kind: Literal["person", "organization"]
+    name: str
+    tax_id: str | None = None
+    bank_account: str | None = None
+    legal_address: str | None = None
+    payment_form: PaymentForm
+    contract_number: str
+    contract_date: date
+
+    @property
+    def partition_key(self) -> str | None:
+        return f"client-{self.client_id}"
+
+
+@registry.register
+class AccountOpened(DomainEvent, type="AccountOpened", version=1):
+    account_id: str
+    client_id: str
+    organization_id: str | None = None
+    contract_number: str
+    payment_form: PaymentForm
+    opened_at: datetime
+    #: Balance carried over from the previous billing system; may be negative.
+    opening_balance: Decimal = Decimal("0.00")
+
+
+@registry.register
+class ServiceLineAdded(DomainEvent, type="ServiceLineAdded", version=1):
+    account_id: str
+    line_id: str
+    kind: LineKind
+    identifier: str
+    subscriber_name: str
+    tariff_id: str
+    tariff_name: str
+    monthly_fee: Decimal
+    vat_rate: Decimal
+    #: Added after v1 (additive): the tariff's block template, None when blocks are not offered.
+    voluntary_block: BlockTerms | None = None
+
+
+@registry.register
+class TariffChanged(DomainEvent, type="TariffChanged", version=1):
+    account_id: str
+    line_id: str
+    from_tariff_id: str
+    to_tariff_id: str
+    tariff_name: str
+    monthly_fee: Decimal
+    vat_rate: Decimal
+    mode: Literal["next_period", "now"]
+    effective_from: date
+    voluntary_block: BlockTerms | None = None
+
+
+@registry.register
+class AddOnConnected(DomainEvent, type="AddOnConnected", version=1):
+    account_id: str
+    line_id: str
+    service_id: str
+    name: str
+    monthly_fee: Decimal
+    on: date
+
+
+@registry.register
+class AddOnDisconnected(DomainEvent, type="AddOnDisconnected", version=1):
+    account_id: str
+    line_id: str
+    service_id: str
+    name: str
+    monthly_fee: Decimal
+    on: date
+
+
+@registry.register
+class BlockScheduled(DomainEvent, type="BlockScheduled", version=1):
+    account_id: str
+    block_id: str
+    starts_on: date
+    ends_on: date  # inclusive
+    days: int
+    fee: Decimal
+
+
+@registry.register
+class BlockCancelled(DomainEvent, type="BlockCancelled", version=1):
+    account_id: str
+    block_id: str
+
+
+@registry.register
+class BlockStarted(DomainEvent, type="BlockStarted", version=1):
+    account_id: str
+    block_id: str
+    at: datetime
+
+
+@registry.register
+class BlockEnded(DomainEvent, type="BlockEnded", version=1):
+    account_id: str
+    block_id: str
+    at: datetime
+    early: bool
+
+
+@registry.register
+class FinancialBlockApplied(DomainEvent, type="FinancialBlockApplied", version=1):
+    account_id: str
+    available: Decimal
+    at: datetime
+
+
+@registry.register
+class FinancialBlockLifted(DomainEvent, type="FinancialBlockLifted", version=1):
+    account_id: str
+    available: Decimal
+    at: datetime
+
+
+@registry.register
+class AccountClosed(DomainEvent, type="AccountClosed", version=1):
+    account_id: str
+    at: datetime
+
+
+@registry.register
+class SubscriberRenamed(DomainEvent, type="SubscriberRenamed", version=1):
+    account_id: str
+    line_id: str
+    subscriber_name: str
+    effective_at: datetime

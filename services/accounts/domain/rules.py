@@ -1,0 +1,83 @@
+"""Small pure rules about cabinet input: phones, e-mails, passwords, masking, the billing day."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.errors import DomainError, ValidationFailed
+
+__all__ = [
+    "billing_day",
+    "check_new_password",
+    "check_rename_window",
+    "first_of_next_month",
+    "mask_email",
+    "mask_passport",
+    "mask_phone",
+    "normalize_email",
+    "normalize_phone",
+]
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+#: Renames are refused in the last days of a month (seed 003: the invoice is being prepared).
+RENAME_FREEZE_DAYS = 2
+
+
+def billing_day(now: datetime, tz: ZoneInfo) -> date:
+    """The calendar day in the operator's time zone: blocks and month ends are days there."""
+    return now.astimezone(tz).date()
+
+
+def first_of_next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def check_rename_window(today: date) -> None:
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    if today.day > last_day - RENAME_FREEZE_DAYS:
+        raise DomainError("rename.month_end", "renames are not accepted in the last 2 days of a month")
+
+
+def normalize_phone(value: str) -> str:
+    """`+375 (29) 123-45-67` -> `375291234567`; 9 to 15 digits (E.164 without the plus)."""
+    digits = re.sub(r"[\s()+\-]", "", value)
+    if not digits.isdigit() or not 9 <= len(digits) <= 15:
+        raise ValidationFailed("phone.invalid", "a phone number has 9 to 15 digits, e.g. 375291234567")
+    return digits
+
+
+def normalize_email(value: str) -> str:
+    email = value.strip()
+    if not _EMAIL.match(email):
+        raise ValidationFailed("email.invalid", "that does not look like an e-mail address")
+    return email
+
+
+def check_new_password(password: str, login: str) -> None:
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise ValidationFailed("password.too_weak", f"a password has {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+    if password.isdigit() or password.isalpha():
+        raise ValidationFailed("password.too_weak", "a password mixes letters and digits")
+    if password.lower() == login.lower():
+        raise ValidationFailed("password.too_weak", "the password must differ from the login")
+
+
+def mask_email(email: str) -> str:
+    """`ivan.petrov@example.com` -> `i***v@example.com`."""
+    local, _, domain = email.partition("@")
+    shown = local[0] + "***" + (local[-1] if len(local) > 1 else "")
+    return f"{shown}@{domain}"
+
+
+def mask_phone(phone: str) -> str:
+    """`375291234567` -> `375*******67`."""
+    return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
+
+
+def mask_passport(passport: str) -> str:
+    compact = passport.replace(" ", "")
+    return compact[:2] + "*" * max(0, len(compact) - 5) + compact[-3:]

@@ -1,0 +1,99 @@
+"""The tariff catalogue: tariffs and add-on services with their prices, VAT and rules.
+
+It is loaded from a versioned file (`catalogue/tariffs.v<N>.json`); prices are given net or gross
+as the operator publishes them and turned into a gross monthly fee through shared/money.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, get_args
+
+from services.accounts.domain.events import BlockTerms, LineKind
+from shared.errors import NotFound
+from shared.money import round_money, vat_from_gross, vat_from_net
+
+__all__ = ["AddOn", "Tariff", "TariffCatalogue"]
+
+
+def _gross(price: Decimal, includes_vat: bool, rate: Decimal) -> tuple[Decimal, Decimal]:
+    split = vat_from_gross(price, rate) if includes_vat else vat_from_net(price, rate)
+    return split.net, round_money(split.gross)
+
+
+@dataclass(frozen=True)
+class Tariff:
+    tariff_id: str
+    name: str
+    kind: LineKind
+    monthly_fee: Decimal  # gross, ledger precision
+    monthly_fee_net: Decimal  # 4 decimals
+    vat_rate: Decimal
+    self_service_change: bool
+    voluntary_block: BlockTerms | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tariff_id": self.tariff_id,
+            "name": self.name,
+            "kind": self.kind,
+            "monthly_fee": str(self.monthly_fee),
+            "monthly_fee_net": str(self.monthly_fee_net),
+            "vat_rate": str(self.vat_rate),
+            "self_service_change": self.self_service_change,
+            "voluntary_block": self.voluntary_block.model_dump(mode="json") if self.voluntary_block else None,
+        }
+
+
+@dataclass(frozen=True)
+class AddOn:
+    service_id: str
+    name: str
+    kinds: tuple[LineKind, ...]
+    monthly_fee: Decimal
+    vat_rate: Decimal
+
+
+class TariffCatalogue:
+    def __init__(self, version: int, tariffs: list[Tariff], add_ons: list[AddOn]) -> None:
+        self.version = version
+        self._tariffs = {t.tariff_id: t for t in tariffs}
+        self._add_ons = {a.service_id: a for a in add_ons}
+
+    def tariff(self, tariff_id: str) -> Tariff:
+        try:
+            return self._tariffs[tariff_id]
+        except KeyError:
+            raise NotFound("tariff.not_found", f"there is no tariff {tariff_id!r}") from None
+
+    def add_on(self, service_id: str) -> AddOn:
+        try:
+            return self._add_ons[service_id]
+        except KeyError:
+            raise NotFound("add_on.not_found", f"there is no add-on service {service_id!r}") from None
+
+    def tariffs(self, kind: str | None = None) -> list[Tariff]:
+        return [t for t in self._tariffs.values() if kind is None or t.kind == kind]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TariffCatalogue:
+        """Parse the file's content; a wrong entry raises ValueError naming it."""
+        kinds = set(get_args(LineKind))
+        tariffs = []
+        for entry in data["tariffs"]:
+            if entry["kind"] not in kinds:
+                raise ValueError(f"tariff {entry['id']}: unknown kind {entry['kind']!r}")
+            rate = Decimal(entry["vat_rate"])
+            net, gross = _gross(Decimal(entry["price"]), bool(entry["price_includes_vat"]), rate)
+            block = entry.get("voluntary_block")
+            terms = BlockTerms.model_validate(block) if block else None
+            if terms and not 1 <= terms.min_days <= terms.max_days:
+                raise ValueError(f"tariff {entry['id']}: bad block period")
+            tariffs.append(Tariff(entry["id"], entry["name"], entry["kind"], gross, net, rate,
+                                  bool(entry["self_service_change"]), terms))
+        add_ons = []
+        for entry in data.get("add_ons", []):
+            rate = Decimal(entry["vat_rate"])
+            _, gross = _gross(Decimal(entry["price"]), bool(entry["price_includes_vat"]), rate)
+            add_ons.append(AddOn(entry["id"], entry["name"], tuple(entry["kinds"]), gross, rate))
+        return cls(int(data["version"]), tariffs, add_ons)

@@ -1,0 +1,100 @@
+"""Subscriber commands on an account, as the gateway forwards them: voluntary blocks, tariff
+change; and the organization admin's subscriber search and rename."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.accounts.application import blocks, lines
+from services.accounts.application.ports import Ports
+from services.accounts.entrypoints.common import ID, Actor, IdempotencyKey, command_response, metadata
+
+__all__ = ["AccountCommandsController", "OrganizationController"]
+
+
+class NewBlock(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_on: date
+    days: int = Field(ge=1, le=3660)
+
+
+class TariffChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tariff_id: str = Field(pattern=ID)
+    mode: Literal["next_period", "now"] = "next_period"
+
+
+class RenameItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(pattern=ID)
+    line_id: str = Field(pattern=ID)
+    subscriber_name: str = Field(min_length=1, max_length=120)
+
+
+class Renames(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[RenameItem] = Field(min_length=1, max_length=500)
+
+
+class AccountCommandsController(Controller):
+    path = "/internal/v1/accounts/{account_id:str}"
+    tags = ["accounts"]
+
+    @post("/blocks", status_code=201, summary="Schedule a voluntary block")
+    async def schedule_block(self, account_id: str, data: NewBlock, ports: Ports, actor: Actor,
+                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await blocks.schedule_block(ports, account_id, data.starts_on, data.days, metadata(actor),
+                                             idempotency_key)
+        return command_response(result, 201)
+
+    @post("/blocks/{block_id:str}/cancel", summary="Cancel a block that has not started")
+    async def cancel_block(self, account_id: str, block_id: str, ports: Ports, actor: Actor,
+                           idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(
+            await blocks.cancel_block(ports, account_id, block_id, metadata(actor), idempotency_key))
+
+    @post("/blocks/{block_id:str}/lift", summary="Lift a running block early")
+    async def lift_block(self, account_id: str, block_id: str, ports: Ports, actor: Actor,
+                         idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(await blocks.lift_block(ports, account_id, block_id, metadata(actor), idempotency_key))
+
+    @post("/lines/{line_id:str}/tariff", summary="Change a line's tariff (next period or now)")
+    async def change_tariff(self, account_id: str, line_id: str, data: TariffChange, ports: Ports, actor: Actor,
+                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await lines.change_tariff(ports, account_id, line_id, data.tariff_id, data.mode, metadata(actor),
+                                           idempotency_key)
+        return command_response(result)
+
+
+class OrganizationController(Controller):
+    path = "/internal/v1/organizations/{organization_id:str}"
+    tags = ["organizations"]
+
+    @get("/subscribers", summary="Search subscribers by number (% and _), by account, or all")
+    async def subscribers(
+        self,
+        organization_id: str,
+        ports: Ports,
+        number: Annotated[str | None, Parameter(pattern=r"^[0-9%_]{1,20}$", default=None)],
+        account_id: Annotated[str | None, Parameter(pattern=ID, default=None)],
+        limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
+        offset: Annotated[int, Parameter(ge=0, le=1_000_000, default=0)],
+    ) -> dict[str, Any]:
+        async with ports.store.pool.acquire() as conn:
+            return await lines.search_subscribers(conn, organization_id, number=number, account_id=account_id,
+                                                  limit=limit, offset=offset)
+
+    @post("/subscribers/rename", summary="Rename one or many subscribers")
+    async def rename(self, organization_id: str, data: Renames, ports: Ports, actor: Actor,
+                     idempotency_key: IdempotencyKey) -> dict[str, Any]:
+        renames = [lines.Rename(i.account_id, i.line_id, i.subscriber_name) for i in data.items]
+        return await lines.rename_subscribers(ports, organization_id, renames, metadata(actor), idempotency_key)

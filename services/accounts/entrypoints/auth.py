@@ -1,0 +1,64 @@
+"""Credential checks the gateway forwards to: a login answers the user's claims, or 401 with a
+stable code. Requests that send a secret answer 202 whether or not the login exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, post
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.accounts.application import login
+from services.accounts.application.ports import Ports
+from services.accounts.entrypoints.common import Actor, metadata
+
+__all__ = ["AuthController"]
+
+
+class PasswordLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str = Field(min_length=1, max_length=64, description="contract number or phone")
+    password: str = Field(min_length=1, max_length=128)
+
+
+class CodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(min_length=1, max_length=32)
+
+
+class CodeLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(min_length=1, max_length=32)
+    code: str = Field(pattern=r"^[0-9]{4,8}$")
+
+
+class Recovery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str = Field(min_length=1, max_length=64)
+
+
+class AuthController(Controller):
+    path = "/internal/v1/auth"
+    tags = ["auth"]
+
+    @post("/password", status_code=200, summary="Check a login (contract number or phone) and password")
+    async def password(self, data: PasswordLogin, ports: Ports) -> dict[str, Any]:
+        return (await login.verify_password(ports, data.login, data.password)).as_dict()
+
+    @post("/codes", status_code=202, summary="Send a one-time SMS login code to a registered phone")
+    async def send_code(self, data: CodeRequest, ports: Ports, actor: Actor) -> dict[str, Any]:
+        await login.send_login_code(ports, data.phone, metadata(actor))
+        return {"status": "accepted"}
+
+    @post("/codes/verify", status_code=200, summary="Log in with a one-time SMS code (once)")
+    async def verify_code(self, data: CodeLogin, ports: Ports) -> dict[str, Any]:
+        return (await login.verify_code(ports, data.phone, data.code)).as_dict()
+
+    @post("/recovery", status_code=202, summary="E-mail a temporary password valid 24 h")
+    async def recover(self, data: Recovery, ports: Ports, actor: Actor) -> dict[str, Any]:
+        await login.recover_password(ports, data.login, metadata(actor))
+        return {"status": "accepted"}

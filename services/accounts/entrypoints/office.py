@@ -1,0 +1,152 @@
+"""The office's internal API (operators' tools, the demo loader): clients, accounts, service
+lines, add-ons, cabinet users, and the tariff catalogue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from litestar import Controller, Response, get, post
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.accounts.application import onboarding, users
+from services.accounts.application.ports import Ports
+from services.accounts.domain.client import ClientDetails
+from services.accounts.domain.events import PaymentForm
+from services.accounts.domain.user import Profile
+from services.accounts.domain.user_events import Language, Role
+from services.accounts.entrypoints.common import ID, Actor, IdempotencyKey, command_response, metadata
+from shared.clock import utc
+from shared.money import LEDGER_EXPONENT, MAX_AMOUNT
+
+__all__ = ["OfficeController"]
+
+
+class NewClient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(pattern=ID)
+    kind: Literal["person", "organization"]
+    name: str = Field(min_length=1, max_length=300)
+    tax_id: str | None = Field(default=None, max_length=32)
+    bank_account: str | None = Field(default=None, max_length=64)
+    legal_address: str | None = Field(default=None, max_length=500)
+    payment_form: PaymentForm
+    contract_number: str = Field(pattern=ID)
+    contract_date: date
+
+
+class NewAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(pattern=ID)
+    client_id: str = Field(pattern=ID)
+    opened_at: datetime | None = None
+    opening_balance: Decimal = Field(default=Decimal("0.00"), description='may be negative, e.g. "-120.00"')
+
+    @field_validator("opening_balance", mode="before")
+    @classmethod
+    def _money(cls, value: Any) -> Decimal:
+        if isinstance(value, float | bool) or not isinstance(value, str | int):
+            raise ValueError("opening_balance is a decimal string")
+        amount = Decimal(value)
+        if not amount.is_finite() or abs(amount) > MAX_AMOUNT or amount != amount.quantize(LEDGER_EXPONENT):
+            raise ValueError("opening_balance has at most 2 decimals and a sane size")
+        return amount.quantize(LEDGER_EXPONENT)
+
+    @field_validator("opened_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return utc(value) if value else None
+
+
+class NewLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: str = Field(pattern=ID)
+    identifier: str = Field(min_length=1, max_length=64)
+    subscriber_name: str = Field(min_length=1, max_length=120)
+    tariff_id: str = Field(pattern=ID)
+
+
+class AddOnChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: str = Field(pattern=ID)
+    on: date | None = None
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(pattern=ID)
+    role: Role
+    login: str = Field(pattern=ID)
+    phone: str | None = Field(default=None, max_length=32)
+    account_ids: list[str] = Field(default_factory=list, max_length=1000)
+    organization_id: str | None = Field(default=None, pattern=ID)
+    password: str | None = Field(default=None, min_length=1, max_length=128)
+    must_change_password: bool = True
+    full_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    language: Language = "ru"
+
+
+class OfficeController(Controller):
+    path = "/internal/v1"
+    tags = ["office"]
+
+    @post("/clients", status_code=201, summary="Register a client (person or organization)")
+    async def register_client(self, data: NewClient, ports: Ports, actor: Actor,
+                              idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        details = ClientDetails(**data.model_dump(exclude={"client_id"}))
+        result = await onboarding.register_client(ports, data.client_id, details, metadata(actor), idempotency_key)
+        return command_response(result, 201)
+
+    @post("/accounts", status_code=201, summary="Open a personal account for a client")
+    async def open_account(self, data: NewAccount, ports: Ports, actor: Actor,
+                           idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await onboarding.open_account(ports, data.account_id, data.client_id, data.opened_at,
+                                               data.opening_balance, metadata(actor), idempotency_key)
+        return command_response(result, 201)
+
+    @post("/accounts/{account_id:str}/lines", status_code=201, summary="Add a service line with a tariff")
+    async def add_line(self, account_id: str, data: NewLine, ports: Ports, actor: Actor,
+                       idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await onboarding.add_line(ports, account_id, data.line_id, data.identifier, data.subscriber_name,
+                                           data.tariff_id, metadata(actor), idempotency_key)
+        return command_response(result, 201)
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons", summary="Connect an add-on service")
+    async def connect_add_on(self, account_id: str, line_id: str, data: AddOnChange, ports: Ports, actor: Actor,
+                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await onboarding.connect_add_on(ports, account_id, line_id, data.service_id, data.on,
+                                                 metadata(actor), idempotency_key)
+        return command_response(result)
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons/disconnect", summary="Disconnect an add-on")
+    async def disconnect_add_on(self, account_id: str, line_id: str, data: AddOnChange, ports: Ports,
+                                actor: Actor, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await onboarding.disconnect_add_on(ports, account_id, line_id, data.service_id, data.on,
+                                                    metadata(actor), idempotency_key)
+        return command_response(result)
+
+    @post("/accounts/{account_id:str}/close", summary="Close a personal account")
+    async def close_account(self, account_id: str, ports: Ports, actor: Actor,
+                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(await onboarding.close_account(ports, account_id, metadata(actor), idempotency_key))
+
+    @post("/users", status_code=201, summary="Create a cabinet user (subscriber, org admin, operator)")
+    async def create_user(self, data: NewUser, ports: Ports, actor: Actor,
+                          idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        profile = Profile(full_name=data.full_name, email=data.email, language=data.language)
+        result = await users.create_user(
+            ports, data.user_id, data.role, data.login, data.phone, data.account_ids, data.organization_id,
+            data.password, data.must_change_password, profile, metadata(actor), idempotency_key,
+        )
+        return command_response(result, 201)
+
+    @get("/tariffs", summary="The tariff catalogue", sync_to_thread=False)
+    def tariffs(self, ports: Ports, kind: str | None = None) -> dict[str, Any]:
+        return {"version": ports.catalogue.version, "tariffs": [t.as_dict() for t in ports.catalogue.tariffs(kind)]}

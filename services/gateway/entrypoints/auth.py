@@ -1,0 +1,168 @@
+"""Cabinet login: password or SMS code, refresh, logout, password change, recovery.
+
+Credentials are checked by the accounts service; the gateway counts attempts (rate_limits.py),
+issues the access token (tokens.py) and keeps the sessions (sessions.py)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.auth import Caller
+from services.gateway.projections.cabinet_accounts import CabinetAccounts
+from services.gateway.rate_limits import count_attempt, forget
+from services.gateway.sessions import open_session, revoke_session, rotate_refresh_token
+from services.gateway.settings import GatewaySettings
+from services.gateway.tokens import AccessClaims, issue_access_token
+from shared.clock import Clock
+from shared.db import Pool
+from shared.internal_api import InternalClient
+from shared.projection import wait_for_stream
+
+__all__ = ["AuthController"]
+
+
+class PasswordLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str = Field(min_length=1, max_length=64, description="contract number or phone, e.g. 1015")
+    password: str = Field(min_length=1, max_length=128)
+
+
+class CodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(min_length=9, max_length=32, description="e.g. 375291234567")
+
+
+class CodeLogin(CodeRequest):
+    code: str = Field(pattern=r"^[0-9]{4,8}$")
+
+
+class Recovery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str = Field(min_length=1, max_length=64)
+
+
+class RefreshToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=20, max_length=200)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=1, max_length=128)
+    contact_phone: str | None = Field(default=None, max_length=32, description="asked at the first login")
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+async def _tokens(pool: Pool, settings: GatewaySettings, now: datetime, claims: dict[str, Any],
+                  session: tuple[str, str] | None = None) -> dict[str, Any]:
+    """An access token for `claims` and the session's refresh token (a new session if none)."""
+    session_id, refresh = session or await open_session(
+        pool, claims["user_id"], now, timedelta(seconds=settings.refresh_token_ttl_s))
+    access = AccessClaims(sub=claims["user_id"], role=claims["role"], acc=list(claims["account_ids"]),
+                          org=claims.get("organization_id"), mcp=bool(claims["must_change_password"]), sid=session_id)
+    token, expires = issue_access_token(access, settings.token_secret, now,
+                                        timedelta(seconds=settings.access_token_ttl_s))
+    user = {k: claims.get(k) for k in ("user_id", "role", "login", "account_ids", "organization_id",
+                                       "must_change_password", "contact_phone_missing", "language")}
+    return {"access_token": token, "token_type": "Bearer", "expires_in": expires - int(now.timestamp()),
+            "refresh_token": refresh, "user": user}
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    async def _limit(self, pool: Pool, settings: GatewaySettings, clock: Clock, bucket: str, limit: int,
+                     request: Request[Any, Any, Any]) -> None:
+        window, now = timedelta(seconds=settings.rate_limit_window_s), clock.now()
+        await count_attempt(pool, bucket, limit, window, now)
+        address = request.client.host if request.client else "unknown"
+        await count_attempt(pool, f"address:{address}", settings.login_attempts_per_address, window, now)
+
+    @post("/login", status_code=200, summary="Log in by contract number or phone and password")
+    async def login(self, request: Request[Any, Any, Any], data: PasswordLogin, pool: Pool, accounts: InternalClient,
+                    clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
+        bucket = f"login:{data.login.strip().lower()}"
+        await self._limit(pool, gateway_settings, clock, bucket, gateway_settings.login_attempts_per_login, request)
+        claims = await accounts.call("POST", "/internal/v1/auth/password", json=data.model_dump())
+        await forget(pool, bucket)
+        return await _tokens(pool, gateway_settings, clock.now(), claims)
+
+    @post("/code", status_code=202, summary="Send a one-time SMS login code (valid for one visit)")
+    async def send_code(self, request: Request[Any, Any, Any], data: CodeRequest, pool: Pool,
+                        accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
+        phone = _digits(data.phone)
+        await self._limit(pool, gateway_settings, clock, f"code-sent:{phone}", gateway_settings.codes_sent_per_phone,
+                          request)
+        await accounts.call("POST", "/internal/v1/auth/codes", json={"phone": phone}, actor="cabinet")
+        return {"status": "accepted", "detail": "if the number is registered, a code was sent to it"}
+
+    @post("/code/login", status_code=200, summary="Log in with the SMS code")
+    async def code_login(self, request: Request[Any, Any, Any], data: CodeLogin, pool: Pool,
+                         accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
+        phone = _digits(data.phone)
+        await self._limit(pool, gateway_settings, clock, f"code:{phone}", gateway_settings.code_checks_per_phone,
+                          request)
+        claims = await accounts.call("POST", "/internal/v1/auth/codes/verify", json={"phone": phone, "code": data.code})
+        return await _tokens(pool, gateway_settings, clock.now(), claims)
+
+    @post("/recovery", status_code=202, summary="E-mail a temporary password (valid 24 h)")
+    async def recover(self, request: Request[Any, Any, Any], data: Recovery, pool: Pool, accounts: InternalClient,
+                      clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
+        await self._limit(pool, gateway_settings, clock, f"recovery:{data.login.strip().lower()}",
+                          gateway_settings.recoveries_per_login, request)
+        await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
+        return {"status": "accepted", "detail": "if the login is known, a temporary password was e-mailed"}
+
+    @post("/refresh", status_code=200, summary="Swap a refresh token for new tokens")
+    async def refresh(self, data: RefreshToken, pool: Pool, accounts: InternalClient, clock: Clock,
+                      gateway_settings: GatewaySettings) -> dict[str, Any]:
+        now = clock.now()
+        user_id, session_id, token = await rotate_refresh_token(
+            pool, data.refresh_token, now, timedelta(seconds=gateway_settings.refresh_token_ttl_s))
+        claims = await accounts.call("GET", f"/internal/v1/users/{user_id}/claims")
+        return await _tokens(pool, gateway_settings, now, claims, (session_id, token))
+
+    @post("/logout", status_code=204, summary="End the session: its refresh tokens stop working")
+    async def logout(self, data: RefreshToken, pool: Pool, clock: Clock) -> None:
+        await revoke_session(pool, data.refresh_token, clock.now())
+
+    @post("/password", status_code=200, summary="Change the password (also the first-login and temporary one)")
+    async def change_password(self, request: Request[Any, Any, Any], data: PasswordChange, session: Caller,
+                              pool: Pool, accounts: InternalClient, clock: Clock,
+                              gateway_settings: GatewaySettings) -> dict[str, Any]:
+        await self._limit(pool, gateway_settings, clock, f"password:{session.user_id}",
+                          gateway_settings.login_attempts_per_login, request)
+        users = f"/internal/v1/users/{session.user_id}"
+        if data.contact_phone:
+            await accounts.call("PATCH", f"{users}/profile", json={"contact_phone": data.contact_phone},
+                                actor=session.actor)
+        result = await accounts.call("POST", f"{users}/password", actor=session.actor,
+                                     json={"current_password": data.current_password,
+                                           "new_password": data.new_password})
+        await forget(pool, f"password:{session.user_id}")
+        now = clock.now()
+        await pool.execute("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+                           session.user_id, now)
+        await wait_for_stream(pool, CabinetAccounts.name, result["stream_id"], result["stream_version"],
+                              gateway_settings.read_your_writes_timeout_s)
+        return await _tokens(pool, gateway_settings, now, result)
+
+    @get("/me", summary="Who is logged in", sync_to_thread=False)
+    def me(self, session: Caller) -> dict[str, Any]:
+        return {"user_id": session.user_id, "role": session.role, "account_ids": sorted(session.account_ids),
+                "organization_id": session.organization_id, "must_change_password": session.must_change_password}

@@ -1,0 +1,76 @@
+"""The cabinet's messages ("Сообщения", seed 000) and the caller's notification preferences.
+
+Messages come from the gateway's read model of billing.notifications.events. Preferences are read
+from the notifications service (the topics it sends and their default channels, and what the
+caller chose) and changed through the accounts service, which owns them
+(`NotificationPreferencesChanged`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, get, put
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.auth import Caller
+from services.gateway.entrypoints.cabinet import ACCOUNT_ID, IdempotencyKey, visible
+from services.gateway.forwarding import forward_command
+from services.gateway.projections.cabinet_accounts import CabinetAccounts
+from services.gateway.projections.messages import message_list
+from shared.db import Pool
+from shared.internal_api import InternalClient
+
+__all__ = ["MessagesController", "NotificationPreferencesController", "PreferencesChange"]
+
+#: The topics the notifications service sends (docs/events.md, billing.notifications.events).
+Topic = Literal["payment_received", "promised_payment", "autopay", "blocks", "financial_block",
+                "period_end_reminder"]
+Channel = Literal["sms", "email"]
+
+
+class PreferencesChange(BaseModel):
+    """Channels per topic; a topic left out keeps its default channels, `[]` switches it off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    preferences: dict[Topic, Annotated[list[Channel], Field(max_length=2)]]
+
+
+class MessagesController(Controller):
+    path = "/api/v1/accounts/{account_id:str}/messages"
+    tags = ["messages"]
+
+    @get("/", summary="Messages sent about the account: sent, pending and failed, newest first")
+    async def messages(
+        self,
+        account_id: Annotated[str, ACCOUNT_ID],
+        caller: Caller,
+        pool: Pool,
+        status: Annotated[Literal["pending", "sent", "failed"] | None, Parameter(default=None)],
+        limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
+        offset: Annotated[int, Parameter(ge=0, le=100_000, default=0)],
+    ) -> dict[str, Any]:
+        visible(caller, account_id)
+        return await message_list(pool, account_id, status=status, limit=limit, offset=offset)
+
+
+class NotificationPreferencesController(Controller):
+    path = "/api/v1/profile/notification-preferences"
+    tags = ["profile"]
+
+    @get("/", summary="Which notifications the caller gets by SMS and by e-mail")
+    async def preferences(self, caller: Caller, notifications_api: InternalClient) -> dict[str, Any]:
+        return await notifications_api.call("GET", f"/internal/v1/users/{caller.user_id}/notification-preferences")
+
+    @put("/", summary="Choose the channels per topic")
+    async def change(
+        self, data: PreferencesChange, caller: Caller, pool: Pool, accounts: InternalClient,
+        idempotency_key: IdempotencyKey,
+    ) -> dict[str, Any]:
+        preferences = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
+        result = await forward_command(
+            accounts, pool, caller, "POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
+            projection=CabinetAccounts.name, body={"preferences": preferences}, idempotency_key=idempotency_key,
+        )
+        return {**result, "preferences": preferences}

@@ -1,0 +1,88 @@
+"""The notifications service's internal API (called by the accounts service and the gateway)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from services.notifications.application.context import Notifier
+from services.notifications.application.recipients import preferences_of
+from services.notifications.application.secrets import SecretDelivery, deliver_secret
+from services.notifications.domain.catalog import TOPICS
+from services.notifications.domain.events import Channel, Language
+from shared.clock import utc
+from shared.eventstore import Metadata
+from shared.logging import correlation_id, new_correlation_id
+
+__all__ = ["NotificationsController", "SecretDeliveryRequest"]
+
+ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9]{10,15}$")
+
+
+class SecretDeliveryRequest(BaseModel):
+    """A one-time secret to send at once; it is never stored, logged or echoed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["temporary_password", "login_code", "phone_confirmation_code"]
+    user_id: str = Field(pattern=ID)
+    account_ids: list[Annotated[str, Field(pattern=ID)]] = Field(default_factory=list, max_length=1000)
+    channel: Channel
+    address: str = Field(min_length=3, max_length=254)
+    language: Language = "ru"
+    secret: SecretStr = Field(min_length=4, max_length=64)
+    expires_at: datetime
+
+    @field_validator("expires_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)
+
+    @model_validator(mode="after")
+    def _address_fits_channel(self) -> SecretDeliveryRequest:
+        pattern = _PHONE if self.channel == "sms" else _EMAIL
+        if not pattern.match(self.address):
+            raise ValueError(f"address is not a valid {'phone number' if self.channel == 'sms' else 'e-mail'}")
+        return self
+
+
+class NotificationsController(Controller):
+    path = "/internal/v1"
+
+    @post("/deliveries/secret", status_code=201, summary="Deliver a one-time secret at once, keeping no copy")
+    async def deliver_secret(
+        self,
+        data: SecretDeliveryRequest,
+        notifier: Notifier,
+        actor: Annotated[str, Parameter(header="x-actor", default="accounts")],
+        idempotency_key: Annotated[str | None, Parameter(header="idempotency-key", default=None,
+                                                         max_length=128)],
+    ) -> Response[dict[str, Any]]:
+        metadata = Metadata(correlation_id=correlation_id() or new_correlation_id(), actor=actor[:128])
+        request = SecretDelivery(
+            data.kind, data.user_id, tuple(data.account_ids), data.channel, data.address, data.language,
+            data.secret.get_secret_value(), expires_at=data.expires_at,
+        )
+        outcome = await deliver_secret(notifier, request, metadata, idempotency_key)
+        body = {"message_id": outcome.message_id, "status": outcome.status, "attempts": outcome.attempts,
+                "channel": data.channel, "address_masked": outcome.address_masked}
+        return Response(body, status_code=200 if outcome.repeated else 201,
+                        headers={"idempotent-replayed": "true"} if outcome.repeated else {})
+
+    @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels")
+    async def preferences(self, user_id: Annotated[str, Parameter(pattern=ID)], notifier: Notifier) -> dict[str, Any]:
+        chosen = await preferences_of(notifier.pool, user_id)
+        return {
+            "user_id": user_id,
+            "topics": [
+                {"topic": topic, "default_channels": list(defaults), "channels": list(chosen.get(topic, defaults))}
+                for topic, defaults in TOPICS.items()
+            ],
+        }

@@ -1,0 +1,88 @@
+"""Use cases: start a top-up (the cabinet gets the provider's URL) and complete it when the
+provider's verified callback arrives (exactly one payment per provider payment id)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+from services.payments.adapters.providers.base import CallbackRefused, ProviderPayment, TopUp
+from services.payments.application.context import Payments, facts_for
+from services.payments.application.register_payment import register_payment
+from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
+from services.payments.domain.events import PaymentMethod, Provider
+from shared.commands import CommandResult, execute
+from shared.db import Connection
+from shared.eventstore import Metadata, RecordedEvent
+from shared.logging import get_logger
+
+__all__ = ["complete_top_up", "refuse_callback", "start_top_up"]
+
+log = get_logger(__name__)
+
+
+async def start_top_up(
+    ctx: Payments, account_id: str, amount: Decimal, provider: Provider, metadata: Metadata,
+    idempotency_key: str | None = None,
+) -> CommandResult:
+    checkout = ctx.providers.checkout(provider)
+    invoice_id = int(await ctx.pool.fetchval("SELECT nextval('top_up_invoices')"))
+    top_up = TopUp(invoice_id, account_id, amount, provider)
+    facts = await facts_for(ctx, account_id)
+    now = ctx.clock.now()
+
+    async def remember(conn: Connection, _: PaymentAccount, recorded: list[RecordedEvent]) -> None:
+        await conn.execute(
+            "INSERT INTO top_ups (invoice_id, account_id, amount, provider, started_at) VALUES ($1, $2, $3, $4, $5)",
+            invoice_id, account_id, amount, provider, now,
+        )
+
+    def respond(_: PaymentAccount, __: list[RecordedEvent]) -> dict[str, Any]:
+        return {"top_up_id": str(invoice_id), "account_id": account_id, "amount": str(amount),
+                "provider": provider, "redirect_url": checkout.checkout_url(top_up)}
+
+    return await execute(
+        ctx.store, PaymentAccount, stream_id_for(account_id),
+        lambda account: account.start_top_up(str(invoice_id), amount, provider, facts),
+        metadata=metadata, now=now,
+        idempotency_key=f"top-up:{account_id}:{idempotency_key}" if idempotency_key else None,
+        request={"account_id": account_id, "amount": str(amount), "provider": provider},
+        respond=respond, in_transaction=remember,
+    )
+
+
+async def find_top_up(ctx: Payments, invoice_id: int) -> TopUp | None:
+    row = await ctx.pool.fetchrow(
+        "SELECT invoice_id, account_id, amount, provider FROM top_ups WHERE invoice_id = $1", invoice_id
+    )
+    return TopUp(row["invoice_id"], row["account_id"], row["amount"], row["provider"]) if row else None
+
+
+def refuse_callback(provider: str, refusal: CallbackRefused, invoice_id: int | None = None) -> CallbackRefused:
+    """Log a refused callback (never its signature or any secret) and hand the refusal back."""
+    log.warning("top_up.callback_refused", provider=provider, code=refusal.code, invoice_id=invoice_id)
+    return refusal
+
+
+async def checked_top_up(ctx: Payments, paid: ProviderPayment) -> TopUp:
+    top_up = await find_top_up(ctx, paid.invoice_id)
+    if top_up is None or top_up.provider != paid.provider:
+        raise refuse_callback(paid.provider, CallbackRefused(
+            "top_up.unknown_invoice", f"no {paid.provider} top-up {paid.invoice_id}", status=404), paid.invoice_id)
+    if paid.amount != top_up.amount:
+        raise refuse_callback(paid.provider, CallbackRefused(
+            "top_up.amount_mismatch", f"top-up {paid.invoice_id} is for {top_up.amount}, not {paid.amount}",
+            status=422), paid.invoice_id)
+    return top_up
+
+
+async def complete_top_up(ctx: Payments, paid: ProviderPayment, metadata: Metadata) -> CommandResult:
+    """Register the payment a verified callback reports, once per provider payment id."""
+    top_up = await checked_top_up(ctx, paid)
+    request = PaymentRequest(
+        account_id=top_up.account_id, amount=top_up.amount, method=cast(PaymentMethod, top_up.provider),
+        external_id=paid.payment_id, paid_at=ctx.clock.now(), top_up_id=str(top_up.invoice_id),
+    )
+    result = await register_payment(ctx.store, ctx.clock, request, metadata)
+    log.info("top_up.paid", provider=paid.provider, invoice_id=paid.invoice_id, repeated=result.repeated)
+    return result

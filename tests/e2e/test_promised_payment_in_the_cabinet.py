@@ -1,0 +1,117 @@
+"""End to end over running processes: the demo subscriber whose account starts in debt (2002,
+financially blocked) takes a promised payment through the gateway and sees the balance and the
+status change; a second one is refused with a clear message; a sandbox top-up repays part of it."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.e2e.conftest import Stack, poll
+
+DEBTOR = ("2002", "demo-2002-pass")  # demo data only (deploy/demo/requests.json)
+
+
+def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_take_another(stack: Stack) -> None:
+    stack.load_demo_data()
+    gateway = f"{stack.urls['gateway']}/api/v1/accounts/2002"
+    me = stack.login(*DEBTOR)
+
+    blocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=me),
+                   lambda r: r.status_code == 200 and r.json()["status"] == "blocked_financial")
+    assert blocked.json()["status"] == "blocked_financial", blocked.text
+    assert blocked.json()["balance"] == "-120.00"
+    offer = poll(lambda: httpx.get(f"{gateway}/promised-payments/offer", headers=me),
+                 lambda r: r.status_code == 200)  # once the payments service has the account's facts
+    assert offer.status_code == 200, offer.text
+    assert offer.json()["available"] and offer.json()["max_amount"] == "650.00"
+
+    taken = httpx.post(f"{gateway}/promised-payments", json={"amount": "650.00"},
+                       headers={**me, "idempotency-key": "e2e-promise-1"})
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["read_model_current"] is True and taken.json()["outstanding"] == "650.00"
+    # Read-your-writes: the very next query shows the credit.
+    balance = httpx.get(f"{gateway}/balance", headers=me).json()
+    assert (balance["balance"], balance["promised_outstanding"]) == ("530.00", "650.00")
+    promised = httpx.get(f"{gateway}/promised-payments", headers=me).json()
+    assert promised["outstanding"]["status"] == "outstanding"
+
+    # The accounts service lifts the financial block once it sees the credit.
+    unblocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=me),
+                     lambda r: r.json()["status"] == "active")
+    assert unblocked.json()["status"] == "active" and unblocked.json()["balance"] == "530.00"
+
+    second = httpx.post(f"{gateway}/promised-payments", json={"amount": "10.00"},
+                        headers={**me, "idempotency-key": "e2e-promise-2"})
+    assert second.status_code == 422
+    assert second.json()["code"] == "promised_payment.already_outstanding"
+    assert second.json()["detail"] == "the previous promised payment is not repaid yet"
+
+    # A sandbox top-up: the provider's page posts a signed callback to the payments service.
+    top_up = httpx.post(f"{gateway}/top-ups", json={"amount": "200.00", "provider": "sandbox"}, headers=me)
+    assert top_up.status_code == 201, top_up.text
+    page = httpx.get(top_up.json()["redirect_url"])
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
+    forged = httpx.post(f"{stack.urls['payments']}/public/v1/providers/sandbox/callback",
+                        data={**form, "amount": "2000.00"})
+    assert forged.status_code == 403
+    paid = httpx.post(f"{stack.urls['payments']}/public/v1/providers/sandbox/callback", data=form)
+    assert paid.status_code == 200, paid.text
+    repaid = poll(lambda: httpx.get(f"{gateway}/promised-payments", headers=me),
+                  lambda r: r.json()["items"][0]["repaid"] == "200.00")
+    assert repaid.json()["items"][0]["outstanding"] == "450.00"
+    history = httpx.get(f"{gateway}/payments", headers=me).json()
+    assert [(p["amount"], p["method"]) for p in history["items"]] == [("200.00", "sandbox")]
+    assert httpx.get(f"{gateway}/balance", headers=me).json()["balance"] == "530.00"  # went to the credit
+
+    log = stack.log_text("payments")
+    assert "top_up.callback_refused" in log
+    assert form["signature"] not in log and "dev-sandbox-secret" not in log
+
+
+def test_autopay_guarantees_and_history_range_through_the_gateway(stack: Stack) -> None:
+    stack.load_demo_data()
+    me = stack.login(*DEBTOR)
+    mine, theirs = f"{stack.urls['gateway']}/api/v1/accounts/2002", f"{stack.urls['gateway']}/api/v1/accounts/1015"
+
+    enabled = httpx.put(f"{mine}/autopay", json={"provider": "sandbox", "method_token": "sandbox-card-4242",
+                                                 "cap": "100.00"}, headers={**me, "idempotency-key": "ap-1"})
+    assert enabled.status_code == 200, enabled.text
+    assert enabled.json()["method_masked"] == "****4242" and "sandbox-card-4242" not in enabled.text
+    autopay = httpx.get(f"{mine}/autopay", headers=me).json()
+    assert (autopay["enabled"], autopay["cap"], autopay["method_masked"]) == (True, "100.00", "****4242")
+    assert httpx.patch(f"{mine}/autopay", json={"cap": None}, headers=me).status_code == 200
+    assert httpx.get(f"{mine}/autopay", headers=me).json()["cap"] is None
+    assert httpx.delete(f"{mine}/autopay", headers=me).status_code == 200
+    assert httpx.get(f"{mine}/autopay", headers=me).json()["enabled"] is False
+
+    # Someone else's account is invisible on every payment page; a subscriber registers no guarantee.
+    for method, path, body in [("GET", "/autopay", None), ("GET", "/promised-payments/offer", None),
+                               ("GET", "/guarantees", None), ("POST", "/promised-payments", {"amount": "1.00"}),
+                               ("POST", "/top-ups", {"amount": "1.00", "provider": "sandbox"})]:
+        foreign = httpx.request(method, f"{theirs}{path}", json=body, headers=me)
+        assert foreign.status_code == 404 and foreign.json()["code"] == "account.not_found", (method, path)
+    subscriber_guarantee = httpx.post(f"{mine}/guarantees", json={"amount": "10.00", "pay_by": "2030-01-01"},
+                                      headers=me)
+    assert subscriber_guarantee.status_code == 403
+
+    admin = stack.login("a1-3003", "demo-admin-3003")
+    org = f"{stack.urls['gateway']}/api/v1/accounts/3003"
+    offer = poll(lambda: httpx.get(f"{org}/promised-payments/offer", headers=admin), lambda r: r.status_code == 200)
+    assert offer.status_code == 200  # the payments service knows the organization's account
+    today = httpx.get(f"{org}/guarantees", headers=admin).json()["since"][:10]
+    year, month = int(today[:4]), int(today[5:7]) + 1  # `since` is the previous month's first day
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    pay_by = f"{year:04d}-{month:02d}-10"  # the 10th of next month
+    registered = httpx.post(f"{org}/guarantees", json={"amount": "250.00", "pay_by": pay_by},
+                            headers={**admin, "idempotency-key": "g-1"})
+    assert registered.status_code == 201, registered.text
+    listed = httpx.get(f"{org}/guarantees", headers=admin).json()["items"]
+    assert [(g["amount"], g["pay_by"]) for g in listed] == [("250.00", pay_by)]
+    late = httpx.post(f"{org}/guarantees", json={"amount": "250.00", "pay_by": f"{year:04d}-{month:02d}-11"},
+                      headers=admin)
+    assert late.status_code == 422 and late.json()["code"] == "guarantee.pay_by_too_late"
+
+    too_old = httpx.get(f"{mine}/payments", params={"from": f"{int(today[:4]) - 2}-01-01"}, headers=me)
+    assert too_old.status_code == 400 and too_old.json()["code"] == "request.date_range_too_old"

@@ -1,0 +1,106 @@
+"""The gateway in-process with the accounts service behind it (also in-process, called through its
+real internal API over an ASGI transport), a real PostgreSQL, a Kafka broker of the test's own
+carrying accounts' events to the gateway's read model, and one fake clock for both."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from litestar import Litestar
+
+from services.accounts.app import create_app as create_accounts
+from services.gateway.app import create_app as create_gateway
+from services.gateway.settings import GatewaySettings
+from shared.clock import FakeClock
+from shared.devstack import Broker
+from shared.internal_api import InternalClient
+from tests.accounts.conftest import START, RecordingCourier, accounts_settings, eventually, load_demo
+
+#: Demo users (deploy/demo/requests.json): the ISP subscriber, the second subscriber (in debt),
+#: the organization's admin, the operator.
+SUBSCRIBER = ("1015", "demo-1015-pass")
+DEBTOR = ("2002", "demo-2002-pass")
+ORG_ADMIN = ("a1-3003", "demo-admin-3003")
+OPERATOR = ("operator", "demo-operator-pass")
+
+
+@dataclass
+class Cabinet:
+    client: httpx.AsyncClient
+    accounts: httpx.AsyncClient
+    clock: FakeClock
+    courier: RecordingCourier
+    database_url: str
+
+    async def login(self, login: str, password: str) -> dict[str, str]:
+        response = await self.client.post("/api/v1/auth/login", json={"login": login, "password": password})
+        assert response.status_code == 200, response.text
+        return {"authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def read_model(self, sql: str, *args: Any) -> Any:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            await conn.execute("SET search_path TO gateway")
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+
+def gateway_settings(database_url: str, broker: Broker) -> GatewaySettings:
+    # Other services are not running here: a request that reached them would fail, never succeed.
+    elsewhere = {f"{name}_url": "http://127.0.0.1:9" for name in ("payments", "notifications")
+                 if f"{name}_url" in GatewaySettings.model_fields}
+    return GatewaySettings(
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=broker.bootstrap,
+        internal_api_token="test-internal-token", log_format="console", kafka_session_timeout_ms=2000,
+        gateway_token_secret="test-gateway-token-secret", **elsewhere,
+    )
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """Run `app`'s lifespan in this event loop (AsyncTestClient runs it on a thread and loop of
+    its own), so that two in-process apps can call each other; a client for it."""
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    task = asyncio.create_task(app(scope, inbox.get, outbox.put))  # type: ignore[arg-type]
+    await inbox.put({"type": "lifespan.startup"})
+    started = await outbox.get()
+    assert started["type"] == "lifespan.startup.complete", started
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            yield client
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await task
+
+
+@pytest.fixture
+async def cabinet(database_url: str, own_broker: Broker) -> AsyncIterator[Cabinet]:
+    clock = FakeClock(START)
+    courier = RecordingCourier()
+    accounts_app = create_accounts(accounts_settings(database_url, own_broker), clock=clock, courier=courier)
+    async with serving(accounts_app) as accounts:
+        client = InternalClient("accounts", "http://accounts", "test-internal-token",
+                                transport=httpx.ASGITransport(app=accounts_app))
+        gateway = create_gateway(gateway_settings(database_url, own_broker), clock=clock, accounts=client)
+        async with serving(gateway) as gateway_client:
+            await load_demo(accounts)
+            found = Cabinet(gateway_client, accounts, clock, courier, database_url)
+
+            async def demo_in_read_model() -> bool:
+                lines = await found.read_model("SELECT count(*) FROM cabinet_lines")
+                users = await found.read_model("SELECT count(*) FROM cabinet_users WHERE full_name IS NOT NULL")
+                return bool(lines == 6 and users == 4)
+
+            await eventually(demo_in_read_model)
+            yield found

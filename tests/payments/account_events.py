@@ -1,0 +1,80 @@
+"""Accounts' events in their documented shape (docs/events.md, billing.accounts.events), built by
+the payments tests themselves (they never import services.accounts): applied straight to the
+payments service's projection of account facts, or published to Kafka as CloudEvents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from services.payments.adapters.account_facts import AccountFactsProjection
+from shared.cloudevents import to_kafka, topic_for
+from shared.db import Pool
+from shared.eventstore import RecordedEvent
+from shared.projection import IncomingEvent, apply_batch
+
+Event = tuple[str, str, int, dict[str, Any]]  # (event type, stream id, stream version, payload)
+
+
+def opened_account(
+    account_id: str, opened_at: datetime, *, fee: str = "25.00", opening_balance: str = "0.00",
+    organization: bool = False, contract_date: date | None = None,
+) -> list[Event]:
+    """A client, its personal account and one internet line with a monthly fee."""
+    client_id = f"client-{account_id}"
+    contract = contract_date or opened_at.date()
+    return [
+        ("ClientRegistered", f"client-{client_id}", 1, {
+            "client_id": client_id, "kind": "organization" if organization else "person",
+            "name": "ООО Ромашка" if organization else "Иванов Иван", "tax_id": "190000001" if organization else None,
+            "payment_form": "prepaid", "contract_number": account_id, "contract_date": contract.isoformat()}),
+        ("AccountOpened", f"account-{account_id}", 1, {
+            "account_id": account_id, "client_id": client_id, "organization_id": client_id if organization else None,
+            "contract_number": account_id, "payment_form": "prepaid", "opened_at": opened_at.isoformat(),
+            "opening_balance": opening_balance}),
+        ("ServiceLineAdded", f"account-{account_id}", 2, {
+            "account_id": account_id, "line_id": f"line-{account_id}", "kind": "internet",
+            "identifier": f"login{account_id}", "subscriber_name": "Иванов Иван", "tariff_id": "inet-50",
+            "tariff_name": "Безлимитный 50 Мбит/с, 1 мес", "monthly_fee": fee, "vat_rate": "20"}),
+    ]
+
+
+def account_event(event_type: str, account_id: str, version: int, **payload: Any) -> Event:
+    return (event_type, f"account-{account_id}", version, {"account_id": account_id, **payload})
+
+
+def incoming(events: list[Event], at: datetime | None = None) -> list[IncomingEvent]:
+    return [
+        IncomingEvent(
+            event_id=str(uuid.uuid4()), source="/billing/accounts", event_type=kind, schema_version=1,
+            stream_id=stream, stream_version=version, global_position=None, subject=payload.get("account_id"),
+            occurred_at=at or datetime(2026, 1, 1, tzinfo=UTC), payload=payload,
+        )
+        for kind, stream, version, payload in events
+    ]
+
+
+async def feed_facts(pool: Pool, events: list[Event], at: datetime | None = None) -> int:
+    """Apply accounts' events to the payments service's projection, as its consumer would."""
+    return await apply_batch(pool, AccountFactsProjection(), incoming(events, at))
+
+
+async def publish_account_events(bootstrap: str, events: list[Event]) -> None:
+    """Put accounts' events on billing.accounts.events as the accounts relay would (CloudEvents)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for position, (kind, stream, version, payload) in enumerate(events, start=1):
+            recorded = RecordedEvent(
+                global_position=position, stream_id=stream, stream_type="test", stream_version=version,
+                event_id=uuid.uuid4(), event_type=kind, schema_version=1, partition_key=payload.get("account_id"),
+                payload=payload, metadata={"correlation_id": f"test-{uuid.uuid4()}"},
+                occurred_at=datetime.now(UTC), recorded_at=datetime.now(UTC),
+            )
+            key, value, headers = to_kafka("accounts", recorded)
+            await producer.send_and_wait(topic_for("accounts"), value, key=key, headers=headers)
+    finally:
+        await producer.stop()

@@ -1,0 +1,93 @@
+"""The payments service's use cases against a real PostgreSQL schema, driven by a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+import services.payments.domain.events  # noqa: F401  (registers the events)
+from services.payments.adapters.providers import build_providers
+from services.payments.app import create_app
+from services.payments.application.context import Payments
+from services.payments.entrypoints.timers import timer_handlers
+from services.payments.settings import PaymentsSettings
+from shared.clock import FakeClock
+from shared.db import Pool
+from shared.devstack import Broker
+from shared.events import registry
+from shared.eventstore import EventStore, Metadata
+from shared.scheduler import Scheduler
+from tests.conftest import migrated_pool
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "payments" / "migrations"
+MINSK = ZoneInfo("Europe/Minsk")
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+OPENED = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+META = Metadata(correlation_id="test-correlation", actor="subscriber:u-1015")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+async def payments_pool(database_url: str) -> AsyncIterator[Pool]:
+    pool = await migrated_pool(database_url, "payments", MIGRATIONS)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def payments(payments_pool: Pool, clock: FakeClock) -> Payments:
+    settings = PaymentsSettings(billing_env="test", database_url="unused", kafka_bootstrap_servers="unused")
+    providers = build_providers(settings, lambda: payments_pool, clock)
+    return Payments(EventStore(payments_pool, registry), clock, MINSK, providers)
+
+
+def timer_runner(payments: Payments) -> Scheduler:
+    """The service's own timer handlers on a scheduler driven by the payments' (fake) clock."""
+    scheduler = Scheduler(payments.pool, payments.clock)
+    for kind, handler in timer_handlers(lambda: payments).items():
+        scheduler.handler(kind)(handler)
+    return scheduler
+
+
+@pytest.fixture
+def timers(payments: Payments) -> Scheduler:
+    return timer_runner(payments)
+
+
+async def event_types(pool: Pool, account_id: str = "1015") -> list[str]:
+    rows = await pool.fetch(
+        "SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_version", f"payment-account-{account_id}"
+    )
+    return [r["event_type"] for r in rows]
+
+
+async def payloads(pool: Pool, event_type: str, account_id: str = "1015") -> list[dict]:
+    rows = await pool.fetch(
+        "SELECT payload FROM events WHERE stream_id = $1 AND event_type = $2 ORDER BY stream_version",
+        f"payment-account-{account_id}", event_type,
+    )
+    return [r["payload"] for r in rows]
+
+
+INTERNAL = {"x-internal-token": "test-internal-token"}
+
+
+@pytest.fixture
+async def app_client(database_url: str, own_broker: Broker, clock: FakeClock) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The payments service as it runs (its Kafka consumer of accounts' events included)."""
+    settings = PaymentsSettings(
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=own_broker.bootstrap,
+        internal_api_token="test-internal-token", log_format="json", kafka_session_timeout_ms=1000,
+    )
+    async with AsyncTestClient(create_app(settings, clock)) as client:
+        yield client

@@ -1,0 +1,113 @@
+"""Autopay against a real PostgreSQL store and the sandbox provider, fired by durable timers on a
+fake clock: the right amount 3 days before the period, once per period."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from services.payments.application.autopay import change_autopay_cap, disable_autopay, enable_autopay
+from services.payments.application.context import Payments
+from shared.clock import FakeClock
+from shared.db import Pool
+from shared.scheduler import Scheduler, schedule_timer
+from tests.payments.account_events import feed_facts, opened_account
+from tests.payments.conftest import META, OPENED, event_types, payloads, timer_runner
+
+#: 3 days before 1 December, midnight in Minsk.
+DUE = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
+TOKEN = "sandbox-card-4242"
+
+
+async def charges(pool: Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM sandbox_charges"))
+
+
+async def test_autopay_charges_the_next_periods_need_three_days_ahead_once_even_if_the_timer_fires_twice(
+    payments: Payments, payments_pool: Pool, clock: FakeClock, timers: Scheduler
+) -> None:
+    # Fee 25 for December, funds -30: December needs 55.
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00", opening_balance="-30.00"))
+    await enable_autopay(payments, "1015", "sandbox", TOKEN, None, META, "enable-1")
+    clock.set(DUE - timedelta(seconds=1))
+    assert await timers.fire_due() == 0
+    clock.set(DUE)
+    assert await timers.fire_due() == 1
+    assert await event_types(payments_pool) == ["AutopayEnabled", "PaymentRegistered", "AutopayCharged"]
+    [charged] = await payloads(payments_pool, "AutopayCharged")
+    [payment] = await payloads(payments_pool, "PaymentRegistered")
+    assert (charged["period"], charged["amount"], charged["payment_id"]) == ("2026-12", "55.00", payment["payment_id"])
+    assert payment["method"] == "autopay" and payment["amount"] == "55.00"
+
+    # The same timer fires again (a crash before its commit, a re-delivery): nothing more.
+    async with payments_pool.acquire() as conn:
+        await schedule_timer(conn, "autopay:1015:2026-12", "autopay.charge", DUE, {"account_id": "1015",
+                                                                                   "period": "2026-12"})
+    assert await timers.fire_due() == 1
+    clock.advance(timedelta(hours=2))  # and the re-check the first firing left behind
+    assert await timers.fire_due() == 1
+    assert await charges(payments_pool) == 1
+    assert await event_types(payments_pool) == ["AutopayEnabled", "PaymentRegistered", "AutopayCharged"]
+    following = await payments_pool.fetchval("SELECT due_at FROM timers WHERE timer_key = 'autopay:1015:2027-01'")
+    assert following == datetime(2026, 12, 28, 21, 0, tzinfo=UTC)
+
+
+async def test_two_firings_racing_for_one_period_charge_once(
+    payments: Payments, payments_pool: Pool, clock: FakeClock, timers: Scheduler
+) -> None:
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00"))
+    await enable_autopay(payments, "1015", "sandbox", TOKEN, None, META)
+    clock.set(DUE)
+    racing = timer_runner(payments)
+    async with payments_pool.acquire() as conn:  # a second timer for the same account and period
+        await schedule_timer(conn, "autopay:1015:2026-12:recheck-1", "autopay.charge", DUE,
+                             {"account_id": "1015", "period": "2026-12", "attempt": 1})
+    await asyncio.gather(timers.fire_due(), racing.fire_due())
+    assert await charges(payments_pool) == 1
+    assert (await event_types(payments_pool)).count("AutopayCharged") == 1
+
+
+async def test_the_cap_limits_the_charge_and_enough_funds_charge_nothing(
+    payments: Payments, payments_pool: Pool, clock: FakeClock, timers: Scheduler
+) -> None:
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00", opening_balance="-30.00"))
+    await feed_facts(payments_pool, opened_account("2002", OPENED, fee="25.00", opening_balance="40.00"))
+    await enable_autopay(payments, "1015", "sandbox", TOKEN, Decimal("500.00"), META)
+    await change_autopay_cap(payments, "1015", Decimal("20.00"), META)
+    await enable_autopay(payments, "2002", "sandbox", TOKEN, None, META)
+    clock.set(DUE)
+    assert await timers.fire_due() == 2
+    [charged] = await payloads(payments_pool, "AutopayCharged")
+    assert charged["amount"] == "20.00"
+    assert await event_types(payments_pool, "2002") == ["AutopayEnabled"]
+
+
+async def test_a_declined_charge_is_autopay_failed_and_registers_no_payment(
+    payments: Payments, payments_pool: Pool, clock: FakeClock, timers: Scheduler
+) -> None:
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00"))
+    await enable_autopay(payments, "1015", "sandbox", "sandbox-decline-0002", None, META)
+    clock.set(DUE)
+    assert await timers.fire_due() == 1
+    assert await event_types(payments_pool) == ["AutopayEnabled", "AutopayFailed"]
+    [failed] = await payloads(payments_pool, "AutopayFailed")
+    assert (failed["period"], failed["amount"], failed["reason"]) == ("2026-12", "25.00", "card_declined")
+
+
+async def test_the_saved_token_stays_out_of_events_and_is_forgotten_on_disable(
+    payments: Payments, payments_pool: Pool, clock: FakeClock, timers: Scheduler
+) -> None:
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00"))
+    enabled = await enable_autopay(payments, "1015", "sandbox", TOKEN, None, META)
+    assert enabled.body["method_masked"] == "****4242" and TOKEN not in json.dumps(enabled.body)
+    assert await payments_pool.fetchval("SELECT token FROM payment_methods WHERE account_id = '1015'") == TOKEN
+    await disable_autopay(payments, "1015", META)
+    stored = await payments_pool.fetch("SELECT payload::text AS p FROM events")
+    assert stored and all(TOKEN not in row["p"] for row in stored)
+    assert await payments_pool.fetchval("SELECT count(*) FROM payment_methods") == 0
+    clock.set(DUE)
+    assert await timers.fire_due() == 0
+    assert await charges(payments_pool) == 0
+    assert await event_types(payments_pool) == ["AutopayEnabled", "AutopayDisabled"]
