@@ -57,6 +57,7 @@ def test_a_payment_and_a_login_code_reach_the_subscriber_and_the_cabinet_lists_t
     # The code went to the phone, and nowhere else: no service's log, no table of any service.
     # (Six digits on their own: not the tail of a timestamp's microseconds or of a longer number.)
     alone = re.compile(rf"(?<![\d.]){code[1]}(?!\d)")
+    assert '"message.sent"' in stack.log_text("notifications")  # the logs are there, at DEBUG, and read
     for service in ("accounts", "notifications", "gateway", "payments"):
         assert not alone.search(stack.log_text(service)), service
     assert not alone.search(asyncio.run(all_rows_as_text(stack.env["DATABASE_URL"])))
