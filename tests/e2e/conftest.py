@@ -59,7 +59,8 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
     ports = {name: free_port() for name in service_ports({})}
     env = stack_env(database_url, broker.bootstrap, ports)
     env.update(BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
-               INTERNAL_API_TOKEN="e2e-internal", GATEWAY_TOKEN_SECRET="e2e-gateway-token-secret")
+               INTERNAL_API_TOKEN="e2e-internal", GATEWAY_TOKEN_SECRET="e2e-gateway-token-secret",
+               DEV_CLOCK_FILE=str(tmp_path / "dev-clock"))  # this stack's own clock, never make run's
     # The dev SMTP and SMS sinks (Procfile) listen where the notifications service sends: free ports.
     env.update(SMTP_PORT=str(free_port()), SMS_GATEWAY_URL=f"http://127.0.0.1:{free_port()}/messages")
     running: dict[str, subprocess.Popen[bytes]] = {}
