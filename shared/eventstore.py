@@ -19,6 +19,7 @@ A long-running transaction holds the horizon back: readers wait for it, they nev
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -222,6 +223,22 @@ class EventStore:
     async def head(self) -> int:
         value = await self.pool.fetchval("SELECT coalesce(max(global_position), 0) FROM events")
         return int(value)
+
+    async def wait_until_readable(self, timeout: float = 30.0) -> bool:
+        """Wait until every event committed so far is below the horizon, i.e. `read_all` returns
+        it (a transaction still open anywhere on the cluster holds the horizon back). For replays
+        that must include everything committed before they started; False if `timeout` passed."""
+        newest = await self.pool.fetchval("SELECT max(transaction_id)::text FROM events")
+        if newest is None:
+            return True
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not await self.pool.fetchval(
+            "SELECT $1::text::xid8 < pg_snapshot_xmin(pg_current_snapshot())", newest
+        ):
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     # -- idempotency -------------------------------------------------------------------------
     async def claim_idempotency_key(

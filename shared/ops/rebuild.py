@@ -88,6 +88,8 @@ async def _apply_sources(
     applied = 0
     for name, pool in stores.items():
         store = EventStore(pool, registry)
+        if not await store.wait_until_readable():
+            raise RuntimeError(f"a transaction on the cluster keeps {name}'s newest events unreadable")
         async for batch in store.iterate_all(reached[name], batch=2000):
             applied += await apply_batch(target, projection, [IncomingEvent.from_recorded(name, e) for e in batch])
             reached[name] = batch[-1].commit_position
