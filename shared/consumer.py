@@ -63,6 +63,7 @@ class ProjectionConsumer:
             batch=True,
             max_records=self.max_records,
             batch_timeout_ms=50,
+            fetch_max_wait_ms=100,  # the cabinet waits on this: keep the read path short
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
             session_timeout_ms=timeout,
