@@ -9,9 +9,13 @@ from typing import Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["CommonSettings", "SettingsError", "load_settings"]
+__all__ = ["MIN_SECRET_LENGTH", "CommonSettings", "SettingsError", "load_settings"]
 
 Environment = Literal["dev", "test", "prod"]
+
+
+#: Shared secrets in production are random strings at least this long.
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(SystemExit):
@@ -37,8 +41,13 @@ class CommonSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets_required_outside_dev(self) -> CommonSettings:
-        if self.billing_env == "prod" and self.internal_api_token is None:
-            raise ValueError("INTERNAL_API_TOKEN is required when BILLING_ENV=prod")
+        if self.billing_env != "prod":
+            return self
+        token = self.internal_api_token.get_secret_value() if self.internal_api_token else ""
+        if len(token) < MIN_SECRET_LENGTH:
+            # An empty token would let a caller sending no header through the guard.
+            raise ValueError(f"INTERNAL_API_TOKEN of at least {MIN_SECRET_LENGTH} characters is required"
+                             " when BILLING_ENV=prod")
         return self
 
     @property

@@ -31,8 +31,13 @@ def test_production_requires_the_internal_token(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("INTERNAL_API_TOKEN", raising=False)
     with pytest.raises(SettingsError, match="INTERNAL_API_TOKEN"):
         load_settings(CommonSettings)
-    monkeypatch.setenv("INTERNAL_API_TOKEN", "s3cret-from-vault")
-    assert load_settings(CommonSettings).internal_token == "s3cret-from-vault"
+    for weak in ("", "short-token"):
+        monkeypatch.setenv("INTERNAL_API_TOKEN", weak)
+        with pytest.raises(SettingsError, match="INTERNAL_API_TOKEN"):
+            load_settings(CommonSettings)
+    strong = "k3Vq9xP2mL7rT4wZ8nB5cD1fG6hJ0sYa"
+    monkeypatch.setenv("INTERNAL_API_TOKEN", strong)
+    assert load_settings(CommonSettings).internal_token == strong
 
 
 def test_missing_database_url_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
