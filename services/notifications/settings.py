@@ -66,7 +66,9 @@ class NotificationsSettings(CommonSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> NotificationsSettings:
-        if self.billing_env == "prod" and self.sms_gateway_token is None:
+        if self.billing_env == "prod" and not (
+            self.sms_gateway_token and self.sms_gateway_token.get_secret_value().strip()
+        ):
             raise ValueError("SMS_GATEWAY_TOKEN is required when BILLING_ENV=prod")
         # The next try is scheduled before a try starts: it must not come while that one may still run.
         if self.delivery_retry_base_s <= max(self.smtp_timeout_s, self.sms_timeout_s):

@@ -181,6 +181,8 @@ def test_settings_refuse_what_would_double_send_or_cannot_work() -> None:
         NotificationsSettings(**base, delivery_retry_base_s=5, smtp_timeout_s=10)
     with pytest.raises(ValueError, match="SMS_GATEWAY_TOKEN"):
         NotificationsSettings(**{**base, "billing_env": "prod"}, internal_api_token="t" * 32)
+    with pytest.raises(ValueError, match="SMS_GATEWAY_TOKEN"):
+        NotificationsSettings(**{**base, "billing_env": "prod"}, internal_api_token="t" * 32, sms_gateway_token=" ")
     with pytest.raises(ValueError, match="unknown time zone"):
         NotificationsSettings(**base, billing_timezone="Mars/Olympus")
     dev = NotificationsSettings(**base, smtp_username="", quiet_hours_start="22:00")
