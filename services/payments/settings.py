@@ -17,6 +17,24 @@ _DEV_SECRETS = {
     "sandbox_secret": "dev-sandbox-secret",
 }
 
+#: Secrets each provider needs in prod, with their least length (Robokassa's passwords are the
+#: merchant's own and may be short: only non-empty there).
+_PROD_SECRETS = {
+    "robokassa": {"robokassa_password1": 1, "robokassa_password2": 1},
+    "webhook": {"webhook_secret": 16},
+    "sandbox": {"sandbox_secret": 16},
+}
+
+
+def _check_prod_secret(name: str, value: SecretStr | None, min_length: int, provider: str) -> None:
+    secret = value.get_secret_value() if value is not None else ""
+    if not secret.strip():
+        raise ValueError(f"{name.upper()} is required when BILLING_ENV=prod and {provider} is on")
+    if len(secret) < min_length:
+        raise ValueError(f"{name.upper()} must be at least {min_length} characters when BILLING_ENV=prod")
+    if secret == _DEV_SECRETS[name]:
+        raise ValueError(f"{name.upper()} is the dev stand-in, not allowed when BILLING_ENV=prod")
+
 
 class PaymentsSettings(CommonSettings):
     payments_http_port: int = 8101
@@ -34,7 +52,8 @@ class PaymentsSettings(CommonSettings):
     robokassa_password1: SecretStr | None = None
     robokassa_password2: SecretStr | None = None
     robokassa_payment_url: str = "https://auth.robokassa.ru/Merchant/Index.aspx"
-    robokassa_test_mode: bool = True
+    #: Robokassa's test mode (`IsTest=1`: no money moves); unset: on in dev only. Refused in prod.
+    robokassa_test_mode: bool | None = None
 
     webhook_secret: SecretStr | None = None
     webhook_checkout_url: str = "https://checkout.example.invalid/pay"
@@ -55,14 +74,19 @@ class PaymentsSettings(CommonSettings):
         if unknown:
             raise ValueError(f"PAYMENT_PROVIDERS: unknown {sorted(unknown)}")
         if self.billing_env == "prod":
+            if self.robokassa_test_mode:
+                raise ValueError("ROBOKASSA_TEST_MODE is not allowed when BILLING_ENV=prod")
             if "sandbox" in self.providers:
                 raise ValueError("PAYMENT_PROVIDERS: the sandbox provider is not allowed when BILLING_ENV=prod")
-            needed = {"robokassa": ["robokassa_password1", "robokassa_password2"], "webhook": ["webhook_secret"]}
             for provider in sorted(self.providers):
-                for name in needed.get(provider, []):
-                    if getattr(self, name) is None:
-                        raise ValueError(f"{name.upper()} is required when BILLING_ENV=prod and {provider} is on")
+                for name, min_length in _PROD_SECRETS.get(provider, {}).items():
+                    _check_prod_secret(name, getattr(self, name), min_length, provider)
         return self
+
+    @property
+    def robokassa_test(self) -> bool:
+        """Robokassa's test mode in effect: as set, else on in dev only."""
+        return self.robokassa_test_mode if self.robokassa_test_mode is not None else self.billing_env == "dev"
 
     @property
     def public_url(self) -> str:

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from services.payments.application.autopay import change_autopay_cap, disable_autopay, enable_autopay
+import httpx
+
+from services.payments.adapters.providers import Providers
+from services.payments.adapters.providers.hmac_webhook import HmacWebhook
+from services.payments.application.autopay import (
+    RECHECK_AFTER,
+    change_autopay_cap,
+    disable_autopay,
+    enable_autopay,
+)
 from services.payments.application.context import Payments
 from shared.clock import FakeClock
 from shared.db import Pool
 from shared.scheduler import Scheduler, schedule_timer
-from tests.payments.account_events import feed_facts, opened_account
+from tests.payments.account_events import account_event, feed_facts, opened_account
 from tests.payments.conftest import META, OPENED, event_types, payloads, timer_runner
 
 #: 3 days before 1 December, midnight in Minsk.
@@ -111,3 +121,69 @@ async def test_the_saved_token_stays_out_of_events_and_is_forgotten_on_disable(
     assert await timers.fire_due() == 0
     assert await charges(payments_pool) == 0
     assert await event_types(payments_pool) == ["AutopayEnabled", "AutopayDisabled"]
+
+
+async def test_a_closed_account_with_autopay_on_is_not_charged_and_keeps_no_card_nor_timer(
+    payments: Payments, payments_pool: Pool, clock: FakeClock, timers: Scheduler
+) -> None:
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00", opening_balance="-30.00"))
+    await enable_autopay(payments, "1015", "sandbox", TOKEN, None, META)
+    await feed_facts(payments_pool, [account_event("AccountClosed", "1015", 3, reason="contract_ended")])
+    assert await payments_pool.fetchval("SELECT count(*) FROM payment_methods") == 0
+    clock.set(DUE)
+    assert await timers.fire_due() == 0  # its timer was cancelled with the account
+
+    # A timer that fires anyway (scheduled in a race with the closing, a card saved again): no charge.
+    async with payments_pool.acquire() as conn:
+        await conn.execute("INSERT INTO payment_methods VALUES ('1015', 'sandbox', $1, '****4242', $2)", TOKEN, DUE)
+        await schedule_timer(conn, "autopay:1015:2026-12", "autopay.charge", DUE,
+                             {"account_id": "1015", "period": "2026-12"})
+    assert await timers.fire_due() == 1
+    assert await charges(payments_pool) == 0
+    assert await event_types(payments_pool) == ["AutopayEnabled"]
+    pending = await payments_pool.fetchval(
+        "SELECT count(*) FROM timers WHERE kind = 'autopay.charge' AND fired_at IS NULL AND cancelled_at IS NULL"
+    )
+    assert pending == 0  # nor one for the following period
+
+
+class TimingOutProvider:
+    """The webhook provider's charge API: the first call charges but its answer never arrives; a
+    retry under the same key answers the first charge (and, like some providers, omits the amount)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.asked.append((request.headers["idempotency-key"], body["amount"]))
+        if len(self.asked) == 1:
+            raise httpx.ReadTimeout("no answer", request=request)
+        return httpx.Response(200, json={"status": "succeeded", "payment_id": "wh-pay-1"})
+
+
+async def test_a_retry_after_a_timeout_charges_and_records_the_amount_first_decided(
+    payments: Payments, payments_pool: Pool, clock: FakeClock
+) -> None:
+    provider = TimingOutProvider()
+    webhook = HmacWebhook("whsec-test-secret-0001", "https://checkout.example.invalid/pay",
+                          "https://provider.example.invalid/charges", transport=httpx.MockTransport(provider))
+    ctx = replace(payments, providers=Providers(webhook=webhook))
+    timers = timer_runner(ctx)
+    # Fee 25 for December, funds -30: the first decision is 55.
+    await feed_facts(payments_pool, opened_account("1015", OPENED, fee="25.00", opening_balance="-30.00"))
+    await enable_autopay(ctx, "1015", "webhook", "card-tok-4242", None, META)
+    clock.set(DUE)
+    assert await timers.fire_due() == 1
+    assert provider.asked == [("autopay:1015:2026-12", "55.00")]
+    assert await event_types(payments_pool) == ["AutopayEnabled"]  # no answer: nothing recorded
+
+    # December's fee changes before the re-check: a recomputed amount would be 70.
+    await feed_facts(payments_pool, [account_event("TariffChanged", "1015", 4, line_id="line-1015",
+                                                   monthly_fee="40.00", effective_from="2026-12-01")])
+    clock.advance(RECHECK_AFTER)
+    assert await timers.fire_due() == 1
+    assert provider.asked[1] == ("autopay:1015:2026-12", "55.00")
+    [charged] = await payloads(payments_pool, "AutopayCharged")
+    [payment] = await payloads(payments_pool, "PaymentRegistered")
+    assert charged["amount"] == "55.00" and payment["amount"] == "55.00"

@@ -66,6 +66,7 @@ async def test_the_same_robokassa_result_ten_times_some_at_once_registers_one_pa
         ("wrong_amount", 422, "top_up.amount_mismatch"),
         ("unknown_invoice", 404, "top_up.unknown_invoice"),
         ("missing_signature", 400, "top_up.malformed_callback"),
+        ("test_payment", 400, "top_up.test_payment"),  # IsTest=1 while test mode is off (BILLING_ENV=test)
     ],
 )
 async def test_a_bad_robokassa_result_is_refused_and_registers_nothing(
@@ -78,6 +79,7 @@ async def test_a_bad_robokassa_result_is_refused_and_registers_nothing(
         "wrong_amount": robokassa_result(invoice, "15.00"),  # correctly signed, but not what was asked
         "unknown_invoice": robokassa_result("999999", "150.00"),
         "missing_signature": {"OutSum": "150.00", "InvId": invoice},
+        "test_payment": {**robokassa_result(invoice, "150.000000"), "IsTest": "1"},
     }[change]
     response = await app_client.post("/public/v1/providers/robokassa/result", data=result)
     assert response.status_code == status and response.json()["code"] == code

@@ -2,7 +2,10 @@
 
 Read by the contract (docs/events.md) with models naming only the fields needed here: when the
 account was opened, its payment form and opening balance, its organization and that client's
-contract date, its status (closed, blocked), and the monthly fees of its lines and add-ons."""
+contract date, its status (closed, blocked), and the monthly fees of its lines and add-ons.
+
+One side effect beyond its tables: `AccountClosed` forgets the account's saved payment method and
+cancels its pending autopay timers (a closed account keeps no card on file and is never charged)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,10 @@ from shared.db import Connection
 from shared.money import round_money
 from shared.projection import IncomingEvent
 
-__all__ = ["AccountFactsProjection", "load_facts"]
+__all__ = ["AUTOPAY_TIMER", "AccountFactsProjection", "load_facts"]
+
+#: The kind of autopay's charge timers (services/payments/application/autopay.py).
+AUTOPAY_TIMER = "autopay.charge"
 
 
 class _Fact(BaseModel):
@@ -109,9 +115,17 @@ class AccountFactsProjection:
                 add_on.account_id, _add_on_id(add_on), add_on.on,
             )
         elif kind == "AccountClosed":
+            account_id = _AccountEvent.model_validate(payload).account_id
             await conn.execute(
                 "UPDATE account_facts SET status = 'closed', closed_at = $2 WHERE account_id = $1",
-                _AccountEvent.model_validate(payload).account_id, event.occurred_at,
+                account_id, event.occurred_at,
+            )
+            # A closed account keeps no card on file and is never charged again by autopay.
+            await conn.execute("DELETE FROM payment_methods WHERE account_id = $1", account_id)
+            await conn.execute(
+                "UPDATE timers SET cancelled_at = $3 WHERE kind = $1 AND payload->>'account_id' = $2"
+                " AND fired_at IS NULL AND cancelled_at IS NULL",
+                AUTOPAY_TIMER, account_id, event.occurred_at,
             )
         elif kind in _STATUS:
             status, moves_from = _STATUS[kind]

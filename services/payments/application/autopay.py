@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from services.payments.adapters.account_facts import load_facts
+from services.payments.adapters.account_facts import AUTOPAY_TIMER, load_facts
 from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import cancel_repaid_expiries
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
@@ -32,7 +32,7 @@ __all__ = ["CHARGE", "change_autopay_cap", "charge_autopay", "disable_autopay", 
 
 log = get_logger(__name__)
 
-CHARGE = "autopay.charge"
+CHARGE = AUTOPAY_TIMER
 RECHECK_AFTER = timedelta(hours=1)
 MAX_RECHECKS = 5
 
@@ -121,33 +121,50 @@ def _period(name: str, ctx: Payments) -> Period:
 
 
 async def prepare_charge(ctx: Payments, conn: Connection, timer: DueTimer) -> AfterCommit | None:
-    """The timer's handler, in the timer's transaction: decide whether and how much to charge."""
+    """The timer's handler, in the timer's transaction: decide whether and how much to charge.
+
+    The amount is decided once per account and period (`autopay_amounts`, keyed like the charge):
+    a retry sends, and records, the amount of the first decision, never one recomputed from the
+    funds of the moment (the provider answers a repeated key with the first charge)."""
     account_id, attempt = timer.payload["account_id"], int(timer.payload.get("attempt", 0))
     period = _period(timer.payload["period"], ctx)
     account = await load_aggregate(ctx.store, conn, PaymentAccount, stream_id_for(account_id))
     if account.autopay is None:
         return None
+    now = ctx.clock.now()
+    facts = await load_facts(conn, account_id, local_date(now, ctx.tz), period.first_day)
+    if facts is not None and facts.closed:
+        log.info("autopay.account_closed", account_id=account_id, period=period.name)
+        return None  # no charge, and no timer for the following period
     if attempt == 0:
         following = period.following()
         await _schedule(conn, account_id, following, following.starts_in(LEAD_DAYS))
     if period.name in account.autopay_periods:
         return None
-    now = ctx.clock.now()
-    facts = await load_facts(conn, account_id, local_date(now, ctx.tz), period.first_day)
     if facts is None:
         log.warning("autopay.account_unknown", account_id=account_id, period=period.name)
         return None
-    amount = amount_needed(facts.next_period_fee, account.available(facts), account.autopay.cap)
+    key = charge_key(account_id, period.name)
+    amount: Decimal | None = await conn.fetchval("SELECT amount FROM autopay_amounts WHERE idempotency_key = $1", key)
+    if amount is None:
+        amount = amount_needed(facts.next_period_fee, account.available(facts), account.autopay.cap)
     token = await conn.fetchval("SELECT token FROM payment_methods WHERE account_id = $1", account_id)
     if amount <= 0 or token is None:
         log.info("autopay.nothing_to_charge", account_id=account_id, period=period.name)
         return None
+    await conn.execute(
+        "INSERT INTO autopay_amounts (idempotency_key, account_id, period, amount, decided_at)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+        key, account_id, period.name, amount, now,
+    )
+    # A firing racing this one may have decided first: charge what was stored.
+    amount = await conn.fetchval("SELECT amount FROM autopay_amounts WHERE idempotency_key = $1", key)
     if attempt < MAX_RECHECKS:  # should the charge below never record an outcome
         await _schedule(conn, account_id, period, now + RECHECK_AFTER, attempt + 1)
-    provider = account.autopay.provider
+    provider, decided = account.autopay.provider, Decimal(amount)
 
     async def charge() -> None:
-        await charge_autopay(ctx, account_id, period.name, provider, token, amount)
+        await charge_autopay(ctx, account_id, period.name, provider, token, decided)
 
     return charge
 

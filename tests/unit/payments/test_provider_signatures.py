@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from services.payments.adapters.providers.base import CallbackRefused, TopUp
@@ -79,3 +80,29 @@ def test_the_sandbox_page_posts_a_correctly_signed_callback() -> None:
     assert form["signature"] in sandbox.page(top_up) and "/public/v1/providers/sandbox/callback" in sandbox.page(top_up)
     with pytest.raises(CallbackRefused):
         sandbox.verify({**form, "amount": "300.00"})
+
+
+def _robokassa_result(robokassa: Robokassa, **extra: str) -> dict[str, str]:
+    params = {"OutSum": "150.000000", "InvId": "100001", "Shp_account": "1015", **extra}
+    return {**params, "SignatureValue": robokassa.sign_result("150.000000", "100001", params)}
+
+
+def test_a_robokassa_test_payment_is_refused_unless_test_mode_is_on() -> None:
+    live = Robokassa("shop", "pass-one", "pass-two", "https://auth.robokassa.ru/Merchant/Index.aspx", False)
+    assert "IsTest" not in parse_qs(urlsplit(live.checkout_url(TOP_UP)).query)
+    with pytest.raises(CallbackRefused) as refused:
+        live.verify_result(_robokassa_result(live, IsTest="1"))
+    assert refused.value.code == "top_up.test_payment"
+    assert live.verify_result(_robokassa_result(live)).amount == Decimal("150")
+    assert live.verify_result(_robokassa_result(live, IsTest="0")).amount == Decimal("150")
+    assert ROBOKASSA.verify_result(_robokassa_result(ROBOKASSA, IsTest="1")).amount == Decimal("150")
+
+
+async def test_a_webhook_charge_reports_the_amount_the_provider_charged() -> None:
+    def provider(request: httpx.Request) -> httpx.Response:  # a repeated key: the first charge, 55.00
+        return httpx.Response(200, json={"status": "succeeded", "payment_id": "wh-1", "amount": "55.00"})
+
+    webhook = HmacWebhook("whsec-test-secret-0001", "https://pay.example.invalid", "https://api.example.invalid/charge",
+                          transport=httpx.MockTransport(provider))
+    result = await webhook.charge("tok", Decimal("70.00"), "autopay:1015:2026-12")
+    assert result.succeeded and result.amount == Decimal("55.00")

@@ -43,7 +43,7 @@ def build_providers(settings: PaymentsSettings, pool: Callable[[], Pool], clock:
     return Providers(
         robokassa=Robokassa(
             settings.robokassa_merchant_login, settings.secret("robokassa_password1"),
-            settings.secret("robokassa_password2"), settings.robokassa_payment_url, settings.robokassa_test_mode,
+            settings.secret("robokassa_password2"), settings.robokassa_payment_url, settings.robokassa_test,
         ) if "robokassa" in enabled else None,
         webhook=HmacWebhook(
             settings.secret("webhook_secret"), settings.webhook_checkout_url, settings.webhook_charge_url,

@@ -5,13 +5,16 @@ Webhook: `POST` with a JSON body `{"type": "payment.succeeded", "invoice_id": "1
 "payment_id": "pay_81hQ", "amount": "150.00"}` and the header `X-Signature: sha256=<hex>`, the
 HMAC-SHA256 of the raw body under the shared secret. Other types are acknowledged and ignored.
 Charge API: `POST <charge_url>` with `{"method_token", "amount"}`, the same signature header and
-an `Idempotency-Key`; it answers `{"status": "succeeded"|"failed", "payment_id", "reason"}`.
+an `Idempotency-Key`; it answers `{"status": "succeeded"|"failed", "payment_id", "reason"}` and,
+optionally, the `"amount"` it charged: a repeated key answers the first charge, whatever amount the
+repeat asked, so what it reports is what we record.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -26,6 +29,7 @@ from services.payments.adapters.providers.base import (
     invoice_number,
     same_signature,
 )
+from shared.money import round_money
 
 __all__ = ["SIGNATURE_HEADER", "HmacWebhook"]
 
@@ -88,5 +92,17 @@ class HmacWebhook:
         if not isinstance(answer, dict):
             answer = {}
         if response.status_code < 300 and answer.get("status") == "succeeded" and answer.get("payment_id"):
-            return ChargeResult(True, charge_id=str(answer["payment_id"]), amount=amount)
+            return ChargeResult(True, charge_id=str(answer["payment_id"]), amount=_charged(answer, amount))
         return ChargeResult(False, reason=str(answer.get("reason") or f"declined_http_{response.status_code}")[:200])
+
+
+def _charged(answer: dict[str, Any], asked: Decimal) -> Decimal:
+    """The amount the provider reports as charged; the one asked when it reports none (or nonsense)."""
+    reported = answer.get("amount")
+    if not isinstance(reported, str | int | float) or isinstance(reported, bool):
+        return asked
+    try:
+        charged = Decimal(str(reported).strip())
+    except InvalidOperation:
+        return asked
+    return round_money(charged) if charged.is_finite() and charged > 0 else asked

@@ -4,7 +4,8 @@ ResultURL (docs.robokassa.ru, "Уведомления и переадресац�
 `InvId`, `SignatureValue` and any `Shp_*` parameters we passed; the signature is the hex MD5 of
 `OutSum:InvId:Password#2[:Shp_a=1:Shp_b=2]` (custom parameters sorted by name), computed over the
 values exactly as sent (OutSum arrives as "150.000000"). The answer to a good notification is the
-text `OK<InvId>`; anything else makes Robokassa retry later.
+text `OK<InvId>`; anything else makes Robokassa retry later. A notification of a test payment
+(`IsTest=1`) is refused unless test mode is on (it is off outside dev, and never allowed in prod).
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ class Robokassa:
             raise CallbackRefused("top_up.malformed_callback", f"{missing.args[0]} is missing") from None
         if not same_signature(self.sign_result(out_sum, inv_id, params), signature):
             raise CallbackRefused("top_up.bad_signature", "the signature does not match", status=403)
+        if params.get("IsTest", "0").strip() not in ("", "0") and not self._test_mode:
+            # A test payment moves no money: it must never top up an account outside test mode.
+            raise CallbackRefused("top_up.test_payment", "a test payment (IsTest=1) while test mode is off")
         return ProviderPayment(self.name, invoice_number(inv_id), inv_id, callback_amount(out_sum))
 
     @staticmethod
