@@ -55,7 +55,7 @@ def issue_access_token(claims: AccessClaims, secret: bytes, now: datetime, ttl: 
 
 def read_access_token(token: str, secret: bytes, now: datetime) -> AccessClaims:
     body, _, signature = token.partition(".")
-    if not body or not signature or not hmac.compare_digest(signature, _sign(secret, body)):
+    if not body or not signature or not hmac.compare_digest(signature.encode(), _sign(secret, body).encode()):
         raise Unauthenticated("auth.token_invalid", "the access token is not valid")
     try:
         data: dict[str, Any] = json.loads(_unb64(body))

@@ -112,7 +112,10 @@ def test_a_new_sms_phone_is_unconfirmed_until_its_code_is_entered() -> None:
     user.replay(user.create("subscriber", "1015", None, ["1015"], None, True, Profile(email="a@example.com")))
     user.replay(user.change_profile(Profile(email="a@example.com", sms_phone="375291234567")))
     assert user.profile.sms_phone_confirmed is False
-    [confirmed] = user.confirm_sms_phone()
+    with pytest.raises(DomainError) as other:
+        user.confirm_sms_phone("375290000000")  # the code went elsewhere
+    assert other.value.code == "profile.sms_phone_changed"
+    [confirmed] = user.confirm_sms_phone("375291234567")
     assert isinstance(confirmed, ProfileChanged) and confirmed.sms_phone_confirmed
     user.replay([confirmed])
     [changed] = user.change_profile(Profile(email="a@example.com", sms_phone="375297654321", sms_phone_confirmed=True))

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import cast
 
 import asyncpg
+import pytest
 
+from services.accounts.adapters.couriers import SecretNotDelivered
+from services.accounts.adapters.credentials import Credentials
+from shared.db import Pool
 from tests.accounts.conftest import AccountsApp, events_of, load_demo
 
 LOGIN = {"login": "1015", "password": "demo-1015-pass"}
@@ -141,3 +146,79 @@ async def test_no_secret_is_kept_in_clear_in_any_event_or_table(accounts: Accoun
         assert not any(secret in dump for dump in dumps), secret
     assert "$argon2" not in events and "hash" not in events
     assert "$argon2id$" in " ".join(dumps)  # the hashes are there, as hashes
+
+
+async def test_recovery_answers_the_same_for_unknown_logins_users_without_e_mail_and_failed_deliveries(
+    accounts: AccountsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await load_demo(accounts.client)
+    assert (await accounts.post("/internal/v1/auth/recovery", {"login": "no-such"})).status_code == 202
+    no_email = await accounts.post("/internal/v1/auth/recovery", {"login": "operator"})  # the demo operator has none
+    assert no_email.status_code == 202, no_email.text
+
+    async def undeliverable(*_: object) -> None:
+        raise SecretNotDelivered()
+
+    monkeypatch.setattr(accounts.courier, "deliver", undeliverable)
+    failed = await accounts.post("/internal/v1/auth/recovery", {"login": "1015"})
+    assert failed.status_code == 202, failed.text
+    assert failed.json() == no_email.json() == {"status": "accepted"}
+
+
+async def test_a_phone_confirmation_code_confirms_only_the_number_it_was_sent_to(
+    accounts: AccountsApp, database_url: str
+) -> None:
+    await load_demo(accounts.client)
+    users = "/internal/v1/users/op-1"  # the demo operator: no login phone yet, so a confirmed one is adopted
+    assert (await accounts.patch(f"{users}/profile", {"sms_phone": "375291111111"})).status_code == 200
+    assert (await accounts.post(f"{users}/sms-phone/code")).status_code == 202
+    code = accounts.courier.last("phone_confirmation_code")
+    assert code.address == "375291111111"
+    # The attacker swaps in the victim's number and confirms it with the code sent to their own.
+    assert (await accounts.patch(f"{users}/profile", {"sms_phone": "375292222222"})).status_code == 200
+    refused = await accounts.post(f"{users}/sms-phone/confirm", {"code": code.secret})
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.code_invalid"
+    # Switching back does not revive the code either: it was dropped with the change.
+    assert (await accounts.patch(f"{users}/profile", {"sms_phone": "375291111111"})).status_code == 200
+    again = await accounts.post(f"{users}/sms-phone/confirm", {"code": code.secret})
+    assert again.status_code == 401 and again.json()["code"] == "auth.code_invalid"
+    profile = (await accounts.get(users + "/profile")).json()
+    assert profile["sms_phone_confirmed"] is False
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT phone FROM accounts.credentials WHERE user_id = 'op-1'") is None
+    finally:
+        await conn.close()
+    # A fresh code for the current number still works.
+    assert (await accounts.post(f"{users}/sms-phone/code")).status_code == 202
+    fresh = accounts.courier.last("phone_confirmation_code").secret
+    assert (await accounts.post(f"{users}/sms-phone/confirm", {"code": fresh})).status_code == 200
+
+
+async def test_two_users_adopting_the_same_phone_at_once_do_not_fail(accounts: AccountsApp, database_url: str) -> None:
+    await load_demo(accounts.client)
+    created = await accounts.post("/internal/v1/users", {
+        "user_id": "op-2", "role": "operator", "login": "operator2", "account_ids": [],
+        "password": "op-2-password-x", "must_change_password": False})
+    assert created.status_code in (200, 201), created.text
+    credentials = Credentials(cast(Pool, None))  # adopt_phone works on the connection it is given
+    first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    try:
+        for conn in (first, second):
+            await conn.execute("SET search_path TO accounts")
+        one, two = first.transaction(), second.transaction()
+        await one.start()
+        await two.start()
+        await credentials.adopt_phone(first, "op-1", "375293333333")
+        racing = asyncio.create_task(credentials.adopt_phone(second, "op-2", "375293333333"))
+        await asyncio.sleep(0.3)
+        assert not racing.done()  # waiting for the first on the unique index
+        await one.commit()
+        await racing  # the loser skips adopting instead of failing
+        await two.commit()
+        owners = await first.fetch("SELECT user_id, phone FROM credentials WHERE user_id IN ('op-1', 'op-2')"
+                                   " ORDER BY user_id")
+        assert [(r["user_id"], r["phone"]) for r in owners] == [("op-1", "375293333333"), ("op-2", None)]
+    finally:
+        await first.close()
+        await second.close()

@@ -102,3 +102,59 @@ async def test_an_sms_code_logs_in_once(cabinet: Cabinet) -> None:
     assert second.status_code == 401 and second.json()["code"] == "auth.code_used"
     unknown = await cabinet.client.post("/api/v1/auth/code", json={"phone": "375000000000"})
     assert unknown.status_code == 202 and len(cabinet.courier.sent) == 1
+
+
+async def test_a_refreshed_token_still_requires_the_temporary_password_change(cabinet: Cabinet) -> None:
+    assert (await cabinet.client.post("/api/v1/auth/recovery", json={"login": "2002"})).status_code == 202
+    temporary = cabinet.courier.last("temporary_password").secret
+    login = (await cabinet.client.post("/api/v1/auth/login", json={"login": "2002", "password": temporary})).json()
+    refreshed = await cabinet.client.post("/api/v1/auth/refresh", json={"refresh_token": login["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json()["user"]["must_change_password"] is True
+    again = (await cabinet.client.post("/api/v1/auth/refresh",
+                                       json={"refresh_token": refreshed.json()["refresh_token"]})).json()
+    bearer = {"authorization": f"Bearer {again['access_token']}"}
+    blocked = await cabinet.client.get("/api/v1/accounts/2002/summary", headers=bearer)
+    assert blocked.status_code == 403 and blocked.json()["code"] == "auth.password_change_required"
+
+    changed = await cabinet.client.post("/api/v1/auth/password", headers=bearer, json={
+        "current_password": temporary, "new_password": "my-own-pass-2002"})
+    assert changed.status_code == 200, changed.text
+    # The new session, refreshed, lets in.
+    fresh = (await cabinet.client.post("/api/v1/auth/refresh",
+                                       json={"refresh_token": changed.json()["refresh_token"]})).json()
+    assert fresh["user"]["must_change_password"] is False
+    summary = await cabinet.client.get("/api/v1/accounts/2002/summary",
+                                       headers={"authorization": f"Bearer {fresh['access_token']}"})
+    assert summary.status_code == 200, summary.text
+
+
+async def test_reformatting_the_phone_does_not_escape_the_login_and_recovery_limits(cabinet: Cabinet) -> None:
+    spellings = ["79110001015", "+79110001015", "+7 911 000-10-15", "+7 (911) 000 10 15", "7-911-000-1015"]
+    for spelling in spellings:
+        wrong = await cabinet.client.post("/api/v1/auth/login", json={"login": spelling, "password": "wrong-pass-1"})
+        assert wrong.status_code == 401, wrong.text
+    limited = await cabinet.client.post("/api/v1/auth/login",
+                                        json={"login": " +7(911)0001015 ", "password": SUBSCRIBER[1]})
+    assert limited.status_code == 429 and limited.json()["code"] == "auth.rate_limited"
+
+    for spelling in spellings[:3]:
+        assert (await cabinet.client.post("/api/v1/auth/recovery", json={"login": spelling})).status_code == 202
+    refused = await cabinet.client.post("/api/v1/auth/recovery", json={"login": spellings[3]})
+    assert refused.status_code == 429 and refused.json()["code"] == "auth.rate_limited"
+
+
+async def test_recovery_answers_202_whether_or_not_the_login_exists_or_has_an_e_mail(cabinet: Cabinet) -> None:
+    answers = [await cabinet.client.post("/api/v1/auth/recovery", json={"login": login})
+               for login in ("no-such-login", "operator", "1015")]  # the demo operator has no e-mail
+    assert [a.status_code for a in answers] == [202, 202, 202], [a.text for a in answers]
+    assert len({a.text for a in answers}) == 1
+
+
+async def test_a_token_with_a_non_ascii_signature_is_refused_not_a_crash(cabinet: Cabinet) -> None:
+    tokens = (await cabinet.client.post("/api/v1/auth/login", json={"login": "1015", "password": SUBSCRIBER[1]})
+              ).json()
+    body, _, _ = tokens["access_token"].partition(".")
+    forged = {"authorization": f"Bearer {body}.подпись".encode()}
+    answer = await cabinet.client.get("/api/v1/auth/me", headers=forged)
+    assert answer.status_code == 401 and answer.json()["code"] == "auth.token_invalid"

@@ -14,6 +14,7 @@ from shared.clock import FakeClock
 from shared.errors import Unauthenticated
 
 SECRET = b"a-test-secret-of-enough-length-123"
+NOW = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)
 
 
 def test_a_token_carries_its_claims_until_it_expires() -> None:
@@ -67,3 +68,11 @@ def test_production_requires_a_real_token_secret() -> None:
     with pytest.raises(ValidationError, match="GATEWAY_TOKEN_SECRET"):
         GatewaySettings(**base, gateway_token_secret="too-short")
     assert GatewaySettings(**base, gateway_token_secret="s" * 32).token_secret == b"s" * 32
+
+
+def test_a_non_ascii_signature_is_refused_not_a_type_error() -> None:
+    token, _ = issue_access_token(AccessClaims(sub="u1", role="subscriber"), SECRET, NOW, timedelta(minutes=15))
+    body, _, _ = token.partition(".")
+    with pytest.raises(Unauthenticated) as refused:
+        read_access_token(f"{body}.подпись", SECRET, NOW)
+    assert refused.value.code == "auth.token_invalid"

@@ -4,12 +4,12 @@ caller's transaction (the command that records the matching event)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
+from services.accounts.domain.rules import login_key
 from shared.db import Connection, Pool
 from shared.errors import Conflict
 
@@ -32,6 +32,7 @@ class CodeRow:
     expires_at: datetime
     failed_attempts: int
     used_at: datetime | None
+    target: str | None = None  # where the code went (the SMS phone a confirmation code is for)
 
 
 _COLUMNS = "user_id, login, phone, password_hash, temporary_hash, temporary_expires_at"
@@ -55,8 +56,7 @@ class Credentials:
             raise Conflict("user.login_taken", "that login or phone already belongs to another user") from None
 
     async def find(self, login_or_phone: str) -> CredentialRow | None:
-        given = login_or_phone.strip().lower()
-        phone = re.sub(r"[\s()+\-]", "", given)
+        given, phone = login_key(login_or_phone)
         row = await self.pool.fetchrow(
             f"SELECT {_COLUMNS} FROM credentials WHERE login = $1 OR phone = $2"
             " ORDER BY (login = $1) DESC LIMIT 1",
@@ -85,29 +85,42 @@ class Credentials:
         )
 
     async def adopt_phone(self, conn: Connection, user_id: str, phone: str) -> None:
-        """A confirmed SMS phone becomes the login phone of a user who has none (if it is free)."""
-        await conn.execute(
-            "UPDATE credentials SET phone = $2 WHERE user_id = $1 AND phone IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM credentials WHERE phone = $2)",
-            user_id, phone,
-        )
+        """A confirmed SMS phone becomes the login phone of a user who has none (if it is free; when
+        another user takes it at the same moment, that one keeps it and this one stays without)."""
+        try:
+            async with conn.transaction():  # a savepoint: losing the race leaves the caller's transaction usable
+                await conn.execute(
+                    "UPDATE credentials SET phone = $2 WHERE user_id = $1 AND phone IS NULL"
+                    " AND NOT EXISTS (SELECT 1 FROM credentials WHERE phone = $2)",
+                    user_id, phone,
+                )
+        except asyncpg.UniqueViolationError:
+            pass
 
     # -- one-time codes ------------------------------------------------------------------------
     async def save_code(
-        self, conn: Connection, user_id: str, purpose: str, code_hash: str, expires_at: datetime, now: datetime
+        self, conn: Connection, user_id: str, purpose: str, code_hash: str, expires_at: datetime, now: datetime,
+        target: str | None = None,
     ) -> None:
         await conn.execute(
-            "INSERT INTO one_time_codes (user_id, purpose, code_hash, expires_at, issued_at)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, purpose) DO UPDATE SET"
+            "INSERT INTO one_time_codes (user_id, purpose, code_hash, expires_at, issued_at, target)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, purpose) DO UPDATE SET"
             " code_hash = excluded.code_hash, expires_at = excluded.expires_at, issued_at = excluded.issued_at,"
-            " failed_attempts = 0, used_at = NULL",
-            user_id, purpose, code_hash, expires_at, now,
+            " failed_attempts = 0, used_at = NULL, target = excluded.target",
+            user_id, purpose, code_hash, expires_at, now, target,
+        )
+
+    async def drop_code(self, conn: Connection, user_id: str, purpose: str, *, unless_target: str | None) -> None:
+        """Forget the user's code for `purpose` unless it was sent to `unless_target`."""
+        await conn.execute(
+            "DELETE FROM one_time_codes WHERE user_id = $1 AND purpose = $2 AND target IS DISTINCT FROM $3",
+            user_id, purpose, unless_target,
         )
 
     async def lock_code(self, conn: Connection, user_id: str, purpose: str) -> CodeRow | None:
         """The live code, locked until the caller's transaction ends (two uses never both pass)."""
         row = await conn.fetchrow(
-            "SELECT code_hash, expires_at, failed_attempts, used_at FROM one_time_codes"
+            "SELECT code_hash, expires_at, failed_attempts, used_at, target FROM one_time_codes"
             " WHERE user_id = $1 AND purpose = $2 FOR UPDATE",
             user_id, purpose,
         )

@@ -10,12 +10,15 @@ from services.accounts.domain.rules import check_new_password
 from services.accounts.domain.user import CabinetUser, Claims, stream_id_for
 from shared.commands import CommandResult, execute, load_aggregate
 from shared.db import Connection
-from shared.errors import Forbidden, Unauthenticated, ValidationFailed
+from shared.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 from shared.eventstore import Metadata, RecordedEvent
+from shared.logging import get_logger
 
 __all__ = ["change_password", "claims_of", "recover_password", "send_login_code", "verify_code", "verify_password"]
 
 WRONG = "wrong login or password"
+
+log = get_logger(__name__)
 
 
 async def claims_of(ports: Ports, user_id: str, *, temporary: bool = False) -> Claims:
@@ -74,9 +77,12 @@ async def verify_code(ports: Ports, phone: str, code: str) -> Claims:
 
 async def recover_password(ports: Ports, login: str, metadata: Metadata) -> None:
     """E-mail a temporary password valid 24 h that must be changed at first use (seed 004).
-    An unknown login gets nothing, silently."""
+    An unknown login, a user without an e-mail and a failed delivery all get the same silent
+    success (the answer must not tell who is a subscriber); the reason is logged, without secrets."""
     row = await ports.credentials.find(login)
     if row is None:
+        await ports.hasher.hash(new_temporary_password())  # about as long as for a known login
+        log.info("recovery.not_sent", reason="unknown_login")
         return
     password = new_temporary_password()
     password_hash = await ports.hasher.hash(password)
@@ -87,16 +93,19 @@ async def recover_password(ports: Ports, login: str, metadata: Metadata) -> None
     async def store_hash(conn: Connection, _: CabinetUser, __: list[RecordedEvent]) -> None:
         await ports.credentials.set_temporary(conn, user_id, password_hash, expires_at, now)
 
-    result = await execute(
-        ports.store, CabinetUser, stream_id_for(user_id),
-        lambda user: user.issue_temporary_password(expires_at),
-        metadata=metadata, now=now, in_transaction=store_hash,
-        respond=lambda user, _: {"account_ids": user.account_ids, "language": user.profile.language,
-                                 "email": user.profile.email},
-    )
-    body = result.body
-    await ports.courier.deliver("temporary_password", user_id, body["account_ids"], "email", body["email"],
-                                body["language"], password, expires_at)
+    try:
+        result = await execute(
+            ports.store, CabinetUser, stream_id_for(user_id),
+            lambda user: user.issue_temporary_password(expires_at),
+            metadata=metadata, now=now, in_transaction=store_hash,
+            respond=lambda user, _: {"account_ids": user.account_ids, "language": user.profile.language,
+                                     "email": user.profile.email},
+        )
+        body = result.body
+        await ports.courier.deliver("temporary_password", user_id, body["account_ids"], "email", body["email"],
+                                    body["language"], password, expires_at)
+    except DomainError as error:  # recovery.no_email, secret.not_delivered, ...
+        log.warning("recovery.not_sent", reason=error.code, user_id=user_id)
 
 
 async def change_password(ports: Ports, user_id: str, current: str, new: str, metadata: Metadata) -> CommandResult:

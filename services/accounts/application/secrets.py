@@ -28,14 +28,16 @@ def new_temporary_password() -> str:
             return password
 
 
-async def consume_code(ports: Ports, user_id: str, purpose: str, code: str) -> None:
-    """Accept `code` once, or raise: invalid (wrong or none), expired, or already used."""
+async def consume_code(ports: Ports, user_id: str, purpose: str, code: str, target: str | None = None) -> None:
+    """Accept `code` once, or raise: invalid (wrong, none, or sent to another `target` than the
+    one given), expired, or already used."""
     now = ports.clock.now()
     invalid = Unauthenticated("auth.code_invalid", "the code is wrong; ask for a new one")
     refusal: Unauthenticated | None = None
     async with ports.store.pool.acquire() as conn, conn.transaction():  # a refusal still commits
         row = await ports.credentials.lock_code(conn, user_id, purpose)
-        if row is None or row.failed_attempts >= ports.code_max_failures:
+        if row is None or row.failed_attempts >= ports.code_max_failures or (
+                target is not None and row.target != target):
             await ports.hasher.verify(None, code)
             refusal = invalid
         elif not await ports.hasher.verify(row.code_hash, code):

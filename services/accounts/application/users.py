@@ -91,9 +91,13 @@ async def update_profile(ports: Ports, user_id: str, changes: dict[str, Any], me
         cleaned["passport_masked"] = mask_passport(passport) if passport else None
     now = ports.clock.now()
 
-    async def store_passport(conn: Connection, _: CabinetUser, __: list[RecordedEvent]) -> None:
+    async def store_passport(conn: Connection, user: CabinetUser, recorded: list[RecordedEvent]) -> None:
         if passport_given:
             await ports.credentials.save_passport(conn, user_id, passport, now)
+        if recorded and "sms_phone" in cleaned:
+            # A code sent to the previous SMS phone must not confirm the new one.
+            await ports.credentials.drop_code(conn, user_id, "phone_confirmation",
+                                              unless_target=user.profile.sms_phone)
 
     return await execute(
         ports.store, CabinetUser, stream_id_for(user_id),
@@ -119,21 +123,30 @@ async def send_sms_phone_code(ports: Ports, user_id: str) -> dict[str, Any]:
     now = ports.clock.now()
     expires_at = now + ports.login_code_ttl
     async with ports.store.pool.acquire() as conn:
-        await ports.credentials.save_code(conn, user_id, "phone_confirmation", code_hash, expires_at, now)
+        await ports.credentials.save_code(conn, user_id, "phone_confirmation", code_hash, expires_at, now,
+                                          target=phone)
     await ports.courier.deliver("phone_confirmation_code", user_id, user.account_ids, "sms", phone,
                                 user.profile.language, code, expires_at)
     return {"sent": True, "expires_at": expires_at.isoformat()}
 
 
 async def confirm_sms_phone(ports: Ports, user_id: str, code: str, metadata: Metadata) -> CommandResult:
-    await consume_code(ports, user_id, "phone_confirmation", code)
+    """The code confirms only the SMS phone it was sent to, and only while that is still the
+    profile's SMS phone (checked again by the command, against a change in between)."""
+    async with ports.store.pool.acquire() as conn:
+        user = await load_aggregate(ports.store, conn, CabinetUser, stream_id_for(user_id))
+    user.require()
+    phone = user.profile.sms_phone
+    if not phone:
+        raise DomainError("profile.no_sms_phone", "set an SMS phone first")
+    await consume_code(ports, user_id, "phone_confirmation", code, target=phone)
 
     async def adopt(conn: Connection, user: CabinetUser, recorded: list[RecordedEvent]) -> None:
         if recorded and user.profile.sms_phone:
             await ports.credentials.adopt_phone(conn, user_id, user.profile.sms_phone)
 
     return await execute(
-        ports.store, CabinetUser, stream_id_for(user_id), lambda user: user.confirm_sms_phone(),
+        ports.store, CabinetUser, stream_id_for(user_id), lambda user: user.confirm_sms_phone(phone),
         metadata=metadata, now=ports.clock.now(), in_transaction=adopt,
         respond=lambda user, _: {"user_id": user_id, **user.profile.as_dict()},
     )

@@ -14,6 +14,7 @@ __all__ = [
     "check_new_password",
     "check_rename_window",
     "first_of_next_month",
+    "login_key",
     "mask_email",
     "mask_passport",
     "mask_phone",
@@ -48,6 +49,14 @@ def normalize_phone(value: str) -> str:
     if not digits.isdigit() or not 9 <= len(digits) <= 15:
         raise ValidationFailed("phone.invalid", "a phone number has 9 to 15 digits, e.g. 375291234567")
     return digits
+
+
+def login_key(login_or_phone: str) -> tuple[str, str]:
+    """How a login is looked up: (as a login: trimmed, lower case; as a phone: also without spaces,
+    `+`, `(`, `)`, `-`). Its twin for the gateway's rate limits: services/gateway/rate_limits.py
+    `login_bucket_key` (services share no code); tests/gateway/test_login_key.py keeps them in step."""
+    given = login_or_phone.strip().lower()
+    return given, re.sub(r"[\s()+\-]", "", given)
 
 
 def normalize_email(value: str) -> str:

@@ -154,10 +154,14 @@ class CabinetUser(Aggregate):
             return []
         return [ProfileChanged(user_id=self.user_id, account_ids=self.account_ids, **profile.as_dict())]
 
-    def confirm_sms_phone(self) -> list[DomainEvent]:
+    def confirm_sms_phone(self, phone: str) -> list[DomainEvent]:
+        """Confirm `phone`, the number the code went to, if it is still the SMS phone."""
         self.require()
         if not self.profile.sms_phone:
             raise DomainError("profile.no_sms_phone", "set an SMS phone first")
+        if self.profile.sms_phone != phone:
+            raise DomainError("profile.sms_phone_changed",
+                              "the SMS phone changed after the code was sent; ask for a new code")
         if self.profile.sms_phone_confirmed:
             return []
         confirmed = replace(self.profile, sms_phone_confirmed=True)

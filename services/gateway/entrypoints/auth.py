@@ -14,16 +14,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
-from services.gateway.rate_limits import count_attempt, forget
+from services.gateway.rate_limits import count_attempt, forget, login_bucket_key
 from services.gateway.sessions import open_session, revoke_session, rotate_refresh_token
 from services.gateway.settings import GatewaySettings
 from services.gateway.tokens import AccessClaims, issue_access_token
 from shared.clock import Clock
 from shared.db import Pool
+from shared.errors import DomainError
 from shared.internal_api import InternalClient
+from shared.logging import get_logger
 from shared.projection import wait_for_stream
 
 __all__ = ["AuthController"]
+
+log = get_logger(__name__)
 
 
 class PasswordLogin(BaseModel):
@@ -71,7 +75,8 @@ async def _tokens(pool: Pool, settings: GatewaySettings, now: datetime, claims: 
                   session: tuple[str, str] | None = None) -> dict[str, Any]:
     """An access token for `claims` and the session's refresh token (a new session if none)."""
     session_id, refresh = session or await open_session(
-        pool, claims["user_id"], now, timedelta(seconds=settings.refresh_token_ttl_s))
+        pool, claims["user_id"], now, timedelta(seconds=settings.refresh_token_ttl_s),
+        must_change_password=bool(claims["must_change_password"]))
     access = AccessClaims(sub=claims["user_id"], role=claims["role"], acc=list(claims["account_ids"]),
                           org=claims.get("organization_id"), mcp=bool(claims["must_change_password"]), sid=session_id)
     token, expires = issue_access_token(access, settings.token_secret, now,
@@ -96,7 +101,7 @@ class AuthController(Controller):
     @post("/login", status_code=200, summary="Log in by contract number or phone and password")
     async def login(self, request: Request[Any, Any, Any], data: PasswordLogin, pool: Pool, accounts: InternalClient,
                     clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        bucket = f"login:{data.login.strip().lower()}"
+        bucket = f"login:{login_bucket_key(data.login)}"
         await self._limit(pool, gateway_settings, clock, bucket, gateway_settings.login_attempts_per_login, request)
         claims = await accounts.call("POST", "/internal/v1/auth/password", json=data.model_dump())
         await forget(pool, bucket)
@@ -123,19 +128,27 @@ class AuthController(Controller):
     @post("/recovery", status_code=202, summary="E-mail a temporary password (valid 24 h)")
     async def recover(self, request: Request[Any, Any, Any], data: Recovery, pool: Pool, accounts: InternalClient,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        await self._limit(pool, gateway_settings, clock, f"recovery:{data.login.strip().lower()}",
+        await self._limit(pool, gateway_settings, clock, f"recovery:{login_bucket_key(data.login)}",
                           gateway_settings.recoveries_per_login, request)
-        await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
+        try:
+            await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
+        except DomainError as error:  # the same answer whatever happened, so it tells nobody who has a login
+            if error.status == 429:
+                raise
+            log.warning("recovery.failed", code=error.code, status=error.status)
         return {"status": "accepted", "detail": "if the login is known, a temporary password was e-mailed"}
 
     @post("/refresh", status_code=200, summary="Swap a refresh token for new tokens")
     async def refresh(self, data: RefreshToken, pool: Pool, accounts: InternalClient, clock: Clock,
                       gateway_settings: GatewaySettings) -> dict[str, Any]:
         now = clock.now()
-        user_id, session_id, token = await rotate_refresh_token(
+        rotated = await rotate_refresh_token(
             pool, data.refresh_token, now, timedelta(seconds=gateway_settings.refresh_token_ttl_s))
-        claims = await accounts.call("GET", f"/internal/v1/users/{user_id}/claims")
-        return await _tokens(pool, gateway_settings, now, claims, (session_id, token))
+        claims = await accounts.call("GET", f"/internal/v1/users/{rotated.user_id}/claims")
+        # A session opened with a temporary password stays bound to change it: the user's claims
+        # alone do not say that a temporary password was used. Changing the password opens a new session.
+        claims["must_change_password"] = bool(claims["must_change_password"] or rotated.must_change_password)
+        return await _tokens(pool, gateway_settings, now, claims, (rotated.session_id, rotated.refresh_token))
 
     @post("/logout", status_code=204, summary="End the session: its refresh tokens stop working")
     async def logout(self, data: RefreshToken, pool: Pool, clock: Clock) -> None:
