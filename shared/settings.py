@@ -3,7 +3,6 @@ process with its name."""
 
 from __future__ import annotations
 
-import sys
 from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
@@ -69,8 +68,3 @@ def load_settings(cls: type[S]) -> S:
             name = "_".join(str(p) for p in problem["loc"]).upper() or "settings"
             lines.append(f"  {name}: {problem['msg']}")
         raise SettingsError(f"bad settings for {cls.__name__}:\n" + "\n".join(lines)) from None
-
-
-def fail(message: str) -> None:  # pragma: no cover - used by entrypoints
-    print(message, file=sys.stderr)
-    raise SystemExit(2)

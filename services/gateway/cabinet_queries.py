@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from services.gateway.auth import Caller
+from services.gateway.queries import account_balance
 from shared.db import Pool
 
 __all__ = ["account_blocks", "account_summary", "my_accounts", "organization_subscribers", "user_profile"]
@@ -41,7 +41,8 @@ async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str,
     )
     if row is None:
         return None
-    paid = await _payments_balance(pool, account_id)
+    funds = await account_balance(pool, account_id)
+    assert funds is not None  # the directory row above makes the account known
     lines = await pool.fetch("SELECT * FROM cabinet_lines WHERE account_id = $1 ORDER BY added_seq", account_id)
     add_ons = await pool.fetch(
         "SELECT * FROM cabinet_add_ons WHERE account_id = $1 ORDER BY connected_on, service_id", account_id
@@ -54,17 +55,11 @@ async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str,
         "payment_form": row["payment_form"],
         "opened_at": row["opened_at"].isoformat(),
         "status": row["status"],
-        "balance": str(row["opening_balance"] + paid),
-        "opening_balance": str(row["opening_balance"]),
+        # One computation of the money figures for every page (services/gateway/queries.py).
+        **{k: funds[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
         "lines": [_line(line, [a for a in add_ons if a["line_id"] == line["line_id"]]) for line in lines],
         "blocks": await account_blocks(pool, account_id, today),
     }
-
-
-async def _payments_balance(pool: Pool, account_id: str) -> Decimal:
-    """What the payments read model holds for the account (payments side of the balance)."""
-    value = await pool.fetchval("SELECT balance FROM cabinet_accounts WHERE account_id = $1", account_id)
-    return Decimal(value) if value is not None else Decimal("0.00")
 
 
 def _line(line: Any, add_ons: list[Any]) -> dict[str, Any]:

@@ -41,6 +41,8 @@ def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_t
     unblocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=me),
                      lambda r: r.json()["status"] == "active")
     assert unblocked.json()["status"] == "active" and unblocked.json()["balance"] == "530.00"
+    # The summary shows the same money figures as the balance page.
+    assert (unblocked.json()["available"], unblocked.json()["promised_outstanding"]) == ("530.00", "650.00")
 
     second = httpx.post(f"{gateway}/promised-payments", json={"amount": "10.00"},
                         headers={**me, "idempotency-key": "e2e-promise-2"})
