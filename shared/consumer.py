@@ -44,12 +44,15 @@ class ProjectionConsumer:
         attempts: int = 3,
         max_records: int = 500,
         session_timeout_ms: int = 6000,
+        topic_prefix: str = "",
     ) -> None:
         self.pool = pool
         self.projection = projection
         self.attempts = attempts
         self.max_records = max_records
         self.session_timeout_ms = session_timeout_ms
+        #: Topics and the consumer group are named `<prefix><name>` on the broker (settings).
+        self.topic_prefix = topic_prefix
         self._broker: KafkaBroker | None = None
 
     def attach(self, broker: KafkaBroker) -> None:
@@ -58,8 +61,8 @@ class ProjectionConsumer:
         timeout = self.session_timeout_ms
 
         @broker.subscriber(
-            *self.projection.topics,
-            group_id=self.projection.name,
+            *(f"{self.topic_prefix}{topic}" for topic in self.projection.topics),
+            group_id=f"{self.topic_prefix}{self.projection.name}",
             batch=True,
             max_records=self.max_records,
             batch_timeout_ms=50,

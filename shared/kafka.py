@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import TopicPartition
 
-__all__ = ["DEFAULT_PARTITIONS", "ensure_topics", "new_producer", "topic_size"]
+__all__ = ["DEFAULT_PARTITIONS", "end_offsets", "ensure_topics", "new_producer", "partition_count", "topic_size"]
 
 #: Events are keyed by account id; partitions bound the consumers of one group working in parallel.
 DEFAULT_PARTITIONS = 6
@@ -31,25 +31,36 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
 
 
 async def topic_size(bootstrap: str, topic: str) -> int | None:
-    """Records ever written to `topic` (the sum of its end offsets), or None if it does not exist.
+    """Records ever written to `topic` (the sum of its end offsets), or None if it does not exist."""
+    offsets = await end_offsets(bootstrap, topic)
+    return None if offsets is None else sum(offsets)
 
-    A topic whose size is 0 while our checkpoint says we published is a topic the broker lost
-    (Tansu keeps nothing across a restart) and must be republished."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+
+async def end_offsets(bootstrap: str, topic: str) -> list[int] | None:
+    """The next offset of each partition of `topic` (index = partition), or None if it does not exist."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        if topic not in await consumer.topics():
+        # `topics()` would drop the partitions it learns: keep the cluster metadata it fetches.
+        cluster = await consumer._client.fetch_all_metadata()
+        if topic not in cluster.topics():
             return None
-        partitions = consumer.partitions_for_topic(topic) or set()
-        offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return int(sum(offsets.values()))
+        partitions = [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        offsets = await consumer.end_offsets(partitions)
+        return [int(offsets[tp]) for tp in partitions]
     finally:
         await consumer.stop()
 
 
+async def partition_count(producer: AIOKafkaProducer, topic: str) -> int:
+    return len(await producer.partitions_for(topic))
+
+
 def new_producer(bootstrap: str, **kw: object) -> AIOKafkaProducer:
-    # Idempotent/transactional producers fail on Tansu; at-least-once plus idempotent consumers
-    # is what we rely on, with Apache Kafka too.
-    options: dict[str, object] = {"acks": "all", "linger_ms": 5, "max_batch_size": 256 * 1024}
+    # Idempotent: a retried send after a lost acknowledgement is written once (acks=all is required
+    # with it). Consumers still skip redeliveries, since the relay is at-least-once across restarts.
+    options: dict[str, object] = {
+        "acks": "all", "enable_idempotence": True, "linger_ms": 5, "max_batch_size": 256 * 1024,
+    }
     options.update(kw)
     return AIOKafkaProducer(bootstrap_servers=bootstrap, **options)

@@ -13,6 +13,7 @@ __all__ = [
     "RELAY_LAG",
     "RELAY_PUBLISHED",
     "TIMERS_FIRED",
+    "TOPIC_LOSSES",
 ]
 
 EVENTS_APPENDED = Counter("billing_events_appended_total", "Events appended", ["service", "event_type"])
@@ -22,6 +23,9 @@ PROJECTION_APPLIED = Counter("billing_projection_applied_total", "Events applied
 PROJECTION_GAPS = Counter("billing_projection_gaps_total", "Stream versions found missing", ["projection"])
 PROJECTION_DEAD_LETTERED = Counter(
     "billing_projection_dead_lettered_total", "Messages sent to the DLQ", ["projection"]
+)
+TOPIC_LOSSES = Counter(
+    "billing_relay_topic_losses_total", "Times the broker held less than the relay had written", ["service"]
 )
 TIMERS_FIRED = Counter("billing_timers_fired_total", "Durable timers fired", ["kind"])
 HTTP_LATENCY = Histogram("billing_http_request_seconds", "HTTP request latency", ["service", "route"])

@@ -19,6 +19,7 @@ from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
 from shared.db import ensure_database
+from shared.devkafka import KAFKA_VERSION
 from shared.devstack import database_dsn, port_open, resolve_postgres, start_broker
 
 __all__ = [
@@ -72,7 +73,6 @@ def stack_env(database_url: str, bootstrap: str, ports: dict[str, int]) -> dict[
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         BILLING_ENV=env.get("BILLING_ENV", "dev"),
         LOG_FORMAT=env.get("LOG_FORMAT", "console"),
-        KAFKA_SESSION_TIMEOUT_MS=env.get("KAFKA_SESSION_TIMEOUT_MS", "2000"),
         INTERNAL_API_TOKEN=env.get("INTERNAL_API_TOKEN", DEV_INTERNAL_TOKEN),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
@@ -153,7 +153,10 @@ def main() -> int:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
         run_dir.mkdir(exist_ok=True)
-        broker = start_broker(None if port_open("127.0.0.1", 9092) else 9092, log_path=run_dir / "tansu.log")
+        broker = start_broker(run_dir / "kafka", None if port_open("127.0.0.1", 9092) else 9092,
+                              log_path=run_dir / "kafka.log")
+        print(f"Apache Kafka {KAFKA_VERSION} on {broker.bootstrap} started in {broker.started_in:.1f} s"
+              f" (data in .run/kafka, log in .run/kafka.log)", flush=True)
         bootstrap = broker.bootstrap
     ports = service_ports(dict(os.environ))
     env = stack_env(database_url, bootstrap, ports)

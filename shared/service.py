@@ -30,12 +30,7 @@ log = get_logger(__name__)
 
 
 def new_broker(settings: CommonSettings) -> KafkaBroker:
-    # A group join waits about half the session timeout on Tansu: requests must outlive it.
-    return KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        logger=None,
-        request_timeout_ms=max(settings.kafka_session_timeout_ms * 2, 40000),
-    )
+    return KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
 
 
 class ServiceRuntime:
@@ -80,16 +75,19 @@ class ServiceRuntime:
             self.scheduler.handler(kind)(handler)
         self._stop.clear()
         if self.publishes:
-            relay = Relay(self.store, self.name, self.settings.kafka_bootstrap_servers)
+            relay = Relay(self.store, self.name, self.settings.kafka_bootstrap_servers,
+                          topic_prefix=self.settings.kafka_topic_prefix)
             self._tasks.append(asyncio.create_task(relay.run(self._stop), name=f"{self.name}-relay"))
         self._tasks.append(asyncio.create_task(self.scheduler.run(self._stop), name=f"{self.name}-timers"))
         if self.projections:
-            topics = {t for p in self.projections for t in p.topics}
+            prefix = self.settings.kafka_topic_prefix
+            topics = {f"{prefix}{t}" for p in self.projections for t in p.topics}
             await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(topics | {f"{t}.dlq" for t in topics}))
             self.broker = new_broker(self.settings)
             for projection in self.projections:
                 ProjectionConsumer(
-                    self.pool, projection, session_timeout_ms=self.settings.kafka_session_timeout_ms
+                    self.pool, projection, session_timeout_ms=self.settings.kafka_session_timeout_ms,
+                    topic_prefix=prefix,
                 ).attach(self.broker)
             await self.broker.start()
         log.info("service.started", service=self.name)

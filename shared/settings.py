@@ -35,8 +35,11 @@ class CommonSettings(BaseSettings):
     internal_api_token: SecretStr | None = None
     #: Dev only: a file holding the clock offset in seconds (`billing clock advance 3d`).
     dev_clock_file: str | None = None
-    #: Kafka consumer group session timeout; Tansu joins take about half of it.
+    #: Kafka consumer group session timeout (the broker's group.min/max.session.timeout.ms bound it).
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
+    #: Prepended to every topic and consumer group name: several stacks (environments, test runs)
+    #: can share one cluster without seeing one another's events.
+    kafka_topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$", max_length=100)
 
     @model_validator(mode="after")
     def _secrets_required_outside_dev(self) -> CommonSettings:

@@ -1,12 +1,17 @@
-"""Test fixtures: a fresh PostgreSQL database per test and a real Tansu broker per session.
+"""Test fixtures: a fresh PostgreSQL database per test and one Apache Kafka broker per session.
 
 PostgreSQL: DATABASE_URL's server if set, else 127.0.0.1:5432, else an embedded one. Every test
-gets its own database, dropped afterwards; every Kafka test its own topic names."""
+gets its own database, dropped afterwards. Kafka: the session's broker (started from the jars
+`shared.devkafka` fetches, or KAFKA_BOOTSTRAP_SERVERS' cluster); every test gets its own topic and
+consumer-group names (`kafka` fixture: a prefix, as KAFKA_TOPIC_PREFIX gives a service). Tests that
+kill or restart a broker start their own."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -41,26 +46,46 @@ async def database_url(pg_admin_dsn: str) -> AsyncIterator[str]:
         await admin.close()
 
 
+@dataclass(frozen=True)
+class SharedBroker:
+    """A broker this session did not start (KAFKA_BOOTSTRAP_SERVERS)."""
+
+    bootstrap: str
+
+
 @pytest.fixture(scope="session")
-def broker() -> Iterator[Broker]:
-    started = start_broker()
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker | SharedBroker]:
+    given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if given:
+        yield SharedBroker(given)
+        return
+    started = start_broker(tmp_path_factory.mktemp("kafka"))
+    print(f"\nApache Kafka started in {started.started_in:.1f} s on {started.bootstrap}")
     yield started
     started.stop()
 
 
-@pytest.fixture
-def own_broker() -> Iterator[Broker]:
-    """A broker of this test's own (Tansu starts in milliseconds), for tests that run a service with
-    its fixed topic names and consumer groups: no other test's events ever reach it."""
-    started = start_broker()
-    yield started
-    started.stop()
+@dataclass(frozen=True)
+class KafkaSpace:
+    """This test's corner of the session's broker: services started with `topic_prefix` name their
+    topics and consumer groups `<prefix><name>`, so no other test's events reach them."""
+
+    bootstrap: str
+    topic_prefix: str
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
 
 
 @pytest.fixture
 def unique() -> str:
     """A suffix making this test's topics, groups and services its own."""
     return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def kafka(broker: Broker | SharedBroker, unique: str) -> KafkaSpace:
+    return KafkaSpace(broker.bootstrap, f"t{unique}.")
 
 
 async def migrated_pool(database_url: str, schema: str, extra: Path | None = None) -> Pool:

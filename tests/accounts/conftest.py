@@ -24,9 +24,10 @@ from services.accounts.settings import AccountsSettings
 from shared.clock import FakeClock
 from shared.cloudevents import to_kafka, topic_for
 from shared.db import init_connection
-from shared.devstack import Broker
 from shared.eventstore import RecordedEvent
+from shared.kafka import ensure_topics
 from shared.run import ROOT
+from tests.conftest import KafkaSpace
 
 TOKEN = {"x-internal-token": "test-internal-token"}
 #: Wednesday 2026-03-11, 09:00 in Minsk.
@@ -57,10 +58,10 @@ class RecordingCourier(SecretCourier):
         return [d for d in self.sent if d.kind == kind][-1]
 
 
-def accounts_settings(database_url: str, broker: Broker) -> AccountsSettings:
+def accounts_settings(database_url: str, kafka: KafkaSpace) -> AccountsSettings:
     return AccountsSettings(
-        billing_env="test", database_url=database_url, kafka_bootstrap_servers=broker.bootstrap,
-        internal_api_token="test-internal-token", log_format="console", kafka_session_timeout_ms=2000,
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
+        kafka_topic_prefix=kafka.topic_prefix, internal_api_token="test-internal-token", log_format="console",
         argon2_memory_kib=1024, argon2_time_cost=1,
     )
 
@@ -83,10 +84,10 @@ class AccountsApp:
 
 
 @pytest.fixture
-async def accounts(database_url: str, own_broker: Broker) -> AsyncIterator[AccountsApp]:
+async def accounts(database_url: str, kafka: KafkaSpace) -> AsyncIterator[AccountsApp]:
     clock = FakeClock(START)
     courier = RecordingCourier()
-    app = create_app(accounts_settings(database_url, own_broker), clock=clock, courier=courier)
+    app = create_app(accounts_settings(database_url, kafka), clock=clock, courier=courier)
     async with AsyncTestClient(app) as client:
         yield AccountsApp(app, client, clock, courier)
 
@@ -127,10 +128,11 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0
         await asyncio.sleep(0.05)
 
 
-async def publish_payments_events(bootstrap: str, events: list[tuple[str, int, dict[str, Any]]]) -> None:
+async def publish_payments_events(kafka: KafkaSpace, events: list[tuple[str, int, dict[str, Any]]]) -> None:
     """Payments' events in their documented shape (docs/events.md), on billing.payments.events as
     the payments relay would publish them: (event type, stream version, payload)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for("payments"))])
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
     await producer.start()
     try:
         for position, (kind, version, payload) in enumerate(events, start=1):
@@ -141,6 +143,6 @@ async def publish_payments_events(bootstrap: str, events: list[tuple[str, int, d
                 occurred_at=datetime.now(UTC), recorded_at=datetime.now(UTC),
             )
             key, value, headers = to_kafka("payments", recorded)
-            await producer.send_and_wait(topic_for("payments"), value, key=key, headers=headers)
+            await producer.send_and_wait(kafka.topic(topic_for("payments")), value, key=key, headers=headers)
     finally:
         await producer.stop()

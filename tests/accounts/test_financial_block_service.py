@@ -8,8 +8,8 @@ import asyncio
 
 import asyncpg
 
-from shared.devstack import Broker
 from tests.accounts.conftest import AccountsApp, events_of, eventually, load_demo, publish_payments_events
+from tests.conftest import KafkaSpace
 
 PAYMENT = {"account_id": "2002", "payment_id": "p-1", "amount": "100.00", "method": "cash",
            "external_id": "cash-1", "paid_at": "2026-03-11T09:00:00+03:00", "registered_by": "test"}
@@ -37,7 +37,7 @@ async def blocks_and_lifts(database_url: str) -> list[tuple[str, str]]:
 
 
 async def test_funds_below_zero_block_and_back_above_unblock_once_each(
-    accounts: AccountsApp, database_url: str, own_broker: Broker
+    accounts: AccountsApp, database_url: str, kafka: KafkaSpace
 ) -> None:
     await load_demo(accounts.client)  # account 2002 opens prepaid at -120.00
     assert await blocks_and_lifts(database_url) == [("FinancialBlockApplied", "-120.00")]
@@ -45,9 +45,9 @@ async def test_funds_below_zero_block_and_back_above_unblock_once_each(
     async def funds_are(expected: str) -> bool:
         return await available(database_url, "2002") == expected
 
-    await publish_payments_events(own_broker.bootstrap, [("PaymentRegistered", 1, PAYMENT)])
+    await publish_payments_events(kafka, [("PaymentRegistered", 1, PAYMENT)])
     await eventually(lambda: funds_are("-20.00"))
-    await publish_payments_events(own_broker.bootstrap, [("PromisedPaymentTaken", 2, PROMISED)])
+    await publish_payments_events(kafka, [("PromisedPaymentTaken", 2, PROMISED)])
 
     async def lifted() -> bool:
         return len(await blocks_and_lifts(database_url)) == 2
@@ -56,11 +56,11 @@ async def test_funds_below_zero_block_and_back_above_unblock_once_each(
     assert (await blocks_and_lifts(database_url))[1] == ("FinancialBlockLifted", "30.00")
 
     # A redelivery (the same stream version again) is not counted twice and decides nothing.
-    await publish_payments_events(own_broker.bootstrap, [("PromisedPaymentTaken", 2, PROMISED)])
+    await publish_payments_events(kafka, [("PromisedPaymentTaken", 2, PROMISED)])
     # A payment repaying part of the credit leaves the funds as they were (docs/events.md).
-    await publish_payments_events(own_broker.bootstrap, [("PaymentRegistered", 3, REPAYMENT),
+    await publish_payments_events(kafka, [("PaymentRegistered", 3, REPAYMENT),
                                                          ("PromisedPaymentRepaid", 4, REPAID)])
-    await publish_payments_events(own_broker.bootstrap, [("PromisedPaymentExpired", 5, EXPIRED)])
+    await publish_payments_events(kafka, [("PromisedPaymentExpired", 5, EXPIRED)])
 
     async def blocked_again() -> bool:
         return len(await blocks_and_lifts(database_url)) == 3

@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.devstack import free_port, start_broker
+from shared.devstack import free_port
 from shared.run import ROOT, load_demo_data, processes, service_ports, stack_env, wait_ready
+from tests.conftest import KafkaSpace
 
 E2E_OPERATOR = ("e2e-operator", "e2e-operator-pass1")
 
@@ -54,11 +55,10 @@ class Stack:
 
 
 @pytest.fixture
-def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
-    broker = start_broker()
+def stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Iterator[Stack]:
     ports = {name: free_port() for name in service_ports({})}
-    env = stack_env(database_url, broker.bootstrap, ports)
-    env.update(BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
+    env = stack_env(database_url, kafka.bootstrap, ports)
+    env.update(KAFKA_TOPIC_PREFIX=kafka.topic_prefix, BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
                INTERNAL_API_TOKEN="e2e-internal", GATEWAY_TOKEN_SECRET="e2e-gateway-token-secret",
                DEV_CLOCK_FILE=str(tmp_path / "dev-clock"))  # this stack's own clock, never make run's
     # The dev SMTP and SMS sinks (Procfile) listen where the notifications service sends: free ports.
@@ -84,7 +84,6 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        broker.stop()
 
 
 def poll(fetch: object, until: object, timeout: float = 20.0) -> httpx.Response:

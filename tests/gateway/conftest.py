@@ -19,9 +19,9 @@ from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import GatewaySettings
 from shared.clock import FakeClock
-from shared.devstack import Broker
 from shared.internal_api import InternalClient
 from tests.accounts.conftest import START, RecordingCourier, accounts_settings, eventually, load_demo
+from tests.conftest import KafkaSpace
 
 #: Demo users (deploy/demo/requests.json): the ISP subscriber, the second subscriber (in debt),
 #: the organization's admin, the operator.
@@ -53,13 +53,13 @@ class Cabinet:
             await conn.close()
 
 
-def gateway_settings(database_url: str, broker: Broker) -> GatewaySettings:
+def gateway_settings(database_url: str, kafka: KafkaSpace) -> GatewaySettings:
     # Other services are not running here: a request that reached them would fail, never succeed.
     elsewhere = {f"{name}_url": "http://127.0.0.1:9" for name in ("payments", "notifications")
                  if f"{name}_url" in GatewaySettings.model_fields}
     return GatewaySettings(
-        billing_env="test", database_url=database_url, kafka_bootstrap_servers=broker.bootstrap,
-        internal_api_token="test-internal-token", log_format="console", kafka_session_timeout_ms=2000,
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
+        kafka_topic_prefix=kafka.topic_prefix, internal_api_token="test-internal-token", log_format="console",
         gateway_token_secret="test-gateway-token-secret", **elsewhere,
     )
 
@@ -85,14 +85,14 @@ async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def cabinet(database_url: str, own_broker: Broker) -> AsyncIterator[Cabinet]:
+async def cabinet(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Cabinet]:
     clock = FakeClock(START)
     courier = RecordingCourier()
-    accounts_app = create_accounts(accounts_settings(database_url, own_broker), clock=clock, courier=courier)
+    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=courier)
     async with serving(accounts_app) as accounts:
         client = InternalClient("accounts", "http://accounts", "test-internal-token",
                                 transport=httpx.ASGITransport(app=accounts_app))
-        gateway = create_gateway(gateway_settings(database_url, own_broker), clock=clock, accounts=client)
+        gateway = create_gateway(gateway_settings(database_url, kafka), clock=clock, accounts=client)
         async with serving(gateway) as gateway_client:
             await load_demo(accounts)
             found = Cabinet(gateway_client, accounts, clock, courier, database_url)

@@ -13,6 +13,7 @@ from faststream.kafka import KafkaBroker
 from shared.consumer import ProjectionConsumer
 from shared.db import Connection, Pool
 from shared.eventstore import EventStore, Metadata
+from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent
 from tests.sample_events import CounterIncremented
 
@@ -59,8 +60,9 @@ async def append_increments(store: EventStore, stream: str, count: int, start_ve
 
 
 async def start_consumer(bootstrap: str, pool: Pool, projection: CounterTotals) -> KafkaBroker:
-    broker = KafkaBroker(bootstrap, logger=None, request_timeout_ms=40000)
-    ProjectionConsumer(pool, projection, session_timeout_ms=2000, attempts=2).attach(broker)
+    await ensure_topics(bootstrap, [t for topic in projection.topics for t in (topic, f"{topic}.dlq")])
+    broker = KafkaBroker(bootstrap, logger=None)
+    ProjectionConsumer(pool, projection, attempts=2).attach(broker)
     await broker.start()
     return broker
 

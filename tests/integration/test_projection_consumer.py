@@ -140,10 +140,10 @@ async def test_after_the_broker_loses_everything_the_projection_converges_to_the
     finally:
         first.stop()
 
-    # Events keep arriving while the broker is down; the new broker starts empty.
+    # Events keep arriving while the broker is down; the new broker starts empty (its data wiped).
     await append_increments(store, "acc-x", 2, start_version=3)
     await append_increments(store, "acc-y", 4)
-    second = start_broker(port)
+    second = start_broker(port=port)
     try:
         relay = Relay(store, f"svc{unique}", second.bootstrap)
         await relay.start()  # notices the empty topic and starts again from the beginning
@@ -189,7 +189,7 @@ async def test_a_running_relay_notices_the_broker_lost_everything_and_republishe
         await eventually(published_two)
         first.stop()  # the relay stays up through the outage
         await asyncio.sleep(1.0)
-        second = start_broker(port)
+        second = start_broker(port=port)  # a new, empty broker where the old one was
         await append_increments(store, "acc-r", 1, start_version=2)
         consumer = await start_consumer(second.bootstrap, pool, CounterTotals(relay.topic, f"totals-{unique}"))
         try:

@@ -28,22 +28,15 @@ from shared.clock import FakeClock
 from shared.cloudevents import to_kafka, topic_for
 from shared.consumer import ProjectionConsumer
 from shared.db import Pool, create_pool
-from shared.devstack import Broker, free_port, start_broker
+from shared.devstack import free_port
 from shared.eventstore import RecordedEvent
 from shared.kafka import ensure_topics
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
+from tests.conftest import KafkaSpace
 
 #: 13:00 in Minsk: outside quiet hours.
 NOON = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 TOKEN = {"x-internal-token": "test-internal-token"}
-
-
-@pytest.fixture
-def kafka() -> Iterator[Broker]:
-    """A broker per test: the topics have fixed names, and each test starts from empty ones."""
-    broker = start_broker()
-    yield broker
-    broker.stop()
 
 
 @pytest.fixture
@@ -71,7 +64,7 @@ def clock() -> FakeClock:
 class Notifications:
     client: AsyncTestClient[Any]
     clock: FakeClock
-    bootstrap: str
+    kafka: KafkaSpace
     database_url: str
     sms: SmsSink
     smtp: SmtpSink
@@ -97,11 +90,11 @@ class Notifications:
         return event_id
 
     async def send_raw(self, service: str, messages: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap)
+        producer = AIOKafkaProducer(bootstrap_servers=self.kafka.bootstrap)
         await producer.start()
         try:
             for key, value, headers in messages:
-                await producer.send_and_wait(topic_for(service), value, key=key, headers=headers)
+                await producer.send_and_wait(self.kafka.topic(topic_for(service)), value, key=key, headers=headers)
         finally:
             await producer.stop()
 
@@ -158,28 +151,28 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
         await asyncio.sleep(0.05)
 
 
-def settings_for(database_url: str, bootstrap: str, smtp_port: int, sms_url: str, **extra: Any) -> NotificationsSettings:
+def settings_for(database_url: str, kafka: KafkaSpace, smtp_port: int, sms_url: str, **extra: Any) -> NotificationsSettings:
     return NotificationsSettings(
-        billing_env="test", database_url=database_url, kafka_bootstrap_servers=bootstrap,
-        internal_api_token="test-internal-token", log_format="json", log_level="DEBUG",
-        kafka_session_timeout_ms=2000, smtp_port=smtp_port, sms_gateway_url=sms_url,
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
+        kafka_topic_prefix=kafka.topic_prefix, internal_api_token="test-internal-token", log_format="json",
+        log_level="DEBUG", smtp_port=smtp_port, sms_gateway_url=sms_url,
         sms_gateway_token="test-sms-token", secret_retry_pause_s=0.01, **extra,
     )
 
 
 @pytest.fixture
 async def notifications(
-    database_url: str, kafka: Broker, clock: FakeClock, smtp_sink: tuple[SmtpSink, int], sms_sink: SmsSink,
+    database_url: str, kafka: KafkaSpace, clock: FakeClock, smtp_sink: tuple[SmtpSink, int], sms_sink: SmsSink,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Notifications]:
     """The service; a test marked `@pytest.mark.parametrize("overrides", [{...}])` style can pass
     settings through `request.param` when the fixture is parametrized indirectly."""
     overrides: dict[str, Any] = getattr(request, "param", {})
-    await ensure_topics(kafka.bootstrap, [topic_for(s) for s in ("accounts", "payments", "notifications")])
+    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for(s)) for s in ("accounts", "payments", "notifications")])
     smtp, smtp_port = smtp_sink
-    app = create_app(settings_for(database_url, kafka.bootstrap, smtp_port, sms_sink.url, **overrides), clock)
+    app = create_app(settings_for(database_url, kafka, smtp_port, sms_sink.url, **overrides), clock)
     async with AsyncTestClient(app) as client:
-        yield Notifications(client, clock, kafka.bootstrap, database_url, sms_sink, smtp)
+        yield Notifications(client, clock, kafka, database_url, sms_sink, smtp)
 
 
 GATEWAY_MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "gateway" / "migrations"
@@ -196,12 +189,13 @@ async def gateway_pool(database_url: str) -> AsyncIterator[Pool]:
 
 
 @pytest.fixture
-async def cabinet_messages(gateway_pool: Pool, kafka: Broker) -> AsyncIterator[Pool]:
+async def cabinet_messages(gateway_pool: Pool, kafka: KafkaSpace) -> AsyncIterator[Pool]:
     """The gateway's "Messages" read model, fed from billing.notifications.events by the kernel's
     consumer."""
-    await ensure_topics(kafka.bootstrap, [topic_for("notifications"), f"{topic_for('notifications')}.dlq"])
-    broker = KafkaBroker(kafka.bootstrap, logger=None, request_timeout_ms=40000)
-    ProjectionConsumer(gateway_pool, CabinetMessages(), session_timeout_ms=2000).attach(broker)
+    topic = kafka.topic(topic_for("notifications"))
+    await ensure_topics(kafka.bootstrap, [topic, f"{topic}.dlq"])
+    broker = KafkaBroker(kafka.bootstrap, logger=None)
+    ProjectionConsumer(gateway_pool, CabinetMessages(), topic_prefix=kafka.topic_prefix).attach(broker)
     await broker.start()
     yield gateway_pool
     await broker.stop()

@@ -68,7 +68,7 @@ async def test_no_secret_appears_in_any_table_or_event_after_a_login_code_flow(
     assert "Your temporary password for the cabinet: ******" in texts[0]
     assert texts[1] == "Код для входа в личный кабинет: ******. Никому его не сообщайте."
 
-    published = await read_topic(notifications.bootstrap, "billing.notifications.events", 4)
+    published = await read_topic(notifications.kafka.bootstrap, notifications.kafka.topic("billing.notifications.events"), 4)
     assert len(published) == 4  # queued and sent, for each of the two
     tables = await all_rows_as_text(notifications.database_url)
     assert "******" in tables  # the scan does see the messages' rows

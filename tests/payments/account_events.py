@@ -14,7 +14,9 @@ from services.payments.adapters.account_facts import AccountFactsProjection
 from shared.cloudevents import to_kafka, topic_for
 from shared.db import Pool
 from shared.eventstore import RecordedEvent
+from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
+from tests.conftest import KafkaSpace
 
 Event = tuple[str, str, int, dict[str, Any]]  # (event type, stream id, stream version, payload)
 
@@ -62,9 +64,10 @@ async def feed_facts(pool: Pool, events: list[Event], at: datetime | None = None
     return await apply_batch(pool, AccountFactsProjection(), incoming(events, at))
 
 
-async def publish_account_events(bootstrap: str, events: list[Event]) -> None:
+async def publish_account_events(kafka: KafkaSpace, events: list[Event]) -> None:
     """Put accounts' events on billing.accounts.events as the accounts relay would (CloudEvents)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for("accounts"))])
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
     await producer.start()
     try:
         for position, (kind, stream, version, payload) in enumerate(events, start=1):
@@ -75,6 +78,6 @@ async def publish_account_events(bootstrap: str, events: list[Event]) -> None:
                 occurred_at=datetime.now(UTC), recorded_at=datetime.now(UTC),
             )
             key, value, headers = to_kafka("accounts", recorded)
-            await producer.send_and_wait(topic_for("accounts"), value, key=key, headers=headers)
+            await producer.send_and_wait(kafka.topic(topic_for("accounts")), value, key=key, headers=headers)
     finally:
         await producer.stop()

@@ -19,11 +19,10 @@ from services.payments.entrypoints.timers import timer_handlers
 from services.payments.settings import PaymentsSettings
 from shared.clock import FakeClock
 from shared.db import Pool
-from shared.devstack import Broker
 from shared.events import registry
 from shared.eventstore import EventStore, Metadata
 from shared.scheduler import Scheduler
-from tests.conftest import migrated_pool
+from tests.conftest import KafkaSpace, migrated_pool
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "payments" / "migrations"
 MINSK = ZoneInfo("Europe/Minsk")
@@ -83,11 +82,11 @@ INTERNAL = {"x-internal-token": "test-internal-token"}
 
 
 @pytest.fixture
-async def app_client(database_url: str, own_broker: Broker, clock: FakeClock) -> AsyncIterator[AsyncTestClient[Any]]:
+async def app_client(database_url: str, kafka: KafkaSpace, clock: FakeClock) -> AsyncIterator[AsyncTestClient[Any]]:
     """The payments service as it runs (its Kafka consumer of accounts' events included)."""
     settings = PaymentsSettings(
-        billing_env="test", database_url=database_url, kafka_bootstrap_servers=own_broker.bootstrap,
-        internal_api_token="test-internal-token", log_format="json", kafka_session_timeout_ms=1000,
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
+        kafka_topic_prefix=kafka.topic_prefix, internal_api_token="test-internal-token", log_format="json",
     )
     async with AsyncTestClient(create_app(settings, clock)) as client:
         yield client

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from shared.devstack import Broker
+from tests.conftest import KafkaSpace
 from tests.payments.account_events import opened_account, publish_account_events
 from tests.payments.conftest import INTERNAL, OPENED
 
@@ -26,10 +26,10 @@ async def offer_once_known(client: AsyncTestClient[Any], account: str, timeout: 
 
 
 async def test_a_promised_payment_is_offered_from_accounts_facts_and_taken_once(
-    app_client: AsyncTestClient[Any], own_broker: Broker, unique: str
+    app_client: AsyncTestClient[Any], kafka: KafkaSpace, unique: str
 ) -> None:
     account = f"pp{unique}"
-    await publish_account_events(own_broker.bootstrap, opened_account(account, OPENED, opening_balance="-10.00"))
+    await publish_account_events(kafka, opened_account(account, OPENED, opening_balance="-10.00"))
     offer = await offer_once_known(app_client, account)
     assert offer["available"] and offer["max_amount"] == "25.00" and offer["recommended_amount"] == "25.00"
     assert offer["term_days"] == 3

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from services.payments.app import create_app
 from services.payments.settings import PaymentsSettings
-from shared.devstack import Broker
+from tests.conftest import KafkaSpace
 
 TOKEN = {"x-internal-token": "test-internal-token"}
 GOOD = {
@@ -24,10 +24,10 @@ GOOD = {
 
 
 @pytest.fixture
-async def client(database_url: str, broker: Broker) -> AsyncIterator[AsyncTestClient[Any]]:
+async def client(database_url: str, kafka: KafkaSpace) -> AsyncIterator[AsyncTestClient[Any]]:
     settings = PaymentsSettings(
-        billing_env="test", database_url=database_url, kafka_bootstrap_servers=broker.bootstrap,
-        internal_api_token="test-internal-token", log_format="console", kafka_session_timeout_ms=1000,
+        billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
+        internal_api_token="test-internal-token", log_format="console", kafka_topic_prefix=kafka.topic_prefix,
     )
     async with AsyncTestClient(create_app(settings)) as test_client:
         yield test_client
