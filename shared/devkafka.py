@@ -142,6 +142,15 @@ share.coordinator.state.topic.min.isr=1
 """
 
 
+def _cluster_id() -> str:
+    """A random cluster id as Kafka writes them: base64url of a UUID, never starting with '-' (it
+    would read as an option)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _configured_controller_port(config: Path) -> int | None:
     if not config.exists():
         return None
@@ -202,7 +211,7 @@ def start_kafka(
     java = shutil.which("java") or "java"
     classpath = f"{lib}/*"
     if not (data_dir / "data" / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = _cluster_id()
         subprocess.run([java, "-Xmx256m", "-cp", classpath, "kafka.tools.StorageTool", "format",
                         "-t", cluster_id, "-c", str(config), "--ignore-formatted"],
                        check=True, capture_output=True)
