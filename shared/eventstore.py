@@ -33,6 +33,7 @@ import asyncpg
 from shared.db import Connection, Pool
 from shared.errors import ConcurrencyConflict, Conflict
 from shared.events import DomainEvent, EventRegistry
+from shared.metrics import EVENTS_APPENDED
 
 __all__ = [
     "CommitPosition",
@@ -141,9 +142,10 @@ def _record(row: asyncpg.Record) -> RecordedEvent:
 class EventStore:
     """One service's event store. Methods taking `conn` join the caller's transaction."""
 
-    def __init__(self, pool: Pool, registry: EventRegistry) -> None:
+    def __init__(self, pool: Pool, registry: EventRegistry, service: str = "") -> None:
         self.pool = pool
         self.registry = registry
+        self.service = service
 
     async def append(
         self,
@@ -178,6 +180,8 @@ class EventStore:
             raise
         if len(rows) != len(events):
             raise ConcurrencyConflict(stream_id, expected_version)
+        for event in events:  # counted at append: a transaction that rolls back later counts too
+            EVENTS_APPENDED.labels(self.service, event.event_type).inc()
         return [_record(r) for r in rows]
 
     async def read_stream(

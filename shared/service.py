@@ -69,7 +69,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         await self.migrate()
         self.pool = await create_pool(self.settings.database_url, self.name, max_size=20)
-        self.store = EventStore(self.pool, self.registry)
+        self.store = EventStore(self.pool, self.registry, self.name)
         self.scheduler = Scheduler(self.pool, self.clock)
         for kind, handler in self.timer_handlers.items():
             self.scheduler.handler(kind)(handler)

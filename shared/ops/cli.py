@@ -1,7 +1,7 @@
 """`billing` — the ops CLI.
 
   billing positions                      stores, relays and projections: heads, checkpoints, lag, gaps
-  billing lag                            Kafka consumer-group lag of every projection
+  billing lag [TOPIC ...]                consumer-group lag per partition (default: every service's topic)
   billing stream SERVICE STREAM_ID       one stream's events, as JSON lines
   billing republish SERVICE [--from N]   send a store's events to Kafka again (after a broker loss)
   billing rebuild MODULE:CLASS [--schema S]   rebuild a projection from the stores, swap it in
@@ -73,11 +73,10 @@ async def _positions() -> None:
         console.print(_table("projections (streams applied, last global position, gaps)", projections))
 
 
-async def _lag() -> None:
-    rows = await positions(_dsn())
-    groups = [str(r["name"]) for r in rows if r["kind"] == "projection"]
-    lag = await consumer_lag(_kafka(), groups, [topic_for(s) for s in SERVICES])
-    console.print(_table("consumer lag", lag) if lag else "no committed consumer offsets")
+async def _lag(topics: list[str]) -> None:
+    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+    lag = await consumer_lag(_kafka(), topics or [f"{prefix}{topic_for(s)}" for s in SERVICES])
+    console.print(_table("consumer lag (per group and partition)", lag) if lag else "no committed consumer offsets")
 
 
 async def _stream(service: str, stream_id: str) -> None:
@@ -87,7 +86,8 @@ async def _stream(service: str, stream_id: str) -> None:
 
 async def _republish(service: str, from_position: int) -> None:
     pool = await create_pool(_dsn(), service, max_size=2)
-    relay = Relay(EventStore(pool, registry), service, _kafka())
+    relay = Relay(EventStore(pool, registry, service), service, _kafka(),
+                  topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
     try:
         await relay.start()
         sent = await relay.republish(from_position)
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("positions")
-    sub.add_parser("lag")
+    sub.add_parser("lag").add_argument("topics", nargs="*", help="topic names as on the broker")
     stream = sub.add_parser("stream")
     stream.add_argument("service")
     stream.add_argument("stream_id")
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     actions: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
         "positions": _positions,
-        "lag": _lag,
+        "lag": lambda: _lag(args.topics),
         "stream": lambda: _stream(args.service, args.stream_id),
         "republish": lambda: _republish(args.service, args.from_position),
         "rebuild": lambda: _rebuild(args.projection, args.schema),

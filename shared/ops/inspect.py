@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 from shared.db import quote_ident
-from shared.kafka import topic_size
+from shared.kafka import end_offsets
 
 __all__ = ["consumer_lag", "event_schemas", "positions", "stream_events"]
 
@@ -52,22 +52,24 @@ async def positions(dsn: str) -> list[dict[str, Any]]:
     return report
 
 
-async def consumer_lag(bootstrap: str, groups: list[str], topics: list[str]) -> list[dict[str, Any]]:
-    """Committed offsets of each consumer group against the topics' end: messages not yet consumed."""
+async def consumer_lag(bootstrap: str, topics: list[str]) -> list[dict[str, Any]]:
+    """Every consumer group reading `topics`, per partition: its committed offset, the partition's
+    end, and the lag between them (messages not yet consumed). Groups come from the broker."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     rows: list[dict[str, Any]] = []
     try:
-        ends = {t: await topic_size(bootstrap, t) for t in topics}
+        ends = {t: await end_offsets(bootstrap, t) or [] for t in topics}
+        groups = sorted(str(g[0]) for g in await admin.list_consumer_groups())
         for group in groups:
             offsets: dict[TopicPartition, Any] = await admin.list_consumer_group_offsets(group)
-            for topic in topics:
-                committed = sum(o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset >= 0)
-                end = ends.get(topic)
-                if end is None or not any(tp.topic == topic for tp in offsets):
+            for tp, committed in sorted(offsets.items(), key=lambda item: (item[0].topic, item[0].partition)):
+                if tp.topic not in ends or tp.partition >= len(ends[tp.topic]):
                     continue
-                rows.append({"group": group, "topic": topic, "committed": committed, "end": end,
-                             "lag": end - committed})
+                end = ends[tp.topic][tp.partition]
+                done = max(committed.offset, 0)
+                rows.append({"group": group, "topic": tp.topic, "partition": tp.partition,
+                             "committed": done, "end": end, "lag": max(end - done, 0)})
     finally:
         await admin.close()
     return rows

@@ -232,3 +232,17 @@ async def test_long_streams_load_from_a_snapshot_plus_later_events(store: EventS
         # A snapshot of another shape is ignored: the events are the truth.
         await conn.execute("UPDATE snapshots SET state = jsonb_set(state, '{_schema}', '99')")
         assert (await load_aggregate(store, conn, SnapshottingCounter, "snap-1")).value == 14
+
+
+async def test_appends_are_counted_per_service_and_event_type(store: EventStore) -> None:
+    from prometheus_client import REGISTRY
+
+    counted = EventStore(store.pool, store.registry, "svc-count")
+
+    def appended() -> float:
+        labels = {"service": "svc-count", "event_type": "test.CounterIncremented"}
+        return REGISTRY.get_sample_value("billing_events_appended_total", labels) or 0.0
+
+    before = appended()
+    await append(counted, "acc-m", 0, CounterIncremented(account_id="acc-m", by=1), CounterIncremented(account_id="acc-m", by=2))
+    assert appended() == before + 2
