@@ -3,6 +3,7 @@ their own, exactly as `make run` starts them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -56,6 +57,13 @@ class Stack:
 
 @pytest.fixture
 def stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Iterator[Stack]:
+    with running_stack(database_url, kafka, tmp_path) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Iterator[Stack]:
+    """Every Procfile process on free ports, on `kafka`'s broker and topic prefix."""
     ports = {name: free_port() for name in service_ports({})}
     env = stack_env(database_url, kafka.bootstrap, ports)
     env.update(KAFKA_TOPIC_PREFIX=kafka.topic_prefix, BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
