@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "CONSUMER_LAG",
     "EVENTS_APPENDED",
     "HTTP_LATENCY",
     "PROJECTION_APPLIED",
@@ -23,6 +24,10 @@ PROJECTION_APPLIED = Counter("billing_projection_applied_total", "Events applied
 PROJECTION_GAPS = Counter("billing_projection_gaps_total", "Stream versions found missing", ["projection"])
 PROJECTION_DEAD_LETTERED = Counter(
     "billing_projection_dead_lettered_total", "Messages sent to the DLQ", ["projection"]
+)
+CONSUMER_LAG = Gauge(
+    "billing_consumer_lag", "Messages on a topic not yet consumed by a projection's group (checked every second)",
+    ["projection", "topic"],
 )
 TOPIC_LOSSES = Counter(
     "billing_relay_topic_losses_total", "Times the broker held less than the relay had written", ["service"]

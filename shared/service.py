@@ -16,6 +16,7 @@ from shared.consumer import ProjectionConsumer
 from shared.db import Pool, create_pool
 from shared.events import EventRegistry
 from shared.eventstore import EventStore
+from shared.freshness import ReadModelFreshness
 from shared.kafka import ensure_topics
 from shared.logging import get_logger
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
@@ -58,6 +59,12 @@ class ServiceRuntime:
         self.store: EventStore
         self.scheduler: Scheduler
         self.broker: KafkaBroker | None = None
+        prefix = settings.kafka_topic_prefix
+        #: How far behind the broker this process's read models are (answers carry it).
+        self.freshness = ReadModelFreshness(
+            settings.kafka_bootstrap_servers,
+            {f"{prefix}{p.name}": [f"{prefix}{t}" for t in p.topics] for p in self.projections},
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -90,6 +97,7 @@ class ServiceRuntime:
                     topic_prefix=prefix,
                 ).attach(self.broker)
             await self.broker.start()
+            self._tasks.append(asyncio.create_task(self.freshness.run(self._stop), name=f"{self.name}-freshness"))
         log.info("service.started", service=self.name)
 
     async def stop(self) -> None:

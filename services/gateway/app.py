@@ -24,6 +24,7 @@ from services.gateway.settings import GatewaySettings
 from shared.clock import Clock, clock_for
 from shared.db import Pool
 from shared.events import registry
+from shared.freshness import freshness_middleware
 from shared.http import correlation_middleware, exception_handlers, ops_route_handlers
 from shared.internal_api import InternalClient
 from shared.logging import configure_logging
@@ -103,7 +104,7 @@ def create_app(
             "notifications_api": Provide(provide_notifications),
         },
         exception_handlers=exception_handlers,
-        middleware=[correlation_middleware("gateway")],
+        middleware=[correlation_middleware("gateway"), freshness_middleware(runtime.freshness)],
         lifespan=[runtime.lifespan],
         on_shutdown=[close_clients],
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),

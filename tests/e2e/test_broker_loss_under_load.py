@@ -13,7 +13,7 @@ import httpx
 
 from shared.devstack import start_broker
 from tests.conftest import KafkaSpace
-from tests.e2e.conftest import running_stack
+from tests.e2e.conftest import poll, running_stack
 
 ACCOUNTS = ("1015", "2002", "3003", "3004")
 #: The projections reading billing.payments.events, by the schema that keeps them.
@@ -62,6 +62,8 @@ def test_a_broker_killed_under_load_loses_no_event_from_any_read_model(database_
     try:
         with running_stack(database_url, KafkaSpace(broker.bootstrap, ""), tmp_path) as stack:
             stack.load_demo_data()
+            cabinet = stack.operator()
+            balance = f"{stack.urls['gateway']}/api/v1/accounts/1015/balance"
             answers: list[int] = []
             load = threading.Thread(target=send_payments, args=(
                 stack.urls["payments"], stack.env["INTERNAL_API_TOKEN"], 400, 40.0, answers))
@@ -69,6 +71,10 @@ def test_a_broker_killed_under_load_loses_no_event_from_any_read_model(database_
             time.sleep(3)
             broker.kill()  # kill -9, mid-load
             time.sleep(3)
+            # The cabinet still answers, and says its read models are not known to be current.
+            during = httpx.get(balance, headers=cabinet)
+            assert during.status_code == 200
+            assert during.headers["x-read-model-lag"] == "unknown" or float(during.headers["x-read-model-age"]) > 1
             broker = start_broker(tmp_path / "kafka", port=broker.port)
             load.join()
             assert answers.count(201) == 400  # commands never needed the broker
@@ -78,5 +84,8 @@ def test_a_broker_killed_under_load_loses_no_event_from_any_read_model(database_
                 assert time.monotonic() < deadline, f"read models missing events: {missing}"
                 time.sleep(0.5)
             assert asyncio.run(count(database_url, "gateway.cabinet_payments WHERE external_id LIKE 'load-%'")) == 400
+            after = poll(lambda: httpx.get(balance, headers=cabinet),
+                         lambda r: r.headers["x-read-model-lag"] == "0", timeout=30)
+            assert after.headers["x-read-model-age"] == "0.0"
     finally:
         broker.stop()
