@@ -24,7 +24,7 @@ from services.gateway.settings import GatewaySettings
 from shared.clock import Clock, clock_for
 from shared.db import Pool
 from shared.events import registry
-from shared.http import correlation_middleware, exception_handlers, ops_route_handlers
+from shared.http import at_the_edge, exception_handlers, ops_route_handlers
 from shared.internal_api import InternalClient
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
@@ -89,7 +89,7 @@ def create_app(
         await payments_client.close()
         await notifications_client.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AccountsController,
             AuthController, AccountSelectorController, AccountPagesController, ProfileController,
@@ -103,9 +103,9 @@ def create_app(
             "notifications_api": Provide(provide_notifications),
         },
         exception_handlers=exception_handlers,
-        middleware=[correlation_middleware("gateway")],
         lifespan=[runtime.lifespan],
         on_shutdown=[close_clients],
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),
         debug=False,
     )
+    return at_the_edge(app, "gateway")
