@@ -67,6 +67,7 @@ def create_app(
         ],
         dependencies={"ports": Provide(provide_ports)},
         exception_handlers=exception_handlers,
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
         debug=False,
     )

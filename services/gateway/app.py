@@ -103,6 +103,7 @@ def create_app(
             "notifications_api": Provide(provide_notifications),
         },
         exception_handlers=exception_handlers,
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
         on_shutdown=[close_clients],
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),

@@ -85,6 +85,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         ],
         dependencies={"notifier": Provide(get_notifier)},
         exception_handlers=exception_handlers,
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, reminders_and_senders],
         debug=False,
     )

@@ -61,6 +61,7 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
         ],
         dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments)},
         exception_handlers=exception_handlers,
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
         debug=False,
     )
