@@ -52,7 +52,7 @@ def create_app(
     accounts_client = accounts or InternalClient("accounts", settings.accounts_url, settings.internal_token)
     payments_client = payments or InternalClient("payments", settings.payments_url, settings.internal_token)
     notifications_client = notifications or InternalClient(
-        "notifications", settings.notifications_url, settings.internal_token
+        "notifications", settings.notifications_api_url, settings.internal_token
     )
     the_clock = clock
 
