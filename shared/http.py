@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
@@ -17,6 +17,7 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from shared.errors import DomainError
+from shared.forwarded import Network, forwarded_client
 from shared.logging import bind_correlation, get_logger
 from shared.metrics import HTTP_LATENCY
 
@@ -138,14 +139,15 @@ def correlation_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
     return factory
 
 
-def at_the_edge(app: Litestar, service: str) -> Litestar:
-    """Wrap the whole app, routing included, in the correlation id and request metrics.
+def at_the_edge(app: Litestar, service: str, trusted_proxies: Sequence[Network] = ()) -> Litestar:
+    """Wrap the whole app, routing included, in the client's address behind trusted proxies
+    (shared/forwarded.py), then the correlation id and request metrics.
 
     Litestar runs the middleware given to `Litestar(middleware=...)` only for a request that
     matched a route, so a 404 for an unknown path would carry no correlation id and go uncounted;
     `asgi_handler` is what `Litestar.__call__` hands every HTTP request to (lifespan events go
     elsewhere), the exception handlers already inside it."""
-    app.asgi_handler = correlation_middleware(service)(app.asgi_handler)
+    app.asgi_handler = forwarded_client(trusted_proxies)(correlation_middleware(service)(app.asgi_handler))
     return app
 
 

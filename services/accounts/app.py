@@ -71,4 +71,4 @@ def create_app(
         lifespan=[runtime.lifespan],
         debug=False,
     )
-    return at_the_edge(app, "accounts")
+    return at_the_edge(app, "accounts", settings.trusted_proxy_networks)

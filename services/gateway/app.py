@@ -109,4 +109,4 @@ def create_app(
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),
         debug=False,
     )
-    return at_the_edge(app, "gateway")
+    return at_the_edge(app, "gateway", settings.trusted_proxy_networks)

@@ -89,4 +89,4 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         lifespan=[runtime.lifespan, reminders_and_senders],
         debug=False,
     )
-    return at_the_edge(app, "notifications")
+    return at_the_edge(app, "notifications", settings.trusted_proxy_networks)

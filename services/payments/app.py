@@ -65,4 +65,4 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
         lifespan=[runtime.lifespan],
         debug=False,
     )
-    return at_the_edge(app, "payments")
+    return at_the_edge(app, "payments", settings.trusted_proxy_networks)
