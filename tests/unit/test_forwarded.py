@@ -40,7 +40,7 @@ def test_a_bad_trusted_proxy_stops_the_start_with_its_name(monkeypatch: pytest.M
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k:9092")
     monkeypatch.setenv("BILLING_ENV", "test")
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, ingress.example")
-    with pytest.raises(SettingsError, match="TRUSTED_PROXIES.*ingress.example"):
+    with pytest.raises(SettingsError, match=r"TRUSTED_PROXIES.*ingress\.example"):
         load_settings(CommonSettings)
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.7.1")
     assert [str(n) for n in load_settings(CommonSettings).trusted_proxy_networks] == ["10.0.0.0/8", "192.168.7.1/32"]
