@@ -24,7 +24,7 @@ PROJECTION_DEAD_LETTERED = Counter(
     "billing_projection_dead_lettered_total", "Messages sent to the DLQ", ["projection"]
 )
 TIMERS_FIRED = Counter("billing_timers_fired_total", "Durable timers fired", ["kind"])
-#: `route` is the matched path template (`/api/v1/accounts/{account_id:str}/summary`) or "unmatched".
+#: `route` is the matched path template (`/api/v1/accounts/{account_id}/summary`) or "unmatched".
 HTTP_LATENCY = Histogram(
     "billing_http_request_seconds", "HTTP request latency", ["service", "method", "route", "status"]
 )
