@@ -52,12 +52,15 @@ case "${1:-serve}" in
         fi
         # One worker per container: each process also runs the service's relay, timers and
         # consumers; scale with more containers/replicas, not granian workers.
+        # granian's own start-up lines are plain text: keep them to warnings. In the worker, the
+        # service routes every library's records into its JSON log (shared/logging.py).
         exec granian \
             --interface asgi \
             --factory "services.$SERVICE.app:create_app" \
             --host 0.0.0.0 \
             --port "$PORT" \
-            --loop uvloop
+            --loop uvloop \
+            --log-level warning
         ;;
     healthcheck)
         exec python -c '

@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from shared.errors import DomainError
+from shared.forwarded import Network, forwarded_client
 from shared.logging import bind_correlation, get_logger
 from shared.metrics import HTTP_LATENCY
 
 __all__ = [
     "CORRELATION_HEADER",
+    "METRICS_CONTENT_TYPE",
+    "at_the_edge",
     "correlation_middleware",
     "exception_handlers",
     "internal_token_guard",
@@ -32,6 +36,11 @@ log = get_logger(__name__)
 
 CORRELATION_HEADER = "x-correlation-id"
 PROBLEM_JSON = "application/problem+json"
+#: The text exposition format `generate_latest` writes, with exactly one charset (Prometheus 3
+#: refuses a Content-Type carrying it twice).
+METRICS_CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+#: Request methods a metric label may carry; anything else is counted as "other".
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _STATUS_CODES = {
     400: "request.invalid",
@@ -91,7 +100,8 @@ exception_handlers: dict[Any, Any] = {
 
 def correlation_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
     """Bind the request's correlation id (or a new one) for logs and events; echo it back;
-    time the request for /metrics."""
+    time the request for /metrics by method, route template (never the raw path: bounded label
+    values) and status."""
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,22 +114,41 @@ def correlation_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
                     given = value.decode("latin-1")[:128]
                     break
             started = time.perf_counter()
+            status = 500  # if the app fails before answering, the server answers 500
             with bind_correlation(given) as correlation_id:
 
                 async def send_with_header(message: Message) -> None:
+                    nonlocal status
                     if message["type"] == "http.response.start":
+                        status = message["status"]
                         headers = list(message.get("headers", []))
                         headers.append((b"x-correlation-id", correlation_id.encode()))
                         message = {**message, "headers": headers}
                     await send(message)
 
-                await app(scope, receive, send_with_header)
-            route = scope.get("path_template") or "unmatched"
-            HTTP_LATENCY.labels(service, route).observe(time.perf_counter() - started)
+                try:
+                    await app(scope, receive, send_with_header)
+                finally:
+                    method = scope.get("method", "")
+                    method = method if method in _METHODS else "other"
+                    route = scope.get("path_template") or "unmatched"
+                    HTTP_LATENCY.labels(service, method, route, str(status)).observe(time.perf_counter() - started)
 
         return middleware
 
     return factory
+
+
+def at_the_edge(app: Litestar, service: str, trusted_proxies: Sequence[Network] = ()) -> Litestar:
+    """Wrap the whole app, routing included, in the client's address behind trusted proxies
+    (shared/forwarded.py), then the correlation id and request metrics.
+
+    Litestar runs the middleware given to `Litestar(middleware=...)` only for a request that
+    matched a route, so a 404 for an unknown path would carry no correlation id and go uncounted;
+    `asgi_handler` is what `Litestar.__call__` hands every HTTP request to (lifespan events go
+    elsewhere), the exception handlers already inside it."""
+    app.asgi_handler = forwarded_client(trusted_proxies)(correlation_middleware(service)(app.asgi_handler))
+    return app
 
 
 def internal_token_guard(token: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
@@ -146,6 +175,7 @@ def ops_route_handlers(ready: Callable[[], Awaitable[bool]]) -> list[Any]:
 
     @get("/metrics", include_in_schema=False, sync_to_thread=False)
     def metrics() -> Response[bytes]:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        # Given as the header, not `media_type`: Litestar would append a second charset to text/*.
+        return Response(generate_latest(), headers={"content-type": METRICS_CONTENT_TYPE})
 
     return [live, ready_route, metrics]

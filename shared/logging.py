@@ -42,28 +42,70 @@ def _add_correlation(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> M
     return event_dict
 
 
+#: Libraries log through the standard library; they are kept at WARNING (DEBUG lowers them too).
+_LIBRARIES = (
+    "aiokafka", "kafka", "faststream", "asyncpg", "litestar", "httpx", "httpcore", "granian", "_granian",
+    "granian.access",
+)
+#: The handler this module put on the root logger, replaced when logging is configured again.
+_handler: logging.Handler | None = None
+
+
+def _library_level(level: str) -> int:
+    wanted = logging.getLevelNamesMapping()[level]
+    return logging.DEBUG if wanted == logging.DEBUG else max(wanted, logging.WARNING)
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
+    """Our structlog events and every standard-library record (Litestar, aiokafka, asyncpg,
+    FastStream, httpx, granian) come out alike: one line each on stdout, JSON when `fmt` is json,
+    with the service, the level and the correlation id bound when they were logged."""
+    global _handler
     renderer: Any = (
         structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     )
+    common: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        _add_service(service),
+        _add_correlation,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            _add_correlation,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=[*common, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
-    # Libraries (aiokafka, faststream) log through the standard library: only their warnings.
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
-    for noisy in ("aiokafka", "faststream", "kafka"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A library's record goes through the same processors, by structlog's formatter on the root
+    # logger (which every library logger propagates to).
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*common, structlog.stdlib.add_logger_name],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info, renderer],
+    ))
+    root = logging.getLogger()
+    if _handler is not None:
+        root.removeHandler(_handler)
+    root.addHandler(handler)
+    _handler = handler
+    library_level = _library_level(level)
+    root.setLevel(library_level)
+    for name in _LIBRARIES:
+        library = logging.getLogger(name)
+        library.setLevel(library_level)
+        # granian gives its own loggers plain-text handlers; ours replaces them.
+        library.handlers.clear()
+        library.propagate = True
+
+
+def _add_service(service: str) -> Any:
+    def add_service(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return add_service
 
 
 def get_logger(name: str | None = None) -> Any:

@@ -33,4 +33,7 @@ TOPIC_LOSSES = Counter(
     "billing_relay_topic_losses_total", "Times the broker held less than the relay had written", ["service"]
 )
 TIMERS_FIRED = Counter("billing_timers_fired_total", "Durable timers fired", ["kind"])
-HTTP_LATENCY = Histogram("billing_http_request_seconds", "HTTP request latency", ["service", "route"])
+#: `route` is the matched path template (`/api/v1/accounts/{account_id}/summary`) or "unmatched".
+HTTP_LATENCY = Histogram(
+    "billing_http_request_seconds", "HTTP request latency", ["service", "method", "route", "status"]
+)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.forwarded import Network, parse_trusted_proxies
 
 __all__ = ["MIN_SECRET_LENGTH", "CommonSettings", "SettingsError", "load_settings"]
 
@@ -40,6 +42,19 @@ class CommonSettings(BaseSettings):
     #: Prepended to every topic and consumer group name: several stacks (environments, test runs)
     #: can share one cluster without seeing one another's events.
     kafka_topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$", max_length=100)
+    #: Reverse proxies (an Ingress controller) whose `X-Forwarded-For` names the client: IPs and
+    #: CIDRs, comma-separated. Empty: nobody's, the peer is the client (shared/forwarded.py).
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_trusted_proxies(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _secrets_required_outside_dev(self) -> CommonSettings:

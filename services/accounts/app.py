@@ -26,7 +26,7 @@ from services.accounts.projections.available_funds import AvailableFunds
 from services.accounts.settings import AccountsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
-from shared.http import correlation_middleware, exception_handlers, internal_token_guard, ops_route_handlers
+from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
@@ -60,14 +60,15 @@ def create_app(
     async def provide_ports() -> Ports:
         return ports()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             Router("/", route_handlers=CONTROLLERS, guards=[internal_token_guard(settings.internal_token)]),
             *ops_route_handlers(runtime.ready),
         ],
         dependencies={"ports": Provide(provide_ports)},
         exception_handlers=exception_handlers,
-        middleware=[correlation_middleware("accounts")],
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
         debug=False,
     )
+    return at_the_edge(app, "accounts", settings.trusted_proxy_networks)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.settings import CommonSettings
 
@@ -13,10 +13,19 @@ class AccountsSettings(CommonSettings):
     accounts_http_port: int = 8102
     #: The operator's time zone: block dates and month ends are days there.
     billing_timezone: str = "Europe/Minsk"
-    #: The notifications service's base URL; unset, secrets go to the dev console (dev only).
+    #: The notifications service's base URL: SMS login codes and temporary passwords go there.
+    #: Required when BILLING_ENV=prod; unset elsewhere, the dev stack prints them on its console.
     notifications_url: str | None = None
     #: The tariff catalogue file (versioned: tariffs.v<N>.json).
     tariff_catalogue: Path = CATALOGUE
     #: argon2id cost; the defaults are OWASP's minimum (19 MiB, 2 passes).
     argon2_memory_kib: int = Field(default=19456, ge=1024)
     argon2_time_cost: int = Field(default=2, ge=1)
+
+    @model_validator(mode="after")
+    def _notifications_in_prod(self) -> AccountsSettings:
+        if self.billing_env == "prod" and not (self.notifications_url or "").strip():
+            # Without it no login code or temporary password would ever reach a subscriber.
+            raise ValueError("NOTIFICATIONS_URL is required when BILLING_ENV=prod (login codes and"
+                             " temporary passwords are sent through the notifications service)")
+        return self

@@ -25,7 +25,7 @@ from shared.clock import Clock, clock_for
 from shared.db import Pool
 from shared.events import registry
 from shared.freshness import freshness_middleware
-from shared.http import correlation_middleware, exception_handlers, ops_route_handlers
+from shared.http import at_the_edge, exception_handlers, ops_route_handlers
 from shared.internal_api import InternalClient
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
@@ -53,7 +53,7 @@ def create_app(
     accounts_client = accounts or InternalClient("accounts", settings.accounts_url, settings.internal_token)
     payments_client = payments or InternalClient("payments", settings.payments_url, settings.internal_token)
     notifications_client = notifications or InternalClient(
-        "notifications", settings.notifications_url, settings.internal_token
+        "notifications", settings.notifications_api_url, settings.internal_token
     )
     the_clock = clock
 
@@ -90,7 +90,7 @@ def create_app(
         await payments_client.close()
         await notifications_client.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AccountsController,
             AuthController, AccountSelectorController, AccountPagesController, ProfileController,
@@ -104,9 +104,11 @@ def create_app(
             "notifications_api": Provide(provide_notifications),
         },
         exception_handlers=exception_handlers,
-        middleware=[correlation_middleware("gateway"), freshness_middleware(runtime.freshness)],
+        middleware=[freshness_middleware(runtime.freshness)],
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
         on_shutdown=[close_clients],
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),
         debug=False,
     )
+    return at_the_edge(app, "gateway", settings.trusted_proxy_networks)

@@ -5,6 +5,7 @@ from pydantic import Field, SecretStr, model_validator
 from shared.settings import CommonSettings
 
 DEV_TOKEN_SECRET = "dev-gateway-token-secret-not-for-production"
+DEV_NOTIFICATIONS_URL = "http://127.0.0.1:8105"
 
 
 class GatewaySettings(CommonSettings):
@@ -17,8 +18,9 @@ class GatewaySettings(CommonSettings):
     accounts_url: str = "http://127.0.0.1:8102"
     #: The payments service's internal API (top-ups, promised payments, autopay, guarantees).
     payments_url: str = "http://127.0.0.1:8101"
-    #: The notifications service's internal API (the topics and a user's notification channels).
-    notifications_url: str = "http://127.0.0.1:8105"
+    #: The notifications service's internal API (the cabinet's messages, a user's notification
+    #: channels). Required when BILLING_ENV=prod; elsewhere the dev stack's address by default.
+    notifications_url: str | None = None
     #: Signs the cabinet's access tokens (HMAC-SHA256); required, 32+ characters, in prod.
     gateway_token_secret: SecretStr | None = None
     access_token_ttl_s: int = Field(default=900, ge=30, le=3600)
@@ -39,6 +41,17 @@ class GatewaySettings(CommonSettings):
             if len(secret) < 32:
                 raise ValueError("GATEWAY_TOKEN_SECRET (32+ characters) is required when BILLING_ENV=prod")
         return self
+
+    @model_validator(mode="after")
+    def _notifications_in_prod(self) -> GatewaySettings:
+        if self.billing_env == "prod" and not (self.notifications_url or "").strip():
+            raise ValueError("NOTIFICATIONS_URL is required when BILLING_ENV=prod (the cabinet's messages"
+                             " and notification preferences come from the notifications service)")
+        return self
+
+    @property
+    def notifications_api_url(self) -> str:
+        return (self.notifications_url or "").strip() or DEV_NOTIFICATIONS_URL
 
     @property
     def token_secret(self) -> bytes:

@@ -30,7 +30,7 @@ from services.notifications.entrypoints.subscriber import NotificationTriggers
 from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
-from shared.http import correlation_middleware, exception_handlers, internal_token_guard, ops_route_handlers
+from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
@@ -77,7 +77,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
     async def get_notifier() -> Notifier:
         return notifier
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[NotificationsController],
                    guards=[internal_token_guard(settings.internal_token)]),
@@ -85,7 +85,8 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         ],
         dependencies={"notifier": Provide(get_notifier)},
         exception_handlers=exception_handlers,
-        middleware=[correlation_middleware("notifications")],
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, reminders_and_senders],
         debug=False,
     )
+    return at_the_edge(app, "notifications", settings.trusted_proxy_networks)

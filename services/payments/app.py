@@ -20,7 +20,7 @@ from services.payments.settings import PaymentsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
 from shared.eventstore import EventStore
-from shared.http import correlation_middleware, exception_handlers, internal_token_guard, ops_route_handlers
+from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
@@ -53,7 +53,7 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
         return payments()
 
     internal = [PaymentsController, AccountPaymentsController]
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             Router("/", route_handlers=internal, guards=[internal_token_guard(settings.internal_token)]),
             ProviderCallbacksController,
@@ -61,7 +61,8 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
         ],
         dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments)},
         exception_handlers=exception_handlers,
-        middleware=[correlation_middleware("payments")],
+        logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
         debug=False,
     )
+    return at_the_edge(app, "payments", settings.trusted_proxy_networks)

@@ -8,8 +8,11 @@
   billing clock advance 3d|12h|30m       dev stacks only: move the shared dev clock forward
   billing asyncapi FOLDER                write the AsyncAPI document of every service's events
 
-Settings come from the environment as for the services (DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS);
-a dev stack started by `make run` is found by default.
+Each service's database: `--dsn SERVICE=URL` (repeatable, before the command), else
+`<SERVICE>_DATABASE_URL` (ACCOUNTS_DATABASE_URL, PAYMENTS_DATABASE_URL, NOTIFICATIONS_DATABASE_URL,
+GATEWAY_DATABASE_URL, INVOICING_DATABASE_URL, TELEPHONY_DATABASE_URL), else DATABASE_URL (one database
+for all, as on a dev stack). Kafka: KAFKA_BOOTSTRAP_SERVERS. A dev stack started by `make run` is
+found by default.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import argparse
 import asyncio
 import os
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +36,18 @@ from shared.events import registry
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
 from shared.ops.asyncapi import write_documents
+from shared.ops.databases import dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import consumer_lag, positions, stream_events
-from shared.ops.rebuild import ROOT, load_projection, rebuild_projection
+from shared.ops.rebuild import ROOT, load_projection, rebuild_projection, source_services
 from shared.relay import Relay
 
 __all__ = ["main"]
 
 console = Console()
-DEV_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/billing"
 DEV_KAFKA = "127.0.0.1:9092"
+#: The services publishing events (a topic each).
 SERVICES = ("accounts", "payments", "invoicing", "telephony", "notifications")
-
-
-def _dsn() -> str:
-    return os.environ.get("DATABASE_URL", DEV_DATABASE_URL)
+Databases = Mapping[str, str]
 
 
 def _kafka() -> str:
@@ -63,8 +64,8 @@ def _table(title: str, rows: list[dict[str, object]]) -> Table:
     return table
 
 
-async def _positions() -> None:
-    rows = await positions(_dsn())
+async def _positions(given: Databases) -> None:
+    rows = await positions(service_databases(given))
     stores = [{k: v for k, v in r.items() if k not in {"kind", "schema"}} for r in rows
               if r["kind"] == "store" and r["head"]]
     projections = [{k: v for k, v in r.items() if k != "kind"} for r in rows if r["kind"] == "projection"]
@@ -79,13 +80,13 @@ async def _lag(topics: list[str]) -> None:
     console.print(_table("consumer lag (per group and partition)", lag) if lag else "no committed consumer offsets")
 
 
-async def _stream(service: str, stream_id: str) -> None:
-    for line in await stream_events(_dsn(), service, stream_id):
+async def _stream(given: Databases, service: str, stream_id: str) -> None:
+    for line in await stream_events(dsn_for(service, given), service, stream_id):
         print(line)
 
 
-async def _republish(service: str, from_position: int) -> None:
-    pool = await create_pool(_dsn(), service, max_size=2)
+async def _republish(given: Databases, service: str, from_position: int) -> None:
+    pool = await create_pool(dsn_for(service, given), service, max_size=2)
     relay = Relay(EventStore(pool, registry, service), service, _kafka(),
                   topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
     try:
@@ -97,14 +98,16 @@ async def _republish(service: str, from_position: int) -> None:
     console.print(f"republished {sent} events of {service} from position {from_position} to {relay.topic}")
 
 
-async def _rebuild(path: str, schema: str | None) -> None:
+async def _rebuild(given: Databases, path: str, schema: str | None) -> None:
     projection = load_projection(path)
-    service = schema or path.split(".")[1]
-    migrations = ROOT / "services" / path.split(".")[1] / "migrations"
+    owner = path.split(".")[1]
+    migrations = ROOT / "services" / owner / "migrations"
+    sources = {name: dsn_for(name, given) for name in source_services(projection)}
     with Progress(console=console) as bar:
         task = bar.add_task(f"rebuilding {projection.name}", total=None)
         result = await rebuild_projection(
-            _dsn(), projection, service, migrations, lambda _name, n: bar.advance(task, n)
+            dsn_for(owner, given), projection, schema or owner, migrations, lambda _name, n: bar.advance(task, n),
+            source_databases=sources,
         )
     console.print(f"{projection.name}: {result['applied']} events applied, swapped in; "
                   f"{result['caught_up_after_swap']} caught up after the swap")
@@ -128,6 +131,8 @@ def _advance_clock(amount: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="billing", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dsn", action="append", default=[], metavar="SERVICE=URL",
+                        help="a service's database (repeatable); overrides <SERVICE>_DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("positions")
     sub.add_parser("lag").add_argument("topics", nargs="*", help="topic names as on the broker")
@@ -146,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     clock.add_argument("action", choices=["advance"])
     clock.add_argument("amount")
     args = parser.parse_args(argv)
+    try:
+        given = parse_dsn_options(args.dsn)
+    except ValueError as error:
+        parser.error(str(error))
     if args.command == "asyncapi":
         for path in write_documents(args.folder):
             console.print(f"wrote {path}")
@@ -156,17 +165,19 @@ def main(argv: list[str] | None = None) -> int:
         _advance_clock(args.amount)
         return 0
     actions: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
-        "positions": _positions,
+        "positions": lambda: _positions(given),
         "lag": lambda: _lag(args.topics),
-        "stream": lambda: _stream(args.service, args.stream_id),
-        "republish": lambda: _republish(args.service, args.from_position),
-        "rebuild": lambda: _rebuild(args.projection, args.schema),
+        "stream": lambda: _stream(given, args.service, args.stream_id),
+        "republish": lambda: _republish(given, args.service, args.from_position),
+        "rebuild": lambda: _rebuild(given, args.projection, args.schema),
     }
     configure_logging("ops", "WARNING", "console")
     try:
         asyncio.run(actions[args.command]())
     except (KafkaConnectionError, OSError) as error:
+        # Where it looked, without user names or passwords.
+        databases = ", ".join(f"{name}={redacted(dsn)}" for name, dsn in service_databases(given).items())
         console.print(f"[red]cannot reach a dependency:[/red] {error} "
-                      f"(DATABASE_URL={_dsn()}, KAFKA_BOOTSTRAP_SERVERS={_kafka()})")
+                      f"(databases: {databases}; KAFKA_BOOTSTRAP_SERVERS={_kafka()})")
         return 2
     return 0

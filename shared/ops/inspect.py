@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -11,6 +12,7 @@ from aiokafka.structs import TopicPartition
 
 from shared.db import quote_ident
 from shared.kafka import end_offsets
+from shared.ops.databases import redacted
 
 __all__ = ["consumer_lag", "event_schemas", "positions", "stream_events"]
 
@@ -24,31 +26,41 @@ async def event_schemas(conn: asyncpg.Connection) -> list[str]:
     return [r["table_schema"] for r in rows]
 
 
-async def positions(dsn: str) -> list[dict[str, Any]]:
-    """Per service: store head, relay checkpoint and lag; per projection: streams, position, gaps."""
-    conn = await asyncpg.connect(dsn)
+async def positions(databases: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Per service: store head, relay checkpoint and lag; per projection: streams, position, gaps.
+
+    `databases` maps a service (its schema) to its database. Each database is looked into once; a
+    schema named after a service counts only in that service's own database (a copy left behind in
+    another one, e.g. before the split into one database per service, is not it), any other schema
+    wherever it is found."""
     report: list[dict[str, Any]] = []
-    try:
-        for schema in await event_schemas(conn):
-            s = quote_ident(schema)
-            head = await conn.fetchval(f"SELECT coalesce(max(global_position), 0) FROM {s}.events")
-            relays = await conn.fetch(f"SELECT relay, global_position, updated_at FROM {s}.relay_checkpoints")
-            published = max((r["global_position"] for r in relays), default=0)
-            unpublished = await conn.fetchval(
-                f"SELECT count(*) FROM {s}.events WHERE global_position > $1", published
-            )
-            report.append({"schema": schema, "kind": "store", "name": schema, "head": head,
-                           "position": published, "lag": unpublished})
-            projections = await conn.fetch(
-                f"SELECT p.projection, count(*) AS streams, max(p.global_position) AS position,"
-                f" (SELECT count(*) FROM {s}.projection_gaps g WHERE g.projection = p.projection) AS gaps"
-                f" FROM {s}.projection_streams p GROUP BY p.projection ORDER BY 1"
-            )
-            for p in projections:
-                report.append({"schema": schema, "kind": "projection", "name": p["projection"],
-                               "streams": p["streams"], "position": p["position"], "gaps": p["gaps"]})
-    finally:
-        await conn.close()
+    for dsn in dict.fromkeys(databases.values()):
+        conn = await asyncpg.connect(dsn)
+        try:
+            for schema in await event_schemas(conn):
+                if databases.get(schema, dsn) == dsn:
+                    report.extend(await _schema_positions(conn, schema, redacted(dsn)))
+        finally:
+            await conn.close()
+    return report
+
+
+async def _schema_positions(conn: asyncpg.Connection, schema: str, database: str) -> list[dict[str, Any]]:
+    s = quote_ident(schema)
+    head = await conn.fetchval(f"SELECT coalesce(max(global_position), 0) FROM {s}.events")
+    relays = await conn.fetch(f"SELECT relay, global_position, updated_at FROM {s}.relay_checkpoints")
+    published = max((r["global_position"] for r in relays), default=0)
+    unpublished = await conn.fetchval(f"SELECT count(*) FROM {s}.events WHERE global_position > $1", published)
+    report: list[dict[str, Any]] = [{"schema": schema, "kind": "store", "name": schema, "head": head,
+                                     "position": published, "lag": unpublished, "database": database}]
+    projections = await conn.fetch(
+        f"SELECT p.projection, count(*) AS streams, max(p.global_position) AS position,"
+        f" (SELECT count(*) FROM {s}.projection_gaps g WHERE g.projection = p.projection) AS gaps"
+        f" FROM {s}.projection_streams p GROUP BY p.projection ORDER BY 1"
+    )
+    for p in projections:
+        report.append({"schema": schema, "kind": "projection", "name": p["projection"], "streams": p["streams"],
+                       "position": p["position"], "gaps": p["gaps"], "database": database})
     return report
 
 

@@ -15,7 +15,7 @@ Side effects never fire: a projection only writes its own tables.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,11 @@ def source_services(projection: Projection) -> list[str]:
 
 
 async def rebuild_projection(
-    dsn: str, projection: Projection, schema: str, migrations: Path, progress: Progress | None = None
+    dsn: str, projection: Projection, schema: str, migrations: Path, progress: Progress | None = None,
+    source_databases: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
+    """Rebuild `projection`, whose tables are in `schema` of the database `dsn`, from the stores
+    it reads; each store in its service's database (`source_databases`, by service), else in `dsn`."""
     scratch = f"{schema}_rebuild"
     sources = source_services(projection)
     admin = await asyncpg.connect(dsn)
@@ -59,7 +62,8 @@ async def rebuild_projection(
         await admin.close()
     await apply_migrations(dsn, scratch, discover(KERNEL_SQL, migrations, prefixes=("kernel", schema)))
     target = await create_pool(dsn, scratch, max_size=2)
-    stores = {name: await create_pool(dsn, name, max_size=2) for name in sources}
+    stores = {name: await create_pool((source_databases or {}).get(name, dsn), name, max_size=2)
+              for name in sources}
     try:
         reached = {name: CommitPosition() for name in sources}
         applied = await _apply_sources(stores, target, projection, reached, progress)

@@ -63,3 +63,5 @@ async def test_the_console_courier_prints_only_on_a_dev_stack(capsys: pytest.Cap
     assert "Secr3tPass" not in printed.out + printed.err
     assert isinstance(courier_for("dev", None, "t"), ConsoleCourier)
     assert isinstance(courier_for("prod", "http://notifications:8105", "t"), HttpCourier)
+    with pytest.raises(ValueError, match="NOTIFICATIONS_URL"):
+        courier_for("prod", None, "t")

@@ -62,7 +62,7 @@ def test_who_may_see_what() -> None:
 
 def test_production_requires_a_real_token_secret() -> None:
     base = {"billing_env": "prod", "database_url": "postgresql://x", "kafka_bootstrap_servers": "k:9092",
-            "internal_api_token": "t" * 32}
+            "internal_api_token": "t" * 32, "notifications_url": "http://notifications:8105"}
     with pytest.raises(ValidationError, match="GATEWAY_TOKEN_SECRET"):
         GatewaySettings(**base)
     with pytest.raises(ValidationError, match="GATEWAY_TOKEN_SECRET"):

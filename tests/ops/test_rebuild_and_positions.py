@@ -69,7 +69,7 @@ async def test_rebuild_replaces_a_damaged_read_model_with_the_stores_truth(datab
 
 async def test_positions_show_unpublished_events_and_projection_progress(database_url: str, store: EventStore) -> None:
     await append_increments(store, "acc-1", 4)
-    report = await positions(database_url)
+    report = await positions({"svc": database_url})
     svc = next(r for r in report if r["kind"] == "store" and r["schema"] == "svc")
     assert (svc["head"], svc["position"], svc["lag"]) == (4, 0, 4)
 

@@ -2,8 +2,9 @@
 
 `NOTIFICATIONS_URL` set: POST /internal/v1/deliveries/secret on the notifications service, which
 sends it at once and keeps no copy. Unset: the dev stack prints the secret on this process's
-stdout (BILLING_ENV=dev only; never through the logger, so it is in no log pipeline); elsewhere
-nothing is sent and a warning without the secret is logged."""
+stdout (BILLING_ENV=dev only; never through the logger, so it is in no log pipeline); production
+refuses to start (AccountsSettings); elsewhere (tests) nothing is sent and a warning without the
+secret is logged."""
 
 from __future__ import annotations
 
@@ -73,6 +74,8 @@ class SecretNotDelivered(DomainError):
 
 
 def courier_for(environment: str, notifications_url: str | None, token: str) -> SecretCourier:
+    if environment == "prod" and not notifications_url:
+        raise ValueError("NOTIFICATIONS_URL is required when BILLING_ENV=prod")
     console = ConsoleCourier(environment)
     if notifications_url:
         return HttpCourier(InternalClient("notifications", notifications_url, token),
