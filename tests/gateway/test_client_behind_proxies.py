@@ -13,24 +13,24 @@ from litestar import Litestar
 from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
 from shared.clock import FakeClock
-from shared.devstack import Broker
 from shared.internal_api import InternalClient
 from tests.accounts.conftest import START, RecordingCourier, accounts_settings
+from tests.conftest import KafkaSpace
 from tests.gateway.conftest import gateway_settings, serving
 
 INGRESS = "10.0.0.0/24"
 
 
 @pytest.fixture
-async def gateway(database_url: str, own_broker: Broker) -> AsyncIterator[Litestar]:
+async def gateway(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Litestar]:
     """The gateway trusting the Ingress controller's range, 2 login attempts per address."""
     clock = FakeClock(START)
-    accounts_app = create_accounts(accounts_settings(database_url, own_broker), clock=clock,
+    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock,
                                    courier=RecordingCourier())
     async with serving(accounts_app):
         accounts = InternalClient("accounts", "http://accounts", "test-internal-token",
                                   transport=httpx.ASGITransport(app=accounts_app))
-        settings = gateway_settings(database_url, own_broker).model_copy(
+        settings = gateway_settings(database_url, kafka).model_copy(
             update={"trusted_proxies": INGRESS, "login_attempts_per_address": 2})
         app = create_gateway(settings, clock=clock, accounts=accounts)
         async with serving(app):
