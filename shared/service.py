@@ -1,5 +1,6 @@
 """A service process's runtime: its pool and event store, and the background workers that run
-beside its HTTP API (relay, timers, projection consumers). Litestar's lifespan starts and stops it."""
+beside its HTTP API (relay, timers, projection consumers and their gap watches). Litestar's
+lifespan starts and stops it."""
 
 from __future__ import annotations
 
@@ -87,11 +88,19 @@ class ServiceRuntime:
             topics = {t for p in self.projections for t in p.topics}
             await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(topics | {f"{t}.dlq" for t in topics}))
             self.broker = new_broker(self.settings)
-            for projection in self.projections:
+            consumers = [
                 ProjectionConsumer(
-                    self.pool, projection, session_timeout_ms=self.settings.kafka_session_timeout_ms
-                ).attach(self.broker)
+                    self.pool, projection, session_timeout_ms=self.settings.kafka_session_timeout_ms,
+                    gap_timeout=self.settings.projection_gap_timeout_s,
+                )
+                for projection in self.projections
+            ]
+            for consumer in consumers:
+                consumer.attach(self.broker)
             await self.broker.start()
+            for consumer in consumers:  # the bound on a gap's wait holds even when no message comes
+                self._tasks.append(asyncio.create_task(consumer.watch(self._stop),
+                                                       name=f"{consumer.projection.name}-gaps"))
         log.info("service.started", service=self.name)
 
     async def stop(self) -> None:

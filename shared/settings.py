@@ -37,6 +37,8 @@ class CommonSettings(BaseSettings):
     dev_clock_file: str | None = None
     #: Kafka consumer group session timeout; Tansu joins take about half of it.
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
+    #: Seconds a projection waits for a missing stream version before applying the later ones without it.
+    projection_gap_timeout_s: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _secrets_required_outside_dev(self) -> CommonSettings:

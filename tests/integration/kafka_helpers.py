@@ -7,12 +7,13 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.cloudevents import to_kafka
 from shared.consumer import ProjectionConsumer
 from shared.db import Connection, Pool
-from shared.eventstore import EventStore, Metadata
+from shared.eventstore import EventStore, Metadata, RecordedEvent
 from shared.projection import IncomingEvent
 from tests.sample_events import CounterIncremented
 
@@ -58,11 +59,42 @@ async def append_increments(store: EventStore, stream: str, count: int, start_ve
         )
 
 
-async def start_consumer(bootstrap: str, pool: Pool, projection: CounterTotals) -> KafkaBroker:
+class RunningConsumer:
+    """A projection consumer on its own broker connection, with its gap watch running."""
+
+    def __init__(self, broker: KafkaBroker, consumer: ProjectionConsumer) -> None:
+        self.broker = broker
+        self.consumer = consumer
+        self._stop = asyncio.Event()
+        self._watch = asyncio.create_task(consumer.watch(self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await self._watch
+        await self.broker.stop()
+
+
+async def start_consumer(
+    bootstrap: str, pool: Pool, projection: CounterTotals, *, gap_timeout: float = 30.0
+) -> RunningConsumer:
     broker = KafkaBroker(bootstrap, logger=None, request_timeout_ms=40000)
-    ProjectionConsumer(pool, projection, session_timeout_ms=2000, attempts=2).attach(broker)
+    consumer = ProjectionConsumer(pool, projection, session_timeout_ms=2000, attempts=2, gap_timeout=gap_timeout,
+                                  watch_interval=0.2)
+    consumer.attach(broker)
     await broker.start()
-    return broker
+    return RunningConsumer(broker, consumer)
+
+
+async def publish_recorded(bootstrap: str, service: str, events: list[RecordedEvent]) -> None:
+    """Put stored events on the service's topic as its relay would (CloudEvents), in the order given."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for event in events:
+            key, value, headers = to_kafka(service, event)
+            await producer.send_and_wait(f"billing.{service}.events", value, key=key, headers=headers)
+    finally:
+        await producer.stop()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
