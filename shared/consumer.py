@@ -2,10 +2,11 @@
 
 At-least-once: FastStream commits the offsets only after the handler returned
 (`AckPolicy.NACK_ON_ERROR`); if the handler fails (database down), the batch is sought back and
-redelivered. A message that cannot be parsed goes to `<topic>.dlq` with the error in its headers
-and touches no stream's state. The others are applied in stream order (`shared/projection.py`),
-each in its own savepoint and retried a few times; a message that keeps failing goes to the DLQ
-too, and the batch goes on.
+redelivered. Each message is first checked against the producer's published contract
+(`shared/contracts.py`); one that fails the check (or cannot even be parsed) goes to `<topic>.dlq`
+with the error in its headers and touches no stream's state. The others are applied in stream order
+(`shared/projection.py`), each in its own savepoint and retried a few times; a message that keeps
+failing goes to the DLQ too, and the batch goes on.
 
 `watch` must run beside the subscriber (ServiceRuntime starts it): it gives up gaps older than
 `gap_timeout` even when no message arrives, and keeps the parked/missing gauges current.
@@ -24,6 +25,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from shared.cloudevents import ce_type, decode_value, parse_headers, topic_for
+from shared.contracts import EventContract, published_contract
 from shared.db import Connection, Pool
 from shared.gaps import give_up_overdue, refresh_gauges
 from shared.logging import bind_correlation, get_logger
@@ -65,9 +67,10 @@ class ProjectionConsumer:
         session_timeout_ms: int = 6000,
         gap_timeout: float = 30.0,
         watch_interval: float = 1.0,
+        contract: EventContract | None = None,
     ) -> None:
         """`gap_timeout`: seconds a stream waits for a missing version before its later events are
-        applied without it."""
+        applied without it; `contract`: what the topics carry (default: the published documents)."""
         self.pool = pool
         self.projection = projection
         self.attempts = attempts
@@ -75,6 +78,8 @@ class ProjectionConsumer:
         self.session_timeout_ms = session_timeout_ms
         self.gap_timeout = gap_timeout
         self.watch_interval = watch_interval
+        self.contract = contract if contract is not None else published_contract()
+        self.contract.require(projection.topics)
         self._broker: KafkaBroker | None = None
 
     def attach(self, broker: KafkaBroker) -> None:
@@ -99,8 +104,10 @@ class ProjectionConsumer:
 
     def _parse(self, record: ConsumerRecord) -> Parsed:
         try:
-            return record, IncomingEvent.from_headers(parse_headers(record.headers), decode_value(record.value)), None
-        except Exception as error:  # anything unparseable is poison
+            headers = parse_headers(record.headers)
+            self.contract.check(record.topic, headers)
+            return record, IncomingEvent.from_headers(headers, decode_value(record.value)), None
+        except Exception as error:  # anything unparseable or outside the contract is poison
             return record, None, error
 
     async def handle_records(self, records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> None:

@@ -12,6 +12,7 @@ from faststream.kafka import KafkaBroker
 
 from shared.cloudevents import to_kafka
 from shared.consumer import ProjectionConsumer
+from shared.contracts import EventContract
 from shared.db import Connection, Pool
 from shared.eventstore import EventStore, Metadata, RecordedEvent
 from shared.projection import IncomingEvent
@@ -59,6 +60,11 @@ async def append_increments(store: EventStore, stream: str, count: int, start_ve
         )
 
 
+def counter_contract(topic: str) -> EventContract:
+    """What the test services publish: the kernel's sample events (tests/sample_events.py)."""
+    return EventContract({topic: {"test.CounterIncremented": 1, "test.AmountCredited": 1}})
+
+
 class RunningConsumer:
     """A projection consumer on its own broker connection, with its gap watch running."""
 
@@ -79,7 +85,7 @@ async def start_consumer(
 ) -> RunningConsumer:
     broker = KafkaBroker(bootstrap, logger=None, request_timeout_ms=40000)
     consumer = ProjectionConsumer(pool, projection, session_timeout_ms=2000, attempts=2, gap_timeout=gap_timeout,
-                                  watch_interval=0.2)
+                                  watch_interval=0.2, contract=counter_contract(projection.topics[0]))
     consumer.attach(broker)
     await broker.start()
     return RunningConsumer(broker, consumer)

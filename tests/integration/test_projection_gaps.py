@@ -1,12 +1,19 @@
 """No event is ever lost from a read model (issue 8, §4): events arriving out of order are applied in
-stream order, a real duplicate is skipped, and a gap that never fills is given up after a bound (visibly) while the
+stream order, a forged or unknown message goes to the DLQ without moving any stream's mark, a real
+duplicate is skipped, and a gap that never fills is given up after a bound (visibly) while the
 missing version is still applied if it arrives later. Each test ends with every stored event in the
 read model, exactly once."""
 
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import replace
+
+from aiokafka import AIOKafkaProducer
 from prometheus_client import REGISTRY
 
+from shared.cloudevents import to_kafka
 from shared.db import Pool
 from shared.eventstore import EventStore, RecordedEvent
 from shared.gaps import give_up_overdue, refresh_gauges
@@ -18,6 +25,7 @@ from tests.integration.kafka_helpers import (
     create_totals_table,
     eventually,
     publish_recorded,
+    read_topic,
     start_consumer,
 )
 
@@ -93,6 +101,54 @@ async def test_events_delivered_out_of_order_are_all_applied_in_stream_order(
         await consumer.stop()
     assert projection.applied == [(STREAM, v) for v in (1, 2, 3, 4, 5)]
     assert await tracking(pool, projection.name) == {"version": 5, "gaps": [(3, 4)], "parked": [], "missing": []}
+
+
+async def test_a_forged_message_goes_to_the_dlq_and_moves_no_mark(
+    store: EventStore, pool: Pool, broker, unique: str
+) -> None:
+    service, projection = await setup(pool, broker.bootstrap, unique)
+    events = await stored(store, [1, 2, 3])
+    consumer = await start_consumer(broker.bootstrap, pool, projection)
+    try:
+        await publish_recorded(broker.bootstrap, service, events)
+        await eventually(lambda: holds_the_store(pool, store))
+        # What hit production: a type nobody publishes, stream version 1003, on a real stream.
+        real = events[-1]
+        forged = [
+            replace(real, event_id=uuid.uuid4(), event_type="test.AccountHijacked", stream_version=1003),
+            replace(real, event_id=uuid.uuid4(), stream_version=0),  # versions start at 1
+            replace(real, event_id=uuid.uuid4(), event_type="test.CounterIncremented", schema_version=7,
+                    stream_version=1004),  # newer than the published contract
+        ]
+        await publish_recorded(broker.bootstrap, service, forged)
+        # A known ce_eventtype whose ce_type says something else, and another service's source.
+        key, value, headers = to_kafka(service, replace(real, event_id=uuid.uuid4(), stream_version=1005))
+        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap)
+        await producer.start()
+        try:
+            for name, bad in (("ce_type", b"billing.other.Evil.v1"), ("ce_source", b"/billing/other")):
+                forged_headers = [(n, bad if n == name else v) for n, v in headers]
+                await producer.send_and_wait(projection.topics[0], value, key=key, headers=forged_headers)
+        finally:
+            await producer.stop()
+
+        events = await stored(store, [40, 50, 60], start=3)
+        await publish_recorded(broker.bootstrap, service, events[3:])
+        await eventually(lambda: holds_the_store(pool, store))
+    finally:
+        await consumer.stop()
+    dead = await read_topic(broker.bootstrap, f"{projection.topics[0]}.dlq", 5)
+    errors = sorted(dict(r.headers)["x-error"].decode() for r in dead)
+    assert len(dead) == 5, errors
+    assert any("test.AccountHijacked.v1 is not in the contract" in e for e in errors)
+    assert any("stream version 0" in e for e in errors)
+    assert any("publishes up to v1" in e for e in errors)
+    assert any("disagrees with ce_eventtype" in e for e in errors)
+    assert any("does not publish on" in e for e in errors)
+    hijack = next(r for r in dead if dict(r.headers)["ce_eventtype"] == b"test.AccountHijacked")
+    assert dict(hijack.headers)["ce_streamversion"] == b"1003" and json.loads(hijack.value)["by"] == 3
+    assert projection.applied == [(STREAM, v) for v in range(1, 7)]
+    assert await tracking(pool, projection.name) == {"version": 6, "gaps": [], "parked": [], "missing": []}
 
 
 async def test_a_real_duplicate_is_skipped_wherever_it_arrives(
