@@ -9,7 +9,9 @@ with the error in its headers and touches no stream's state. The others are appl
 failing goes to the DLQ too, and the batch goes on.
 
 `watch` must run beside the subscriber (ServiceRuntime starts it): it gives up gaps older than
-`gap_timeout` even when no message arrives, and keeps the parked/missing gauges current.
+`gap_timeout` even when no message arrives, and keeps the parked/missing gauges current. After each
+batch the `billing_consumer_lag` gauge is set per partition from the consumer's last fetched
+high-water mark (no extra request).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import contextlib
 import json
 from typing import Any
 
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -29,7 +31,7 @@ from shared.contracts import EventContract, published_contract
 from shared.db import Connection, Pool
 from shared.gaps import give_up_overdue, refresh_gauges
 from shared.logging import bind_correlation, get_logger
-from shared.metrics import PROJECTION_DEAD_LETTERED
+from shared.metrics import CONSUMER_LAG, PROJECTION_DEAD_LETTERED
 from shared.projection import IncomingEvent, Projection, StreamTracker, apply_one
 
 __all__ = ["ProjectionConsumer"]
@@ -101,6 +103,22 @@ class ProjectionConsumer:
         )
         async def handle(body: list[Any], msg: KafkaMessage) -> None:
             await self.handle_records(msg.raw_message)
+            self._record_lag(msg.consumer, msg.raw_message)
+
+    def _record_lag(self, consumer: Any, records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> None:
+        """Lag after this batch, per partition: the high-water mark of the last fetch (kept by
+        aiokafka, no request) minus the offset after the last record handled."""
+        highwater = getattr(consumer, "highwater", None)
+        if highwater is None:
+            return
+        last: dict[TopicPartition, int] = {}
+        for record in records if isinstance(records, tuple) else (records,):
+            tp = TopicPartition(record.topic, record.partition)
+            last[tp] = max(last.get(tp, -1), record.offset)
+        for tp, offset in last.items():
+            end = highwater(tp)
+            if end is not None:
+                CONSUMER_LAG.labels(self.projection.name, tp.topic, str(tp.partition)).set(max(0, end - offset - 1))
 
     def _parse(self, record: ConsumerRecord) -> Parsed:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "CONSUMER_LAG",
     "EVENTS_APPENDED",
     "HTTP_LATENCY",
     "PROJECTION_APPLIED",
@@ -34,6 +35,10 @@ PROJECTION_GAPS_GIVEN_UP = Counter(
 )
 PROJECTION_MISSING = Gauge(
     "billing_projection_missing_versions", "Stream versions given up on and not applied since", ["projection"]
+)
+CONSUMER_LAG = Gauge(
+    "billing_consumer_lag", "Messages on the broker after the last batch a projection handled",
+    ["projection", "topic", "partition"],
 )
 PROJECTION_DEAD_LETTERED = Counter(
     "billing_projection_dead_lettered_total", "Messages sent to the DLQ", ["projection"]

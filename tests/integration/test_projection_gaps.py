@@ -101,6 +101,10 @@ async def test_events_delivered_out_of_order_are_all_applied_in_stream_order(
         await consumer.stop()
     assert projection.applied == [(STREAM, v) for v in (1, 2, 3, 4, 5)]
     assert await tracking(pool, projection.name) == {"version": 5, "gaps": [(3, 4)], "parked": [], "missing": []}
+    # Everything on the stream's partition was handled: the lag gauge says so.
+    lag = [(s.labels["partition"], s.value) for m in REGISTRY.collect() if m.name == "billing_consumer_lag"
+           for s in m.samples if s.labels["projection"] == projection.name]
+    assert len(lag) == 1 and lag[0][1] == 0, lag
 
 
 async def test_a_forged_message_goes_to_the_dlq_and_moves_no_mark(
