@@ -116,7 +116,10 @@ class ProjectionConsumer:
             tp = TopicPartition(record.topic, record.partition)
             last[tp] = max(last.get(tp, -1), record.offset)
         for tp, offset in last.items():
-            end = highwater(tp)
+            try:
+                end = highwater(tp)
+            except Exception:  # revoked by a rebalance during the batch: its new owner reports it
+                end = None
             if end is not None:
                 CONSUMER_LAG.labels(self.projection.name, tp.topic, str(tp.partition)).set(max(0, end - offset - 1))
 
