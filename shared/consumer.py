@@ -2,25 +2,36 @@
 
 At-least-once: FastStream commits the offsets only after the handler returned
 (`AckPolicy.NACK_ON_ERROR`); if the handler fails (database down), the batch is sought back and
-redelivered. Inside a batch, each message is applied in its own savepoint and retried a few
-times; a message that keeps failing (or cannot even be parsed) goes to `<topic>.dlq` with the
-error in its headers, and the batch goes on.
+redelivered. Each message is first checked against the producer's published contract
+(`shared/contracts.py`); one that fails the check (or cannot even be parsed) goes to `<topic>.dlq`
+with the error in its headers and touches no stream's state. The others are applied in stream order
+(`shared/projection.py`), each in its own savepoint and retried a few times; a message that keeps
+failing goes to the DLQ too, and the batch goes on.
+
+`watch` must run beside the subscriber (ServiceRuntime starts it): it gives up gaps older than
+`gap_timeout` even when no message arrives, and keeps the parked/missing gauges current. After each
+batch the `billing_consumer_lag` gauge is set per partition from the consumer's last fetched
+high-water mark (no extra request).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from typing import Any
 
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from shared.cloudevents import decode_value, parse_headers
+from shared.cloudevents import ce_type, decode_value, parse_headers, topic_for
+from shared.contracts import EventContract, published_contract
 from shared.db import Connection, Pool
+from shared.gaps import give_up_overdue, refresh_gauges
 from shared.logging import bind_correlation, get_logger
-from shared.metrics import PROJECTION_DEAD_LETTERED
+from shared.metrics import CONSUMER_LAG, PROJECTION_DEAD_LETTERED
 from shared.projection import IncomingEvent, Projection, StreamTracker, apply_one
 
 __all__ = ["ProjectionConsumer"]
@@ -28,11 +39,23 @@ __all__ = ["ProjectionConsumer"]
 log = get_logger(__name__)
 
 
-def _parse(record: ConsumerRecord) -> tuple[ConsumerRecord, IncomingEvent | None, Exception | None]:
-    try:
-        return record, IncomingEvent.from_headers(parse_headers(record.headers), decode_value(record.value)), None
-    except Exception as error:  # anything unparseable is poison
-        return record, None, error
+Parsed = tuple[ConsumerRecord, IncomingEvent | None, Exception | None]
+
+
+def _event_headers(event: IncomingEvent) -> dict[str, str]:
+    """CloudEvents headers of an event kept as JSON (a parked one), for the DLQ."""
+    service = event.source.rsplit("/", 1)[-1]
+    headers = {
+        "ce_specversion": "1.0", "ce_id": event.event_id, "ce_source": event.source,
+        "ce_type": ce_type(service, event.event_type, event.schema_version),
+        "ce_time": event.occurred_at.isoformat(), "content-type": "application/json",
+        "ce_streamid": event.stream_id, "ce_streamversion": str(event.stream_version),
+        "ce_eventtype": event.event_type, "ce_schemaversion": str(event.schema_version),
+    }
+    optional = {"ce_globalposition": event.global_position, "ce_subject": event.subject,
+                "ce_correlationid": event.correlation_id}
+    headers.update({name: str(value) for name, value in optional.items() if value is not None})
+    return headers
 
 
 class ProjectionConsumer:
@@ -45,7 +68,12 @@ class ProjectionConsumer:
         max_records: int = 500,
         session_timeout_ms: int = 6000,
         topic_prefix: str = "",
+        gap_timeout: float = 30.0,
+        watch_interval: float = 1.0,
+        contract: EventContract | None = None,
     ) -> None:
+        """`gap_timeout`: seconds a stream waits for a missing version before its later events are
+        applied without it; `contract`: what the topics carry (default: the published documents)."""
         self.pool = pool
         self.projection = projection
         self.attempts = attempts
@@ -53,6 +81,10 @@ class ProjectionConsumer:
         self.session_timeout_ms = session_timeout_ms
         #: Topics and the consumer group are named `<prefix><name>` on the broker (settings).
         self.topic_prefix = topic_prefix
+        self.gap_timeout = gap_timeout
+        self.watch_interval = watch_interval
+        self.contract = contract if contract is not None else published_contract()
+        self.contract.require(projection.topics)
         self._broker: KafkaBroker | None = None
 
     def attach(self, broker: KafkaBroker) -> None:
@@ -74,11 +106,38 @@ class ProjectionConsumer:
         )
         async def handle(body: list[Any], msg: KafkaMessage) -> None:
             await self.handle_records(msg.raw_message)
+            self._record_lag(msg.consumer, msg.raw_message)
+
+    def _record_lag(self, consumer: Any, records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> None:
+        """Lag after this batch, per partition: the high-water mark of the last fetch (kept by
+        aiokafka, no request) minus the offset after the last record handled."""
+        highwater = getattr(consumer, "highwater", None)
+        if highwater is None:
+            return
+        last: dict[TopicPartition, int] = {}
+        for record in records if isinstance(records, tuple) else (records,):
+            tp = TopicPartition(record.topic, record.partition)
+            last[tp] = max(last.get(tp, -1), record.offset)
+        for tp, offset in last.items():
+            try:
+                end = highwater(tp)
+            except Exception:  # revoked by a rebalance during the batch: its new owner reports it
+                end = None
+            if end is not None:
+                CONSUMER_LAG.labels(self.projection.name, tp.topic, str(tp.partition)).set(max(0, end - offset - 1))
+
+    def _parse(self, record: ConsumerRecord) -> Parsed:
+        try:
+            headers = parse_headers(record.headers)
+            self.contract.check(record.topic.removeprefix(self.topic_prefix), headers)
+            return record, IncomingEvent.from_headers(headers, decode_value(record.value)), None
+        except Exception as error:  # anything unparseable or outside the contract is poison
+            return record, None, error
 
     async def handle_records(self, records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> None:
         if not isinstance(records, tuple):
             records = (records,)
-        parsed = [_parse(record) for record in records]
+        parsed = [self._parse(record) for record in records]
         try:
             await self._apply_records(parsed)
         except Exception as error:
@@ -88,9 +147,7 @@ class ProjectionConsumer:
             await asyncio.sleep(1.0)
             raise
 
-    async def _apply_records(
-        self, parsed: list[tuple[ConsumerRecord, IncomingEvent | None, Exception | None]]
-    ) -> None:
+    async def _apply_records(self, parsed: list[Parsed]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             tracker = StreamTracker(self.projection.name)
             await tracker.load(conn, {e.stream_id for _, e, _ in parsed if e is not None})
@@ -108,11 +165,13 @@ class ProjectionConsumer:
         self, conn: Connection, tracker: StreamTracker, event: IncomingEvent
     ) -> Exception | None:
         for attempt in range(1, self.attempts + 1):
+            before = tracker.snapshot(event.stream_id)
             try:
                 async with conn.transaction():  # a savepoint: a failure undoes this event only
-                    await apply_one(conn, self.projection, tracker, event)
+                    await apply_one(conn, self.projection, tracker, event, self._dead_letter_event)
                 return None
             except Exception as error:
+                tracker.restore(event.stream_id, before)
                 log.warning(
                     "projection.apply_failed",
                     projection=self.projection.name,
@@ -144,3 +203,35 @@ class ProjectionConsumer:
         await self._broker.publish(
             record.value or b"", f"{record.topic}.dlq", key=record.key, headers=headers
         )
+
+    async def _dead_letter_event(self, event: IncomingEvent, error: Exception) -> None:
+        """A parked event that `apply` refused when its turn came (its message was acked long ago)."""
+        assert self._broker is not None
+        PROJECTION_DEAD_LETTERED.labels(self.projection.name).inc()
+        topic = f"{self.topic_prefix}{topic_for(event.source.rsplit('/', 1)[-1])}"
+        headers = _event_headers(event) | {"x-error": repr(error)[:1000], "x-projection": self.projection.name,
+                                           "x-original-topic": topic, "x-parked": "true"}
+        log.error("projection.dead_lettered", projection=self.projection.name, topic=topic,
+                  stream_id=event.stream_id, stream_version=event.stream_version, error=repr(error))
+        await self._broker.publish(
+            json.dumps(event.payload, separators=(",", ":")).encode(), f"{topic}.dlq",
+            key=event.subject.encode() if event.subject is not None else None, headers=headers,
+        )
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Until `stop`: give up overdue gaps and refresh the gauges every `watch_interval` seconds.
+        Errors (the database away) are logged and the watch goes on."""
+        while not stop.is_set():
+            try:
+                await self.check_gaps()
+            except Exception as error:
+                log.error("projection.gap_watch_failed", projection=self.projection.name, error=repr(error))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.watch_interval)
+
+    async def check_gaps(self) -> int:
+        """One round of the watch; the number of streams given up on."""
+        dead_letter = self._dead_letter_event if self._broker is not None else None
+        given_up = await give_up_overdue(self.pool, self.projection, self.gap_timeout, dead_letter)
+        await refresh_gauges(self.pool, self.projection.name)
+        return given_up

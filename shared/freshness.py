@@ -17,15 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import TopicPartition
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import get_logger
-from shared.metrics import CONSUMER_LAG
 
 __all__ = ["AGE_HEADER", "LAG_HEADER", "ReadModelFreshness", "freshness_middleware"]
 
@@ -87,16 +85,8 @@ class ReadModelFreshness:
             if not partitions:
                 continue
             ends = await asyncio.wait_for(offsets.end_offsets(partitions), 5)
-            lag = sum(max(0, ends[tp] - max(committed[tp].offset, 0)) for tp in partitions)
-            for topic in topics:
-                CONSUMER_LAG.labels(group, topic).set(
-                    sum(max(0, ends[tp] - max(committed[tp].offset, 0)) for tp in _of(partitions, topic)))
-            total += lag
+            total += sum(max(0, ends[tp] - max(committed[tp].offset, 0)) for tp in partitions)
         return total
-
-
-def _of(partitions: Iterable[TopicPartition], topic: str) -> list[TopicPartition]:
-    return [tp for tp in partitions if tp.topic == topic]
 
 
 async def _close(

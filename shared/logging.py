@@ -47,6 +47,22 @@ _LIBRARIES = (
     "aiokafka", "kafka", "faststream", "asyncpg", "litestar", "httpx", "httpcore", "granian", "_granian",
     "granian.access",
 )
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stdout` is when a record comes (a test runner swaps it, and closes
+    the one it swapped in before the interpreter's exit hooks log their last lines)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 #: The handler this module put on the root logger, replaced when logging is configured again.
 _handler: logging.Handler | None = None
 
@@ -79,7 +95,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     )
     # A library's record goes through the same processors, by structlog's formatter on the root
     # logger (which every library logger propagates to).
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*common, structlog.stdlib.add_logger_name],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,

@@ -1,87 +1,54 @@
-"""Projections: read models built from events, each event applied exactly once per projection.
+"""Projections: read models built from events; no event is ever lost from a read model.
 
-A projection applies an event and records the `(stream_id, stream_version)` it applied in the
-same transaction. A redelivered event (at-least-once Kafka, a relay that republished, a replay)
-is therefore skipped, and a version that jumps ahead is recorded as a gap, logged and counted,
-then applied: per-stream order is kept by Kafka's key, so a gap means an event went missing
-upstream (dead-lettered, or a topic lost), which ops can repair by replaying from the store.
+A projection applies an event and records where it is in the event's stream in the same
+transaction (`shared/tracking.py`, rules in `shared/ordering.py`). Per stream it keeps the
+contiguous prefix of versions applied:
+
+- version == prefix + 1 is applied, the prefix advances, and the events parked behind it that now
+  follow are applied too, in order, in the same transaction;
+- a higher version is PARKED (`projection_parked`): the gap is recorded (`projection_gaps`), counted
+  (`billing_projection_gaps_total`) and logged, and the event waits for the versions before it;
+- a version at or below the prefix is a duplicate and skipped, unless it is one given up on (below):
+  then it is applied late, out of order, rather than lost;
+- the wait is bounded (`shared/gaps.py`, run by the consumer): once a gap has been open longer than
+  the bound, the parked events are applied in order, the versions skipped are recorded as missing
+  (`projection_missing`, `billing_projection_missing_versions`) and an error is logged.
+
+So only an event that was applied moves its stream's mark. What reaches `apply_one` has already been
+checked against the producer's published contract by the consumer (`shared/contracts.py`): a message
+of an unknown type, with inconsistent headers or a payload `apply` refuses goes to `<topic>.dlq` and
+leaves the stream's state alone. Replays from a store (`apply_batch`) arrive in order and simply
+advance. Per-stream order is kept by Kafka's key, so a gap means an event went missing or late
+upstream (dead-lettered, a broker that lost data, a republish); ops repair it from the store.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
-from shared.cloudevents import CloudEventHeaders
 from shared.db import Connection, Pool
-from shared.eventstore import RecordedEvent
+from shared.incoming import IncomingEvent
 from shared.logging import get_logger
 from shared.metrics import PROJECTION_APPLIED, PROJECTION_GAPS
+from shared.ordering import Decision
+from shared.tracking import StreamTracker
 
-__all__ = ["IncomingEvent", "Projection", "StreamTracker", "apply_batch", "wait_for_stream"]
+__all__ = ["DeadLetter", "IncomingEvent", "Projection", "StreamTracker", "apply_batch", "apply_one",
+           "apply_parked", "wait_for_stream"]
 
 log = get_logger(__name__)
 
-
-@dataclass(frozen=True)
-class IncomingEvent:
-    """An event as a consumer sees it: what the CloudEvents headers say and the JSON payload.
-
-    Consumers in other services read payloads with their own models of the fields they need
-    (they never import the producer's classes)."""
-
-    event_id: str
-    source: str
-    event_type: str
-    schema_version: int
-    stream_id: str
-    stream_version: int
-    global_position: int | None
-    subject: str | None
-    occurred_at: datetime
-    payload: dict[str, Any]
-    correlation_id: str | None = None
-
-    @classmethod
-    def from_headers(cls, headers: CloudEventHeaders, payload: dict[str, Any]) -> IncomingEvent:
-        return cls(
-            event_id=headers.id,
-            source=headers.source,
-            event_type=headers.event_type,
-            schema_version=headers.schema_version,
-            stream_id=headers.stream_id,
-            stream_version=headers.stream_version,
-            global_position=headers.global_position,
-            subject=headers.subject,
-            occurred_at=headers.time,
-            payload=payload,
-            correlation_id=headers.correlation_id,
-        )
-
-    @classmethod
-    def from_recorded(cls, service: str, event: RecordedEvent) -> IncomingEvent:
-        return cls(
-            event_id=str(event.event_id),
-            source=f"/billing/{service}",
-            event_type=event.event_type,
-            schema_version=event.schema_version,
-            stream_id=event.stream_id,
-            stream_version=event.stream_version,
-            global_position=event.global_position,
-            subject=event.partition_key,
-            occurred_at=event.occurred_at,
-            payload=event.payload,
-            correlation_id=event.metadata.get("correlation_id"),
-        )
+#: Where a parked event that `apply` refuses goes (the consumer's DLQ); its error is the second argument.
+DeadLetter = Callable[[IncomingEvent, Exception], Awaitable[None]]
 
 
 class Projection(Protocol):
     """A read model. `apply` runs inside the transaction that also records the event as applied;
-    events the projection does not care about are simply ignored by it."""
+    events of its topics it does not care about are simply ignored by it (and count as applied: they
+    are real events of the stream). It raises on a payload it cannot read."""
 
     @property
     def name(self) -> str: ...
@@ -92,92 +59,87 @@ class Projection(Protocol):
     async def apply(self, conn: Connection, event: IncomingEvent) -> None: ...
 
 
-class StreamTracker:
-    """The per-stream versions one projection has applied, loaded for a batch, saved with it."""
-
-    def __init__(self, projection: str) -> None:
-        self.projection = projection
-        self._versions: dict[str, int] = {}
-        self._positions: dict[str, int | None] = {}
-        self._dirty: set[str] = set()
-
-    async def load(self, conn: Connection, stream_ids: set[str]) -> None:
-        rows = await conn.fetch(
-            "SELECT stream_id, stream_version FROM projection_streams"
-            " WHERE projection = $1 AND stream_id = ANY($2::text[])",
-            self.projection,
-            list(stream_ids),
-        )
-        self._versions = {r["stream_id"]: r["stream_version"] for r in rows}
-        self._dirty.clear()
-
-    def status(self, event: IncomingEvent) -> str:
-        """'duplicate', 'next' or 'gap'."""
-        last = self._versions.get(event.stream_id, 0)
-        if event.stream_version <= last:
-            return "duplicate"
-        return "next" if event.stream_version == last + 1 else "gap"
-
-    def expected(self, event: IncomingEvent) -> int:
-        return self._versions.get(event.stream_id, 0) + 1
-
-    def mark(self, event: IncomingEvent) -> None:
-        self._versions[event.stream_id] = event.stream_version
-        self._positions[event.stream_id] = event.global_position
-        self._dirty.add(event.stream_id)
-
-    async def save(self, conn: Connection) -> None:
-        if not self._dirty:
-            return
-        ids = sorted(self._dirty)
-        await conn.execute(
-            "INSERT INTO projection_streams (projection, stream_id, stream_version, global_position)"
-            " SELECT $1, s, v, p FROM unnest($2::text[], $3::int[], $4::bigint[]) AS t(s, v, p)"
-            " ON CONFLICT (projection, stream_id) DO UPDATE SET stream_version = excluded.stream_version,"
-            " global_position = excluded.global_position, updated_at = now()",
-            self.projection,
-            ids,
-            [self._versions[i] for i in ids],
-            [self._positions.get(i) for i in ids],
-        )
-        self._dirty.clear()
-
-
 async def apply_one(
-    conn: Connection, projection: Projection, tracker: StreamTracker, event: IncomingEvent
-) -> bool:
-    """Apply `event` unless already applied; True if applied. Raises what `apply` raises,
-    leaving the caller's savepoint to undo it."""
-    status = tracker.status(event)
-    if status == "duplicate":
-        return False
-    if status == "gap":
-        expected = tracker.expected(event)
-        PROJECTION_GAPS.labels(projection.name).inc()
-        log.warning(
-            "projection.gap",
-            projection=projection.name,
-            stream_id=event.stream_id,
-            expected=expected,
-            received=event.stream_version,
-        )
-        await conn.execute(
-            "INSERT INTO projection_gaps (projection, stream_id, expected, received) VALUES ($1, $2, $3, $4)",
-            projection.name,
-            event.stream_id,
-            expected,
-            event.stream_version,
-        )
+    conn: Connection, projection: Projection, tracker: StreamTracker, event: IncomingEvent,
+    dead_letter: DeadLetter | None = None,
+) -> int:
+    """Apply `event` in its stream's order; the number of events applied (parked ones it released
+    included). Raises what `apply` raises for `event` itself: the caller's savepoint undoes it and the
+    caller restores the tracker (`StreamTracker.snapshot`)."""
+    decision = tracker.decide(event)
+    if decision is Decision.DUPLICATE:
+        return 0
+    if decision is Decision.PARK:
+        await _park(conn, projection, tracker, event)
+        return 0
     await projection.apply(conn, event)
-    tracker.mark(event)
-    PROJECTION_APPLIED.labels(projection.name).inc()
-    log.debug("projection.applied", projection=projection.name, event_type=event.event_type,
-              stream_id=event.stream_id, stream_version=event.stream_version)
+    _applied(projection, event)
+    if decision is Decision.LATE:
+        tracker.fill(event)
+        log.warning("projection.late_version_applied", projection=projection.name, stream_id=event.stream_id,
+                    stream_version=event.stream_version)
+        return 1
+    tracker.advance(event)
+    return 1 + await _drain(conn, projection, tracker, event.stream_id, dead_letter)
+
+
+async def apply_parked(
+    conn: Connection, projection: Projection, tracker: StreamTracker, event: IncomingEvent,
+    dead_letter: DeadLetter | None,
+) -> bool:
+    """Apply a parked event that is next in its stream, in a savepoint; one `apply` refuses goes to
+    `dead_letter` and its version stays unapplied (a hole, like any lost event)."""
+    try:
+        async with conn.transaction():
+            await projection.apply(conn, event)
+    except Exception as error:
+        log.error("projection.parked_event_failed", projection=projection.name, stream_id=event.stream_id,
+                  stream_version=event.stream_version, error=repr(error))
+        if dead_letter is not None:
+            await dead_letter(event, error)
+        return False
+    tracker.advance(event)
+    _applied(projection, event)
     return True
 
 
+async def _drain(
+    conn: Connection, projection: Projection, tracker: StreamTracker, stream_id: str,
+    dead_letter: DeadLetter | None,
+) -> int:
+    applied = 0
+    while (version := tracker.state(stream_id).next_parked()) is not None:
+        event = await tracker.unpark(conn, stream_id, version)
+        if event is None or not await apply_parked(conn, projection, tracker, event, dead_letter):
+            break
+        applied += 1
+    return applied
+
+
+async def _park(conn: Connection, projection: Projection, tracker: StreamTracker, event: IncomingEvent) -> None:
+    expected = tracker.state(event.stream_id).applied + 1
+    if not await tracker.park(conn, event):
+        log.info("projection.parked", projection=projection.name, stream_id=event.stream_id,
+                 expected=expected, received=event.stream_version)
+        return
+    PROJECTION_GAPS.labels(projection.name).inc()
+    log.warning("projection.gap", projection=projection.name, stream_id=event.stream_id,
+                expected=expected, received=event.stream_version)
+    await conn.execute(
+        "INSERT INTO projection_gaps (projection, stream_id, expected, received) VALUES ($1, $2, $3, $4)",
+        projection.name, event.stream_id, expected, event.stream_version,
+    )
+
+
+def _applied(projection: Projection, event: IncomingEvent) -> None:
+    PROJECTION_APPLIED.labels(projection.name).inc()
+    log.debug("projection.applied", projection=projection.name, event_type=event.event_type,
+              stream_id=event.stream_id, stream_version=event.stream_version)
+
+
 async def apply_batch(pool: Pool, projection: Projection, events: Sequence[IncomingEvent]) -> int:
-    """Apply a batch in one transaction (used by replays; Kafka consumers add retries and DLQ)."""
+    """Apply a batch in one transaction (used by replays; Kafka consumers add checks, retries and DLQ).
+    The number of events applied."""
     applied = 0
     async with pool.acquire() as conn, conn.transaction():
         tracker = StreamTracker(projection.name)

@@ -1,5 +1,6 @@
 """A service process's runtime: its pool and event store, and the background workers that run
-beside its HTTP API (relay, timers, projection consumers). Litestar's lifespan starts and stops it."""
+beside its HTTP API (relay, timers, projection consumers and their gap watches). Litestar's
+lifespan starts and stops it."""
 
 from __future__ import annotations
 
@@ -91,12 +92,19 @@ class ServiceRuntime:
             topics = {f"{prefix}{t}" for p in self.projections for t in p.topics}
             await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(topics | {f"{t}.dlq" for t in topics}))
             self.broker = new_broker(self.settings)
-            for projection in self.projections:
+            consumers = [
                 ProjectionConsumer(
                     self.pool, projection, session_timeout_ms=self.settings.kafka_session_timeout_ms,
-                    topic_prefix=prefix,
-                ).attach(self.broker)
+                    gap_timeout=self.settings.projection_gap_timeout_s, topic_prefix=prefix,
+                )
+                for projection in self.projections
+            ]
+            for consumer in consumers:
+                consumer.attach(self.broker)
             await self.broker.start()
+            for consumer in consumers:  # the bound on a gap's wait holds even when no message comes
+                self._tasks.append(asyncio.create_task(consumer.watch(self._stop),
+                                                       name=f"{consumer.projection.name}-gaps"))
             self._tasks.append(asyncio.create_task(self.freshness.run(self._stop), name=f"{self.name}-freshness"))
         log.info("service.started", service=self.name)
 

@@ -45,6 +45,8 @@ class CommonSettings(BaseSettings):
     #: Reverse proxies (an Ingress controller) whose `X-Forwarded-For` names the client: IPs and
     #: CIDRs, comma-separated. Empty: nobody's, the peer is the client (shared/forwarded.py).
     trusted_proxies: str = ""
+    #: Seconds a projection waits for a missing stream version before applying the later ones without it.
+    projection_gap_timeout_s: float = Field(default=30.0, gt=0)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -71,7 +71,8 @@ async def _positions(given: Databases) -> None:
     projections = [{k: v for k, v in r.items() if k != "kind"} for r in rows if r["kind"] == "projection"]
     console.print(_table("event stores (head, relay position, unpublished)", stores) if stores else "no events")
     if projections:
-        console.print(_table("projections (streams applied, last global position, gaps)", projections))
+        console.print(_table("projections (streams applied, last global position, gaps noticed; streams waiting"
+                             " on a gap, events parked, versions given up on)", projections))
 
 
 async def _lag(topics: list[str]) -> None:

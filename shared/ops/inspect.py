@@ -26,6 +26,22 @@ async def event_schemas(conn: asyncpg.Connection) -> list[str]:
     return [r["table_schema"] for r in rows]
 
 
+# Per projection: streams applied, last position, gaps ever noticed, streams waiting on a gap now, the
+# events parked behind those gaps, and the versions given up on that never arrived.
+_PROJECTIONS = """
+WITH names AS (SELECT projection FROM {s}.projection_streams UNION SELECT projection FROM {s}.projection_parked)
+SELECT n.projection,
+  (SELECT count(*) FROM {s}.projection_streams p WHERE p.projection = n.projection) AS streams,
+  (SELECT max(global_position) FROM {s}.projection_streams p WHERE p.projection = n.projection) AS position,
+  (SELECT count(*) FROM {s}.projection_gaps g WHERE g.projection = n.projection) AS gaps,
+  (SELECT count(DISTINCT stream_id) FROM {s}.projection_parked k WHERE k.projection = n.projection) AS waiting,
+  (SELECT count(*) FROM {s}.projection_parked k WHERE k.projection = n.projection) AS parked,
+  (SELECT coalesce(sum(last_version - first_version + 1), 0) FROM {s}.projection_missing m
+    WHERE m.projection = n.projection) AS missing
+FROM names n ORDER BY 1
+"""
+
+
 async def positions(databases: Mapping[str, str]) -> list[dict[str, Any]]:
     """Per service: store head, relay checkpoint and lag; per projection: streams, position, gaps.
 
@@ -53,14 +69,10 @@ async def _schema_positions(conn: asyncpg.Connection, schema: str, database: str
     unpublished = await conn.fetchval(f"SELECT count(*) FROM {s}.events WHERE global_position > $1", published)
     report: list[dict[str, Any]] = [{"schema": schema, "kind": "store", "name": schema, "head": head,
                                      "position": published, "lag": unpublished, "database": database}]
-    projections = await conn.fetch(
-        f"SELECT p.projection, count(*) AS streams, max(p.global_position) AS position,"
-        f" (SELECT count(*) FROM {s}.projection_gaps g WHERE g.projection = p.projection) AS gaps"
-        f" FROM {s}.projection_streams p GROUP BY p.projection ORDER BY 1"
-    )
-    for p in projections:
+    for p in await conn.fetch(_PROJECTIONS.format(s=s)):
         report.append({"schema": schema, "kind": "projection", "name": p["projection"], "streams": p["streams"],
-                       "position": p["position"], "gaps": p["gaps"], "database": database})
+                       "position": p["position"], "gaps": p["gaps"], "waiting": p["waiting"], "parked": p["parked"],
+                       "missing": p["missing"], "database": database})
     return report
 
 

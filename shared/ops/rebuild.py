@@ -4,7 +4,8 @@
 2. Every event of the source stores is applied to it, in each store's commit order, through the
    projection's own `apply` (so the rebuilt tables are exactly what the live projection would hold).
 3. One transaction drops the live tables of the projection, moves the rebuilt ones in, and replaces
-   the projection's rows in `projection_streams`/`projection_gaps`. Dropping (not renaming) means
+   the projection's rows in the tracking tables (`projection_streams`, `_gaps`, `_parked`, `_missing`:
+   the store has every version, so nothing is waiting or missing any more). Dropping (not renaming) means
    every cached plan on the old tables is invalidated; the services re-plan against the new ones.
 4. Events that arrived meanwhile are applied again from where step 2 stopped: the live consumer may
    have applied them to the old tables only; the stores have them all, and per-stream versions make
@@ -111,7 +112,7 @@ async def _swap(dsn: str, projection: Projection, schema: str, scratch: str) -> 
                 t = quote_ident(table)
                 await conn.execute(f"DROP TABLE IF EXISTS {live}.{t} CASCADE")
                 await conn.execute(f"ALTER TABLE {new}.{t} SET SCHEMA {live}")
-            for tracking in ("projection_streams", "projection_gaps"):
+            for tracking in ("projection_streams", "projection_gaps", "projection_parked", "projection_missing"):
                 await conn.execute(f"DELETE FROM {live}.{tracking} WHERE projection = $1", projection.name)
                 await conn.execute(
                     f"INSERT INTO {live}.{tracking} SELECT * FROM {new}.{tracking} WHERE projection = $1",

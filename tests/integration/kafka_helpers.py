@@ -7,12 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.cloudevents import to_kafka
 from shared.consumer import ProjectionConsumer
+from shared.contracts import EventContract
 from shared.db import Connection, Pool
-from shared.eventstore import EventStore, Metadata
+from shared.eventstore import EventStore, Metadata, RecordedEvent
 from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent
 from tests.sample_events import CounterIncremented
@@ -59,12 +61,48 @@ async def append_increments(store: EventStore, stream: str, count: int, start_ve
         )
 
 
-async def start_consumer(bootstrap: str, pool: Pool, projection: CounterTotals) -> KafkaBroker:
-    await ensure_topics(bootstrap, [t for topic in projection.topics for t in (topic, f"{topic}.dlq")])
+def counter_contract(topic: str) -> EventContract:
+    """What the test services publish: the kernel's sample events (tests/sample_events.py)."""
+    return EventContract({topic: {"test.CounterIncremented": 1, "test.AmountCredited": 1}})
+
+
+class RunningConsumer:
+    """A projection consumer on its own broker connection, with its gap watch running."""
+
+    def __init__(self, broker: KafkaBroker, consumer: ProjectionConsumer) -> None:
+        self.broker = broker
+        self.consumer = consumer
+        self._stop = asyncio.Event()
+        self._watch = asyncio.create_task(consumer.watch(self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await self._watch
+        await self.broker.stop()
+
+
+async def start_consumer(
+    bootstrap: str, pool: Pool, projection: CounterTotals, *, gap_timeout: float = 30.0, topic_prefix: str = ""
+) -> RunningConsumer:
+    await ensure_topics(bootstrap, [f"{topic_prefix}{t}" for topic in projection.topics for t in (topic, f"{topic}.dlq")])
     broker = KafkaBroker(bootstrap, logger=None)
-    ProjectionConsumer(pool, projection, attempts=2).attach(broker)
+    consumer = ProjectionConsumer(pool, projection, attempts=2, gap_timeout=gap_timeout, watch_interval=0.2,
+                                  contract=counter_contract(projection.topics[0]), topic_prefix=topic_prefix)
+    consumer.attach(broker)
     await broker.start()
-    return broker
+    return RunningConsumer(broker, consumer)
+
+
+async def publish_recorded(bootstrap: str, service: str, events: list[RecordedEvent]) -> None:
+    """Put stored events on the service's topic as its relay would (CloudEvents), in the order given."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for event in events:
+            key, value, headers = to_kafka(service, event)
+            await producer.send_and_wait(f"billing.{service}.events", value, key=key, headers=headers)
+    finally:
+        await producer.stop()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:

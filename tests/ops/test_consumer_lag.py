@@ -27,15 +27,16 @@ async def test_lag_per_group_and_partition_follows_what_the_projection_consumed(
     await create_totals_table(pool)
     relay = Relay(store, f"lag{unique}", kafka.bootstrap, topic_prefix=kafka.topic_prefix)
     await relay.start()
-    projection = CounterTotals(relay.topic, f"{kafka.topic_prefix}totals")
+    projection = CounterTotals(relay.topic.removeprefix(kafka.topic_prefix), "totals")
+    group = f"{kafka.topic_prefix}totals"
     try:
         await append_increments(store, "acc-a", 3)
         await append_increments(store, "acc-b", 2)
         await drain(relay, 5)
-        consumer = await start_consumer(kafka.bootstrap, pool, projection)
+        consumer = await start_consumer(kafka.bootstrap, pool, projection, topic_prefix=kafka.topic_prefix)
 
         async def caught_up() -> bool:
-            rows = [r for r in await consumer_lag(kafka.bootstrap, [relay.topic]) if r["group"] == projection.name]
+            rows = [r for r in await consumer_lag(kafka.bootstrap, [relay.topic]) if r["group"] == group]
             return sum(r["committed"] for r in rows) == 5
 
         await eventually(caught_up)
@@ -45,7 +46,7 @@ async def test_lag_per_group_and_partition_follows_what_the_projection_consumed(
     finally:
         await relay.stop()
 
-    rows = [r for r in await consumer_lag(kafka.bootstrap, [relay.topic]) if r["group"] == projection.name]
+    rows = [r for r in await consumer_lag(kafka.bootstrap, [relay.topic]) if r["group"] == group]
     assert sum(r["lag"] for r in rows) == 4
     assert {r["topic"] for r in rows} == {relay.topic}
     assert all(r["end"] - r["committed"] == r["lag"] for r in rows)
@@ -59,4 +60,4 @@ async def test_lag_per_group_and_partition_follows_what_the_projection_consumed(
         capture_output=True, text=True, timeout=60,
     )
     assert cli.returncode == 0, cli.stderr
-    assert projection.name in cli.stdout and "partition" in cli.stdout
+    assert group in cli.stdout and "partition" in cli.stdout

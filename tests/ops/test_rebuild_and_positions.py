@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from shared.db import Connection, create_pool
+from shared.db import Connection, Pool, create_pool
 from shared.events import registry
 from shared.eventstore import EventStore
+from shared.gaps import give_up_overdue
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 from shared.ops.cli import main
 from shared.ops.inspect import positions
@@ -72,6 +73,23 @@ async def test_positions_show_unpublished_events_and_projection_progress(databas
     report = await positions({"svc": database_url})
     svc = next(r for r in report if r["kind"] == "store" and r["schema"] == "svc")
     assert (svc["head"], svc["position"], svc["lag"]) == (4, 0, 4)
+
+
+async def test_positions_show_streams_waiting_on_a_gap_and_versions_given_up(
+    database_url: str, store: EventStore, pool: Pool
+) -> None:
+    await pool.execute("CREATE TABLE totals (account_id text PRIMARY KEY, total bigint)")
+    await append_increments(store, "acc-1", 3)
+    events = [IncomingEvent.from_recorded("svc", e) for e in await store.read_stream("acc-1")]
+    await apply_batch(pool, Totals(), [events[0], events[2]])  # 2 has not arrived: 3 waits
+
+    def projection_row(report: list[dict[str, object]]) -> tuple[object, ...]:
+        row = next(r for r in report if r["kind"] == "projection" and r["name"] == "ledger.totals")
+        return tuple(row[k] for k in ("streams", "position", "gaps", "waiting", "parked", "missing"))
+
+    assert projection_row(await positions({"counting": database_url})) == (1, 1, 1, 1, 1, 0)
+    await give_up_overdue(pool, Totals(), bound=0)
+    assert projection_row(await positions({"counting": database_url})) == (1, 3, 1, 0, 0, 1)
 
 
 def test_the_dev_clock_moves_forward_for_every_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -179,7 +179,7 @@ async def test_a_retry_after_a_timeout_charges_and_records_the_amount_first_deci
     assert await event_types(payments_pool) == ["AutopayEnabled"]  # no answer: nothing recorded
 
     # December's fee changes before the re-check: a recomputed amount would be 70.
-    await feed_facts(payments_pool, [account_event("TariffChanged", "1015", 4, line_id="line-1015",
+    await feed_facts(payments_pool, [account_event("TariffChanged", "1015", 3, line_id="line-1015",
                                                    monthly_fee="40.00", effective_from="2026-12-01")])
     clock.advance(RECHECK_AFTER)
     assert await timers.fire_due() == 1
