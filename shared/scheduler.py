@@ -27,7 +27,7 @@ from shared.db import Connection, Pool
 from shared.logging import get_logger
 from shared.metrics import TIMERS_FIRED
 
-__all__ = ["AfterCommit", "DueTimer", "Scheduler", "cancel_timer", "schedule_timer"]
+__all__ = ["AfterCommit", "DueTimer", "Scheduler", "cancel_timer", "cancel_timers", "schedule_timer", "timer_exists"]
 
 log = get_logger(__name__)
 
@@ -65,6 +65,20 @@ async def cancel_timer(conn: Connection, key: str, at: datetime) -> None:
     await conn.execute(
         "UPDATE timers SET cancelled_at = $2 WHERE timer_key = $1 AND fired_at IS NULL", key, at
     )
+
+
+async def cancel_timers(conn: Connection, kind: str, at: datetime, **payload: str) -> None:
+    """Cancel every pending timer of `kind` whose payload holds these values (e.g. account_id="1015")."""
+    await conn.execute(
+        "UPDATE timers SET cancelled_at = $2 WHERE kind = $1 AND payload @> $3::jsonb"
+        " AND fired_at IS NULL AND cancelled_at IS NULL",
+        kind, at, payload,
+    )
+
+
+async def timer_exists(conn: Connection, key: str) -> bool:
+    """True if the timer `key` was ever scheduled (pending, fired or cancelled)."""
+    return bool(await conn.fetchval("SELECT 1 FROM timers WHERE timer_key = $1", key))
 
 
 class Scheduler:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared.clock import FakeClock
 from shared.db import Connection, Pool
-from shared.scheduler import AfterCommit, DueTimer, Scheduler, cancel_timer, schedule_timer
+from shared.scheduler import AfterCommit, DueTimer, Scheduler, cancel_timer, cancel_timers, schedule_timer, timer_exists
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -108,3 +108,16 @@ async def test_a_follow_up_runs_after_the_firing_committed_and_a_failing_firing_
             await schedule_timer(conn, key, "send", START, {})
     assert await scheduler.fire_due() == 2
     assert sorted(seen) == [("a", START), ("b", START)]
+
+
+async def test_timers_of_a_kind_are_cancelled_by_payload_and_known_once_scheduled(pool: Pool) -> None:
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    async with pool.acquire() as conn:
+        for account in ("1015", "2002"):
+            await schedule_timer(conn, f"autopay:{account}", "autopay", at, {"account_id": account})
+        await schedule_timer(conn, "reminder:1015", "reminder", at, {"account_id": "1015"})
+        assert await timer_exists(conn, "autopay:1015") and not await timer_exists(conn, "autopay:3003")
+        await cancel_timers(conn, "autopay", at, account_id="1015")
+        pending = {r["timer_key"] for r in await conn.fetch("SELECT timer_key FROM timers WHERE cancelled_at IS NULL")}
+    assert pending == {"autopay:2002", "reminder:1015"}
+    assert await timer_exists(pool, "autopay:1015")  # a cancelled timer still counts as scheduled once

@@ -18,7 +18,7 @@ from services.notifications.domain.timing import next_period_start, period_end_r
 from shared.db import Connection, Pool
 from shared.eventstore import Metadata
 from shared.logging import new_correlation_id
-from shared.scheduler import AfterCommit, DueTimer, cancel_timer, schedule_timer
+from shared.scheduler import AfterCommit, DueTimer, cancel_timer, schedule_timer, timer_exists
 
 __all__ = [
     "PERIOD_END",
@@ -92,7 +92,7 @@ def _period_key(period_start: date) -> str:
 
 async def _schedule_period_end(conn: Connection, notifier: Notifier, period_start: date) -> None:
     key = _period_key(period_start)
-    if await conn.fetchval("SELECT 1 FROM timers WHERE timer_key = $1", key):
+    if await timer_exists(conn, key):
         return  # scheduled (or sent) already: never reset a fired reminder
     due = period_end_reminder_at(period_start, notifier.reminder_days, notifier.timezone)
     await schedule_timer(conn, key, PERIOD_END, due, {"period_start": period_start.isoformat()})

@@ -19,6 +19,7 @@ from shared.cloudevents import topic_for
 from shared.db import Connection
 from shared.money import round_money
 from shared.projection import IncomingEvent
+from shared.scheduler import cancel_timers
 
 __all__ = ["AUTOPAY_TIMER", "AccountFactsProjection", "load_facts"]
 
@@ -122,11 +123,7 @@ class AccountFactsProjection:
             )
             # A closed account keeps no card on file and is never charged again by autopay.
             await conn.execute("DELETE FROM payment_methods WHERE account_id = $1", account_id)
-            await conn.execute(
-                "UPDATE timers SET cancelled_at = $3 WHERE kind = $1 AND payload->>'account_id' = $2"
-                " AND fired_at IS NULL AND cancelled_at IS NULL",
-                AUTOPAY_TIMER, account_id, event.occurred_at,
-            )
+            await cancel_timers(conn, AUTOPAY_TIMER, event.occurred_at, account_id=account_id)
         elif kind in _STATUS:
             status, moves_from = _STATUS[kind]
             await conn.execute(
