@@ -4,6 +4,7 @@ process with its name."""
 from __future__ import annotations
 
 from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,8 +46,23 @@ class CommonSettings(BaseSettings):
     #: Reverse proxies (an Ingress controller) whose `X-Forwarded-For` names the client: IPs and
     #: CIDRs, comma-separated. Empty: nobody's, the peer is the client (shared/forwarded.py).
     trusted_proxies: str = ""
+    #: The operator's time zone: billing days, months and periods are its (shared/calendar.py).
+    billing_timezone: str = "Europe/Minsk"
     #: Seconds a projection waits for a missing stream version before applying the later ones without it.
     projection_gap_timeout_s: float = Field(default=30.0, gt=0)
+
+    @field_validator("billing_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.billing_timezone)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.di import Provide
@@ -45,7 +44,7 @@ def create_app(
     catalogue = load_catalogue(settings.tariff_catalogue)
     hasher = SecretHasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     courier = courier or courier_for(settings.billing_env, settings.notifications_url, settings.internal_token)
-    timezone = ZoneInfo(settings.billing_timezone)
+    timezone = settings.timezone
 
     def ports() -> Ports:  # the store and pool exist once the runtime has started
         return Ports(runtime.store, clock, timezone, catalogue, Credentials(runtime.pool), hasher, courier)

@@ -11,8 +11,6 @@ CATALOGUE = Path(__file__).parent / "catalogue" / "tariffs.v1.json"
 
 class AccountsSettings(CommonSettings):
     accounts_http_port: int = 8102
-    #: The operator's time zone: block dates and month ends are days there.
-    billing_timezone: str = "Europe/Minsk"
     #: The notifications service's base URL: SMS login codes and temporary passwords go there.
     #: Required when BILLING_ENV=prod; unset elsewhere, the dev stack prints them on its console.
     notifications_url: str | None = None

@@ -49,7 +49,7 @@ def create_app(
         publishes=False,
         projections=[CabinetPayments(), CabinetAccounts(), CabinetMessages()],
     )
-    timezone = ZoneInfo(settings.billing_timezone)
+    timezone = settings.timezone
     accounts_client = accounts or InternalClient("accounts", settings.accounts_url, settings.internal_token)
     payments_client = payments or InternalClient("payments", settings.payments_url, settings.internal_token)
     notifications_client = notifications or InternalClient(

@@ -10,8 +10,6 @@ DEV_NOTIFICATIONS_URL = "http://127.0.0.1:8105"
 
 class GatewaySettings(CommonSettings):
     gateway_http_port: int = 8100
-    #: The operator's time zone: the cabinet's dates ("from 1 March") are days there.
-    billing_timezone: str = "Europe/Minsk"
     #: Read-your-writes: how long a query may wait for a write the caller just made.
     read_your_writes_timeout_s: float = 2.0
     #: The accounts service's internal API (logins, profile, blocks, tariffs).

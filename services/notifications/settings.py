@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -30,8 +29,7 @@ class NotificationsSettings(CommonSettings):
     sms_sender: str = "BILLING"
     sms_timeout_s: float = Field(default=10.0, gt=0)
 
-    #: Subscribers' time (quiet hours, dates in messages) and the currency of amounts.
-    billing_timezone: str = "Europe/Minsk"
+    #: The currency of amounts (subscribers' time is the common BILLING_TIMEZONE).
     currency: Literal["BYN", "RUB"] = "BYN"
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(9, 0)
@@ -55,15 +53,6 @@ class NotificationsSettings(CommonSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("billing_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
-
     @model_validator(mode="after")
     def _consistent(self) -> NotificationsSettings:
         if self.billing_env == "prod" and not (
@@ -74,10 +63,6 @@ class NotificationsSettings(CommonSettings):
         if self.delivery_retry_base_s <= max(self.smtp_timeout_s, self.sms_timeout_s):
             raise ValueError("DELIVERY_RETRY_BASE_S must be longer than SMTP_TIMEOUT_S and SMS_TIMEOUT_S")
         return self
-
-    @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.billing_timezone)
 
     @property
     def sms_token(self) -> str:

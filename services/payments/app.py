@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.di import Provide
@@ -32,7 +31,7 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     settings = settings or load_settings(PaymentsSettings)
     configure_logging("payments", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
-    tz = ZoneInfo(settings.billing_timezone)
+    tz = settings.timezone
     providers = build_providers(settings, lambda: runtime.pool, clock)
 
     def payments() -> Payments:

@@ -41,8 +41,6 @@ class PaymentsSettings(CommonSettings):
     #: Where providers reach this service's public routes (callbacks, the sandbox page); unset:
     #: this host on PAYMENTS_HTTP_PORT (dev stacks).
     payments_public_url: str | None = None
-    #: The operator's time zone: billing periods start at local midnight on the 1st.
-    billing_timezone: str = "Europe/Minsk"
     #: Largest promised payment; unset: the account's monthly fee.
     promised_payment_cap: Decimal | None = Field(default=None, gt=0)
     #: Enabled providers, comma-separated; unset: all three outside prod, robokassa and webhook in prod.

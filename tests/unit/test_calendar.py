@@ -58,3 +58,17 @@ def test_a_period_names_itself_and_knows_when_it_starts() -> None:
     assert period.starts_at == datetime(2026, 12, 1, tzinfo=MINSK)
     assert period.starts_in(3) == datetime(2026, 11, 28, tzinfo=MINSK)
     assert period.following() == Period(date(2027, 1, 1), MINSK)
+
+
+def test_every_service_reads_one_validated_billing_time_zone() -> None:
+    from pydantic import ValidationError
+
+    from services.accounts.settings import AccountsSettings
+    from services.gateway.settings import GatewaySettings
+    from services.payments.settings import PaymentsSettings
+
+    base = {"billing_env": "dev", "database_url": "postgresql://x", "kafka_bootstrap_servers": "k:9092"}
+    for settings in (AccountsSettings, GatewaySettings, PaymentsSettings):
+        assert settings(**base, billing_timezone="Europe/Moscow").timezone == ZoneInfo("Europe/Moscow")
+        with pytest.raises(ValidationError, match="unknown time zone"):
+            settings(**base, billing_timezone="Mars/Olympus")
