@@ -22,7 +22,7 @@ from shared.errors import ConcurrencyConflict
 from shared.events import DomainEvent
 from shared.eventstore import EventStore, Metadata, RecordedEvent, fingerprint
 
-__all__ = ["CommandResult", "execute", "load_aggregate"]
+__all__ = ["CommandResult", "execute", "load_aggregate", "scoped_key"]
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -42,6 +42,13 @@ class CommandResult:
         data = asdict(self)
         data.pop("repeated")
         return data
+
+
+def scoped_key(key: str | None, *scope: str) -> str | None:
+    """The key a command is remembered under: the client's key within its scope (who acts, which
+    command, on what), so two callers' keys, or one key sent to two commands, never meet. None
+    without a key: the command is not deduplicated."""
+    return None if key is None else ":".join((*scope, key))
 
 
 async def load_aggregate(store: EventStore, conn: Connection, cls: type[A], stream_id: str) -> A:

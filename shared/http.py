@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
@@ -16,14 +16,25 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from litestar.params import Parameter
+
+from shared.commands import CommandResult
 from shared.errors import DomainError
+from shared.eventstore import Metadata
 from shared.forwarded import Network, forwarded_client
-from shared.logging import bind_correlation, get_logger
+from shared.logging import bind_correlation, correlation_id, get_logger, new_correlation_id
 from shared.metrics import HTTP_LATENCY
 
 __all__ = [
     "CORRELATION_HEADER",
+    "ID_PATTERN",
+    "IDEMPOTENCY_KEY_MAX",
     "METRICS_CONTENT_TYPE",
+    "AccountId",
+    "Actor",
+    "IdempotencyKey",
+    "command_metadata",
+    "command_response",
     "at_the_edge",
     "correlation_middleware",
     "exception_handlers",
@@ -33,6 +44,36 @@ __all__ = [
 ]
 
 log = get_logger(__name__)
+
+# -- the request edge: what every route takes and answers ------------------------------------------
+#: Account, line, client, user and item ids: letters, digits, `_` and `-`, at most 64.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+#: The longest `Idempotency-Key` a client may send, wherever it enters (gateway or internal API).
+IDEMPOTENCY_KEY_MAX = 200
+
+AccountId = Annotated[str, Parameter(pattern=ID_PATTERN, description="personal account id")]
+Actor = Annotated[str, Parameter(header="x-actor", default="operator", max_length=128,
+                                 description="who acts, for the events' audit trail")]
+IdempotencyKey = Annotated[str | None, Parameter(
+    header="idempotency-key", default=None, min_length=1, max_length=IDEMPOTENCY_KEY_MAX,
+    description="repeating a command with the same key answers its first result and changes nothing",
+)]
+
+
+def command_metadata(actor: str) -> Metadata:
+    """The metadata of the events a request's command appends: its correlation id and actor."""
+    return Metadata(correlation_id=correlation_id() or new_correlation_id(), actor=actor[:128])
+
+
+def command_response(result: CommandResult, status: int = 200) -> Response[dict[str, Any]]:
+    """A command's answer: its body and where its events landed (read-your-writes); a repeat
+    answers 200 with the first result and says so in `idempotent-replayed`."""
+    body = {**result.body, "stream_id": result.stream_id, "stream_version": result.stream_version,
+            "position": result.last_position}
+    if result.repeated:
+        return Response(body, status_code=200, headers={"idempotent-replayed": "true"})
+    return Response(body, status_code=status)
+
 
 CORRELATION_HEADER = "x-correlation-id"
 PROBLEM_JSON = "application/problem+json"

@@ -3,11 +3,9 @@ with a fake clock and a courier that keeps what it was given (the test reads the
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -120,12 +118,6 @@ async def events_of(database_url: str, *types: str) -> list[dict[str, Any]]:
     return [{"type": r["event_type"], "stream_id": r["stream_id"], **r["payload"]} for r in rows]
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def publish_payments_events(kafka: KafkaSpace, events: list[tuple[str, int, dict[str, Any]]]) -> None:

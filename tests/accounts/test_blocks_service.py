@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import asyncpg
 
-from tests.accounts.conftest import AccountsApp, events_of, eventually, load_demo
+from tests.accounts.conftest import AccountsApp, events_of, load_demo
+from tests.eventually import eventually
 
 
 async def test_two_block_requests_at_once_with_a_quota_of_one_schedule_exactly_one(

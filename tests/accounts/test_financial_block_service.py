@@ -8,8 +8,9 @@ import asyncio
 
 import asyncpg
 
-from tests.accounts.conftest import AccountsApp, events_of, eventually, load_demo, publish_payments_events
+from tests.accounts.conftest import AccountsApp, events_of, load_demo, publish_payments_events
 from tests.conftest import KafkaSpace
+from tests.eventually import eventually
 
 PAYMENT = {"account_id": "2002", "payment_id": "p-1", "amount": "100.00", "method": "cash",
            "external_id": "cash-1", "paid_at": "2026-03-11T09:00:00+03:00", "registered_by": "test"}

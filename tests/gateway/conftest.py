@@ -20,8 +20,9 @@ from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import GatewaySettings
 from shared.clock import FakeClock
 from shared.internal_api import InternalClient
-from tests.accounts.conftest import START, RecordingCourier, accounts_settings, eventually, load_demo
+from tests.accounts.conftest import START, RecordingCourier, accounts_settings, load_demo
 from tests.conftest import KafkaSpace
+from tests.eventually import eventually
 
 #: Demo users (deploy/demo/requests.json): the ISP subscriber, the second subscriber (in debt),
 #: the organization's admin, the operator.

@@ -6,8 +6,8 @@ import asyncio
 
 from shared.devstack import free_port
 from shared.freshness import ReadModelFreshness
+from tests.eventually import eventually
 from tests.gateway.conftest import SUBSCRIBER, Cabinet
-from tests.integration.kafka_helpers import eventually
 
 
 async def test_a_caught_up_cabinet_says_so_on_every_page(cabinet: Cabinet) -> None:

@@ -19,11 +19,11 @@ from shared.eventstore import EventStore, RecordedEvent
 from shared.gaps import give_up_overdue, refresh_gauges
 from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
+from tests.eventually import eventually
 from tests.integration.kafka_helpers import (
     CounterTotals,
     append_increments,
     create_totals_table,
-    eventually,
     publish_recorded,
     read_topic,
     start_consumer,

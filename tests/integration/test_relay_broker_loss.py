@@ -14,7 +14,8 @@ from shared.devstack import start_broker
 from shared.eventstore import EventStore
 from shared.kafka import ensure_topics, topic_size
 from shared.relay import Relay, TopicMisconfigured
-from tests.integration.kafka_helpers import append_increments, eventually
+from tests.eventually import eventually
+from tests.integration.kafka_helpers import append_increments
 from tests.integration.test_relay import drain
 
 

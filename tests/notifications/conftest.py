@@ -5,9 +5,8 @@ services' events in their published shape (docs/events.md), as their relays woul
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from shared.eventstore import RecordedEvent
 from shared.kafka import ensure_topics
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 from tests.conftest import KafkaSpace
+from tests.eventually import eventually
 
 #: 13:00 in Minsk: outside quiet hours.
 NOON = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -143,12 +143,6 @@ class Notifications:
         return await self.sql("SELECT * FROM deliveries ORDER BY queued_at, channel, address")
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 def settings_for(database_url: str, kafka: KafkaSpace, smtp_port: int, sms_url: str, **extra: Any) -> NotificationsSettings:

@@ -4,7 +4,8 @@ comes."""
 
 from __future__ import annotations
 
-from tests.notifications.conftest import TOKEN, Notifications, eventually
+from tests.eventually import eventually
+from tests.notifications.conftest import TOKEN, Notifications
 
 PAYMENT = {"account_id": "1015", "payment_id": "p-1", "amount": "1234.50", "method": "cash",
            "external_id": "cash-1", "paid_at": "2026-11-20T10:00:00+00:00", "registered_by": "operator"}

@@ -10,7 +10,8 @@ import pytest
 from services.gateway.projections.messages import message_list
 from shared.db import Pool
 from shared.devstack import free_port
-from tests.notifications.conftest import Notifications, eventually
+from tests.eventually import eventually
+from tests.notifications.conftest import Notifications
 from tests.notifications.test_delivery_from_events import PAYMENT
 
 BLOCK = {"account_id": "1015", "block_id": "b-1", "starts_on": "2026-12-01", "ends_on": "2026-12-14",

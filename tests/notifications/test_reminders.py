@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from shared.clock import FakeClock
-from tests.notifications.conftest import TOKEN, Notifications, eventually
+from tests.eventually import eventually
+from tests.notifications.conftest import TOKEN, Notifications
 
 #: 12:00 in Minsk (UTC+3), two days before the promised payment below is due.
 TAKEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)

@@ -11,8 +11,9 @@ from typing import Any
 import asyncpg
 
 from shared.db import Pool
+from tests.eventually import eventually
 from tests.integration.kafka_helpers import read_topic
-from tests.notifications.conftest import TOKEN, Notifications, eventually
+from tests.notifications.conftest import TOKEN, Notifications
 
 CODE = "731905"
 PASSWORD = "Tmp-9fK2xQ7m"

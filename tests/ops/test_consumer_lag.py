@@ -11,11 +11,11 @@ from shared.eventstore import EventStore
 from shared.ops.inspect import consumer_lag
 from shared.relay import Relay
 from tests.conftest import ROOT, KafkaSpace
+from tests.eventually import eventually
 from tests.integration.kafka_helpers import (
     CounterTotals,
     append_increments,
     create_totals_table,
-    eventually,
     start_consumer,
 )
 from tests.integration.test_relay import drain
