@@ -12,11 +12,10 @@ from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Parameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-
-from litestar.params import Parameter
 
 from shared.commands import CommandResult
 from shared.errors import DomainError
@@ -27,15 +26,15 @@ from shared.metrics import HTTP_LATENCY
 
 __all__ = [
     "CORRELATION_HEADER",
-    "ID_PATTERN",
     "IDEMPOTENCY_KEY_MAX",
+    "ID_PATTERN",
     "METRICS_CONTENT_TYPE",
     "AccountId",
     "Actor",
     "IdempotencyKey",
+    "at_the_edge",
     "command_metadata",
     "command_response",
-    "at_the_edge",
     "correlation_middleware",
     "exception_handlers",
     "internal_token_guard",
