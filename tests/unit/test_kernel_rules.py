@@ -1,4 +1,4 @@
-"""The one billing calendar: month arithmetic, periods and day bounds in the operator's time zone."""
+"""Pure kernel rules: the billing calendar, the fee schedule, pages and the billing time zone."""
 
 from __future__ import annotations
 
@@ -88,3 +88,12 @@ def test_the_fee_schedule_counts_what_is_connected_when_the_period_starts() -> N
     ]
     assert period_fees(items, period) == Decimal("900.01")
     assert (line_item("inet-1015"), add_on_item("inet-1015", "ip")) == ("line:inet-1015", "add-on:inet-1015:ip")
+
+
+def test_a_page_carries_its_items_total_and_window() -> None:
+    from shared.paging import page_of
+
+    rows = [{"line_id": "a", "secret": 1, "total": 7}, {"line_id": "b", "secret": 2, "total": 7}]
+    assert page_of(rows, ["line_id"], limit=2, offset=4) == {
+        "items": [{"line_id": "a"}, {"line_id": "b"}], "total": 7, "limit": 2, "offset": 4}
+    assert page_of([], ["line_id"], limit=2, offset=0)["total"] == 0
