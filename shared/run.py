@@ -21,6 +21,7 @@ from honcho.manager import Manager
 from shared.db import ensure_database
 from shared.devkafka import KAFKA_VERSION
 from shared.devstack import database_dsn, port_open, resolve_postgres, start_broker
+from shared.ops.databases import STACK_FILE
 
 __all__ = [
     "DEMO_OPERATOR",
@@ -160,6 +161,8 @@ def main() -> int:
         bootstrap = broker.bootstrap
     ports = service_ports(dict(os.environ))
     env = stack_env(database_url, bootstrap, ports)
+    # `make replay` finds this stack by it (shared/ops/databases.py); no secrets in it.
+    STACK_FILE.write_text(f"DATABASE_URL={database_url}\nKAFKA_BOOTSTRAP_SERVERS={bootstrap}\n")
     manager = Manager()
     for name, cmd in processes().items():
         manager.add_process(name, cmd, env=env, cwd=str(ROOT))
@@ -175,6 +178,7 @@ def main() -> int:
     try:
         manager.loop()
     finally:
+        STACK_FILE.unlink(missing_ok=True)
         if broker is not None:
             broker.stop()
         if pg_server is not None:

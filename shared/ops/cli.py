@@ -36,7 +36,7 @@ from shared.events import registry
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
 from shared.ops.asyncapi import write_documents
-from shared.ops.databases import dsn_for, parse_dsn_options, redacted, service_databases
+from shared.ops.databases import dev_stack, dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import consumer_lag, positions, stream_events
 from shared.ops.rebuild import ROOT, load_projection, rebuild_projection, source_services
 from shared.relay import Relay
@@ -51,7 +51,7 @@ Databases = Mapping[str, str]
 
 
 def _kafka() -> str:
-    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEV_KAFKA)
+    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or dev_stack().get("KAFKA_BOOTSTRAP_SERVERS") or DEV_KAFKA
 
 
 def _table(title: str, rows: list[dict[str, object]]) -> Table:

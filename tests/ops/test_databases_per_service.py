@@ -94,7 +94,9 @@ def test_each_service_falls_back_to_database_url_then_the_dev_stack() -> None:
     environ = {"DATABASE_URL": "postgresql://db/all", "PAYMENTS_DATABASE_URL": "postgresql://db/payments"}
     assert dsn_for("payments", environ=environ) == "postgresql://db/payments"
     assert dsn_for("gateway", environ=environ) == "postgresql://db/all"
-    assert dsn_for("notifications", environ={}) == DEV_DATABASE_URL
+    assert dsn_for("notifications", environ={}, stack={}) == DEV_DATABASE_URL
+    running = {"DATABASE_URL": "postgresql://postgres:@/billing?host=/x/.run/pgdata"}
+    assert dsn_for("notifications", environ={}, stack=running) == running["DATABASE_URL"]
     given = parse_dsn_options(["payments=postgresql://other/payments"])
     assert dsn_for("payments", given, environ) == "postgresql://other/payments"
     assert set(service_databases(environ=environ)) == {
@@ -130,3 +132,13 @@ async def test_a_rebuild_reads_its_source_store_from_that_services_database(
         assert await conn.fetchval("SELECT total FROM ledger.totals WHERE account_id = 'acc-1'") == 3
     finally:
         await conn.close()
+
+
+def test_a_running_dev_stack_is_found_by_its_stack_file(tmp_path: Path) -> None:
+    from shared.ops.databases import dev_stack
+
+    stack_file = tmp_path / "stack.env"
+    assert dev_stack(stack_file) == {}
+    stack_file.write_text("DATABASE_URL=postgresql://postgres:@/billing?host=/x\nKAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092\n")
+    assert dev_stack(stack_file) == {"DATABASE_URL": "postgresql://postgres:@/billing?host=/x",
+                                     "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092"}
