@@ -4,7 +4,7 @@ takes its partitions over; every event ends up applied exactly once.
 
 The processes are `tests.integration.consumer_process` (a counting projection that also logs
 which instance applied each event). Both join the group before the relay publishes, so the only
-handover measured here is the one the kill forces (see the note on rebalances below).
+handover checked here is the one the kill forces.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ async def test_a_killed_instance_s_partitions_are_taken_over_and_every_event_is_
     try:
         await asyncio.gather(*(started(p) for p in processes.values()))
 
-        # Both in the group, each with its share, before anything is published: a rebalance while
-        # one instance is mid-batch is another story (see the report of bench-groups).
+        # Both in the group, each with its share, before anything is published: which instance
+        # may apply which account is then known, so the takeover can be told from the start-up.
         async def both_assigned() -> bool:
             state, members = await group_members(kafka.bootstrap, group)
             return state == "Stable" and set(members) == {"a", "b"} and all(members.values())
