@@ -9,7 +9,7 @@ KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX, CONSUMER_TOPIC (unprefixed), CONSUM
 projection's name: its consumer group is `<prefix><name>`), CONSUMER_INSTANCE (a label),
 CONSUMER_APPLY_DELAY_MS (a pause inside each event's apply, so a test can act mid-stream),
 CONSUMER_SESSION_TIMEOUT_MS, CONSUMER_MAX_RECORDS (per batch), CONSUMER_CLIENT_ID (how the broker
-names the member). Prints `started` on stdout once its subscriber runs.
+names the member: a test tells the instances' partitions apart by it).
 """
 
 from __future__ import annotations
@@ -70,7 +70,6 @@ async def main() -> None:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     await broker.start()
-    print("started", flush=True)
     try:
         await stop.wait()
     finally:
