@@ -10,10 +10,10 @@ Each measurement gets a fresh topic of 6 partitions and a fresh group (a topic p
 and an emptied read model; the instances are started and waited for until the group is Stable
 with every instance holding partitions; then N events (N/20 accounts: the very messages the relay
 sends, built by to_kafka from stored events) are produced at once, much faster than they are
-applied. CPU seconds during the measurement come from /proc: each instance, the PostgreSQL
-processes serving them (their backends, and the server's background writers), the Kafka broker if
-ours, this process (producing, polling) and the whole machine (other users' work included), so a
-ratio below target can be explained: per-event CPU cost against the cores there are.
+applied. CPU seconds during the measurement come from /proc: each instance, the PostgreSQL server
+(every process of it, when it runs here), the Kafka broker if ours, this process (producing,
+polling) and the whole machine (other users' work included), so a ratio below target can be
+explained: per-event CPU cost against the cores there are.
 """
 
 from __future__ import annotations
@@ -117,14 +117,26 @@ def spent(before: Cpu, after: Cpu, pids: set[int]) -> float | None:
     return sum(after.processes[pid] - before.processes.get(pid, 0.0) for pid in seen)
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 async def postgres_pids(conn: asyncpg.Connection[Any]) -> set[int]:
-    """The server processes working for the instances: their backends (their pools' application
-    name is billing-<schema>) and the background ones (WAL writer, checkpointer, autovacuum...)."""
-    rows = await conn.fetch(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR backend_type <> 'client backend'",
-        f"billing-{SCHEMA}",
-    )
-    return {r["pid"] for r in rows}
+    """Every process of the PostgreSQL server, if it runs on this machine: the postmaster (the
+    parent of our own backend) and its children (backends, WAL writer, checkpointer, autovacuum,
+    I/O workers...). On a server of its own (as the bench's embedded one) that is the consumers'
+    database work, plus this bench's polling; empty if the server is elsewhere."""
+    postmaster = _parent(int(await conn.fetchval("SELECT pg_backend_pid()")))
+    if postmaster is None or postmaster <= 1:
+        return set()
+    return {postmaster} | _children(postmaster)
+
+
+def _children(parent: int) -> set[int]:
+    return {int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit() and _parent(int(d.name)) == parent}
 
 
 async def group_members(bootstrap: str, group: str) -> tuple[str, dict[str, set[int]]]:
