@@ -67,6 +67,7 @@ class Cpu:
     processes: dict[int, float] = field(default_factory=dict)
     own: float = 0.0
     machine_busy: float = 0.0
+    postgres: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,15 @@ class ConsumerRun:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
-def process_cpu(pid: int) -> float | None:
-    """utime + stime of a process on this machine, in seconds (None if it is not ours to see)."""
+def process_cpu(pid: int, reaped: bool = False) -> float | None:
+    """utime + stime of a process on this machine, in seconds (None if it is not ours to see);
+    `reaped`: plus those of its children that ended and were waited for."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / HZ
+    own = int(fields[11]) + int(fields[12])
+    return (own + (int(fields[13]) + int(fields[14]) if reaped else 0)) / HZ
 
 
 def machine_busy() -> float:
@@ -103,10 +106,22 @@ def machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / HZ
 
 
-def snapshot(pids: set[int]) -> Cpu:
+def server_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the whole PostgreSQL server so far: the postmaster, its running children
+    (backends, WAL writer, checkpointer, I/O workers...) and the children that already ended (a
+    pool replaces a connection after 50,000 queries: its backend ends, its CPU must not vanish)."""
+    if postmaster is None:
+        return None
+    total = process_cpu(postmaster, reaped=True)
+    if total is None:
+        return None
+    return total + sum(cpu for child in _children(postmaster) if (cpu := process_cpu(child)) is not None)
+
+
+def snapshot(pids: set[int], postmaster: int | None) -> Cpu:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     found = {pid: cpu for pid in pids if (cpu := process_cpu(pid)) is not None}
-    return Cpu(found, usage.ru_utime + usage.ru_stime, machine_busy())
+    return Cpu(found, usage.ru_utime + usage.ru_stime, machine_busy(), server_cpu(postmaster))
 
 
 def spent(before: Cpu, after: Cpu, pids: set[int]) -> float | None:
@@ -124,15 +139,12 @@ def _parent(pid: int) -> int | None:
         return None
 
 
-async def postgres_pids(conn: asyncpg.Connection[Any]) -> set[int]:
-    """Every process of the PostgreSQL server, if it runs on this machine: the postmaster (the
-    parent of our own backend) and its children (backends, WAL writer, checkpointer, autovacuum,
-    I/O workers...). On a server of its own (as the bench's embedded one) that is the consumers'
-    database work, plus this bench's polling; empty if the server is elsewhere."""
+async def postmaster_pid(conn: asyncpg.Connection[Any]) -> int | None:
+    """The PostgreSQL server's main process if it runs on this machine (the parent of our own
+    backend). On a server of its own, as the bench's embedded one, the server's CPU is the
+    consumers' database work plus this bench's polling."""
     postmaster = _parent(int(await conn.fetchval("SELECT pg_backend_pid()")))
-    if postmaster is None or postmaster <= 1:
-        return set()
-    return {postmaster} | _children(postmaster)
+    return None if postmaster is None or postmaster <= 1 else postmaster
 
 
 def _children(parent: int) -> set[int]:
@@ -231,8 +243,9 @@ async def _measure(env: BenchEnv, watch: asyncpg.Connection[Any], messages: list
                 CabinetPayments.name))
 
         kafka = {env.broker_pid} if env.broker_pid else set()
-        pids = {c.pid for c in children} | kafka | await postgres_pids(watch)
-        before = snapshot(pids)
+        pids = {c.pid for c in children} | kafka
+        postmaster = await postmaster_pid(watch)
+        before = snapshot(pids, postmaster)
         start = perf_counter()
         futures = [await producer.send(topic, value, key=key, headers=headers) for key, value, headers in messages]
         sent = Counter(metadata.partition for metadata in await asyncio.gather(*futures))
@@ -244,9 +257,7 @@ async def _measure(env: BenchEnv, watch: asyncpg.Connection[Any], messages: list
 
         await _until(done, 300, f"{len(messages):,} events applied")
         seconds = perf_counter() - start
-        postgres = await postgres_pids(watch)
-        pids |= postgres
-        after = snapshot(pids)
+        after = snapshot(pids, postmaster)
     finally:
         await producer.stop()
         for child in children:
@@ -261,7 +272,8 @@ async def _measure(env: BenchEnv, watch: asyncpg.Connection[Any], messages: list
     return ConsumerRun(
         instances=instances, events=len(messages), seconds=seconds,
         cpu_instances=[spent(before, after, {c.pid}) or 0.0 for c in children],
-        cpu_postgres=spent(before, after, postgres), cpu_kafka=spent(before, after, kafka),
+        cpu_postgres=None if before.postgres is None or after.postgres is None else after.postgres - before.postgres,
+        cpu_kafka=spent(before, after, kafka),
         cpu_bench=after.own - before.own, machine_busy=after.machine_busy - before.machine_busy,
         shares=[sum(sent[p] for p in members[name]) / len(messages) for name in names],
     )
