@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from time import perf_counter
 
-from bench import commands, eslib, eventstore, relay, report
+from bench import commands, consumers, eslib, eventstore, relay, report
 from bench.common import DURATION, MAX_EVENTS, RUNS, SCALE, WARMUP, Sample, median
 from bench.setup import BenchEnv, environment
 
@@ -52,17 +52,18 @@ async def store_figures(env: BenchEnv) -> dict[report.Key, float]:
 async def main() -> None:
     began = perf_counter()
     async with environment() as env:
-        progress(f"database {env.database}, broker {env.bootstrap}")
+        progress(f"database {env.database}; Kafka: {env.kafka}")
         figures = await store_figures(env)
         progress("relay")
         relayed = await relay.run(env.dsn, env.bootstrap)
         progress("commands at a fixed offered load")
         command_figures, raw_inserts = await commands.run(env.dsn, env.bootstrap)
+        progress("consumers: 1 and 2 instances in one group")
+        consumer_figures = await consumers.run(env)
     lines = [
         (f"Benchmarks: BENCH_SCALE={SCALE:g}, median of {RUNS} runs; each store figure {DURATION:.1f} s"
          f" or {MAX_EVENTS:,} events, whichever first; {os.cpu_count()} CPUs"),
-        (f"{env.server}, fresh database {env.database} (dropped);"
-         f" Kafka: {'own Tansu broker' if env.own_broker else 'KAFKA_BOOTSTRAP_SERVERS'} at {env.bootstrap}"),
+        f"{env.server}, fresh database {env.database} (dropped); Kafka: {env.kafka}",
         "",
         "Event store appends, events/s (one transaction per append)",
         *report.store_table(figures, WORKLOADS),
@@ -70,6 +71,8 @@ async def main() -> None:
         *report.relay_table(relayed),
         "",
         *report.commands_table(command_figures, raw_inserts, commands.RATE, commands.SECONDS),
+        "",
+        *report.consumers_table(consumer_figures, os.cpu_count() or 1),
         "",
         report.NOTES,
         f"Total time {perf_counter() - began:.0f} s.",

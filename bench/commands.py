@@ -173,8 +173,8 @@ async def run(dsn: str, bootstrap: str) -> tuple[list[CommandFigures], dict[int,
     await ensure_topics(bootstrap, [topic, f"{topic}.dlq"])
     stop = asyncio.Event()
     relay = Relay(ctx.store, "payments", bootstrap)
-    broker = KafkaBroker(bootstrap, logger=None, request_timeout_ms=40000)
-    ProjectionConsumer(gateway_pool, CabinetPayments(), session_timeout_ms=2000).attach(broker)
+    broker = KafkaBroker(bootstrap, logger=None)  # as the services' (shared.service.new_broker)
+    ProjectionConsumer(gateway_pool, CabinetPayments()).attach(broker)
     watcher = CabinetWatcher(gateway_pool)
     tasks = [asyncio.create_task(relay.run(stop))]
     await broker.start()

@@ -1,9 +1,13 @@
-"""The bench's own database (dropped at the end) and Kafka broker (stopped at the end)."""
+"""The bench's own database (dropped at the end) and Kafka broker (stopped at the end): Apache Kafka
+in KRaft mode as `make run` and the tests start it (shared.devstack), unless KAFKA_BOOTSTRAP_SERVERS
+names one."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import asyncpg
 
 from shared.db import quote_ident
+from shared.devkafka import KAFKA_VERSION
 from shared.devstack import Broker, database_dsn, resolve_postgres, start_broker
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 
@@ -27,6 +32,16 @@ class BenchEnv:
     server: str
     bootstrap: str
     own_broker: bool
+    #: Seconds our broker took to serve clients, and its process (for CPU figures); None if given.
+    broker_started_in: float | None = None
+    broker_pid: int | None = None
+
+    @property
+    def kafka(self) -> str:
+        if not self.own_broker:
+            return f"KAFKA_BOOTSTRAP_SERVERS at {self.bootstrap}"
+        return (f"own Apache Kafka {KAFKA_VERSION} (KRaft, one node) at {self.bootstrap},"
+                f" started in {self.broker_started_in:.1f} s")
 
 
 async def migrate(dsn: str, schema: str) -> None:
@@ -59,17 +74,23 @@ async def environment() -> AsyncIterator[BenchEnv]:
     finally:
         await admin.close()
     broker: Broker | None = None
+    kafka_dir: Path | None = None
     try:
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
-            broker = await asyncio.to_thread(start_broker)
+            kafka_dir = Path(tempfile.mkdtemp(prefix="bench-kafka-"))
+            broker = await asyncio.to_thread(start_broker, kafka_dir)
             bootstrap = broker.bootstrap
         params = psycopg_params(admin_dsn)
         server = f"PostgreSQL {version} at {params['POSTGRES_HOST']}:{params['POSTGRES_PORT']}"
-        yield BenchEnv(database_dsn(admin_dsn, name), name, server, bootstrap, broker is not None)
+        yield BenchEnv(database_dsn(admin_dsn, name), name, server, bootstrap, broker is not None,
+                       broker.started_in if broker else None,
+                       broker.process.pid if broker and broker.process else None)
     finally:
         if broker is not None:
             broker.stop()
+        if kafka_dir is not None:
+            shutil.rmtree(kafka_dir, ignore_errors=True)
         admin = await asyncpg.connect(admin_dsn)
         try:
             await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
