@@ -170,6 +170,8 @@ class KafkaBroker:
     process: subprocess.Popen[bytes] | None
     started_in: float = 0.0
     log_path: Path | None = field(default=None)
+    #: A folder made for this broker alone: removed when it stops (never when it is killed).
+    temporary: bool = False
 
     @property
     def port(self) -> int:
@@ -182,6 +184,8 @@ class KafkaBroker:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.temporary:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

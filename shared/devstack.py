@@ -62,9 +62,11 @@ Broker = KafkaBroker
 def start_broker(data_dir: Path | None = None, port: int | None = None, log_path: Path | None = None) -> Broker:
     """An Apache Kafka broker on 127.0.0.1:`port` (a free one by default) keeping its data in
     `data_dir` (a new temporary folder by default); its start time goes to the log."""
+    temporary = data_dir is None
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="kafka-"))
     broker = start_kafka(data_dir, port=port, log_path=log_path)
+    broker.temporary = temporary
     log.info("kafka.started", bootstrap=broker.bootstrap, version=KAFKA_VERSION,
              seconds=round(broker.started_in, 2), data_dir=str(data_dir))
     return broker

@@ -42,7 +42,7 @@ class Relay:
         service: str,
         bootstrap: str,
         *,
-        batch_size: int = 1000,
+        batch_size: int = 5000,
         idle_interval: float = 0.05,
         broker_check_interval: float = 5.0,
         catch_up_rate: float = 5000.0,

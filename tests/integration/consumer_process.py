@@ -25,7 +25,7 @@ from shared.consumer import ProjectionConsumer
 from shared.db import Connection, Pool, create_pool
 from shared.logging import configure_logging
 from shared.projection import IncomingEvent
-from tests.integration.kafka_helpers import CounterTotals
+from tests.integration.kafka_helpers import CounterTotals, counter_contract
 
 LOG_TABLE = "consumer_applied"
 
@@ -64,7 +64,8 @@ async def main() -> None:
                          client_id=env.get("CONSUMER_CLIENT_ID", env["CONSUMER_INSTANCE"]))
     ProjectionConsumer(pool, projection, max_records=int(env.get("CONSUMER_MAX_RECORDS", "500")),
                        session_timeout_ms=int(env.get("CONSUMER_SESSION_TIMEOUT_MS", "6000")),
-                       topic_prefix=env.get("KAFKA_TOPIC_PREFIX", "")).attach(broker)
+                       topic_prefix=env.get("KAFKA_TOPIC_PREFIX", ""),
+                       contract=counter_contract(env["CONSUMER_TOPIC"])).attach(broker)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)

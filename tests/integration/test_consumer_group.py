@@ -27,8 +27,9 @@ from shared.eventstore import EventStore
 from shared.kafka import end_offsets, ensure_topics
 from shared.relay import Relay
 from tests.conftest import KafkaSpace
+from tests.eventually import eventually
 from tests.integration.consumer_process import create_log_table
-from tests.integration.kafka_helpers import append_increments, create_totals_table, eventually, read_topic
+from tests.integration.kafka_helpers import append_increments, create_totals_table, read_topic
 from tests.integration.test_relay import drain
 
 ROOT = Path(__file__).resolve().parents[2]
