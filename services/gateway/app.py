@@ -1,19 +1,23 @@
-"""Composition root of the gateway: `granian --interface asgi --factory services.gateway.app:create_app`."""
+"""Composition root of the gateway: `granian --interface asgi --factory services.gateway.app:create_app`.
+
+`create_app` builds the `Wiring` once and hands it to Litestar as the app's state; the routes'
+dependencies are small functions reading it (below) or built on them (entrypoints/common.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Litestar, Request
+from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
-from services.gateway.auth import Caller, authenticate, require_password_changed
 from services.gateway.entrypoints.accounts import AccountsController
 from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
+from services.gateway.entrypoints.common import accounts_commands, caller, payments_commands, session
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
@@ -33,6 +37,70 @@ from shared.settings import load_settings
 
 __all__ = ["create_app"]
 
+CONTROLLERS = [
+    AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
+    OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
+]
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the routes are given, made once per app."""
+
+    settings: GatewaySettings
+    clock: Clock
+    runtime: ServiceRuntime
+    accounts: InternalClient
+    payments: InternalClient
+    notifications: InternalClient
+
+    async def close(self) -> None:
+        for client in (self.accounts, self.payments, self.notifications):
+            await client.close()
+
+
+def _wiring(state: State) -> Wiring:
+    wiring: Wiring = state.wiring
+    return wiring
+
+
+def _settings(state: State) -> GatewaySettings:
+    return _wiring(state).settings
+
+
+def _clock(state: State) -> Clock:
+    return _wiring(state).clock
+
+
+def _timezone(state: State) -> ZoneInfo:
+    return _wiring(state).settings.timezone
+
+
+def _pool(state: State) -> Pool:
+    return _wiring(state).runtime.pool
+
+
+def _accounts(state: State) -> InternalClient:
+    return _wiring(state).accounts
+
+
+def _payments(state: State) -> InternalClient:
+    return _wiring(state).payments
+
+
+def _notifications(state: State) -> InternalClient:
+    return _wiring(state).notifications
+
+
+DEPENDENCIES = {
+    "gateway_settings": Provide(_settings, sync_to_thread=False), "clock": Provide(_clock, sync_to_thread=False),
+    "timezone": Provide(_timezone, sync_to_thread=False), "pool": Provide(_pool, sync_to_thread=False),
+    "accounts": Provide(_accounts, sync_to_thread=False), "payments_api": Provide(_payments, sync_to_thread=False),
+    "notifications_api": Provide(_notifications, sync_to_thread=False),
+    "session": Provide(session), "caller": Provide(caller),
+    "accounts_commands": Provide(accounts_commands), "payments_commands": Provide(payments_commands),
+}
+
 
 def create_app(
     settings: GatewaySettings | None = None, clock: Clock | None = None, accounts: InternalClient | None = None,
@@ -40,74 +108,28 @@ def create_app(
 ) -> Litestar:
     """`clock`, `accounts` and `payments` (the services' clients) are given by tests; else from settings."""
     settings = settings or load_settings(GatewaySettings)
-    gateway_settings = settings
     configure_logging("gateway", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     runtime = ServiceRuntime(
-        "gateway", settings, registry, clock,
-        migrations=Path(__file__).parent / "migrations",
-        publishes=False,
+        "gateway", settings, registry, clock, migrations=Path(__file__).parent / "migrations", publishes=False,
         projections=[CabinetPayments(), CabinetAccounts(), CabinetMessages()],
     )
-    timezone = settings.timezone
-    accounts_client = accounts or InternalClient("accounts", settings.accounts_url, settings.internal_token)
-    payments_client = payments or InternalClient("payments", settings.payments_url, settings.internal_token)
-    notifications_client = notifications or InternalClient(
-        "notifications", settings.notifications_api_url, settings.internal_token
+    token = settings.internal_token
+    wiring = Wiring(
+        settings, clock, runtime,
+        accounts=accounts or InternalClient("accounts", settings.accounts_url, token),
+        payments=payments or InternalClient("payments", settings.payments_url, token),
+        notifications=notifications or InternalClient("notifications", settings.notifications_api_url, token),
     )
-    the_clock = clock
-
-    async def session(request: Request[Any, Any, Any]) -> Caller:
-        """The logged-in caller, even one who must change the password first."""
-        return await authenticate(request, gateway_settings.token_secret, the_clock, runtime.pool)
-
-    async def caller(request: Request[Any, Any, Any]) -> Caller:
-        return require_password_changed(await session(request))
-
-    async def pool() -> Pool:
-        return runtime.pool
-
-    async def tz() -> ZoneInfo:
-        return timezone
-
-    async def provide_accounts() -> InternalClient:
-        return accounts_client
-
-    async def provide_payments() -> InternalClient:
-        return payments_client
-
-    async def provide_notifications() -> InternalClient:
-        return notifications_client
-
-    async def provide_clock() -> Clock:
-        return the_clock
-
-    async def provide_settings() -> GatewaySettings:
-        return gateway_settings
-
-    async def close_clients() -> None:
-        await accounts_client.close()
-        await payments_client.close()
-        await notifications_client.close()
-
     app = Litestar(
-        route_handlers=[
-            AccountsController,
-            AuthController, AccountSelectorController, AccountPagesController, ProfileController,
-            OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
-            *ops_route_handlers(runtime.ready),
-        ],
-        dependencies={
-            "caller": Provide(caller), "pool": Provide(pool), "timezone": Provide(tz),
-            "session": Provide(session), "accounts": Provide(provide_accounts), "clock": Provide(provide_clock),
-            "gateway_settings": Provide(provide_settings), "payments_api": Provide(provide_payments),
-            "notifications_api": Provide(provide_notifications),
-        },
+        route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready)],
+        dependencies=DEPENDENCIES,
+        state=State({"wiring": wiring}),
         exception_handlers=exception_handlers,
         middleware=[freshness_middleware(runtime.freshness)],
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
-        on_shutdown=[close_clients],
+        on_shutdown=[wiring.close],
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),
         debug=False,
     )

@@ -4,85 +4,19 @@ carrying accounts' events to the gateway's read model, and one fake clock for bo
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from litestar import Litestar
 
 from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
-from services.gateway.settings import GatewaySettings
 from shared.clock import FakeClock
 from shared.internal_api import InternalClient
 from tests.accounts.conftest import START, RecordingCourier, accounts_settings, load_demo
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
-
-#: Demo users (deploy/demo/requests.json): the ISP subscriber, the second subscriber (in debt),
-#: the organization's admin, the operator.
-SUBSCRIBER = ("1015", "demo-1015-pass")
-DEBTOR = ("2002", "demo-2002-pass")
-ORG_ADMIN = ("a1-3003", "demo-admin-3003")
-OPERATOR = ("operator", "demo-operator-pass")
-
-
-@dataclass
-class Cabinet:
-    client: httpx.AsyncClient
-    accounts: httpx.AsyncClient
-    clock: FakeClock
-    courier: RecordingCourier
-    database_url: str
-
-    async def login(self, login: str, password: str) -> dict[str, str]:
-        response = await self.client.post("/api/v1/auth/login", json={"login": login, "password": password})
-        assert response.status_code == 200, response.text
-        return {"authorization": f"Bearer {response.json()['access_token']}"}
-
-    async def read_model(self, sql: str, *args: Any) -> Any:
-        conn = await asyncpg.connect(self.database_url)
-        try:
-            await conn.execute("SET search_path TO gateway")
-            return await conn.fetchval(sql, *args)
-        finally:
-            await conn.close()
-
-
-def gateway_settings(database_url: str, kafka: KafkaSpace) -> GatewaySettings:
-    # Other services are not running here: a request that reached them would fail, never succeed.
-    elsewhere = {f"{name}_url": "http://127.0.0.1:9" for name in ("payments", "notifications")
-                 if f"{name}_url" in GatewaySettings.model_fields}
-    return GatewaySettings(
-        billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
-        kafka_topic_prefix=kafka.topic_prefix, internal_api_token="test-internal-token", log_format="console",
-        gateway_token_secret="test-gateway-token-secret", **elsewhere,
-    )
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    """Run `app`'s lifespan in this event loop (AsyncTestClient runs it on a thread and loop of
-    its own), so that two in-process apps can call each other; a client for it."""
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-    task = asyncio.create_task(app(scope, inbox.get, outbox.put))  # type: ignore[arg-type]
-    await inbox.put({"type": "lifespan.startup"})
-    started = await outbox.get()
-    assert started["type"] == "lifespan.startup.complete", started
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-            yield client
-    finally:
-        await inbox.put({"type": "lifespan.shutdown"})
-        await outbox.get()
-        await task
+from tests.gateway.factories import Cabinet, gateway_settings, serving
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.gateway.conftest import ORG_ADMIN, SUBSCRIBER, Cabinet
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet
 
 
 async def test_blocks_and_tariff_changes_show_on_the_next_query(cabinet: Cabinet) -> None:

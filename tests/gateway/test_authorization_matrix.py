@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.accounts.conftest import events_of
-from tests.gateway.conftest import OPERATOR, ORG_ADMIN, SUBSCRIBER, Cabinet
+from tests.gateway.factories import OPERATOR, ORG_ADMIN, SUBSCRIBER, Cabinet
 
 BLOCK = {"starts_on": "2026-03-20", "days": 14}
 #: (method, path, body) of every route naming an account; {a} is the account, the rest any id.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from tests.gateway.conftest import ORG_ADMIN, SUBSCRIBER, Cabinet
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet
 
 
 async def test_login_rate_limit_counts_wrong_attempts_per_login_and_then_refuses_even_the_right_one(

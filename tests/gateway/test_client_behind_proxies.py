@@ -16,7 +16,7 @@ from shared.clock import FakeClock
 from shared.internal_api import InternalClient
 from tests.accounts.conftest import START, RecordingCourier, accounts_settings
 from tests.conftest import KafkaSpace
-from tests.gateway.conftest import gateway_settings, serving
+from tests.gateway.factories import gateway_settings, serving
 
 INGRESS = "10.0.0.0/24"
 

@@ -7,7 +7,7 @@ import asyncio
 from shared.devstack import free_port
 from shared.freshness import ReadModelFreshness
 from tests.eventually import eventually
-from tests.gateway.conftest import SUBSCRIBER, Cabinet
+from tests.gateway.factories import SUBSCRIBER, Cabinet
 
 
 async def test_a_caught_up_cabinet_says_so_on_every_page(cabinet: Cabinet) -> None:

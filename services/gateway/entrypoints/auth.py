@@ -1,7 +1,7 @@
 """Cabinet login: password or SMS code, refresh, logout, password change, recovery.
 
-Credentials are checked by the accounts service; the gateway counts attempts (rate_limits.py),
-issues the access token (tokens.py) and keeps the sessions (sessions.py)."""
+Credentials are checked by the accounts service; the gateway counts attempts, issues the access
+token and keeps the sessions (the auth room: auth/rate_limits.py, tokens.py, sessions.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from litestar import Controller, Request, get, post
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
+from services.gateway.auth.rate_limits import count_attempt, forget, login_bucket_key
+from services.gateway.auth.sessions import open_session, revoke_session, rotate_refresh_token
+from services.gateway.auth.tokens import AccessClaims, issue_access_token
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
-from services.gateway.rate_limits import count_attempt, forget, login_bucket_key
-from services.gateway.sessions import open_session, revoke_session, rotate_refresh_token
 from services.gateway.settings import GatewaySettings
-from services.gateway.tokens import AccessClaims, issue_access_token
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import DomainError

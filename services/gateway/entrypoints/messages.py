@@ -14,11 +14,11 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
-from services.gateway.entrypoints.cabinet import ACCOUNT_ID, IdempotencyKey, visible
-from services.gateway.forwarding import forward_command
+from services.gateway.entrypoints.common import AccountController, Commands
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.messages import message_list
 from shared.db import Pool
+from shared.http import IdempotencyKey
 from shared.internal_api import InternalClient
 
 __all__ = ["MessagesController", "NotificationPreferencesController", "PreferencesChange"]
@@ -37,22 +37,20 @@ class PreferencesChange(BaseModel):
     preferences: dict[Topic, Annotated[list[Channel], Field(max_length=2)]]
 
 
-class MessagesController(Controller):
-    path = "/api/v1/accounts/{account_id:str}/messages"
+class MessagesController(AccountController):
+    path = f"{AccountController.path}/messages"
     tags = ["messages"]
 
     @get("/", summary="Messages sent about the account: sent, pending and failed, newest first")
     async def messages(
         self,
-        account_id: Annotated[str, ACCOUNT_ID],
-        caller: Caller,
+        account: str,
         pool: Pool,
         status: Annotated[Literal["pending", "sent", "failed"] | None, Parameter(default=None)],
         limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
         offset: Annotated[int, Parameter(ge=0, le=100_000, default=0)],
     ) -> dict[str, Any]:
-        visible(caller, account_id)
-        return await message_list(pool, account_id, status=status, limit=limit, offset=offset)
+        return await message_list(pool, account, status=status, limit=limit, offset=offset)
 
 
 class NotificationPreferencesController(Controller):
@@ -69,8 +67,9 @@ class NotificationPreferencesController(Controller):
         idempotency_key: IdempotencyKey,
     ) -> dict[str, Any]:
         preferences = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
-        result = await forward_command(
-            accounts, pool, caller, "POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
-            projection=CabinetAccounts.name, body={"preferences": preferences}, idempotency_key=idempotency_key,
-        )
+        # Built here rather than taken as `accounts_commands`: this controller needs nothing but the
+        # caller, the pool and the clients (tests/notifications serve it in an app of their own).
+        commands = Commands(accounts, pool, caller, CabinetAccounts.name)
+        result = await commands.send("POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
+                                     {"preferences": preferences}, idempotency_key)
         return {**result, "preferences": preferences}

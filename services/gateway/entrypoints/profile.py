@@ -12,17 +12,15 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
-from services.gateway.cabinet_queries import organization_subscribers, user_profile
-from services.gateway.entrypoints.cabinet import IdempotencyKey, visible
-from services.gateway.forwarding import forward_command
-from services.gateway.projections.cabinet_accounts import CabinetAccounts
-from services.gateway.rate_limits import count_attempt
+from services.gateway.auth.rate_limits import count_attempt
+from services.gateway.entrypoints.common import Commands, require_visible
+from services.gateway.projections.cabinet_accounts_queries import organization_subscribers, user_profile
 from services.gateway.settings import GatewaySettings
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
+from shared.http import ID_PATTERN, IdempotencyKey
 from shared.internal_api import InternalClient
-from shared.projection import wait_for_stream
 
 __all__ = ["OrganizationController", "ProfileController"]
 
@@ -50,8 +48,8 @@ class CodeConfirmation(BaseModel):
 class RenameItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    account_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-    line_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+    account_id: str = Field(pattern=ID_PATTERN)
+    line_id: str = Field(pattern=ID_PATTERN)
     subscriber_name: str = Field(min_length=1, max_length=120)
 
 
@@ -73,12 +71,10 @@ class ProfileController(Controller):
         return found
 
     @patch("/", summary="Change profile fields (a new SMS phone needs confirming)")
-    async def change(self, data: ProfileChange, caller: Caller, pool: Pool, accounts: InternalClient,
-                     gateway_settings: GatewaySettings, idempotency_key: IdempotencyKey) -> dict[str, Any]:
-        return await forward_command(
-            accounts, pool, caller, "PATCH", f"/internal/v1/users/{caller.user_id}/profile",
-            body=data.model_dump(exclude_unset=True), idempotency_key=idempotency_key,
-            projection=CabinetAccounts.name, timeout=gateway_settings.read_your_writes_timeout_s)
+    async def change(self, data: ProfileChange, caller: Caller, accounts_commands: Commands,
+                     idempotency_key: IdempotencyKey) -> dict[str, Any]:
+        return await accounts_commands.send("PATCH", f"/internal/v1/users/{caller.user_id}/profile",
+                                            data.model_dump(exclude_unset=True), idempotency_key)
 
     @post("/sms-phone/code", status_code=202, summary="Send a confirmation code to the SMS phone")
     async def send_code(self, request: Request[Any, Any, Any], caller: Caller, pool: Pool,
@@ -88,17 +84,15 @@ class ProfileController(Controller):
         return await accounts.call("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/code", actor=caller.actor)
 
     @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code")
-    async def confirm(self, data: CodeConfirmation, caller: Caller, pool: Pool, accounts: InternalClient,
+    async def confirm(self, data: CodeConfirmation, caller: Caller, pool: Pool, accounts_commands: Commands,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         await count_attempt(pool, f"code:user:{caller.user_id}", gateway_settings.code_checks_per_phone,
                             timedelta(seconds=gateway_settings.rate_limit_window_s), clock.now())
-        return await forward_command(
-            accounts, pool, caller, "POST", f"/internal/v1/users/{caller.user_id}/sms-phone/confirm",
-            body=data.model_dump(), projection=CabinetAccounts.name,
-            timeout=gateway_settings.read_your_writes_timeout_s)
+        return await accounts_commands.send("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/confirm",
+                                            data.model_dump())
 
 
-ORGANIZATION_ID = Parameter(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+OrganizationId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
 
 def _organization(caller: Caller, organization_id: str) -> None:
@@ -112,31 +106,27 @@ class OrganizationController(Controller):
 
     @get("/subscribers", summary="Subscribers by number (% any digits, _ one digit), by account, or all")
     async def subscribers(
-        self, organization_id: Annotated[str, ORGANIZATION_ID], caller: Caller, pool: Pool,
+        self, organization_id: OrganizationId, caller: Caller, pool: Pool,
         number: Annotated[str | None, Parameter(pattern=r"^\+?[0-9%_]{1,20}$", default=None)],
-        account_id: Annotated[str | None, Parameter(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", default=None)],
+        account_id: Annotated[str | None, Parameter(pattern=ID_PATTERN, default=None)],
         limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
         offset: Annotated[int, Parameter(ge=0, le=1_000_000, default=0)],
     ) -> dict[str, Any]:
         _organization(caller, organization_id)
         if account_id is not None:
-            visible(caller, account_id)
+            require_visible(caller, account_id)
         return await organization_subscribers(pool, organization_id, number=number.lstrip("+") if number else None,
                                               account_id=account_id, limit=limit, offset=offset)
 
     @post("/subscribers/rename", status_code=200, summary="Rename one or many subscribers")
-    async def rename(self, organization_id: Annotated[str, ORGANIZATION_ID], data: Renames, caller: Caller,
-                     pool: Pool, accounts: InternalClient, gateway_settings: GatewaySettings,
-                     idempotency_key: IdempotencyKey) -> dict[str, Any]:
+    async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller,
+                     accounts_commands: Commands, idempotency_key: IdempotencyKey) -> dict[str, Any]:
         _organization(caller, organization_id)
         for item in data.items:
-            visible(caller, item.account_id)
-        result = await forward_command(
-            accounts, pool, caller, "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename",
-            body=data.model_dump(), idempotency_key=idempotency_key, projection=CabinetAccounts.name,
-            timeout=gateway_settings.read_your_writes_timeout_s)
+            require_visible(caller, item.account_id)
+        result = await accounts_commands.send(
+            "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(),
+            idempotency_key)
         for renamed in result.get("renamed", []):
-            if renamed.get("stream_version"):
-                await wait_for_stream(pool, CabinetAccounts.name, renamed["stream_id"], renamed["stream_version"],
-                                      gateway_settings.read_your_writes_timeout_s)
+            await accounts_commands.caught_up(renamed.get("stream_id"), renamed.get("stream_version"))
         return result

@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.gateway.auth import Caller
+from services.gateway.auth.tokens import AccessClaims, issue_access_token, read_access_token
 from services.gateway.settings import GatewaySettings
-from services.gateway.tokens import AccessClaims, issue_access_token, read_access_token
 from shared.clock import FakeClock
 from shared.errors import Unauthenticated
 

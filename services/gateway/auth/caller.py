@@ -3,8 +3,9 @@
 Every cabinet route takes the `caller` dependency: a `Caller` made from the bearer access token
 (tokens.py). A subscriber sees their own accounts (listed in the token); an organization admin the
 accounts of their organization (looked up per request in the read model fed by AccountOpened, so a
-newly opened account shows at once); an operator every account. Routes call `may_see` and answer a
-foreign account exactly like a missing one (404). A caller who logged in with a temporary password
+newly opened account shows at once); an operator every account. Routes under an account take the
+`account` dependency (entrypoints/common.py), which asks `may_see` and answers a foreign account
+exactly like a missing one (404). A caller who logged in with a temporary password
 (or whose first-login password change is due) gets 403 `auth.password_change_required` from
 `caller` everywhere; the password-change route takes `session` instead, which allows it.
 """
@@ -16,7 +17,8 @@ from typing import Any, Literal
 
 from litestar.connection import ASGIConnection
 
-from services.gateway.tokens import AccessClaims, read_access_token
+from services.gateway.auth.tokens import AccessClaims, read_access_token
+from services.gateway.projections.cabinet_accounts_queries import organization_accounts
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import Forbidden, Unauthenticated
@@ -44,6 +46,11 @@ class Caller:
         """Who acted, for the audit trail of the events a command appends."""
         return f"{self.role}:{self.user_id}"
 
+    @property
+    def visible_accounts(self) -> frozenset[str] | None:
+        """The accounts this caller may see; None: every account (an operator)."""
+        return None if self.role == "operator" else self.account_ids
+
     def may_see(self, account_id: str) -> bool:
         return self.role == "operator" or account_id in self.account_ids
 
@@ -56,13 +63,6 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("auth.required", "a bearer access token is required (POST /api/v1/auth/login)")
     return token.strip()
-
-
-async def organization_accounts(pool: Pool, organization_id: str) -> frozenset[str]:
-    rows = await pool.fetch(
-        "SELECT account_id FROM cabinet_account_directory WHERE organization_id = $1", organization_id
-    )
-    return frozenset(r["account_id"] for r in rows)
 
 
 async def authenticate(

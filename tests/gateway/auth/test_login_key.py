@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.accounts.domain.rules import login_key
-from services.gateway.rate_limits import login_bucket_key
+from services.gateway.auth.rate_limits import login_bucket_key
 
 EXAMPLES = ["1015", " 1015 ", "A1-3003", "a1-3003", "79110001015", "+7 (911) 000-10-15", "+7 911 000 10 15",
             "7-911-000-1015", "\t+375 (29) 123-45-67\n", "Operator", "o p-1", "(+)"]

@@ -1,35 +1,49 @@
-"""Read-model queries of the cabinet's account pages: the account selector, the account summary
-(status, balance, lines and tariffs, add-ons, blocks), the profile, the organization's subscribers."""
+"""Queries of the cabinet's account read models (the tables `cabinet_accounts.py` writes): the
+account selector, the account summary (status, balance, lines and tariffs, add-ons, blocks), the
+profile, the organization's accounts and subscribers."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from services.gateway.auth import Caller
-from services.gateway.queries import account_balance
+from services.gateway.projections.cabinet_payments_queries import account_balance
 from shared.db import Pool
+from shared.paging import page_of
 
-__all__ = ["account_blocks", "account_summary", "my_accounts", "organization_subscribers", "user_profile"]
+__all__ = [
+    "account_blocks", "account_summary", "my_accounts", "organization_accounts", "organization_subscribers",
+    "user_profile",
+]
 
+_SELECTOR_FIELDS = ("account_id", "contract_number", "status", "client_name")
+_SUBSCRIBER_FIELDS = ("line_id", "account_id", "kind", "identifier", "subscriber_name", "tariff_name")
 _STATUS = (
     "CASE WHEN d.closed_at IS NOT NULL THEN 'closed' WHEN d.financially_blocked THEN 'blocked_financial'"
     " WHEN d.voluntarily_blocked THEN 'blocked_voluntary' ELSE 'active' END"
 )
 
 
-async def my_accounts(pool: Pool, caller: Caller, limit: int, offset: int) -> dict[str, Any]:
-    """The account selector: the caller's accounts (an operator's: all of them), by contract."""
-    everyone = caller.role == "operator"
+async def my_accounts(pool: Pool, account_ids: Collection[str] | None, limit: int, offset: int) -> dict[str, Any]:
+    """The account selector: these accounts (None: all of them, as an operator sees), by contract."""
+    everyone = account_ids is None
     rows = await pool.fetch(
         f"SELECT d.account_id, d.contract_number, {_STATUS} AS status, c.name AS client_name,"
         " count(*) OVER () AS total FROM cabinet_account_directory d"
         " LEFT JOIN cabinet_clients c ON c.client_id = d.client_id"
         " WHERE $1 OR d.account_id = ANY($2::text[]) ORDER BY d.contract_number, d.account_id LIMIT $3 OFFSET $4",
-        everyone, sorted(caller.account_ids), limit, offset,
+        everyone, sorted(account_ids or ()), limit, offset,
     )
-    return {"items": [{k: r[k] for k in ("account_id", "contract_number", "status", "client_name")} for r in rows],
-            "total": rows[0]["total"] if rows else 0, "limit": limit, "offset": offset}
+    return page_of([dict(r) for r in rows], _SELECTOR_FIELDS, limit=limit, offset=offset)
+
+
+async def organization_accounts(pool: Pool, organization_id: str) -> frozenset[str]:
+    """Every account of the organization: what its admin may see."""
+    rows = await pool.fetch(
+        "SELECT account_id FROM cabinet_account_directory WHERE organization_id = $1", organization_id
+    )
+    return frozenset(r["account_id"] for r in rows)
 
 
 async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:
@@ -55,7 +69,7 @@ async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str,
         "payment_form": row["payment_form"],
         "opened_at": row["opened_at"].isoformat(),
         "status": row["status"],
-        # One computation of the money figures for every page (services/gateway/queries.py).
+        # One computation of the money figures for every page (cabinet_payments_queries.py).
         **{k: funds[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
         "lines": [_line(line, [a for a in add_ons if a["line_id"] == line["line_id"]]) for line in lines],
         "blocks": await account_blocks(pool, account_id, today),
@@ -124,8 +138,4 @@ async def organization_subscribers(pool: Pool, organization_id: str, *, number: 
         " AND ($3::text IS NULL OR account_id = $3) ORDER BY identifier, line_id LIMIT $4 OFFSET $5",
         organization_id, number, account_id, limit, offset,
     )
-    return {
-        "items": [{k: r[k] for k in ("line_id", "account_id", "kind", "identifier", "subscriber_name",
-                                     "tariff_name")} for r in rows],
-        "total": rows[0]["total"] if rows else 0, "limit": limit, "offset": offset,
-    }
+    return page_of([dict(r) for r in rows], _SUBSCRIBER_FIELDS, limit=limit, offset=offset)

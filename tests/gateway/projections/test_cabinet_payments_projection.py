@@ -12,14 +12,19 @@ from typing import Any
 
 import pytest
 
-from services.gateway.payment_queries import autopay_settings, guarantee_history, promised_payment_history
 from services.gateway.projections.cabinet_payments import CabinetPayments
-from services.gateway.queries import account_balance, payment_history
+from services.gateway.projections.cabinet_payments_queries import (
+    account_balance,
+    autopay_settings,
+    guarantee_history,
+    payment_history,
+    promised_payment_history,
+)
 from shared.db import Pool
 from shared.projection import IncomingEvent, apply_batch
 from tests.conftest import migrated_pool
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "gateway" / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "gateway" / "migrations"
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PAY_1, PAY_2 = str(uuid.uuid4()), str(uuid.uuid4())
 

@@ -1,0 +1,107 @@
+"""What the cabinet's routes share: who calls (`session`, `caller`), the account in the path once
+the caller may see it (`AccountController`, `account`), and commands to the service that owns them
+(`Commands`).
+
+A command goes through shared/internal_api.py with the internal token, the caller as `x-actor`, the
+correlation id and the client's `Idempotency-Key` as sent (at most 200 characters, checked where it
+enters: shared.http.IdempotencyKey); the owning service remembers it under that actor
+(shared.commands.scoped_key), so two users' keys never collide. A domain error comes back unchanged.
+The answer names the stream and version its events landed at; the gateway waits, briefly and
+bounded, until its read model has applied them, so the caller's next query shows the change
+(`read_model_current` says whether the wait succeeded)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request
+from litestar.di import Provide
+
+from services.gateway.auth.caller import Caller, authenticate, require_password_changed
+from services.gateway.projections.cabinet_accounts import CabinetAccounts
+from services.gateway.projections.cabinet_payments import CabinetPayments
+from services.gateway.settings import GatewaySettings
+from shared.clock import Clock
+from shared.db import Pool
+from shared.errors import NotFound
+from shared.http import AccountId
+from shared.internal_api import InternalClient
+from shared.projection import wait_for_stream
+
+__all__ = [
+    "AccountController", "Commands", "accounts_commands", "caller", "payments_commands", "require_visible",
+    "session", "visible_account",
+]
+
+
+async def session(request: Request[Any, Any, Any], gateway_settings: GatewaySettings, clock: Clock,
+                  pool: Pool) -> Caller:
+    """The logged-in caller, even one who must change the password first."""
+    return await authenticate(request, gateway_settings.token_secret, clock, pool)
+
+
+async def caller(session: Caller) -> Caller:
+    """The logged-in caller; 403 `auth.password_change_required` while a password change is due."""
+    return require_password_changed(session)
+
+
+def require_visible(caller: Caller, account_id: str) -> None:
+    """A foreign account answers exactly like a missing one: no data, no hint it exists."""
+    if not caller.may_see(account_id):
+        raise NotFound("account.not_found", f"account {account_id} not found")
+
+
+async def visible_account(account_id: AccountId, caller: Caller) -> str:
+    """The account in the path, once the caller may see it (else 404 `account.not_found`)."""
+    require_visible(caller, account_id)
+    return account_id
+
+
+class AccountController(Controller):
+    """Routes under one personal account. They take `account` (the path's account id, checked by
+    `visible_account`), never the raw path parameter; tests/gateway/test_authorization_matrix.py
+    calls every such route with a foreign account and fails for one that answers anything but 404."""
+
+    path = "/api/v1/accounts/{account_id:str}"
+    dependencies = {"account": Provide(visible_account)}
+
+
+@dataclass(frozen=True)
+class Commands:
+    """The caller's commands to the service that owns them, each answered once the gateway's
+    `projection` shows its events (waiting at most `timeout` seconds)."""
+
+    service: InternalClient
+    pool: Pool
+    caller: Caller
+    projection: str
+    timeout: float = 2.0
+
+    async def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> dict[str, Any]:
+        """Send one command under the client's key; without one, under a fresh key (the owner
+        then deduplicates nothing, as for any new command)."""
+        result = await self.service.call(method, path, json=body, actor=self.caller.actor,
+                                         idempotency_key=key or str(uuid.uuid4()))
+        current = await self.caught_up(result.get("stream_id"), result.get("stream_version"))
+        if current is not None:
+            result["read_model_current"] = current
+        return result
+
+    async def caught_up(self, stream_id: Any, version: Any) -> bool | None:
+        """Wait until the read model has applied `stream_id` up to `version`: whether it did in
+        time; None when the command appended nothing."""
+        if isinstance(stream_id, str) and isinstance(version, int) and version > 0:
+            return await wait_for_stream(self.pool, self.projection, stream_id, version, self.timeout)
+        return None
+
+
+async def accounts_commands(accounts: InternalClient, pool: Pool, caller: Caller,
+                            gateway_settings: GatewaySettings) -> Commands:
+    return Commands(accounts, pool, caller, CabinetAccounts.name, gateway_settings.read_your_writes_timeout_s)
+
+
+async def payments_commands(payments_api: InternalClient, pool: Pool, caller: Caller,
+                            gateway_settings: GatewaySettings) -> Commands:
+    return Commands(payments_api, pool, caller, CabinetPayments.name, gateway_settings.read_your_writes_timeout_s)
