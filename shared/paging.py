@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = ["TOTAL", "page_of"]
@@ -11,8 +11,9 @@ __all__ = ["TOTAL", "page_of"]
 TOTAL = "total"
 
 
-def page_of(rows: Sequence[Mapping[str, Any]], fields: Iterable[str], *, limit: int, offset: int) -> dict[str, Any]:
-    """`{"items": [...], "total": n, "limit": .., "offset": ..}` from rows carrying a `total` column."""
+def page_of(rows: Sequence[Any], fields: Iterable[str], *, limit: int, offset: int) -> dict[str, Any]:
+    """`{"items": [...], "total": n, "limit": .., "offset": ..}` from rows (asyncpg records or
+    mappings) carrying a `total` column."""
     names = tuple(fields)
     return {
         "items": [{name: row[name] for name in names} for row in rows],
