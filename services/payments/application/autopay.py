@@ -20,8 +20,8 @@ from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import cancel_repaid_expiries
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.autopay import LEAD_DAYS, amount_needed, charge_due, mask_method
-from services.payments.domain.calendar import Period, local_date
 from services.payments.domain.events import Provider
+from shared.calendar import Period, local_date
 from shared.commands import CommandResult, execute, load_aggregate
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from services.payments.adapters.account_facts import load_facts
 from services.payments.adapters.providers import Providers
-from services.payments.domain.calendar import local_date, next_period
 from services.payments.domain.facts import AccountFacts
+from shared.calendar import local_date, next_period
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
