@@ -17,8 +17,8 @@ from services.payments.adapters.providers.hmac_webhook import SIGNATURE_HEADER
 from services.payments.adapters.providers.sandbox import CALLBACK_PATH, PAGE_PATH
 from services.payments.application.context import Payments
 from services.payments.application.top_ups import complete_top_up, find_top_up, refuse_callback
-from services.payments.entrypoints.common import command_metadata
 from shared.errors import NotFound
+from shared.http import command_metadata
 
 __all__ = ["ProviderCallbacksController"]
 
