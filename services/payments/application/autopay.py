@@ -22,7 +22,7 @@ from services.payments.domain.account import PaymentAccount, PaymentRequest, str
 from services.payments.domain.autopay import LEAD_DAYS, amount_needed, charge_due, mask_method
 from services.payments.domain.events import Provider
 from shared.calendar import Period, local_date
-from shared.commands import CommandResult, execute, load_aggregate
+from shared.commands import CommandResult, execute, load_aggregate, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.logging import get_logger
@@ -80,7 +80,7 @@ async def enable_autopay(
         ctx.store, PaymentAccount, stream_id_for(account_id),
         lambda account: account.enable_autopay(provider, masked, cap, facts),
         metadata=metadata, now=now,
-        idempotency_key=f"autopay-enable:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "autopay-enable", account_id),
         request={"provider": provider, "method_masked": masked, "cap": str(cap)},
         respond=lambda account, _: autopay_json(account), in_transaction=save_method,
     )
@@ -92,7 +92,7 @@ async def change_autopay_cap(
     return await execute(
         ctx.store, PaymentAccount, stream_id_for(account_id), lambda account: account.change_autopay_cap(cap),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=f"autopay-cap:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "autopay-cap", account_id),
         request={"cap": str(cap)}, respond=lambda account, _: autopay_json(account),
     )
 
@@ -110,7 +110,7 @@ async def disable_autopay(
     return await execute(
         ctx.store, PaymentAccount, stream_id_for(account_id), lambda account: account.disable_autopay(),
         metadata=metadata, now=now,
-        idempotency_key=f"autopay-disable:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "autopay-disable", account_id),
         request={}, respond=lambda account, _: autopay_json(account), in_transaction=forget_method,
     )
 

@@ -11,7 +11,7 @@ from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.events import PaymentMethod, Provider
-from shared.commands import CommandResult, execute
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.logging import get_logger
@@ -45,7 +45,7 @@ async def start_top_up(
         ctx.store, PaymentAccount, stream_id_for(account_id),
         lambda account: account.start_top_up(str(invoice_id), amount, provider, facts),
         metadata=metadata, now=now,
-        idempotency_key=f"top-up:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "top-up", account_id),
         request={"account_id": account_id, "amount": str(amount), "provider": provider},
         respond=respond, in_transaction=remember,
     )
