@@ -8,13 +8,13 @@ from litestar import Litestar, Router
 from litestar.di import Provide
 
 import services.payments.domain.events  # noqa: F401  (registers the events)
-from services.payments.adapters.account_facts import AccountFactsProjection
-from services.payments.adapters.providers import build_providers
+from services.payments.adapters.providers import Providers, build_providers
 from services.payments.application.context import Payments
 from services.payments.entrypoints.account_api import AccountPaymentsController
 from services.payments.entrypoints.callbacks import ProviderCallbacksController
 from services.payments.entrypoints.http import PaymentsController
 from services.payments.entrypoints.timers import timer_handlers
+from services.payments.projections.account_facts import AccountFactsProjection, AccountFactsTable
 from services.payments.settings import PaymentsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
@@ -33,9 +33,10 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     tz = settings.timezone
     providers = build_providers(settings, lambda: runtime.pool, clock)
+    facts = AccountFactsTable()
 
     def payments() -> Payments:
-        return Payments(runtime.store, clock, tz, providers, settings.promised_payment_cap)
+        return Payments(runtime.store, clock, tz, providers, facts, settings.promised_payment_cap)
 
     runtime = ServiceRuntime(
         "payments", settings, registry, clock, migrations=Path(__file__).parent / "migrations",
@@ -51,6 +52,9 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     async def get_payments() -> Payments:
         return payments()
 
+    async def get_providers() -> Providers:
+        return providers
+
     internal = [PaymentsController, AccountPaymentsController]
     app = Litestar(
         route_handlers=[
@@ -58,7 +62,8 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
             ProviderCallbacksController,
             *ops_route_handlers(runtime.ready),
         ],
-        dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments)},
+        dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments),
+                      "providers": Provide(get_providers)},
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from services.payments.adapters.account_facts import AccountFactsProjection
+from services.payments.projections.account_facts import AccountFactsProjection
 from shared.cloudevents import to_kafka, topic_for
 from shared.db import Pool
 from shared.eventstore import RecordedEvent

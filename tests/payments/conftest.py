@@ -16,6 +16,7 @@ from services.payments.adapters.providers import build_providers
 from services.payments.app import create_app
 from services.payments.application.context import Payments
 from services.payments.entrypoints.timers import timer_handlers
+from services.payments.projections.account_facts import AccountFactsTable
 from services.payments.settings import PaymentsSettings
 from shared.clock import FakeClock
 from shared.db import Pool
@@ -47,7 +48,7 @@ async def payments_pool(database_url: str) -> AsyncIterator[Pool]:
 def payments(payments_pool: Pool, clock: FakeClock) -> Payments:
     settings = PaymentsSettings(billing_env="test", database_url="unused", kafka_bootstrap_servers="unused")
     providers = build_providers(settings, lambda: payments_pool, clock)
-    return Payments(EventStore(payments_pool, registry), clock, MINSK, providers)
+    return Payments(EventStore(payments_pool, registry), clock, MINSK, providers, AccountFactsTable())
 
 
 def timer_runner(payments: Payments) -> Scheduler:

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from services.payments.adapters.account_facts import AUTOPAY_TIMER, load_facts
 from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import cancel_repaid_expiries
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
@@ -32,7 +31,8 @@ __all__ = ["CHARGE", "change_autopay_cap", "charge_autopay", "disable_autopay", 
 
 log = get_logger(__name__)
 
-CHARGE = AUTOPAY_TIMER
+#: The kind of autopay's charge timers.
+CHARGE = "autopay.charge"
 RECHECK_AFTER = timedelta(hours=1)
 MAX_RECHECKS = 5
 
@@ -132,7 +132,7 @@ async def prepare_charge(ctx: Payments, conn: Connection, timer: DueTimer) -> Af
     if account.autopay is None:
         return None
     now = ctx.clock.now()
-    facts = await load_facts(conn, account_id, local_date(now, ctx.tz), period.first_day)
+    facts = await ctx.facts.load(conn, account_id, local_date(now, ctx.tz), period.first_day)
     if facts is not None and facts.closed:
         log.info("autopay.account_closed", account_id=account_id, period=period.name)
         return None  # no charge, and no timer for the following period

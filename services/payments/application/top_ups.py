@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, cast
 
-from services.payments.adapters.providers.base import CallbackRefused, ProviderPayment, TopUp
 from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.events import PaymentMethod, Provider
+from services.payments.domain.providers import CallbackRefused, ProviderPayment, TopUp
 from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
