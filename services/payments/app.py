@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 
 import services.payments.domain.events  # noqa: F401  (registers the events)
 from services.payments.adapters.providers import Providers, build_providers
+from services.payments.adapters.tables import AutopayAmountsTable, SavedMethodsTable, TopUpsTable
 from services.payments.application.context import Payments
 from services.payments.entrypoints.account_api import AccountPaymentsController
 from services.payments.entrypoints.callbacks import ProviderCallbacksController
@@ -24,7 +27,14 @@ from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "wire_payments"]
+
+
+def wire_payments(store: EventStore, clock: Clock, tz: ZoneInfo, providers: Providers,
+                  promised_payment_cap: Decimal | None = None) -> Payments:
+    """The use cases' context on the service's own tables (the service, its tests, the bench)."""
+    return Payments(store, clock, tz, providers, AccountFactsTable(), TopUpsTable(), SavedMethodsTable(),
+                    AutopayAmountsTable(), promised_payment_cap)
 
 
 def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = None) -> Litestar:
@@ -33,10 +43,9 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     tz = settings.timezone
     providers = build_providers(settings, lambda: runtime.pool, clock)
-    facts = AccountFactsTable()
 
     def payments() -> Payments:
-        return Payments(runtime.store, clock, tz, providers, facts, settings.promised_payment_cap)
+        return wire_payments(runtime.store, clock, tz, providers, settings.promised_payment_cap)
 
     runtime = ServiceRuntime(
         "payments", settings, registry, clock, migrations=Path(__file__).parent / "migrations",

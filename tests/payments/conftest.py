@@ -11,10 +11,9 @@ from litestar.testing import AsyncTestClient
 
 import services.payments.domain.events  # noqa: F401  (registers the events)
 from services.payments.adapters.providers import build_providers
-from services.payments.app import create_app
+from services.payments.app import create_app, wire_payments
 from services.payments.application.context import Payments
 from services.payments.entrypoints.timers import timer_handlers
-from services.payments.projections.account_facts import AccountFactsTable
 from services.payments.settings import PaymentsSettings
 from shared.clock import FakeClock
 from shared.db import Pool
@@ -43,7 +42,7 @@ async def payments_pool(database_url: str) -> AsyncIterator[Pool]:
 def payments(payments_pool: Pool, clock: FakeClock) -> Payments:
     settings = PaymentsSettings(billing_env="test", database_url="unused", kafka_bootstrap_servers="unused")
     providers = build_providers(settings, lambda: payments_pool, clock)
-    return Payments(EventStore(payments_pool, registry), clock, MINSK, providers, AccountFactsTable())
+    return wire_payments(EventStore(payments_pool, registry), clock, MINSK, providers)
 
 
 def timer_runner(payments: Payments) -> Scheduler:

@@ -4,18 +4,17 @@ working after it."""
 from __future__ import annotations
 
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from services.payments.adapters.providers import Providers
-from services.payments.application.context import Payments, facts_for
-from services.payments.projections.account_facts import AccountFactsTable
+from services.payments.app import wire_payments
+from services.payments.application.context import facts_for
 from shared.clock import FakeClock
 from shared.db import create_pool
 from shared.events import registry
 from shared.eventstore import EventStore
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 from tests.payments.conftest import MIGRATIONS
-from tests.payments.factories import NOW, OPENED, account_event, feed_facts, opened_account
+from tests.payments.factories import MINSK, NOW, OPENED, account_event, feed_facts, opened_account
 
 
 async def test_an_add_on_connected_before_the_shared_item_ids_is_disconnected_after_them(database_url: str) -> None:
@@ -31,8 +30,7 @@ async def test_an_add_on_connected_before_the_shared_item_ids_is_disconnected_af
             " VALUES ('1015', 'addon:line-1015:tv', 7.00, '2026-11-02')"
         )
         assert await apply_migrations(database_url, "payments", migrations) == ["payments/003_add_on_item_ids.sql"]
-        payments = Payments(EventStore(pool, registry), FakeClock(NOW), ZoneInfo("Europe/Minsk"), Providers(),
-                            AccountFactsTable())
+        payments = wire_payments(EventStore(pool, registry), FakeClock(NOW), MINSK, Providers())
         facts = await facts_for(payments, "1015")
         assert facts is not None and facts.monthly_fee == Decimal("32.00")
         await feed_facts(pool, [account_event("AddOnDisconnected", "1015", 3, line_id="line-1015", service_id="tv",

@@ -68,12 +68,7 @@ async def enable_autopay(
     period, due = charge_due(now, ctx.tz)
 
     async def save_method(conn: Connection, _: PaymentAccount, __: list[RecordedEvent]) -> None:
-        await conn.execute(
-            "INSERT INTO payment_methods (account_id, provider, token, method_masked, saved_at)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET provider = excluded.provider,"
-            " token = excluded.token, method_masked = excluded.method_masked, saved_at = excluded.saved_at",
-            account_id, provider, token, masked, now,
-        )
+        await ctx.saved_methods.save(conn, account_id, provider, token, masked, now)
         await _schedule(conn, account_id, period, due)
 
     return await execute(
@@ -103,7 +98,7 @@ async def disable_autopay(
     now = ctx.clock.now()
 
     async def forget_method(conn: Connection, _: PaymentAccount, __: list[RecordedEvent]) -> None:
-        await conn.execute("DELETE FROM payment_methods WHERE account_id = $1", account_id)
+        await ctx.saved_methods.forget(conn, account_id)
         period, _due = charge_due(now, ctx.tz)
         await cancel_timer(conn, charge_key(account_id, period.name), now)
 
@@ -145,23 +140,18 @@ async def prepare_charge(ctx: Payments, conn: Connection, timer: DueTimer) -> Af
         log.warning("autopay.account_unknown", account_id=account_id, period=period.name)
         return None
     key = charge_key(account_id, period.name)
-    amount: Decimal | None = await conn.fetchval("SELECT amount FROM autopay_amounts WHERE idempotency_key = $1", key)
+    amount = await ctx.autopay_amounts.decided(conn, key)
     if amount is None:
         amount = amount_needed(facts.next_period_fee, account.available(facts), account.autopay.cap)
-    token = await conn.fetchval("SELECT token FROM payment_methods WHERE account_id = $1", account_id)
+    token = await ctx.saved_methods.token(conn, account_id)
     if amount <= 0 or token is None:
         log.info("autopay.nothing_to_charge", account_id=account_id, period=period.name)
         return None
-    await conn.execute(
-        "INSERT INTO autopay_amounts (idempotency_key, account_id, period, amount, decided_at)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-        key, account_id, period.name, amount, now,
-    )
     # A firing racing this one may have decided first: charge what was stored.
-    amount = await conn.fetchval("SELECT amount FROM autopay_amounts WHERE idempotency_key = $1", key)
+    decided = await ctx.autopay_amounts.decide(conn, key, account_id, period.name, amount, now)
     if attempt < MAX_RECHECKS:  # should the charge below never record an outcome
         await _schedule(conn, account_id, period, now + RECHECK_AFTER, attempt + 1)
-    provider, decided = account.autopay.provider, Decimal(amount)
+    provider = account.autopay.provider
 
     async def charge() -> None:
         await charge_autopay(ctx, account_id, period.name, provider, token, decided)

@@ -7,7 +7,13 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.payments.application.ports import AccountFactsSource, PaymentProviders
+from services.payments.application.ports import (
+    AccountFactsSource,
+    AutopayAmounts,
+    PaymentProviders,
+    SavedMethods,
+    TopUps,
+)
 from services.payments.domain.facts import AccountFacts
 from shared.calendar import local_date, next_period
 from shared.clock import Clock
@@ -25,6 +31,9 @@ class Payments:
     tz: ZoneInfo
     providers: PaymentProviders
     facts: AccountFactsSource
+    top_ups: TopUps
+    saved_methods: SavedMethods
+    autopay_amounts: AutopayAmounts
     #: Largest promised payment; None: the account's monthly fee.
     promised_payment_cap: Decimal | None = None
 

@@ -1,9 +1,10 @@
 """The ports of the payments use cases: what they need from the world, implemented by adapters
-(payment providers) and by the projection of accounts' events (account facts), wired in app.py."""
+(payment providers, the service's tables of state) and by the projection of accounts' events
+(account facts), wired in app.py."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -11,7 +12,15 @@ from services.payments.domain.facts import AccountFacts
 from services.payments.domain.providers import ChargeResult, TopUp
 from shared.db import Connection
 
-__all__ = ["AccountFactsSource", "CheckoutProvider", "MethodCharger", "PaymentProviders"]
+__all__ = [
+    "AccountFactsSource",
+    "AutopayAmounts",
+    "CheckoutProvider",
+    "MethodCharger",
+    "PaymentProviders",
+    "SavedMethods",
+    "TopUps",
+]
 
 
 class CheckoutProvider(Protocol):
@@ -48,4 +57,36 @@ class AccountFactsSource(Protocol):
     async def load(self, conn: Connection, account_id: str, today: date, next_period: date) -> AccountFacts | None:
         """The account's facts with its monthly fees as of `today` and as of `next_period` starting;
         None if the accounts service never told us of it."""
+        ...
+
+
+class TopUps(Protocol):
+    """Top-ups waiting for their provider's callback, by invoice number (what providers send back)."""
+
+    async def next_invoice_id(self, conn: Connection) -> int: ...
+
+    async def remember(self, conn: Connection, top_up: TopUp, started_at: datetime) -> None: ...
+
+    async def find(self, conn: Connection, invoice_id: int) -> TopUp | None: ...
+
+
+class SavedMethods(Protocol):
+    """Autopay's saved payment methods: the provider's token is kept here only, never in an event."""
+
+    async def save(self, conn: Connection, account_id: str, provider: str, token: str, masked: str,
+                   saved_at: datetime) -> None: ...
+
+    async def forget(self, conn: Connection, account_id: str) -> None: ...
+
+    async def token(self, conn: Connection, account_id: str) -> str | None: ...
+
+
+class AutopayAmounts(Protocol):
+    """The amount autopay charges for an account and period, fixed at the first decision."""
+
+    async def decided(self, conn: Connection, key: str) -> Decimal | None: ...
+
+    async def decide(self, conn: Connection, key: str, account_id: str, period: str, amount: Decimal,
+                     decided_at: datetime) -> Decimal:
+        """Record `amount` unless a decision under `key` exists; answer the one recorded."""
         ...

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.payments.adapters.tables import SavedMethodsTable
 from services.payments.application.autopay import CHARGE
 from services.payments.domain.facts import AccountFacts
 from shared.cloudevents import topic_for
@@ -124,7 +125,7 @@ class AccountFactsProjection:
                 account_id, event.occurred_at,
             )
             # A closed account keeps no card on file and is never charged again by autopay.
-            await conn.execute("DELETE FROM payment_methods WHERE account_id = $1", account_id)
+            await SavedMethodsTable().forget(conn, account_id)
             await cancel_timers(conn, CHARGE, event.occurred_at, account_id=account_id)
         elif kind in _STATUS:
             status, moves_from = _STATUS[kind]
