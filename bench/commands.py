@@ -31,12 +31,12 @@ from bench.common import DURATION, SCALE
 from bench.report import commands_table
 from bench.setup import environment
 from services.gateway.projections.cabinet_payments import CabinetPayments
-from services.payments.adapters.account_facts import AccountFactsProjection
 from services.payments.adapters.providers import Providers
-from services.payments.application.context import Payments
+from services.payments.app import wire_payments
 from services.payments.application.promised_payments import take_promised_payment
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentRequest
+from services.payments.projections.account_facts import AccountFactsProjection
 from shared.clock import SystemClock
 from shared.commands import CommandResult
 from shared.consumer import ProjectionConsumer
@@ -164,7 +164,7 @@ async def run(dsn: str, bootstrap: str) -> tuple[list[CommandFigures], dict[int,
     configure_logging("bench", "WARNING", "console")  # the services' per-event debug lines would dominate
     payments_pool, gateway_pool = await _schema(dsn, "payments"), await _schema(dsn, "gateway")
     clock = SystemClock()
-    ctx = Payments(EventStore(payments_pool, registry), clock, ZoneInfo("Europe/Minsk"), Providers())
+    ctx = wire_payments(EventStore(payments_pool, registry), clock, ZoneInfo("Europe/Minsk"), Providers())
     count = int(RATE * SECONDS)
     run_id = uuid.uuid4().hex[:6]
     promised_accounts = [f"pp{run_id}-{i}" for i in range(count + 20)]

@@ -44,11 +44,11 @@ class CommandResult:
         return data
 
 
-def scoped_key(key: str | None, *scope: str) -> str | None:
+def scoped_key(key: str | None, *scope: str | None) -> str | None:
     """The key a command is remembered under: the client's key within its scope (who acts, which
     command, on what), so two callers' keys, or one key sent to two commands, never meet. None
     without a key: the command is not deduplicated."""
-    return None if key is None else ":".join((*scope, key))
+    return None if key is None else ":".join((*(part or "" for part in scope), key))
 
 
 async def load_aggregate(store: EventStore, conn: Connection, cls: type[A], stream_id: str) -> A:

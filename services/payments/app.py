@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 
 import services.payments.domain.events  # noqa: F401  (registers the events)
-from services.payments.adapters.account_facts import AccountFactsProjection
-from services.payments.adapters.providers import build_providers
+from services.payments.adapters.providers import Providers, build_providers
+from services.payments.adapters.tables import AutopayAmountsTable, SavedMethodsTable, TopUpsTable
 from services.payments.application.context import Payments
 from services.payments.entrypoints.account_api import AccountPaymentsController
 from services.payments.entrypoints.callbacks import ProviderCallbacksController
 from services.payments.entrypoints.http import PaymentsController
 from services.payments.entrypoints.timers import timer_handlers
+from services.payments.projections.account_facts import AccountFactsProjection, AccountFactsTable
 from services.payments.settings import PaymentsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
@@ -24,7 +27,14 @@ from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "wire_payments"]
+
+
+def wire_payments(store: EventStore, clock: Clock, tz: ZoneInfo, providers: Providers,
+                  promised_payment_cap: Decimal | None = None) -> Payments:
+    """The use cases' context on the service's own tables (the service, its tests, the bench)."""
+    return Payments(store, clock, tz, providers, AccountFactsTable(), TopUpsTable(), SavedMethodsTable(),
+                    AutopayAmountsTable(), promised_payment_cap)
 
 
 def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = None) -> Litestar:
@@ -35,7 +45,7 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     providers = build_providers(settings, lambda: runtime.pool, clock)
 
     def payments() -> Payments:
-        return Payments(runtime.store, clock, tz, providers, settings.promised_payment_cap)
+        return wire_payments(runtime.store, clock, tz, providers, settings.promised_payment_cap)
 
     runtime = ServiceRuntime(
         "payments", settings, registry, clock, migrations=Path(__file__).parent / "migrations",
@@ -51,6 +61,9 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     async def get_payments() -> Payments:
         return payments()
 
+    async def get_providers() -> Providers:
+        return providers
+
     internal = [PaymentsController, AccountPaymentsController]
     app = Litestar(
         route_handlers=[
@@ -58,7 +71,8 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
             ProviderCallbacksController,
             *ops_route_handlers(runtime.ready),
         ],
-        dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments)},
+        dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments),
+                      "providers": Provide(get_providers)},
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],

@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 import services.payments.domain.events  # noqa: F401  (registers the events)
 from services.payments.adapters.providers import build_providers
-from services.payments.app import create_app
+from services.payments.app import create_app, wire_payments
 from services.payments.application.context import Payments
 from services.payments.entrypoints.timers import timer_handlers
 from services.payments.settings import PaymentsSettings
 from shared.clock import FakeClock
 from shared.db import Pool
 from shared.events import registry
-from shared.eventstore import EventStore, Metadata
+from shared.eventstore import EventStore
 from shared.scheduler import Scheduler
 from tests.conftest import KafkaSpace, migrated_pool
+from tests.payments.factories import MINSK, NOW
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "payments" / "migrations"
-MINSK = ZoneInfo("Europe/Minsk")
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-OPENED = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
-META = Metadata(correlation_id="test-correlation", actor="subscriber:u-1015")
 
 
 @pytest.fixture
@@ -47,7 +42,7 @@ async def payments_pool(database_url: str) -> AsyncIterator[Pool]:
 def payments(payments_pool: Pool, clock: FakeClock) -> Payments:
     settings = PaymentsSettings(billing_env="test", database_url="unused", kafka_bootstrap_servers="unused")
     providers = build_providers(settings, lambda: payments_pool, clock)
-    return Payments(EventStore(payments_pool, registry), clock, MINSK, providers)
+    return wire_payments(EventStore(payments_pool, registry), clock, MINSK, providers)
 
 
 def timer_runner(payments: Payments) -> Scheduler:
@@ -76,9 +71,6 @@ async def payloads(pool: Pool, event_type: str, account_id: str = "1015") -> lis
         f"payment-account-{account_id}", event_type,
     )
     return [r["payload"] for r in rows]
-
-
-INTERNAL = {"x-internal-token": "test-internal-token"}
 
 
 @pytest.fixture

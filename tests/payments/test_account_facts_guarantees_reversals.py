@@ -16,8 +16,8 @@ from services.payments.domain.account import PaymentRequest
 from services.payments.domain.guarantee import GuaranteeRefused
 from shared.db import Pool
 from shared.errors import Conflict, NotFound
-from tests.payments.account_events import account_event, feed_facts, opened_account
-from tests.payments.conftest import META, NOW, OPENED, event_types, payloads
+from tests.payments.conftest import event_types, payloads
+from tests.payments.factories import META, NOW, OPENED, account_event, feed_facts, opened_account
 
 
 async def test_facts_follow_lines_add_ons_tariff_changes_status_and_redeliveries(

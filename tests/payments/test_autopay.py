@@ -23,8 +23,8 @@ from services.payments.application.context import Payments
 from shared.clock import FakeClock
 from shared.db import Pool
 from shared.scheduler import Scheduler, schedule_timer
-from tests.payments.account_events import account_event, feed_facts, opened_account
-from tests.payments.conftest import META, OPENED, event_types, payloads, timer_runner
+from tests.payments.conftest import event_types, payloads, timer_runner
+from tests.payments.factories import META, OPENED, account_event, feed_facts, opened_account
 
 #: 3 days before 1 December, midnight in Minsk.
 DUE = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.payments.conftest import INTERNAL
+from tests.payments.factories import INTERNAL
 
 
 async def _request_counts(client: AsyncTestClient[Any]) -> dict[tuple[str, str, str], float]:

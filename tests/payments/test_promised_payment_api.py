@@ -3,26 +3,30 @@ account facts, and the internal API offers and takes a promised payment once."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import KafkaSpace
-from tests.payments.account_events import opened_account, publish_account_events
-from tests.payments.conftest import INTERNAL, OPENED
+from tests.eventually import eventually
+from tests.payments.factories import INTERNAL, OPENED, opened_account, publish_account_events
 
 
-async def offer_once_known(client: AsyncTestClient[Any], account: str, timeout: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
+async def offer_once_known(client: AsyncTestClient[Any], account: str) -> dict[str, Any]:
+    """The offer once accounts' facts have arrived: the account and its line's monthly fee (the
+    consumer may apply AccountOpened in one batch and ServiceLineAdded in the next)."""
+    offers: list[dict[str, Any]] = []
+
+    async def known() -> bool:
         response = await client.get(f"/internal/v1/accounts/{account}/promised-payments/offer", headers=INTERNAL)
-        if response.status_code == 200 or time.monotonic() > deadline:
-            assert response.status_code == 200, response.text
-            return response.json()  # type: ignore[no-any-return]
-        assert response.json()["code"] == "account.not_found"
-        await asyncio.sleep(0.1)
+        if response.status_code != 200:
+            assert response.json()["code"] == "account.not_found"
+            return False
+        offers.append(response.json())
+        return offers[-1]["reason"] != "promised_payment.no_monthly_fee"
+
+    await eventually(known)
+    return offers[-1]
 
 
 async def test_a_promised_payment_is_offered_from_accounts_facts_and_taken_once(

@@ -18,8 +18,8 @@ from shared.commands import CommandResult
 from shared.db import Pool
 from shared.errors import NotFound
 from shared.scheduler import Scheduler
-from tests.payments.account_events import account_event, feed_facts, opened_account
-from tests.payments.conftest import META, NOW, OPENED, event_types, payloads
+from tests.payments.conftest import event_types, payloads
+from tests.payments.factories import META, NOW, OPENED, account_event, feed_facts, opened_account
 
 
 async def test_100_concurrent_requests_on_one_account_take_exactly_one(

@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.payments.conftest import INTERNAL
+from tests.payments.factories import INTERNAL
 
 ROBOKASSA_PASSWORD_2 = "dev-robokassa-password-2"  # the dev default (BILLING_ENV=test)
 

@@ -12,8 +12,8 @@ from litestar.testing import AsyncTestClient
 from services.payments.app import create_app
 from services.payments.settings import PaymentsSettings
 from tests.conftest import KafkaSpace
+from tests.payments.factories import INTERNAL
 
-TOKEN = {"x-internal-token": "test-internal-token"}
 GOOD = {
     "account_id": "1015",
     "amount": "150.00",
@@ -44,11 +44,11 @@ async def event_count(database_url: str) -> int:
 async def test_a_registration_appends_one_payment_and_a_repeat_answers_the_same(
     client: AsyncTestClient[Any], database_url: str
 ) -> None:
-    first = await client.post("/internal/v1/payments", json=GOOD, headers=TOKEN)
+    first = await client.post("/internal/v1/payments", json=GOOD, headers=INTERNAL)
     assert first.status_code == 201, first.text
     body = first.json()
     assert body["amount"] == "150.00" and body["account_id"] == "1015" and body["position"] >= 1
-    again = await client.post("/internal/v1/payments", json=GOOD, headers=TOKEN)
+    again = await client.post("/internal/v1/payments", json=GOOD, headers=INTERNAL)
     assert again.status_code == 200
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json()["payment_id"] == body["payment_id"]
@@ -58,8 +58,8 @@ async def test_a_registration_appends_one_payment_and_a_repeat_answers_the_same(
 async def test_the_same_external_id_with_another_amount_is_a_conflict_and_changes_nothing(
     client: AsyncTestClient[Any], database_url: str
 ) -> None:
-    assert (await client.post("/internal/v1/payments", json=GOOD, headers=TOKEN)).status_code == 201
-    response = await client.post("/internal/v1/payments", json={**GOOD, "amount": "15.00"}, headers=TOKEN)
+    assert (await client.post("/internal/v1/payments", json=GOOD, headers=INTERNAL)).status_code == 201
+    response = await client.post("/internal/v1/payments", json={**GOOD, "amount": "15.00"}, headers=INTERNAL)
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "payment.external_id_reused"
@@ -79,7 +79,7 @@ async def test_the_same_external_id_with_another_amount_is_a_conflict_and_change
 async def test_bad_input_is_a_problem_with_a_stable_code_and_appends_nothing(
     client: AsyncTestClient[Any], database_url: str, change: dict[str, Any]
 ) -> None:
-    response = await client.post("/internal/v1/payments", json={**GOOD, **change}, headers=TOKEN)
+    response = await client.post("/internal/v1/payments", json={**GOOD, **change}, headers=INTERNAL)
     assert response.status_code == 400, response.text
     problem = response.json()
     assert problem["code"] == "request.invalid"
@@ -89,7 +89,7 @@ async def test_bad_input_is_a_problem_with_a_stable_code_and_appends_nothing(
 
 async def test_a_missing_field_is_named(client: AsyncTestClient[Any]) -> None:
     body = {k: v for k, v in GOOD.items() if k != "amount"}
-    response = await client.post("/internal/v1/payments", json=body, headers=TOKEN)
+    response = await client.post("/internal/v1/payments", json=body, headers=INTERNAL)
     assert response.status_code == 400
     assert any("amount" in (e["field"] or "") or "amount" in e["message"] for e in response.json()["errors"])
 
@@ -97,7 +97,7 @@ async def test_a_missing_field_is_named(client: AsyncTestClient[Any]) -> None:
 async def test_malformed_json_is_a_problem(client: AsyncTestClient[Any], database_url: str) -> None:
     response = await client.post(
         "/internal/v1/payments", content=b'{"account_id": "1015", "amount": ',
-        headers={**TOKEN, "content-type": "application/json"},
+        headers={**INTERNAL, "content-type": "application/json"},
     )
     assert response.status_code == 400
     assert response.json()["code"] == "request.invalid"

@@ -15,14 +15,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from services.payments.adapters.account_facts import AUTOPAY_TIMER, load_facts
 from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import cancel_repaid_expiries
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.autopay import LEAD_DAYS, amount_needed, charge_due, mask_method
-from services.payments.domain.calendar import Period, local_date
 from services.payments.domain.events import Provider
-from shared.commands import CommandResult, execute, load_aggregate
+from shared.calendar import Period, local_date
+from shared.commands import CommandResult, execute, load_aggregate, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.logging import get_logger
@@ -32,7 +31,8 @@ __all__ = ["CHARGE", "change_autopay_cap", "charge_autopay", "disable_autopay", 
 
 log = get_logger(__name__)
 
-CHARGE = AUTOPAY_TIMER
+#: The kind of autopay's charge timers.
+CHARGE = "autopay.charge"
 RECHECK_AFTER = timedelta(hours=1)
 MAX_RECHECKS = 5
 
@@ -68,19 +68,14 @@ async def enable_autopay(
     period, due = charge_due(now, ctx.tz)
 
     async def save_method(conn: Connection, _: PaymentAccount, __: list[RecordedEvent]) -> None:
-        await conn.execute(
-            "INSERT INTO payment_methods (account_id, provider, token, method_masked, saved_at)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET provider = excluded.provider,"
-            " token = excluded.token, method_masked = excluded.method_masked, saved_at = excluded.saved_at",
-            account_id, provider, token, masked, now,
-        )
+        await ctx.saved_methods.save(conn, account_id, provider, token, masked, now)
         await _schedule(conn, account_id, period, due)
 
     return await execute(
         ctx.store, PaymentAccount, stream_id_for(account_id),
         lambda account: account.enable_autopay(provider, masked, cap, facts),
         metadata=metadata, now=now,
-        idempotency_key=f"autopay-enable:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor, "autopay-enable", account_id),
         request={"provider": provider, "method_masked": masked, "cap": str(cap)},
         respond=lambda account, _: autopay_json(account), in_transaction=save_method,
     )
@@ -92,7 +87,7 @@ async def change_autopay_cap(
     return await execute(
         ctx.store, PaymentAccount, stream_id_for(account_id), lambda account: account.change_autopay_cap(cap),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=f"autopay-cap:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor, "autopay-cap", account_id),
         request={"cap": str(cap)}, respond=lambda account, _: autopay_json(account),
     )
 
@@ -103,14 +98,14 @@ async def disable_autopay(
     now = ctx.clock.now()
 
     async def forget_method(conn: Connection, _: PaymentAccount, __: list[RecordedEvent]) -> None:
-        await conn.execute("DELETE FROM payment_methods WHERE account_id = $1", account_id)
+        await ctx.saved_methods.forget(conn, account_id)
         period, _due = charge_due(now, ctx.tz)
         await cancel_timer(conn, charge_key(account_id, period.name), now)
 
     return await execute(
         ctx.store, PaymentAccount, stream_id_for(account_id), lambda account: account.disable_autopay(),
         metadata=metadata, now=now,
-        idempotency_key=f"autopay-disable:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor, "autopay-disable", account_id),
         request={}, respond=lambda account, _: autopay_json(account), in_transaction=forget_method,
     )
 
@@ -132,7 +127,7 @@ async def prepare_charge(ctx: Payments, conn: Connection, timer: DueTimer) -> Af
     if account.autopay is None:
         return None
     now = ctx.clock.now()
-    facts = await load_facts(conn, account_id, local_date(now, ctx.tz), period.first_day)
+    facts = await ctx.facts.load(conn, account_id, local_date(now, ctx.tz), period.first_day)
     if facts is not None and facts.closed:
         log.info("autopay.account_closed", account_id=account_id, period=period.name)
         return None  # no charge, and no timer for the following period
@@ -145,23 +140,18 @@ async def prepare_charge(ctx: Payments, conn: Connection, timer: DueTimer) -> Af
         log.warning("autopay.account_unknown", account_id=account_id, period=period.name)
         return None
     key = charge_key(account_id, period.name)
-    amount: Decimal | None = await conn.fetchval("SELECT amount FROM autopay_amounts WHERE idempotency_key = $1", key)
+    amount = await ctx.autopay_amounts.decided(conn, key)
     if amount is None:
         amount = amount_needed(facts.next_period_fee, account.available(facts), account.autopay.cap)
-    token = await conn.fetchval("SELECT token FROM payment_methods WHERE account_id = $1", account_id)
+    token = await ctx.saved_methods.token(conn, account_id)
     if amount <= 0 or token is None:
         log.info("autopay.nothing_to_charge", account_id=account_id, period=period.name)
         return None
-    await conn.execute(
-        "INSERT INTO autopay_amounts (idempotency_key, account_id, period, amount, decided_at)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-        key, account_id, period.name, amount, now,
-    )
     # A firing racing this one may have decided first: charge what was stored.
-    amount = await conn.fetchval("SELECT amount FROM autopay_amounts WHERE idempotency_key = $1", key)
+    decided = await ctx.autopay_amounts.decide(conn, key, account_id, period.name, amount, now)
     if attempt < MAX_RECHECKS:  # should the charge below never record an outcome
         await _schedule(conn, account_id, period, now + RECHECK_AFTER, attempt + 1)
-    provider, decided = account.autopay.provider, Decimal(amount)
+    provider = account.autopay.provider
 
     async def charge() -> None:
         await charge_autopay(ctx, account_id, period.name, provider, token, decided)

@@ -7,10 +7,15 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.payments.adapters.account_facts import load_facts
-from services.payments.adapters.providers import Providers
-from services.payments.domain.calendar import local_date, next_period
+from services.payments.application.ports import (
+    AccountFactsSource,
+    AutopayAmounts,
+    PaymentProviders,
+    SavedMethods,
+    TopUps,
+)
 from services.payments.domain.facts import AccountFacts
+from shared.calendar import local_date, next_period
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
@@ -24,7 +29,11 @@ class Payments:
     store: EventStore
     clock: Clock
     tz: ZoneInfo
-    providers: Providers
+    providers: PaymentProviders
+    facts: AccountFactsSource
+    top_ups: TopUps
+    saved_methods: SavedMethods
+    autopay_amounts: AutopayAmounts
     #: Largest promised payment; None: the account's monthly fee.
     promised_payment_cap: Decimal | None = None
 
@@ -38,7 +47,7 @@ async def facts_for(ctx: Payments, account_id: str, next_period_starts: date | N
     now = ctx.clock.now()
     first_day = next_period_starts or next_period(now, ctx.tz).first_day
     async with ctx.pool.acquire() as conn:
-        return await load_facts(conn, account_id, local_date(now, ctx.tz), first_day)
+        return await ctx.facts.load(conn, account_id, local_date(now, ctx.tz), first_day)
 
 
 async def required_facts(ctx: Payments, account_id: str) -> AccountFacts:

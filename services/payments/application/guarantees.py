@@ -10,7 +10,7 @@ from typing import Any
 from services.payments.application.context import Payments, required_facts
 from services.payments.domain.account import PaymentAccount, stream_id_for
 from services.payments.domain.guarantee import Guarantee
-from shared.commands import CommandResult, execute
+from shared.commands import CommandResult, execute, scoped_key
 from shared.eventstore import Metadata
 
 __all__ = ["guarantee_json", "register_guarantee"]
@@ -38,7 +38,7 @@ async def register_guarantee(
         ctx.store, PaymentAccount, stream_id_for(account_id),
         lambda account: account.register_guarantee(guarantee_id, amount, pay_by, invoice_ref, now, facts, ctx.tz),
         metadata=metadata, now=now,
-        idempotency_key=f"guarantee:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor, "guarantee", account_id),
         request={"amount": str(amount), "pay_by": pay_by.isoformat(), "invoice_ref": invoice_ref},
         respond=lambda account, _: guarantee_json(account_id, account.guarantees[-1]),
     )

@@ -11,7 +11,7 @@ from services.payments.application.context import Payments, required_facts
 from services.payments.application.register_payment import expiry_timer_key
 from services.payments.domain.account import PaymentAccount, stream_id_for
 from services.payments.domain.promised_payment import TERM, Offer, PromisedPayment
-from shared.commands import CommandResult, execute, load_aggregate
+from shared.commands import CommandResult, execute, load_aggregate, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.scheduler import schedule_timer
@@ -74,7 +74,7 @@ async def take_promised_payment(
         lambda account: account.take_promised_payment(
             promised_payment_id, amount, now, facts, ctx.tz, ctx.promised_payment_cap),
         metadata=metadata, now=now,
-        idempotency_key=f"promised-payment:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor, "promised-payment", account_id),
         request={"account_id": account_id, "amount": str(amount)},
         respond=lambda account, _: {"account_id": account_id,
                                     **promised_json(account.promised[promised_payment_id])},

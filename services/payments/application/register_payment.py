@@ -11,7 +11,7 @@ from typing import Any
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.events import PromisedPaymentRepaid
 from shared.clock import Clock
-from shared.commands import CommandResult, execute
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.errors import Conflict
 from shared.eventstore import EventStore, IdempotencyKeyReused, Metadata, RecordedEvent
@@ -68,7 +68,9 @@ async def register_payment(
             lambda account: account.register_payment(request, payment_id, metadata.actor or "unknown"),
             metadata=metadata,
             now=clock.now(),
-            idempotency_key=f"payment:{request.method}:{request.external_id}",
+            # A natural key, not a client's: the payment's own id at its source dedupes it, whoever
+            # reports it (an operator, a provider's callback, autopay), so no actor in its scope.
+            idempotency_key=scoped_key(request.external_id, "payment", request.method),
             request=fingerprint,
             respond=lambda _account, _recorded: _payment_body(request, payment_id),
             in_transaction=in_transaction,

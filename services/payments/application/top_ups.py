@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, cast
 
-from services.payments.adapters.providers.base import CallbackRefused, ProviderPayment, TopUp
 from services.payments.application.context import Payments, facts_for
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.events import PaymentMethod, Provider
-from shared.commands import CommandResult, execute
+from services.payments.domain.providers import CallbackRefused, ProviderPayment, TopUp
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.logging import get_logger
@@ -26,16 +26,14 @@ async def start_top_up(
     idempotency_key: str | None = None,
 ) -> CommandResult:
     checkout = ctx.providers.checkout(provider)
-    invoice_id = int(await ctx.pool.fetchval("SELECT nextval('top_up_invoices')"))
+    async with ctx.pool.acquire() as conn:
+        invoice_id = await ctx.top_ups.next_invoice_id(conn)
     top_up = TopUp(invoice_id, account_id, amount, provider)
     facts = await facts_for(ctx, account_id)
     now = ctx.clock.now()
 
-    async def remember(conn: Connection, _: PaymentAccount, recorded: list[RecordedEvent]) -> None:
-        await conn.execute(
-            "INSERT INTO top_ups (invoice_id, account_id, amount, provider, started_at) VALUES ($1, $2, $3, $4, $5)",
-            invoice_id, account_id, amount, provider, now,
-        )
+    async def remember(conn: Connection, _: PaymentAccount, __: list[RecordedEvent]) -> None:
+        await ctx.top_ups.remember(conn, top_up, now)
 
     def respond(_: PaymentAccount, __: list[RecordedEvent]) -> dict[str, Any]:
         return {"top_up_id": str(invoice_id), "account_id": account_id, "amount": str(amount),
@@ -45,17 +43,15 @@ async def start_top_up(
         ctx.store, PaymentAccount, stream_id_for(account_id),
         lambda account: account.start_top_up(str(invoice_id), amount, provider, facts),
         metadata=metadata, now=now,
-        idempotency_key=f"top-up:{account_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor, "top-up", account_id),
         request={"account_id": account_id, "amount": str(amount), "provider": provider},
         respond=respond, in_transaction=remember,
     )
 
 
 async def find_top_up(ctx: Payments, invoice_id: int) -> TopUp | None:
-    row = await ctx.pool.fetchrow(
-        "SELECT invoice_id, account_id, amount, provider FROM top_ups WHERE invoice_id = $1", invoice_id
-    )
-    return TopUp(row["invoice_id"], row["account_id"], row["amount"], row["provider"]) if row else None
+    async with ctx.pool.acquire() as conn:
+        return await ctx.top_ups.find(conn, invoice_id)
 
 
 def refuse_callback(provider: str, refusal: CallbackRefused, invoice_id: int | None = None) -> CallbackRefused:

@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.payments.domain.calendar import Period, next_period
 from services.payments.domain.events import Provider
+from shared.calendar import Period, next_period
 from shared.errors import DomainError
 from shared.money import round_money
 

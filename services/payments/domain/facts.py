@@ -1,5 +1,5 @@
 """What the payments service knows about an account from the accounts service's events
-(its local projection, services/payments/adapters/account_facts.py). Decisions read it; they never
+(its local projection, services/payments/projections/account_facts.py). Decisions read it; they never
 change it."""
 
 from __future__ import annotations

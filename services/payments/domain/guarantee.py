@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.payments.domain.calendar import add_months, local_date, tenth_of_next_month
 from services.payments.domain.facts import AccountFacts
+from shared.calendar import add_months, local_date, tenth_of_next_month
 from shared.errors import DomainError
 
 __all__ = ["MIN_CONTRACT_MONTHS", "Guarantee", "GuaranteeRefused", "check_guarantee"]

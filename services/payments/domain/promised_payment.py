@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.payments.domain.calendar import add_months, local_date
 from services.payments.domain.facts import AccountFacts
+from shared.calendar import add_months, local_date
 from shared.errors import DomainError
 from shared.money import round_money
 

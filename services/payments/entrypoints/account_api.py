@@ -20,14 +20,8 @@ from services.payments.application.promised_payments import promised_payment_off
 from services.payments.application.reverse_payment import reverse_payment
 from services.payments.application.top_ups import start_top_up
 from services.payments.domain.events import Provider
-from services.payments.entrypoints.common import (
-    AccountId,
-    Actor,
-    Amount,
-    ClientKey,
-    command_metadata,
-    command_response,
-)
+from services.payments.entrypoints.common import Amount
+from shared.http import AccountId, Actor, IdempotencyKey, command_metadata, command_response
 
 __all__ = ["AccountPaymentsController"]
 
@@ -73,10 +67,9 @@ class AccountPaymentsController(Controller):
 
     @post("/top-ups", status_code=201, summary="Start a top-up with a provider; answers its redirect URL")
     async def top_up(self, account_id: AccountId, data: StartTopUp, payments: Payments, actor: Actor,
-                     key: ClientKey) -> Response[dict[str, Any]]:
-        return command_response(
-            await start_top_up(payments, account_id, data.amount, data.provider, command_metadata(actor), key)
-        )
+                     key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await start_top_up(payments, account_id, data.amount, data.provider, command_metadata(actor), key)
+        return command_response(result, status=201)
 
     @get("/promised-payments/offer", summary="Whether a promised payment is available, and how much")
     async def offer(self, account_id: AccountId, payments: Payments) -> dict[str, Any]:
@@ -84,40 +77,37 @@ class AccountPaymentsController(Controller):
 
     @post("/promised-payments", status_code=201, summary="Take a promised payment (credited at once, 3 days)")
     async def take(self, account_id: AccountId, data: TakePromisedPayment, payments: Payments, actor: Actor,
-                   key: ClientKey) -> Response[dict[str, Any]]:
-        return command_response(
-            await take_promised_payment(payments, account_id, data.amount, command_metadata(actor), key)
-        )
+                   key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await take_promised_payment(payments, account_id, data.amount, command_metadata(actor), key)
+        return command_response(result, status=201)
 
     @put("/autopay", status_code=200, summary="Enable autopay with a saved payment method, or replace it")
     async def enable(self, account_id: AccountId, data: EnableAutopay, payments: Payments, actor: Actor,
-                     key: ClientKey) -> Response[dict[str, Any]]:
+                     key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await enable_autopay(payments, account_id, data.provider, data.method_token, data.cap,
                                       command_metadata(actor), key)
-        return command_response(result, 200)
+        return command_response(result)
 
     @patch("/autopay", status_code=200, summary="Change the autopay cap (null: no cap)")
     async def change(self, account_id: AccountId, data: ChangeAutopay, payments: Payments, actor: Actor,
-                     key: ClientKey) -> Response[dict[str, Any]]:
-        return command_response(
-            await change_autopay_cap(payments, account_id, data.cap, command_metadata(actor), key), 200
-        )
+                     key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(await change_autopay_cap(payments, account_id, data.cap, command_metadata(actor), key))
 
     @delete("/autopay", status_code=200, summary="Disable autopay and forget the saved method")
     async def disable(self, account_id: AccountId, payments: Payments, actor: Actor,
-                      key: ClientKey) -> Response[dict[str, Any]]:
-        return command_response(await disable_autopay(payments, account_id, command_metadata(actor), key), 200)
+                      key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(await disable_autopay(payments, account_id, command_metadata(actor), key))
 
     @post("/guarantees", status_code=201, summary="Register a payment guarantee (organizations)")
     async def guarantee(self, account_id: AccountId, data: RegisterGuarantee, payments: Payments, actor: Actor,
-                        key: ClientKey) -> Response[dict[str, Any]]:
+                        key: IdempotencyKey) -> Response[dict[str, Any]]:
         return command_response(await register_guarantee(
             payments, account_id, data.amount, data.pay_by, data.invoice_ref, command_metadata(actor), key
-        ))
+        ), status=201)
 
     @post("/payments/{payment_id:str}/reversal", status_code=201, summary="Reverse a payment (operators)")
     async def reverse(self, account_id: AccountId, payment_id: PAYMENT_ID, data: ReversePayment,
-                      payments: Payments, actor: Actor, key: ClientKey) -> Response[dict[str, Any]]:
+                      payments: Payments, actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
         return command_response(await reverse_payment(
             payments, account_id, payment_id, data.reason, command_metadata(actor), key
-        ))
+        ), status=201)

@@ -12,13 +12,14 @@ from typing import Annotated, Any, TypeVar
 from litestar import Controller, MediaType, Request, Response, get, post, route
 from litestar.params import Parameter
 
-from services.payments.adapters.providers.base import CallbackRefused, ProviderPayment
+from services.payments.adapters.providers import Providers
 from services.payments.adapters.providers.hmac_webhook import SIGNATURE_HEADER
 from services.payments.adapters.providers.sandbox import CALLBACK_PATH, PAGE_PATH
 from services.payments.application.context import Payments
 from services.payments.application.top_ups import complete_top_up, find_top_up, refuse_callback
-from services.payments.entrypoints.common import command_metadata
+from services.payments.domain.providers import CallbackRefused, ProviderPayment
 from shared.errors import NotFound
+from shared.http import command_metadata
 
 __all__ = ["ProviderCallbacksController"]
 
@@ -50,8 +51,9 @@ class ProviderCallbacksController(Controller):
     include_in_schema = False
 
     @route("/providers/robokassa/result", http_method=["GET", "POST"], status_code=200)
-    async def robokassa_result(self, request: Request[Any, Any, Any], payments: Payments) -> Response[str]:
-        provider = payments.providers.robokassa
+    async def robokassa_result(self, request: Request[Any, Any, Any], payments: Payments,
+                               providers: Providers) -> Response[str]:
+        provider = providers.robokassa
         if provider is None:
             raise NotFound("top_up.provider_unavailable", "robokassa is not enabled")
         params = await _params(request)
@@ -60,8 +62,9 @@ class ProviderCallbacksController(Controller):
         return Response(provider.answer(paid), media_type=MediaType.TEXT)
 
     @post("/providers/webhook/callback", status_code=200)
-    async def webhook(self, request: Request[Any, Any, Any], payments: Payments) -> dict[str, Any]:
-        provider = payments.providers.webhook
+    async def webhook(self, request: Request[Any, Any, Any], payments: Payments,
+                      providers: Providers) -> dict[str, Any]:
+        provider = providers.webhook
         if provider is None:
             raise NotFound("top_up.provider_unavailable", "the webhook provider is not enabled")
         body = await request.body()
@@ -72,17 +75,18 @@ class ProviderCallbacksController(Controller):
 
     @get(f"{PAGE_PATH.removeprefix('/public/v1')}/{{invoice_id:int}}", media_type=MediaType.HTML)
     async def sandbox_page(
-        self, invoice_id: Annotated[int, Parameter(ge=1, le=2**62)], payments: Payments
+        self, invoice_id: Annotated[int, Parameter(ge=1, le=2**62)], payments: Payments, providers: Providers
     ) -> str:
-        provider = payments.providers.sandbox
+        provider = providers.sandbox
         top_up = await find_top_up(payments, invoice_id)
         if provider is None or top_up is None or top_up.provider != "sandbox":
             raise NotFound("top_up.unknown_invoice", f"no sandbox top-up {invoice_id}")
         return provider.page(top_up)
 
     @post(CALLBACK_PATH.removeprefix("/public/v1"), status_code=200, media_type=MediaType.HTML)
-    async def sandbox_callback(self, request: Request[Any, Any, Any], payments: Payments) -> str:
-        provider = payments.providers.sandbox
+    async def sandbox_callback(self, request: Request[Any, Any, Any], payments: Payments,
+                               providers: Providers) -> str:
+        provider = providers.sandbox
         if provider is None:
             raise NotFound("top_up.provider_unavailable", "the sandbox provider is not enabled")
         form = await _params(request)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.payments.adapters.providers.base import CheckoutProvider, MethodCharger
 from services.payments.adapters.providers.hmac_webhook import HmacWebhook
 from services.payments.adapters.providers.robokassa import Robokassa
 from services.payments.adapters.providers.sandbox import Sandbox
+from services.payments.application.ports import CheckoutProvider, MethodCharger
 from services.payments.settings import PaymentsSettings
 from shared.clock import Clock
 from shared.db import Pool

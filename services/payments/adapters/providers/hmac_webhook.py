@@ -19,16 +19,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from services.payments.adapters.providers.base import (
-    CallbackRefused,
-    ChargeResult,
-    ProviderPayment,
-    TopUp,
-    callback_amount,
-    hmac_sha256,
-    invoice_number,
-    same_signature,
-)
+from services.payments.adapters.providers.base import callback_amount, hmac_sha256, invoice_number, same_signature
+from services.payments.domain.providers import CallbackRefused, ChargeResult, ProviderPayment, TopUp
 from shared.money import round_money
 
 __all__ = ["SIGNATURE_HEADER", "HmacWebhook"]

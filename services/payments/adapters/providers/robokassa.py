@@ -14,14 +14,8 @@ import hashlib
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from services.payments.adapters.providers.base import (
-    CallbackRefused,
-    ProviderPayment,
-    TopUp,
-    callback_amount,
-    invoice_number,
-    same_signature,
-)
+from services.payments.adapters.providers.base import callback_amount, invoice_number, same_signature
+from services.payments.domain.providers import CallbackRefused, ProviderPayment, TopUp
 
 __all__ = ["Robokassa", "md5_signature"]
 

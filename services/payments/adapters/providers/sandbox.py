@@ -9,16 +9,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from services.payments.adapters.providers.base import (
-    CallbackRefused,
-    ChargeResult,
-    ProviderPayment,
-    TopUp,
-    callback_amount,
-    hmac_sha256,
-    invoice_number,
-    same_signature,
-)
+from services.payments.adapters.providers.base import callback_amount, hmac_sha256, invoice_number, same_signature
+from services.payments.domain.providers import CallbackRefused, ChargeResult, ProviderPayment, TopUp
 from shared.clock import Clock
 from shared.db import Pool
 

@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from services.payments.adapters.providers.base import CallbackRefused, TopUp
 from services.payments.adapters.providers.hmac_webhook import HmacWebhook
 from services.payments.adapters.providers.robokassa import Robokassa
 from services.payments.adapters.providers.sandbox import Sandbox
+from services.payments.domain.providers import CallbackRefused, TopUp
 from shared.clock import SystemClock
 
 ROBOKASSA = Robokassa("shop", "pass-one", "pass-two", "https://auth.robokassa.ru/Merchant/Index.aspx", True)

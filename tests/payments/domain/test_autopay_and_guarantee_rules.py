@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from services.payments.domain.autopay import AutopayRefused, amount_needed, charge_due, mask_method
-from services.payments.domain.calendar import add_months, tenth_of_next_month
 from services.payments.domain.events import AutopayCharged, PaymentRegistered
 from services.payments.domain.guarantee import GuaranteeRefused, check_guarantee
+from shared.calendar import add_months, tenth_of_next_month
 from shared.clock import FakeClock
-from tests.unit.payments.factories import MINSK, account, day, decide, facts, payment
+from tests.payments.factories import MINSK, account, day, decide, facts, payment
 
 
 @pytest.mark.parametrize(

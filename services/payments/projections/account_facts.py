@@ -4,6 +4,9 @@ Read by the contract (docs/events.md) with models naming only the fields needed 
 account was opened, its payment form and opening balance, its organization and that client's
 contract date, its status (closed, blocked), and the monthly fees of its lines and add-ons.
 
+Fees are kept per item (`line:<line>`, `add-on:<line>:<service>`, shared/fees.py) and summed by the
+one monthly-fee schedule, shared.fees.period_fees.
+
 One side effect beyond its tables: `AccountClosed` forgets the account's saved payment method and
 cancels its pending autopay timers (a closed account keeps no card on file and is never charged)."""
 
@@ -14,17 +17,16 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.payments.adapters.tables import SavedMethodsTable
+from services.payments.application.autopay import CHARGE
 from services.payments.domain.facts import AccountFacts
 from shared.cloudevents import topic_for
 from shared.db import Connection
-from shared.money import round_money
+from shared.fees import FeeItem, add_on_item, line_item, period_fees
 from shared.projection import IncomingEvent
 from shared.scheduler import cancel_timers
 
-__all__ = ["AUTOPAY_TIMER", "AccountFactsProjection", "load_facts"]
-
-#: The kind of autopay's charge timers (services/payments/application/autopay.py).
-AUTOPAY_TIMER = "autopay.charge"
+__all__ = ["AccountFactsProjection", "AccountFactsTable"]
 
 
 class _Fact(BaseModel):
@@ -103,17 +105,18 @@ class AccountFactsProjection:
             )
         elif kind == "ServiceLineAdded":
             line = _ServiceLineAdded.model_validate(payload)
-            await self._fee(conn, line.account_id, f"line:{line.line_id}", line.monthly_fee, None)
+            await self._fee(conn, line.account_id, line_item(line.line_id), line.monthly_fee, None)
         elif kind == "TariffChanged":
             await self._tariff_changed(conn, _TariffChanged.model_validate(payload))
         elif kind == "AddOnConnected":
             add_on = _AddOn.model_validate(payload)
-            await self._fee(conn, add_on.account_id, _add_on_id(add_on), add_on.monthly_fee, add_on.on)
+            item = add_on_item(add_on.line_id, add_on.service_id)
+            await self._fee(conn, add_on.account_id, item, add_on.monthly_fee, add_on.on)
         elif kind == "AddOnDisconnected":
             add_on = _AddOn.model_validate(payload)
             await conn.execute(
                 "UPDATE account_fees SET active_until = $3 WHERE account_id = $1 AND item_id = $2",
-                add_on.account_id, _add_on_id(add_on), add_on.on,
+                add_on.account_id, add_on_item(add_on.line_id, add_on.service_id), add_on.on,
             )
         elif kind == "AccountClosed":
             account_id = _AccountEvent.model_validate(payload).account_id
@@ -122,8 +125,8 @@ class AccountFactsProjection:
                 account_id, event.occurred_at,
             )
             # A closed account keeps no card on file and is never charged again by autopay.
-            await conn.execute("DELETE FROM payment_methods WHERE account_id = $1", account_id)
-            await cancel_timers(conn, AUTOPAY_TIMER, event.occurred_at, account_id=account_id)
+            await SavedMethodsTable().forget(conn, account_id)
+            await cancel_timers(conn, CHARGE, event.occurred_at, account_id=account_id)
         elif kind in _STATUS:
             status, moves_from = _STATUS[kind]
             await conn.execute(
@@ -145,39 +148,38 @@ class AccountFactsProjection:
             "UPDATE account_fees SET"
             " monthly_fee = CASE WHEN next_from IS NOT NULL AND next_from <= $4 THEN next_fee ELSE monthly_fee END,"
             " next_fee = $3, next_from = $4 WHERE account_id = $1 AND item_id = $2",
-            change.account_id, f"line:{change.line_id}", change.monthly_fee, change.effective_from,
+            change.account_id, line_item(change.line_id), change.monthly_fee, change.effective_from,
         )
 
 
-def _add_on_id(add_on: _AddOn) -> str:
-    return f"addon:{add_on.line_id}:{add_on.service_id}"
+class AccountFactsTable:
+    """The projection's tables read back for the use cases (application/ports.py AccountFactsSource)."""
 
-
-_FEE_ON = """
-SELECT coalesce(sum(CASE WHEN next_from IS NOT NULL AND next_from <= $2 THEN next_fee ELSE monthly_fee END), 0)
-FROM account_fees
-WHERE account_id = $1 AND (active_from IS NULL OR active_from <= $2) AND (active_until IS NULL OR active_until > $2)
-"""
-
-
-async def load_facts(conn: Connection, account_id: str, today: date, next_period: date) -> AccountFacts | None:
-    """The account's facts with its monthly fees as of `today` and as of `next_period` starting."""
-    row = await conn.fetchrow(
-        "SELECT a.*, c.contract_date FROM account_facts a"
-        " LEFT JOIN client_facts c ON c.client_id = coalesce(a.organization_id, a.client_id)"
-        " WHERE a.account_id = $1",
-        account_id,
-    )
-    if row is None:
-        return None
-    return AccountFacts(
-        account_id=account_id,
-        opened_at=row["opened_at"],
-        payment_form=row["payment_form"],
-        opening_balance=row["opening_balance"],
-        monthly_fee=round_money(await conn.fetchval(_FEE_ON, account_id, today)),
-        next_period_fee=round_money(await conn.fetchval(_FEE_ON, account_id, next_period)),
-        closed=row["status"] == "closed",
-        organization_id=row["organization_id"],
-        contract_date=row["contract_date"],
-    )
+    async def load(self, conn: Connection, account_id: str, today: date, next_period: date) -> AccountFacts | None:
+        row = await conn.fetchrow(
+            "SELECT a.*, c.contract_date FROM account_facts a"
+            " LEFT JOIN client_facts c ON c.client_id = coalesce(a.organization_id, a.client_id)"
+            " WHERE a.account_id = $1",
+            account_id,
+        )
+        if row is None:
+            return None
+        fees = [
+            FeeItem(monthly_fee=r["monthly_fee"], next_fee=r["next_fee"], next_fee_from=r["next_from"],
+                    ends_on=r["active_until"], starts_on=r["active_from"])
+            for r in await conn.fetch(
+                "SELECT monthly_fee, next_fee, next_from, active_from, active_until FROM account_fees"
+                " WHERE account_id = $1", account_id,
+            )
+        ]
+        return AccountFacts(
+            account_id=account_id,
+            opened_at=row["opened_at"],
+            payment_form=row["payment_form"],
+            opening_balance=row["opening_balance"],
+            monthly_fee=period_fees(fees, today),
+            next_period_fee=period_fees(fees, next_period),
+            closed=row["status"] == "closed",
+            organization_id=row["organization_id"],
+            contract_date=row["contract_date"],
+        )

@@ -10,7 +10,7 @@ import pytest
 from services.payments.domain.events import PromisedPaymentExpired, PromisedPaymentRepaid, PromisedPaymentTaken
 from services.payments.domain.promised_payment import PromisedPaymentRefused
 from shared.clock import FakeClock
-from tests.unit.payments.factories import MINSK, account, decide, facts, payment
+from tests.payments.factories import MINSK, account, decide, facts, payment
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 

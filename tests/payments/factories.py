@@ -1,23 +1,68 @@
-"""Accounts' events in their documented shape (docs/events.md, billing.accounts.events), built by
-the payments tests themselves (they never import services.accounts): applied straight to the
-payments service's projection of account facts, or published to Kafka as CloudEvents."""
+"""Builders the payments tests share: the tests' clock and actor, account facts and aggregates for the
+pure rules, and accounts' events in their documented shape (docs/events.md, billing.accounts.events),
+built by the payments tests themselves (they never import services.accounts): applied straight to
+the payments service's projection of account facts, or published to Kafka as CloudEvents."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiokafka import AIOKafkaProducer
 
-from services.payments.adapters.account_facts import AccountFactsProjection
+from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
+from services.payments.domain.facts import AccountFacts
+from services.payments.projections.account_facts import AccountFactsProjection
 from shared.cloudevents import to_kafka, topic_for
 from shared.db import Pool
-from shared.eventstore import RecordedEvent
+from shared.events import DomainEvent
+from shared.eventstore import Metadata, RecordedEvent
 from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
 from tests.conftest import KafkaSpace
 
+MINSK = ZoneInfo("Europe/Minsk")
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+OPENED = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+META = Metadata(correlation_id="test-correlation", actor="subscriber:u-1015")
+#: The internal API's token in the tests' settings.
+INTERNAL = {"x-internal-token": "test-internal-token"}
+
+
+# -- account facts and aggregates, for the pure rules ---------------------------------------------
+def facts(**changes: object) -> AccountFacts:
+    values: dict[str, object] = {
+        "account_id": "1015", "opened_at": OPENED, "payment_form": "prepaid", "opening_balance": Decimal("0.00"),
+        "monthly_fee": Decimal("25.00"), "next_period_fee": Decimal("25.00"),
+    }
+    values.update(changes)
+    return AccountFacts(**values)  # type: ignore[arg-type]
+
+
+def account(*events: DomainEvent) -> PaymentAccount:
+    aggregate = PaymentAccount(stream_id_for("1015"))
+    aggregate.replay(list(events))
+    return aggregate
+
+
+def decide(aggregate: PaymentAccount, events: list[DomainEvent]) -> list[DomainEvent]:
+    """Apply what a decision returned, as `execute` does after appending."""
+    aggregate.replay(events)
+    return events
+
+
+def payment(amount: str, external_id: str = "cash-1", at: datetime = OPENED) -> PaymentRequest:
+    return PaymentRequest("1015", Decimal(amount), "cash", external_id, at)
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+# -- billing.accounts.events ------------------------------------------------------------------------
 Event = tuple[str, str, int, dict[str, Any]]  # (event type, stream id, stream version, payload)
 
 
