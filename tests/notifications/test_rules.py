@@ -17,11 +17,11 @@ from services.notifications.domain.message import Message, MessageDraft
 from services.notifications.domain.timing import (
     QuietHours,
     RetryPolicy,
-    next_period_start,
     period_end_reminder_at,
     promised_payment_reminder_at,
 )
 from services.notifications.settings import NotificationsSettings
+from shared.calendar import first_of_next_month
 from shared.clock import FakeClock
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -144,8 +144,8 @@ def test_the_next_period_fees_take_the_tariff_in_force_when_it_starts() -> None:
 
 
 def test_reminders_fall_on_the_right_days() -> None:
-    assert next_period_start(date(2026, 11, 20)) == date(2026, 12, 1)
-    assert next_period_start(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert first_of_next_month(date(2026, 11, 20)) == date(2026, 12, 1)
+    assert first_of_next_month(date(2026, 12, 31)) == date(2027, 1, 1)
     assert period_end_reminder_at(date(2026, 12, 1), 3, MINSK) == local(28, 12)
     assert promised_payment_reminder_at(local(23, 10)) == local(22, 10)
 

@@ -14,7 +14,8 @@ from services.notifications.application.context import Notifier
 from services.notifications.application.funds import accounts_short_of_funds
 from services.notifications.application.notify import notify_account
 from services.notifications.domain.catalog import RULES
-from services.notifications.domain.timing import next_period_start, period_end_reminder_at, promised_payment_reminder_at
+from services.notifications.domain.timing import period_end_reminder_at, promised_payment_reminder_at
+from shared.calendar import first_of_next_month, local_date
 from shared.db import Connection, Pool
 from shared.eventstore import Metadata
 from shared.logging import new_correlation_id
@@ -101,9 +102,9 @@ async def _schedule_period_end(conn: Connection, notifier: Notifier, period_star
 async def ensure_period_end_reminder(pool: Pool, notifier: Notifier) -> None:
     """At start: the next reminder still to come is scheduled (a late start skips a passed one)."""
     now = notifier.clock.now()
-    period_start = next_period_start(now.astimezone(notifier.timezone).date())
+    period_start = first_of_next_month(local_date(now, notifier.timezone))
     if period_end_reminder_at(period_start, notifier.reminder_days, notifier.timezone) <= now:
-        period_start = next_period_start(period_start)
+        period_start = first_of_next_month(period_start)
     async with pool.acquire() as conn, conn.transaction():
         await _schedule_period_end(conn, notifier, period_start)
 
@@ -118,5 +119,5 @@ async def remind_period_end(notifier: Notifier, conn: Connection, timer: DueTime
              "period_start": period_start.isoformat()},
             source_event_id=_reminder_id(timer.key, account.account_id), metadata=_metadata(timer.key), now=now,
         )
-    await _schedule_period_end(conn, notifier, next_period_start(period_start))
+    await _schedule_period_end(conn, notifier, first_of_next_month(period_start))
     return None
