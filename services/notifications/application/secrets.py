@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 from services.notifications.application.context import Notifier
 from services.notifications.application.delivery import send_once
-from services.notifications.application.ports import Outgoing
 from services.notifications.application.queueing import queue_message
 from services.notifications.domain.catalog import SECRET_RULES
 from services.notifications.domain.events import Channel, Language
 from services.notifications.domain.formatting import mask_address
 from services.notifications.domain.message import MessageDraft
+from services.notifications.domain.outgoing import Outgoing
 from shared.errors import DomainError
 from shared.eventstore import Metadata
 
