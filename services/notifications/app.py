@@ -26,7 +26,7 @@ from services.notifications.application.reminders import (
     remind_promised_payment_due,
 )
 from services.notifications.entrypoints.http import NotificationsController
-from services.notifications.entrypoints.subscriber import NotificationTriggers
+from services.notifications.projections.triggers import NotificationTriggers
 from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry

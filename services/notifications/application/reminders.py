@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from services.notifications.application.context import Notifier
 from services.notifications.application.funds import accounts_short_of_funds
@@ -24,11 +23,11 @@ from shared.scheduler import AfterCommit, DueTimer, cancel_timer, schedule_timer
 __all__ = [
     "PERIOD_END",
     "PROMISED_PAYMENT_DUE",
+    "cancel_promised_payment_reminder",
     "ensure_period_end_reminder",
-    "forget_promised_payment",
-    "remember_promised_payment",
     "remind_period_end",
     "remind_promised_payment_due",
+    "schedule_promised_payment_reminder",
 ]
 
 PROMISED_PAYMENT_DUE = "notifications.promised_payment_due"
@@ -45,32 +44,24 @@ def _metadata(key: str) -> Metadata:
 
 
 # -- promised payment due tomorrow --------------------------------------------------------------
-async def remember_promised_payment(
-    conn: Connection, notifier: Notifier, promised_payment_id: str, account_id: str, amount: Decimal,
-    due_at: datetime,
+def _promised_payment_key(promised_payment_id: str) -> str:
+    return f"promised-payment-due:{promised_payment_id}"
+
+
+async def schedule_promised_payment_reminder(
+    conn: Connection, notifier: Notifier, promised_payment_id: str, due_at: datetime
 ) -> None:
-    await conn.execute(
-        "INSERT INTO promised_payments (promised_payment_id, account_id, outstanding, due_at)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (promised_payment_id) DO NOTHING",
-        promised_payment_id, account_id, amount, due_at,
-    )
+    """The reminder the day before it is due (projections/promised_payments.py keeps the payment)."""
     now = notifier.clock.now()
     if due_at > now:  # heard of late (the service was down)? then remind at once, while it helps
         remind_at = max(promised_payment_reminder_at(due_at), now)
-        await schedule_timer(conn, f"promised-payment-due:{promised_payment_id}", PROMISED_PAYMENT_DUE, remind_at,
+        await schedule_timer(conn, _promised_payment_key(promised_payment_id), PROMISED_PAYMENT_DUE, remind_at,
                              {"promised_payment_id": promised_payment_id})
 
 
-async def forget_promised_payment(
-    conn: Connection, notifier: Notifier, promised_payment_id: str, outstanding: Decimal = Decimal(0)
-) -> None:
-    """Partly repaid: remember what is left; fully repaid or expired: no reminder."""
-    if outstanding > 0:
-        await conn.execute("UPDATE promised_payments SET outstanding = $2 WHERE promised_payment_id = $1",
-                           promised_payment_id, outstanding)
-        return
-    await conn.execute("DELETE FROM promised_payments WHERE promised_payment_id = $1", promised_payment_id)
-    await cancel_timer(conn, f"promised-payment-due:{promised_payment_id}", notifier.clock.now())
+async def cancel_promised_payment_reminder(conn: Connection, notifier: Notifier, promised_payment_id: str) -> None:
+    """Fully repaid or expired: no reminder."""
+    await cancel_timer(conn, _promised_payment_key(promised_payment_id), notifier.clock.now())
 
 
 async def remind_promised_payment_due(notifier: Notifier, conn: Connection, timer: DueTimer) -> AfterCommit | None:
