@@ -12,7 +12,7 @@ from services.notifications.adapters.templates import Templates
 from services.notifications.domain.catalog import RULES, SECRET_RULES, TOPICS, channels_for, rule_for
 from services.notifications.domain.events import MessageAttemptFailed, MessageFailed, MessageQueued, MessageSent
 from services.notifications.domain.formatting import format_date, format_datetime, format_money, mask_address
-from services.notifications.domain.funds import FeeItem, period_fees, shortfall
+from services.notifications.domain.funds import shortfall
 from services.notifications.domain.message import Message, MessageDraft
 from services.notifications.domain.timing import (
     QuietHours,
@@ -23,6 +23,7 @@ from services.notifications.domain.timing import (
 from services.notifications.settings import NotificationsSettings
 from shared.calendar import first_of_next_month
 from shared.clock import FakeClock
+from shared.fees import FeeItem, period_fees
 
 MINSK = ZoneInfo("Europe/Minsk")
 QUIET = QuietHours()

@@ -47,12 +47,14 @@ async def close_account(conn: Connection, account_id: str, at: datetime) -> None
     )
 
 
-async def save_fee(conn: Connection, account_id: str, item_id: str, monthly_fee: Decimal) -> None:
+async def save_fee(conn: Connection, account_id: str, item_id: str, monthly_fee: Decimal,
+                   starts_on: date | None = None) -> None:
+    """An item's fee in force (from `starts_on`, an add-on's connection day), until further notice."""
     await conn.execute(
-        "INSERT INTO account_fees (account_id, item_id, monthly_fee) VALUES ($1, $2, $3)"
+        "INSERT INTO account_fees (account_id, item_id, monthly_fee, starts_on) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (account_id, item_id) DO UPDATE SET monthly_fee = excluded.monthly_fee,"
-        " next_fee = NULL, next_fee_from = NULL, ends_on = NULL",
-        account_id, item_id, monthly_fee,
+        " starts_on = excluded.starts_on, next_fee = NULL, next_fee_from = NULL, ends_on = NULL",
+        account_id, item_id, monthly_fee, starts_on,
     )
 
 
@@ -106,7 +108,7 @@ async def _tariff_changed(conn: Connection, notifier: Notifier, event: IncomingE
 
 async def _add_on_connected(conn: Connection, _: Notifier, event: IncomingEvent) -> None:
     p = c.AddOnChanged.model_validate(event.payload)
-    await save_fee(conn, p.account_id, add_on_item(p.line_id, p.service_id), p.monthly_fee)
+    await save_fee(conn, p.account_id, add_on_item(p.line_id, p.service_id), p.monthly_fee, starts_on=p.on)
 
 
 async def _add_on_disconnected(conn: Connection, _: Notifier, event: IncomingEvent) -> None:
