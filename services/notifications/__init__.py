@@ -1,8 +1,18 @@
 """The notifications service: SMS and e-mail from the other services' events, in Russian and
 English, with a delivery log the cabinet lists ("Сообщения").
 
+Where things live (the rooms every service has)
+- `domain/`: pure rules and the message aggregate (catalogue, quiet hours and backoff, formatting,
+  the funds rule); the billing calendar and the fee schedule are the kernel's (shared/calendar.py,
+  shared/fees.py).
+- `application/`: the use cases (queue, deliver, remind, secrets) and `ports.py`, the abstract
+  senders and templates; `adapters/` implements them (SMTP, HTTP SMS gateway, Jinja2 files).
+- `projections/`: the other services' events into the service's own tables, by its own models of
+  their payloads (`contracts.py`), and the messages they trigger (`triggers.py`).
+- `entrypoints/`: the internal HTTP API and the timer handlers; `app.py` wires it all.
+
 How a message comes to be
-- `entrypoints/subscriber.py` reads billing.accounts.events and billing.payments.events as a
+- `projections/triggers.py` reads billing.accounts.events and billing.payments.events as a
   projection (each event applied once) and keeps what the service knows: recipients' addresses,
   languages and preferences; accounts' funds and fees; promised payments.
 - `domain/catalog.py` is the one table "event type -> topic, template, channels, urgency". For an

@@ -5,28 +5,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from functools import partial
 from pathlib import Path
 
 from litestar import Litestar, Router
-from litestar.di import Provide
 
 import services.notifications.domain.events  # noqa: F401  (registers the events)
 from services.notifications.adapters.sms_gateway import SmsGatewaySender
 from services.notifications.adapters.smtp import SmtpSender
 from services.notifications.adapters.templates import Templates
 from services.notifications.application.context import Notifier
-from services.notifications.application.delivery import attempt_delivery, give_up
-from services.notifications.application.queueing import GIVE_UP, SEND
-from services.notifications.application.reminders import (
-    PERIOD_END,
-    PROMISED_PAYMENT_DUE,
-    ensure_period_end_reminder,
-    remind_period_end,
-    remind_promised_payment_due,
-)
+from services.notifications.application.reminders import ensure_period_end_reminder
+from services.notifications.entrypoints.common import notifier_dependency
 from services.notifications.entrypoints.http import NotificationsController
-from services.notifications.entrypoints.subscriber import NotificationTriggers
+from services.notifications.entrypoints.timers import timer_handlers
+from services.notifications.projections.triggers import NotificationTriggers
 from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
@@ -59,12 +51,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         stale_after=settings.stale_after,
     )
     runtime.projections.append(NotificationTriggers(notifier))
-    runtime.timer_handlers.update({
-        SEND: partial(attempt_delivery, notifier),
-        GIVE_UP: partial(give_up, notifier),
-        PROMISED_PAYMENT_DUE: partial(remind_promised_payment_due, notifier),
-        PERIOD_END: partial(remind_period_end, notifier),
-    })
+    runtime.timer_handlers.update(timer_handlers(notifier))
 
     @contextlib.asynccontextmanager
     async def reminders_and_senders(_: object) -> AsyncIterator[None]:
@@ -74,16 +61,13 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         finally:
             await sms.close()
 
-    async def get_notifier() -> Notifier:
-        return notifier
-
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[NotificationsController],
                    guards=[internal_token_guard(settings.internal_token)]),
             *ops_route_handlers(runtime.ready),
         ],
-        dependencies={"notifier": Provide(get_notifier)},
+        dependencies=notifier_dependency(notifier),
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, reminders_and_senders],

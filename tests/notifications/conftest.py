@@ -33,10 +33,10 @@ from shared.kafka import ensure_topics
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
+from tests.notifications.factories import profile_changed, user_created
 
 #: 13:00 in Minsk: outside quiet hours.
 NOON = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-TOKEN = {"x-internal-token": "test-internal-token"}
 
 
 @pytest.fixture
@@ -108,15 +108,11 @@ class Notifications:
     async def subscriber(self, user_id: str, account_id: str, *, language: str = "ru", email: str | None = None,
                          phone: str | None = None, confirmed: bool = True) -> None:
         """A cabinet user with a profile, as the accounts service announces them; waits until known."""
-        await self.publish("accounts", "CabinetUserCreated", {
-            "user_id": user_id, "role": "subscriber", "login": account_id, "phone": phone,
-            "account_ids": [account_id], "organization_id": None, "must_change_password": False,
-        }, stream_id=f"user-{user_id}")
-        await self.publish("accounts", "ProfileChanged", {
-            "user_id": user_id, "account_ids": [account_id], "full_name": "Test Subscriber",
-            "contact_phone": phone, "sms_phone": phone, "sms_phone_confirmed": confirmed, "email": email,
-            "address": None, "language": language,
-        }, stream_id=f"user-{user_id}")
+        await self.publish("accounts", "CabinetUserCreated", user_created(user_id, account_id, phone=phone),
+                           stream_id=f"user-{user_id}")
+        await self.publish("accounts", "ProfileChanged", profile_changed(
+            user_id, account_id, language=language, email=email, phone=phone, confirmed=confirmed),
+            stream_id=f"user-{user_id}")
         await self.caught_up(f"user-{user_id}")
 
     async def caught_up(self, stream_id: str) -> None:

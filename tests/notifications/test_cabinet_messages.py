@@ -6,7 +6,6 @@ see the account; a foreign account answers 404."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,32 +19,14 @@ from services.gateway.projections.messages import CabinetMessages
 from shared.db import Pool
 from shared.http import exception_handlers
 from shared.internal_api import InternalClient
-from shared.projection import IncomingEvent, apply_batch
+from shared.projection import apply_batch
+from tests.notifications.factories import AT, message_event, queued
 
-AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 CALLERS = {
     "subscriber": Caller(role="subscriber", user_id="u-1015", account_ids=frozenset({"1015"})),
     "other": Caller(role="subscriber", user_id="u-2002", account_ids=frozenset({"2002"})),
     "operator": Caller(role="operator", user_id="op-1"),
 }
-
-
-def message_event(kind: str, message_id: str, version: int, **payload: Any) -> IncomingEvent:
-    return IncomingEvent(
-        event_id=f"00000000-0000-0000-0000-{version:04d}{message_id[-8:]:0>8}", source="/billing/notifications",
-        event_type=kind, schema_version=1, stream_id=f"message-{message_id}", stream_version=version,
-        global_position=None, subject="1015", occurred_at=AT, payload={"message_id": message_id, **payload},
-    )
-
-
-def queued(message_id: str, accounts: list[str], channel: str, minutes: int) -> IncomingEvent:
-    return message_event(
-        "MessageQueued", message_id, 1, account_id=accounts[0], account_ids=accounts, topic="payment_received",
-        template="payment_received", channel=channel, address_masked="37529*****11", language="ru",
-        source_event_id="e", source_event_type="PaymentRegistered", urgent=False,
-        queued_at=(AT + timedelta(minutes=minutes)).isoformat(), send_after=AT.isoformat(), subject=None,
-        text=f"message {message_id}", unknown_future_field="ignored",
-    )
 
 
 @pytest.fixture

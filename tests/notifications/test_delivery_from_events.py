@@ -5,10 +5,8 @@ comes."""
 from __future__ import annotations
 
 from tests.eventually import eventually
-from tests.notifications.conftest import TOKEN, Notifications
-
-PAYMENT = {"account_id": "1015", "payment_id": "p-1", "amount": "1234.50", "method": "cash",
-           "external_id": "cash-1", "paid_at": "2026-11-20T10:00:00+00:00", "registered_by": "operator"}
+from tests.notifications.conftest import Notifications
+from tests.notifications.factories import PAYMENT, TOKEN, preferences_changed
 
 
 async def test_a_payment_reaches_each_subscriber_by_sms_and_email_in_their_language(
@@ -61,9 +59,9 @@ async def test_an_event_delivered_five_times_and_a_republished_topic_send_one_me
 async def test_preferences_and_unconfirmed_phones_decide_the_channels(notifications: Notifications) -> None:
     await notifications.subscriber("u-mail", "1015", email="ivan@example.com", phone="375291111111")
     await notifications.subscriber("u-new", "1015", email="anna@example.com", phone="375293333333", confirmed=False)
-    await notifications.publish("accounts", "NotificationPreferencesChanged", {
-        "user_id": "u-mail", "account_ids": ["1015"], "preferences": {"payment_received": ["email"]},
-    }, stream_id="user-u-mail")
+    await notifications.publish("accounts", "NotificationPreferencesChanged",
+                                preferences_changed("u-mail", "1015", {"payment_received": ["email"]}),
+                                stream_id="user-u-mail")
     await notifications.caught_up("user-u-mail")
     await notifications.publish("payments", "PaymentRegistered", PAYMENT, stream_id="payment-account-1015")
     await notifications.outbox(sms=0, email=2)

@@ -12,10 +12,7 @@ from shared.db import Pool
 from shared.devstack import free_port
 from tests.eventually import eventually
 from tests.notifications.conftest import Notifications
-from tests.notifications.test_delivery_from_events import PAYMENT
-
-BLOCK = {"account_id": "1015", "block_id": "b-1", "starts_on": "2026-12-01", "ends_on": "2026-12-14",
-         "days": 14, "fee": "0.00"}
+from tests.notifications.factories import BLOCK, PAYMENT
 
 
 @pytest.fixture

@@ -3,19 +3,28 @@ the end of the billing period."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from shared.clock import FakeClock
 from tests.eventually import eventually
-from tests.notifications.conftest import TOKEN, Notifications
+from tests.notifications.conftest import Notifications
+from tests.notifications.factories import (
+    PROMISED,
+    TOKEN,
+    account_opened,
+    add_on_connected,
+    payment_registered,
+    promised_payment_repaid,
+    secret_request,
+    service_line_added,
+    tariff_changed,
+)
 
 #: 12:00 in Minsk (UTC+3), two days before the promised payment below is due.
 TAKEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
-PROMISED = {"account_id": "1015", "promised_payment_id": "pp-1", "amount": "25.00",
-            "taken_at": "2026-11-18T09:00:00+00:00", "due_at": "2026-11-21T19:30:00+00:00"}
 
 
 def minsk(day: int, hour: int, minute: int = 0) -> datetime:
@@ -28,11 +37,8 @@ def clock() -> FakeClock:
 
 
 async def login_code(notifications: Notifications, code: str) -> Any:
-    return await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN, json={
-        "kind": "login_code", "user_id": "u-1", "account_ids": ["1015"], "channel": "sms",
-        "address": "375291111111", "language": "ru", "secret": code,
-        "expires_at": (notifications.clock.now() + timedelta(minutes=5)).isoformat(),
-    })
+    return await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN, json=secret_request(
+        notifications.clock.now(), account_ids=["1015"], secret=code))
 
 
 async def test_quiet_hours_defer_the_due_reminder_but_not_a_login_code(notifications: Notifications) -> None:
@@ -70,12 +76,12 @@ async def test_a_fully_repaid_promised_payment_gets_no_reminder_and_a_partly_rep
     second = {**PROMISED, "account_id": "1016", "promised_payment_id": "pp-2", "amount": "40.00"}
     await notifications.subscriber("u-2", "1016", phone="375292222222")
     await notifications.publish("payments", "PromisedPaymentTaken", second, stream_id="payment-account-1016")
-    await notifications.publish("payments", "PromisedPaymentRepaid", {
-        "account_id": "1015", "promised_payment_id": "pp-1", "amount": "25.00", "outstanding": "0.00",
-        "fully_repaid": True}, stream_id="payment-account-1015")
-    await notifications.publish("payments", "PromisedPaymentRepaid", {
-        "account_id": "1016", "promised_payment_id": "pp-2", "amount": "15.00", "outstanding": "25.00",
-        "fully_repaid": False}, stream_id="payment-account-1016")
+    await notifications.publish("payments", "PromisedPaymentRepaid",
+                                promised_payment_repaid("1015", "pp-1", "25.00", "0.00"),
+                                stream_id="payment-account-1015")
+    await notifications.publish("payments", "PromisedPaymentRepaid",
+                                promised_payment_repaid("1016", "pp-2", "15.00", "25.00"),
+                                stream_id="payment-account-1016")
     for stream in ("payment-account-1015", "payment-account-1016"):
         await notifications.caught_up(stream)
     assert await notifications.has_row(
@@ -101,30 +107,27 @@ async def test_a_fully_repaid_promised_payment_gets_no_reminder_and_a_partly_rep
         "Счёт 1015: обещанный платёж нужно погасить до 21.11.2026 15:00. Осталось 10,00 руб.")
 
 
+async def account_with_a_line(notifications: Notifications, account: str, form: str, paid: str, fee: str, *,
+                              language: str = "ru") -> None:
+    """A subscriber with a confirmed phone, an account with one service line, and a payment on it."""
+    await notifications.subscriber(f"u-{account}", account, phone=f"37529{account}00", language=language)
+    stream = f"account-{account}"
+    await notifications.publish("accounts", "AccountOpened", account_opened(account, form), stream_id=stream)
+    await notifications.publish("accounts", "ServiceLineAdded", service_line_added(account, fee), stream_id=stream)
+    await notifications.publish("payments", "PaymentRegistered", payment_registered(
+        account, paid, payment_id=f"p-{account}", external_id=f"x-{account}",
+        paid_at="2026-11-18T09:00:00+00:00", registered_by="t"), stream_id=f"payment-account-{account}")
+
+
 async def test_the_end_of_period_reminder_goes_to_prepaid_accounts_whose_funds_will_not_cover_the_next_period(
     notifications: Notifications,
 ) -> None:
     for account, form, paid, fee in (("1015", "prepaid", "10.00", "30.00"), ("1016", "prepaid", "50.00", "30.00"),
                                      ("1017", "postpaid", "0.00", "30.00"), ("1018", "prepaid", "40.00", "30.00")):
-        await notifications.subscriber(f"u-{account}", account, phone=f"37529{account}00",
-                                       language="en" if account == "1018" else "ru")
-        stream = f"account-{account}"
-        await notifications.publish("accounts", "AccountOpened", {
-            "account_id": account, "client_id": f"c-{account}", "contract_number": account, "payment_form": form,
-            "opened_at": "2026-01-01T00:00:00+00:00", "opening_balance": "0.00"}, stream_id=stream)
-        await notifications.publish("accounts", "ServiceLineAdded", {
-            "account_id": account, "line_id": f"l-{account}", "kind": "internet", "identifier": account,
-            "subscriber_name": "Test", "tariff_id": "t-50", "tariff_name": "Безлимитный 50", "monthly_fee": fee,
-            "vat_rate": "20"}, stream_id=stream)
-        await notifications.publish("payments", "PaymentRegistered", {
-            "account_id": account, "payment_id": f"p-{account}", "amount": paid, "method": "cash",
-            "external_id": f"x-{account}", "paid_at": "2026-11-18T09:00:00+00:00", "registered_by": "t"},
-            stream_id=f"payment-account-{account}")
+        await account_with_a_line(notifications, account, form, paid, fee, language="en" if account == "1018" else "ru")
     # 1018 covers this period, but its tariff goes up from 1 December.
-    await notifications.publish("accounts", "TariffChanged", {
-        "account_id": "1018", "line_id": "l-1018", "from_tariff_id": "t-50", "to_tariff_id": "t-100",
-        "tariff_name": "Безлимитный 100", "monthly_fee": "45.00", "vat_rate": "20", "mode": "next_period",
-        "effective_from": "2026-12-01"}, stream_id="account-1018")
+    await notifications.publish("accounts", "TariffChanged", tariff_changed("1018", "45.00", "2026-12-01"),
+                                stream_id="account-1018")
     for account in ("1015", "1016", "1017", "1018"):
         await notifications.caught_up(f"account-{account}")
         await notifications.caught_up(f"payment-account-{account}")
@@ -147,3 +150,20 @@ async def test_the_end_of_period_reminder_goes_to_prepaid_accounts_whose_funds_w
         "SELECT 1 FROM timers WHERE timer_key = 'period-end-reminder:2027-01-01' AND fired_at IS NULL")
     notifications.clock.set(minsk(29, 12))
     await notifications.outbox(sms=6, email=0)
+
+
+async def test_an_add_on_counts_in_the_period_fees_from_the_day_it_is_connected(notifications: Notifications) -> None:
+    # Both cover their line (30.00 of 40.00); 1015's add-on is on before December, 1016's only from the 15th.
+    for account, on in (("1015", "2026-11-18"), ("1016", "2026-12-15")):
+        await account_with_a_line(notifications, account, "prepaid", "40.00", "30.00")
+        await notifications.publish("accounts", "AddOnConnected", add_on_connected(account, "tv", "15.00", on),
+                                    stream_id=f"account-{account}")
+        await notifications.caught_up(f"account-{account}")
+        await notifications.caught_up(f"payment-account-{account}")
+    await notifications.outbox(sms=2, email=0)  # the payments' own messages
+
+    notifications.clock.set(minsk(28, 12))
+    await notifications.outbox(sms=3, email=0)
+    reminder = notifications.sms.received[2]
+    assert reminder["to"] == "37529101500" and reminder["text"] == (
+        "Счёт 1015: с 01.12.2026 абонентская плата 45,00 руб, на счёте 40,00 руб. Пополните счёт на 5,00 руб.")

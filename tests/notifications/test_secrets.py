@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 import asyncpg
 
 from shared.db import Pool
 from tests.eventually import eventually
 from tests.integration.kafka_helpers import read_topic
-from tests.notifications.conftest import TOKEN, Notifications
-
-CODE = "731905"
-PASSWORD = "Tmp-9fK2xQ7m"
-
-
-def secret_request(notifications: Notifications, **change: Any) -> dict[str, Any]:
-    return {
-        "kind": "login_code", "user_id": "u-1", "account_ids": ["1015", "1016"], "channel": "sms",
-        "address": "375291111111", "language": "ru", "secret": CODE,
-        "expires_at": (notifications.clock.now() + timedelta(minutes=5)).isoformat(), **change,
-    }
+from tests.notifications.conftest import Notifications
+from tests.notifications.factories import CODE, PASSWORD, TOKEN, secret_request
 
 
 async def all_rows_as_text(database_url: str) -> str:
@@ -48,12 +37,12 @@ async def test_no_secret_appears_in_any_table_or_event_after_a_login_code_flow(
     tests/e2e/test_messages_reach_the_subscriber.py (in one test process, loggers bound by earlier
     tests write to streams this test cannot capture)."""
     code = await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN,
-                                           json=secret_request(notifications))
+                                           json=secret_request(notifications.clock.now()))
     assert code.status_code == 201, code.text
     assert code.json()["status"] == "sent" and code.json()["address_masked"] == "37529*****11"
     mail = await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN, json=secret_request(
-        notifications, kind="temporary_password", channel="email", address="ivan@example.com", secret=PASSWORD,
-        language="en"))
+        notifications.clock.now(), kind="temporary_password", channel="email", address="ivan@example.com",
+        secret=PASSWORD, language="en"))
     assert mail.status_code == 201, mail.text
     await notifications.outbox(sms=1, email=1)
     assert CODE in notifications.sms.received[0]["text"]
@@ -83,9 +72,9 @@ async def test_no_secret_appears_in_any_table_or_event_after_a_login_code_flow(
 async def test_the_same_request_twice_sends_one_message(notifications: Notifications) -> None:
     headers = {**TOKEN, "idempotency-key": "login-u-1-0001"}
     first = await notifications.client.post("/internal/v1/deliveries/secret", headers=headers,
-                                            json=secret_request(notifications))
+                                            json=secret_request(notifications.clock.now()))
     again = await notifications.client.post("/internal/v1/deliveries/secret", headers=headers,
-                                            json=secret_request(notifications))
+                                            json=secret_request(notifications.clock.now()))
     assert first.status_code == 201 and again.status_code == 200
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json()["message_id"] == first.json()["message_id"] and again.json()["status"] == "sent"
@@ -105,7 +94,7 @@ async def test_bad_input_is_a_problem_with_a_stable_code_that_sends_and_stores_n
 ) -> None:
     for change in BAD_INPUT:  # one service for all the cases: each would otherwise start its own
         response = await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN,
-                                                   json=secret_request(notifications, **change))
+                                                   json=secret_request(notifications.clock.now(), **change))
         assert response.status_code == 400, (change, response.text)
         assert response.json()["code"] == "request.invalid"
         assert CODE not in response.text
@@ -115,9 +104,9 @@ async def test_bad_input_is_a_problem_with_a_stable_code_that_sends_and_stores_n
 
 async def test_an_expired_secret_and_a_missing_token_are_refused(notifications: Notifications) -> None:
     expired = await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN, json=secret_request(
-        notifications, expires_at=(notifications.clock.now() - timedelta(seconds=1)).isoformat()))
+        notifications.clock.now(), expires_at=(notifications.clock.now() - timedelta(seconds=1)).isoformat()))
     assert expired.status_code == 422 and expired.json()["code"] == "delivery.secret_expired"
-    anonymous = await notifications.client.post("/internal/v1/deliveries/secret", json=secret_request(notifications))
+    anonymous = await notifications.client.post("/internal/v1/deliveries/secret", json=secret_request(notifications.clock.now()))
     assert anonymous.status_code == 401
     assert await notifications.deliveries() == []
 
@@ -127,7 +116,7 @@ async def test_an_undeliverable_secret_is_tried_then_fails_visibly_and_the_calle
 ) -> None:
     notifications.sms.fail_with = 503  # the SMS gateway is having an outage
     response = await notifications.client.post("/internal/v1/deliveries/secret", headers=TOKEN,
-                                               json=secret_request(notifications))
+                                               json=secret_request(notifications.clock.now()))
     assert response.status_code == 424
     assert response.json()["code"] == "delivery.failed"
     [row] = await notifications.deliveries()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.notifications.application.ports import DeliveryFailed, Outgoing
+from services.notifications.domain.outgoing import DeliveryFailed, Outgoing
 
 __all__ = ["SmsGatewaySender"]
 

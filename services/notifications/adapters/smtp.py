@@ -7,7 +7,7 @@ from email.utils import make_msgid
 
 import aiosmtplib
 
-from services.notifications.application.ports import DeliveryFailed, Outgoing
+from services.notifications.domain.outgoing import DeliveryFailed, Outgoing
 
 __all__ = ["SmtpSender"]
 

@@ -7,7 +7,6 @@ subscribers' time zone. A missing field is an error, never an empty gap in a mes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,19 +16,16 @@ from jinja2.runtime import Context
 
 from services.notifications.domain.events import Channel, Language
 from services.notifications.domain.formatting import format_date, format_datetime, format_money
+from services.notifications.domain.outgoing import Rendered
 
-__all__ = ["Rendered", "Templates"]
+__all__ = ["Templates"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
-@dataclass(frozen=True)
-class Rendered:
-    subject: str | None
-    text: str
-
-
 class Templates:
+    """The MessageTemplates port (application/ports.py) over the template files."""
+
     def __init__(self, currency: str, timezone: ZoneInfo, folder: Path = TEMPLATES_DIR) -> None:
         self.currency = currency
         self.timezone = timezone

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from services.notifications.adapters.templates import Templates
-from services.notifications.application.ports import Senders
+from services.notifications.application.ports import MessageTemplates, Senders
 from services.notifications.domain.timing import QuietHours, RetryPolicy
 from shared.clock import Clock
 from shared.db import Pool
@@ -21,7 +20,7 @@ __all__ = ["Notifier"]
 class Notifier:
     runtime: ServiceRuntime
     clock: Clock
-    templates: Templates
+    templates: MessageTemplates
     senders: Senders
     timezone: ZoneInfo
     quiet_hours: QuietHours

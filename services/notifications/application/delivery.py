@@ -16,9 +16,9 @@ from typing import Literal
 from prometheus_client import Counter
 
 from services.notifications.application.context import Notifier
-from services.notifications.application.ports import DeliveryFailed, Outgoing
 from services.notifications.application.queueing import GIVE_UP, SEND, attempt_key, give_up_key
 from services.notifications.domain.message import Message, stream_id_for
+from services.notifications.domain.outgoing import DeliveryFailed, Outgoing
 from shared.commands import execute
 from shared.db import Connection
 from shared.events import DomainEvent

@@ -1,35 +1,16 @@
-"""The ports through which messages leave: one sender per channel (adapters: SMTP, SMS gateway)."""
+"""The ports the use cases need, abstract only: one sender per channel (adapters: SMTP, SMS
+gateway) and the message templates (adapter: Jinja2 files). The values they take and give
+(`Outgoing`, `Rendered`, `DeliveryFailed`) are in domain/outgoing.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from services.notifications.domain.events import Channel
+from services.notifications.domain.events import Channel, Language
+from services.notifications.domain.outgoing import Outgoing, Rendered
 
-__all__ = ["DeliveryFailed", "Outgoing", "Sender", "Senders"]
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """What a sender needs. `text` may hold a one-time secret: never log it, never keep it."""
-
-    message_id: str
-    channel: Channel
-    address: str
-    subject: str | None
-    text: str = field(repr=False)
-
-
-class DeliveryFailed(Exception):
-    """The message did not go out. `permanent`: trying again cannot help (a refused address).
-    `reason` is short and safe to record: it never quotes the message."""
-
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason[:300]
-        self.permanent = permanent
+__all__ = ["MessageTemplates", "Sender", "Senders"]
 
 
 class Sender(Protocol):
@@ -39,3 +20,10 @@ class Sender(Protocol):
 
 
 Senders = Mapping[Channel, Sender]
+
+
+class MessageTemplates(Protocol):
+    def render(self, template: str, channel: Channel, language: Language, context: dict[str, Any]) -> Rendered:
+        """The template's text for the channel and language, from the event's payload as it came;
+        a missing field is an error, never an empty gap in a message."""
+        ...

@@ -1,18 +1,18 @@
-"""Who receives an account's messages: the service's own view of cabinet users' contacts, fed by
-billing.accounts.events. SMS go only to a confirmed SMS phone (seed 000: the reminder starts once
-the number is confirmed); operators get no subscriber messages."""
+"""Who receives an account's messages: the service's own view of cabinet users' contacts, which
+projections/recipients.py keeps from billing.accounts.events. SMS go only to a confirmed SMS
+phone (seed 000: the reminder starts once the number is confirmed); operators get no subscriber
+messages."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from services.notifications.domain.events import Channel, Language
 from shared.db import Connection, Pool
 
-__all__ = ["Recipient", "preferences_of", "recipients_for", "save_preferences", "save_profile", "save_user"]
+__all__ = ["Recipient", "preferences_of", "recipients_for"]
 
 
 @dataclass(frozen=True)
@@ -25,41 +25,6 @@ class Recipient:
 
     def address(self, channel: Channel) -> str | None:
         return self.sms_phone if channel == "sms" else self.email
-
-
-async def save_user(conn: Connection, user_id: str, role: str, account_ids: list[str], at: datetime) -> None:
-    await conn.execute(
-        "INSERT INTO recipients (user_id, role, account_ids, updated_at) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, account_ids = excluded.account_ids,"
-        " updated_at = excluded.updated_at",
-        user_id, role, account_ids, at,
-    )
-
-
-async def save_profile(
-    conn: Connection, user_id: str, account_ids: list[str], *, email: str | None, sms_phone: str | None,
-    sms_phone_confirmed: bool, language: str, at: datetime,
-) -> None:
-    """The whole profile after a change replaces what was known (docs/events.md ProfileChanged)."""
-    await conn.execute(
-        "INSERT INTO recipients (user_id, account_ids, email, sms_phone, sms_phone_confirmed, language, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id) DO UPDATE SET"
-        " account_ids = excluded.account_ids, email = excluded.email, sms_phone = excluded.sms_phone,"
-        " sms_phone_confirmed = excluded.sms_phone_confirmed, language = excluded.language,"
-        " updated_at = excluded.updated_at",
-        user_id, account_ids, email, sms_phone, sms_phone_confirmed, language, at,
-    )
-
-
-async def save_preferences(
-    conn: Connection, user_id: str, account_ids: list[str], preferences: dict[str, list[str]], at: datetime
-) -> None:
-    await conn.execute(
-        "INSERT INTO recipients (user_id, account_ids, preferences, updated_at) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (user_id) DO UPDATE SET account_ids = excluded.account_ids,"
-        " preferences = excluded.preferences, updated_at = excluded.updated_at",
-        user_id, account_ids, preferences, at,
-    )
 
 
 async def recipients_for(conn: Connection, account_id: str) -> list[Recipient]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from services.notifications.application.context import Notifier
 from services.notifications.application.funds import accounts_short_of_funds
 from services.notifications.application.notify import notify_account
 from services.notifications.domain.catalog import RULES
-from services.notifications.domain.timing import next_period_start, period_end_reminder_at, promised_payment_reminder_at
+from services.notifications.domain.timing import period_end_reminder_at, promised_payment_reminder_at
+from shared.calendar import first_of_next_month, local_date
 from shared.db import Connection, Pool
 from shared.eventstore import Metadata
 from shared.logging import new_correlation_id
@@ -23,11 +23,11 @@ from shared.scheduler import AfterCommit, DueTimer, cancel_timer, schedule_timer
 __all__ = [
     "PERIOD_END",
     "PROMISED_PAYMENT_DUE",
+    "cancel_promised_payment_reminder",
     "ensure_period_end_reminder",
-    "forget_promised_payment",
-    "remember_promised_payment",
     "remind_period_end",
     "remind_promised_payment_due",
+    "schedule_promised_payment_reminder",
 ]
 
 PROMISED_PAYMENT_DUE = "notifications.promised_payment_due"
@@ -44,32 +44,24 @@ def _metadata(key: str) -> Metadata:
 
 
 # -- promised payment due tomorrow --------------------------------------------------------------
-async def remember_promised_payment(
-    conn: Connection, notifier: Notifier, promised_payment_id: str, account_id: str, amount: Decimal,
-    due_at: datetime,
+def _promised_payment_key(promised_payment_id: str) -> str:
+    return f"promised-payment-due:{promised_payment_id}"
+
+
+async def schedule_promised_payment_reminder(
+    conn: Connection, notifier: Notifier, promised_payment_id: str, due_at: datetime
 ) -> None:
-    await conn.execute(
-        "INSERT INTO promised_payments (promised_payment_id, account_id, outstanding, due_at)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (promised_payment_id) DO NOTHING",
-        promised_payment_id, account_id, amount, due_at,
-    )
+    """The reminder the day before it is due (projections/promised_payments.py keeps the payment)."""
     now = notifier.clock.now()
     if due_at > now:  # heard of late (the service was down)? then remind at once, while it helps
         remind_at = max(promised_payment_reminder_at(due_at), now)
-        await schedule_timer(conn, f"promised-payment-due:{promised_payment_id}", PROMISED_PAYMENT_DUE, remind_at,
+        await schedule_timer(conn, _promised_payment_key(promised_payment_id), PROMISED_PAYMENT_DUE, remind_at,
                              {"promised_payment_id": promised_payment_id})
 
 
-async def forget_promised_payment(
-    conn: Connection, notifier: Notifier, promised_payment_id: str, outstanding: Decimal = Decimal(0)
-) -> None:
-    """Partly repaid: remember what is left; fully repaid or expired: no reminder."""
-    if outstanding > 0:
-        await conn.execute("UPDATE promised_payments SET outstanding = $2 WHERE promised_payment_id = $1",
-                           promised_payment_id, outstanding)
-        return
-    await conn.execute("DELETE FROM promised_payments WHERE promised_payment_id = $1", promised_payment_id)
-    await cancel_timer(conn, f"promised-payment-due:{promised_payment_id}", notifier.clock.now())
+async def cancel_promised_payment_reminder(conn: Connection, notifier: Notifier, promised_payment_id: str) -> None:
+    """Fully repaid or expired: no reminder."""
+    await cancel_timer(conn, _promised_payment_key(promised_payment_id), notifier.clock.now())
 
 
 async def remind_promised_payment_due(notifier: Notifier, conn: Connection, timer: DueTimer) -> AfterCommit | None:
@@ -101,9 +93,9 @@ async def _schedule_period_end(conn: Connection, notifier: Notifier, period_star
 async def ensure_period_end_reminder(pool: Pool, notifier: Notifier) -> None:
     """At start: the next reminder still to come is scheduled (a late start skips a passed one)."""
     now = notifier.clock.now()
-    period_start = next_period_start(now.astimezone(notifier.timezone).date())
+    period_start = first_of_next_month(local_date(now, notifier.timezone))
     if period_end_reminder_at(period_start, notifier.reminder_days, notifier.timezone) <= now:
-        period_start = next_period_start(period_start)
+        period_start = first_of_next_month(period_start)
     async with pool.acquire() as conn, conn.transaction():
         await _schedule_period_end(conn, notifier, period_start)
 
@@ -118,5 +110,5 @@ async def remind_period_end(notifier: Notifier, conn: Connection, timer: DueTime
              "period_start": period_start.isoformat()},
             source_event_id=_reminder_id(timer.key, account.account_id), metadata=_metadata(timer.key), now=now,
         )
-    await _schedule_period_end(conn, notifier, next_period_start(period_start))
+    await _schedule_period_end(conn, notifier, first_of_next_month(period_start))
     return None

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 
 from services.notifications.application.context import Notifier
 from services.notifications.application.delivery import send_once
-from services.notifications.application.ports import Outgoing
 from services.notifications.application.queueing import queue_message
 from services.notifications.domain.catalog import SECRET_RULES
 from services.notifications.domain.events import Channel, Language
 from services.notifications.domain.formatting import mask_address
 from services.notifications.domain.message import MessageDraft
+from services.notifications.domain.outgoing import Outgoing
+from shared.commands import scoped_key
 from shared.errors import DomainError
 from shared.eventstore import Metadata
 
@@ -68,7 +69,9 @@ async def deliver_secret(
     rule = SECRET_RULES[request.kind]
     context = {"expires_at": request.expires_at.isoformat()}
     masked = notifier.templates.render(rule.template, request.channel, request.language, {**context, "secret": MASK})
-    source_id = str(uuid.uuid5(_SECRETS, idempotency_key) if idempotency_key else uuid.uuid4())
+    # The caller's key, scoped as every command scopes it (shared/commands.py): two callers' keys never meet.
+    key = scoped_key(idempotency_key, metadata.actor or "", "deliver-secret", request.user_id)
+    source_id = str(uuid.uuid5(_SECRETS, key) if key else uuid.uuid4())
     address_masked = mask_address(request.channel, request.address)
     draft = MessageDraft(
         source_event_id=source_id, source_event_type=f"secret.{request.kind}", topic=rule.topic,

@@ -1,17 +1,16 @@
 """Will an account's funds cover the next period? The end-of-period reminder's rule. Pure.
 
 Available funds are counted as docs/events.md "Money seen the same way everywhere" says; the next
-period's fees are the monthly fees (gross) of the account's service lines at the tariff in force
-when the period starts, plus its add-ons still connected then."""
+period's fees are shared/fees.py's: the monthly fees (gross) of the account's service lines at the
+tariff in force when the period starts, plus its add-ons connected by then and still connected."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.fees import FeeItem, period_fees
 from shared.money import round_money
 
-__all__ = ["FeeItem", "period_fees", "shortfall"]  # the fee rule itself is shared/fees.py
+__all__ = ["shortfall"]  # the fee rule itself is shared/fees.py
 
 
 def shortfall(available: Decimal, fees: Decimal) -> Decimal | None:

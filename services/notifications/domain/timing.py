@@ -1,4 +1,5 @@
-"""When a message goes out: quiet hours, retry backoff, and the reminders' dates. Pure: no I/O.
+"""When a message goes out: quiet hours, retry backoff, and the reminders' instants. Pure: no I/O.
+The billing calendar itself (where the next period starts) is shared/calendar.py.
 
 Quiet hours (default 21:00-09:00 in the subscriber's time) hold back non-urgent SMS until they
 end; e-mail is never held (it does not wake anyone), nor are urgent messages such as login codes."""
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.notifications.domain.events import Channel
 
-__all__ = ["QuietHours", "RetryPolicy", "next_period_start", "period_end_reminder_at", "promised_payment_reminder_at"]
+__all__ = ["QuietHours", "RetryPolicy", "period_end_reminder_at", "promised_payment_reminder_at"]
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,6 @@ class RetryPolicy:
 
     def is_last(self, attempt: int) -> bool:
         return attempt >= self.max_attempts
-
-
-def next_period_start(day: date) -> date:
-    """Billing periods are calendar months: the first day of the month after `day`'s."""
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def period_end_reminder_at(period_start: date, days_before: int, tz: ZoneInfo, at: time = time(12, 0)) -> datetime:

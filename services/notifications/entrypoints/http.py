@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from services.notifications.application.context import Notifier
@@ -15,13 +14,12 @@ from services.notifications.application.recipients import preferences_of
 from services.notifications.application.secrets import SecretDelivery, deliver_secret
 from services.notifications.domain.catalog import TOPICS
 from services.notifications.domain.events import Channel, Language
+from services.notifications.entrypoints.common import SecretSender, UserId
 from shared.clock import utc
-from shared.eventstore import Metadata
-from shared.logging import correlation_id, new_correlation_id
+from shared.http import ID_PATTERN, IdempotencyKey, command_metadata
 
 __all__ = ["NotificationsController", "SecretDeliveryRequest"]
 
-ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9]{10,15}$")
 
@@ -32,8 +30,8 @@ class SecretDeliveryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["temporary_password", "login_code", "phone_confirmation_code"]
-    user_id: str = Field(pattern=ID)
-    account_ids: list[Annotated[str, Field(pattern=ID)]] = Field(default_factory=list, max_length=1000)
+    user_id: str = Field(pattern=ID_PATTERN)
+    account_ids: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=1000)
     channel: Channel
     address: str = Field(min_length=3, max_length=254)
     language: Language = "ru"
@@ -61,11 +59,10 @@ class NotificationsController(Controller):
         self,
         data: SecretDeliveryRequest,
         notifier: Notifier,
-        actor: Annotated[str, Parameter(header="x-actor", default="accounts")],
-        idempotency_key: Annotated[str | None, Parameter(header="idempotency-key", default=None,
-                                                         max_length=128)],
+        actor: SecretSender,
+        idempotency_key: IdempotencyKey,
     ) -> Response[dict[str, Any]]:
-        metadata = Metadata(correlation_id=correlation_id() or new_correlation_id(), actor=actor[:128])
+        metadata = command_metadata(actor)
         request = SecretDelivery(
             data.kind, data.user_id, tuple(data.account_ids), data.channel, data.address, data.language,
             data.secret.get_secret_value(), expires_at=data.expires_at,
@@ -77,7 +74,7 @@ class NotificationsController(Controller):
                         headers={"idempotent-replayed": "true"} if outcome.repeated else {})
 
     @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels")
-    async def preferences(self, user_id: Annotated[str, Parameter(pattern=ID)], notifier: Notifier) -> dict[str, Any]:
+    async def preferences(self, user_id: UserId, notifier: Notifier) -> dict[str, Any]:
         chosen = await preferences_of(notifier.pool, user_id)
         return {
             "user_id": user_id,

@@ -92,7 +92,7 @@ class TariffChanged(AccountEvent):
 
 
 class AddOnChanged(AccountEvent):
-    """AddOnConnected / AddOnDisconnected."""
+    """AddOnConnected / AddOnDisconnected: `on` is the day it is connected or removed."""
 
     line_id: str
     service_id: str

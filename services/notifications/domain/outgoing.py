@@ -1,0 +1,40 @@
+"""What leaves the service: a rendered text, the message handed to a sender, and how a try can
+fail. Pure values; the senders and templates that produce or take them are ports
+(application/ports.py) implemented by adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.notifications.domain.events import Channel
+
+__all__ = ["DeliveryFailed", "Outgoing", "Rendered"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A template rendered for one channel: a subject (e-mail only) and the text."""
+
+    subject: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a sender needs. `text` may hold a one-time secret: never log it, never keep it."""
+
+    message_id: str
+    channel: Channel
+    address: str
+    subject: str | None
+    text: str = field(repr=False)
+
+
+class DeliveryFailed(Exception):
+    """The message did not go out. `permanent`: trying again cannot help (a refused address).
+    `reason` is short and safe to record: it never quotes the message."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason[:300]
+        self.permanent = permanent

@@ -1,0 +1,46 @@
+"""The service's subscriber to billing.accounts.events and billing.payments.events.
+
+A projection (shared/projection.py): each event is applied once, in one transaction with the
+record that it was. Applying it keeps what the service knows up to date (recipients, funds, fees,
+promised payments: the other modules here) and, when the catalogue has a rule for it, queues the
+messages it calls for. An event older than `stale_after` on arrival updates what is known but
+sends nothing."""
+
+from __future__ import annotations
+
+from services.notifications.application.context import Notifier
+from services.notifications.application.notify import notify_account
+from services.notifications.domain.catalog import SOURCES, rule_for
+from services.notifications.projections import Apply, funds, promised_payments, recipients
+from shared.cloudevents import topic_for
+from shared.db import Connection
+from shared.eventstore import Metadata
+from shared.logging import new_correlation_id
+from shared.projection import IncomingEvent
+
+__all__ = ["KNOWLEDGE", "NotificationTriggers"]
+
+#: What each event changes in what the service knows (before any message it calls for).
+KNOWLEDGE: dict[str, Apply] = {**recipients.APPLY, **funds.APPLY, **promised_payments.APPLY}
+
+
+class NotificationTriggers:
+    name = "notifications.triggers"
+
+    def __init__(self, notifier: Notifier) -> None:
+        self.notifier = notifier
+        self.topics = tuple(topic_for(source) for source in SOURCES)
+
+    async def apply(self, conn: Connection, event: IncomingEvent) -> None:
+        knowledge = KNOWLEDGE.get(event.event_type)
+        if knowledge is not None:
+            await knowledge(conn, self.notifier, event)
+        rule = rule_for(event.source.rsplit("/", 1)[-1], event.event_type)
+        account_id = event.payload.get("account_id")
+        now = self.notifier.clock.now()
+        if rule is None or not account_id or now - event.occurred_at > self.notifier.stale_after:
+            return
+        metadata = Metadata(correlation_id=event.correlation_id or new_correlation_id(),
+                            causation_id=event.event_id, actor="notifications")
+        await notify_account(conn, self.notifier, rule, str(account_id), dict(event.payload),
+                             source_event_id=event.event_id, metadata=metadata, now=now)
