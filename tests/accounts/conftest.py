@@ -17,7 +17,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from services.accounts.app import create_app
-from services.accounts.application.courier import SecretCourier
+from services.accounts.application.ports import SecretCourier
 from services.accounts.settings import AccountsSettings
 from shared.clock import FakeClock
 from shared.cloudevents import to_kafka, topic_for

@@ -11,8 +11,8 @@ import pytest
 from services.accounts.domain.account import PersonalAccount
 from services.accounts.domain.client import Client, ClientDetails
 from services.accounts.domain.events import BlockEnded, BlockScheduled, BlockStarted, BlockTerms
-from services.accounts.domain.rules import billing_day
 from services.accounts.domain.tariffs import Tariff
+from shared.calendar import local_date
 from shared.clock import FakeClock
 from shared.errors import DomainError
 
@@ -38,7 +38,7 @@ def clock() -> FakeClock:
 
 
 def today(clock: FakeClock) -> date:
-    return billing_day(clock.now(), MINSK)
+    return local_date(clock.now(), MINSK)
 
 
 def schedule(account: PersonalAccount, clock: FakeClock, starts_on: date, days: int, block_id: str = "b1") -> list:
