@@ -17,7 +17,7 @@ from typing import Any
 from services.accounts.application.context import Accounts
 from services.accounts.domain.account import PersonalAccount, stream_id_for
 from shared.calendar import start_of_day
-from shared.commands import CommandResult, execute
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.scheduler import schedule_timer
@@ -58,7 +58,7 @@ async def schedule_block(ctx: Accounts, account_id: str, starts_on: date, days: 
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.schedule_block(block_id, starts_on, days, today),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "schedule-block", account_id),
         request={"account_id": account_id, "starts_on": starts_on, "days": days},
         respond=lambda account, _: _block_body(account, block_id),
         in_transaction=set_timers,
@@ -71,7 +71,7 @@ async def cancel_block(ctx: Accounts, account_id: str, block_id: str, metadata: 
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.cancel_block(block_id),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "cancel-block", account_id),
         request={"cancel": block_id}, respond=lambda account, _: _block_body(account, block_id),
     )
 
@@ -83,7 +83,7 @@ async def lift_block(ctx: Accounts, account_id: str, block_id: str, metadata: Me
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.lift_block(block_id, now),
         metadata=metadata, now=now,
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "lift-block", account_id),
         request={"lift": block_id}, respond=lambda account, _: _block_body(account, block_id),
     )
 

@@ -10,7 +10,7 @@ from services.accounts.application.context import Accounts
 from services.accounts.domain.account import PersonalAccount, stream_id_for
 from services.accounts.domain.rules import check_rename_window
 from shared.calendar import local_date
-from shared.commands import CommandResult, execute
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.errors import DomainError, NotFound
 from shared.eventstore import Metadata, RecordedEvent
@@ -36,7 +36,7 @@ async def change_tariff(ctx: Accounts, account_id: str, line_id: str, tariff_id:
     return await execute(
         ctx.store, PersonalAccount, stream_id_for(account_id), decide,
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "change-tariff", account_id),
         request={"account_id": account_id, "line_id": line_id, "tariff_id": tariff_id, "mode": mode},
         respond=lambda account, recorded: {
             "account_id": account_id, "line_id": line_id, "tariff_id": tariff_id, "mode": mode,
@@ -93,7 +93,9 @@ async def rename_subscribers(ctx: Accounts, organization_id: str | None, renames
                 ctx.store, PersonalAccount, stream_id_for(rename.account_id),
                 lambda account, r=rename: account.rename(r.line_id, r.subscriber_name, now, today),  # type: ignore[misc]
                 metadata=metadata, now=now,
-                idempotency_key=f"{idempotency_key}:{index}" if idempotency_key else None,
+                # One key for the batch: each item is remembered under it with its place in the batch.
+                idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "rename-subscribers",
+                                           rename.account_id, str(index)),
                 request={"line_id": rename.line_id, "name": rename.subscriber_name},
                 respond=lambda _a, _r, r=rename: {"line_id": r.line_id, "account_id": r.account_id},  # type: ignore[misc]
                 in_transaction=update_index,

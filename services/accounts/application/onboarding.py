@@ -11,7 +11,7 @@ from services.accounts.application.context import Accounts
 from services.accounts.domain import client as clients
 from services.accounts.domain.account import PersonalAccount, stream_id_for
 from services.accounts.domain.client import Client, ClientDetails
-from shared.commands import CommandResult, execute, load_aggregate
+from shared.commands import CommandResult, execute, load_aggregate, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 
@@ -23,7 +23,9 @@ async def register_client(ctx: Accounts, client_id: str, details: ClientDetails,
     return await execute(
         ctx.store, Client, clients.stream_id_for(client_id), lambda c: c.register(details),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key or f"client:{client_id}",
+        # Without a client's key, the client id is the key: registering it twice registers it once.
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "register-client", client_id)
+        or f"client:{client_id}",
         request=asdict(details),
         respond=lambda c, _: {"client_id": c.client_id},
     )
@@ -38,7 +40,8 @@ async def open_account(ctx: Accounts, account_id: str, client_id: str, opened_at
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.open(client, opened_at or now, opening_balance),
         metadata=metadata, now=now,
-        idempotency_key=idempotency_key or f"account:{account_id}",
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "open-account", account_id)
+        or f"account:{account_id}",
         request={"client_id": client_id, "opened_at": opened_at, "opening_balance": str(opening_balance)},
         respond=lambda a, _: {"account_id": a.account_id, "financially_blocked": a.financially_blocked},
     )
@@ -61,7 +64,7 @@ async def add_line(ctx: Accounts, account_id: str, line_id: str, identifier: str
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.add_line(line_id, identifier, subscriber_name, tariff),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key or f"line:{line_id}",
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "add-line", account_id) or f"line:{line_id}",
         request={"account_id": account_id, "identifier": identifier, "name": subscriber_name, "tariff": tariff_id},
         respond=lambda _a, _r: {"account_id": account_id, "line_id": line_id},
         in_transaction=index_line,
@@ -76,7 +79,7 @@ async def connect_add_on(ctx: Accounts, account_id: str, line_id: str, service_i
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.connect_add_on(line_id, add_on, day),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "connect-add-on", account_id),
         request={"account_id": account_id, "line_id": line_id, "service_id": service_id, "on": day},
         respond=lambda _a, _r: {"account_id": account_id, "line_id": line_id, "service_id": service_id},
     )
@@ -90,7 +93,7 @@ async def disconnect_add_on(ctx: Accounts, account_id: str, line_id: str, servic
         ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.disconnect_add_on(line_id, add_on, day),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "disconnect-add-on", account_id),
         request={"account_id": account_id, "line_id": line_id, "service_id": service_id, "off": day},
         respond=lambda _a, _r: {"account_id": account_id, "line_id": line_id, "service_id": service_id},
     )
@@ -102,7 +105,7 @@ async def close_account(ctx: Accounts, account_id: str, metadata: Metadata,
     return await execute(
         ctx.store, PersonalAccount, stream_id_for(account_id), lambda account: account.close(now),
         metadata=metadata, now=now,
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "close-account", account_id),
         request={"close": account_id},
         respond=lambda _a, _r: {"account_id": account_id},
     )

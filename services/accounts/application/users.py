@@ -11,7 +11,7 @@ from services.accounts.application.secrets import consume_code, new_code, new_te
 from services.accounts.domain.rules import check_new_password, mask_passport, normalize_email, normalize_phone
 from services.accounts.domain.user import CabinetUser, Profile, stream_id_for
 from services.accounts.domain.user_events import Channel, Role
-from shared.commands import CommandResult, execute, load_aggregate
+from shared.commands import CommandResult, execute, load_aggregate, scoped_key
 from shared.db import Connection
 from shared.errors import DomainError
 from shared.eventstore import Metadata, RecordedEvent
@@ -55,7 +55,7 @@ async def create_user(
         lambda user: user.create(role, login, phone, account_ids, organization_id, must_change_password, profile,
                                  expires_at if temporary is not None else None),
         metadata=metadata, now=now,
-        idempotency_key=idempotency_key or f"user:{user_id}",
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "create-user", user_id) or f"user:{user_id}",
         request={"role": role, "login": login, "phone": phone, "accounts": account_ids, "org": organization_id},
         respond=lambda user, _: {"user_id": user_id, "role": role, "login": login},
         in_transaction=store_credentials,
@@ -103,7 +103,7 @@ async def update_profile(ctx: Accounts, user_id: str, changes: dict[str, Any], m
         ctx.store, CabinetUser, stream_id_for(user_id),
         lambda user: user.change_profile(replace(user.profile, **cleaned)),
         metadata=metadata, now=now,
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "update-profile", user_id),
         request=changes,
         respond=lambda user, _: {"user_id": user_id, **user.profile.as_dict()},
         in_transaction=store_passport,
@@ -160,7 +160,7 @@ async def change_preferences(ctx: Accounts, user_id: str, preferences: dict[str,
     return await execute(
         ctx.store, CabinetUser, stream_id_for(user_id), lambda user: user.change_preferences(preferences),
         metadata=metadata, now=ctx.clock.now(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "change-preferences", user_id),
         request=preferences,
         respond=lambda user, _: {"user_id": user_id, "preferences": user.preferences},
     )
