@@ -13,7 +13,7 @@ import pytest
 from services.accounts.adapters.couriers import SecretNotDelivered
 from services.accounts.adapters.credentials import PostgresCredentials
 from shared.db import Pool
-from tests.accounts.conftest import AccountsApp, events_of, load_demo
+from tests.accounts.factories import AccountsApp, events_of, load_demo
 
 LOGIN = {"login": "1015", "password": "demo-1015-pass"}
 
