@@ -6,18 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar, Router
-from litestar.di import Provide
 
 import services.accounts.domain.events
 import services.accounts.domain.user_events  # noqa: F401  (registers the events)
 from services.accounts.adapters.catalogue import load_catalogue
 from services.accounts.adapters.couriers import courier_for
-from services.accounts.adapters.credentials import Credentials
-from services.accounts.adapters.hashing import SecretHasher
-from services.accounts.application.courier import SecretCourier
-from services.accounts.application.ports import Ports
+from services.accounts.adapters.credentials import PostgresCredentials
+from services.accounts.adapters.hashing import Argon2Hasher
+from services.accounts.application.context import Accounts
+from services.accounts.application.ports import SecretCourier
 from services.accounts.entrypoints.accounts import AccountCommandsController, OrganizationController
 from services.accounts.entrypoints.auth import AuthController
+from services.accounts.entrypoints.common import context_dependency
 from services.accounts.entrypoints.office import OfficeController
 from services.accounts.entrypoints.timers import timer_handlers
 from services.accounts.entrypoints.users import UsersController
@@ -42,29 +42,25 @@ def create_app(
     configure_logging("accounts", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     catalogue = load_catalogue(settings.tariff_catalogue)
-    hasher = SecretHasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    hasher = Argon2Hasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     courier = courier or courier_for(settings.billing_env, settings.notifications_url, settings.internal_token)
     timezone = settings.timezone
 
-    def ports() -> Ports:  # the store and pool exist once the runtime has started
-        return Ports(runtime.store, clock, timezone, catalogue, Credentials(runtime.pool), hasher, courier)
+    def context() -> Accounts:  # the store and pool exist once the runtime has started
+        return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier)
 
     runtime = ServiceRuntime(
         "accounts", settings, registry, clock,
         migrations=Path(__file__).parent / "migrations",
         projections=[AvailableFunds(clock)],
-        timer_handlers=timer_handlers(ports),
+        timer_handlers=timer_handlers(context),
     )
-
-    async def provide_ports() -> Ports:
-        return ports()
-
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=CONTROLLERS, guards=[internal_token_guard(settings.internal_token)]),
             *ops_route_handlers(runtime.ready),
         ],
-        dependencies={"ports": Provide(provide_ports)},
+        dependencies=context_dependency(context),
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from tests.accounts.conftest import AccountsApp, events_of, load_demo
+from tests.accounts.factories import AccountsApp, events_of, load_demo
 from tests.eventually import eventually
 
 

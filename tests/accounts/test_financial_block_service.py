@@ -8,7 +8,7 @@ import asyncio
 
 import asyncpg
 
-from tests.accounts.conftest import AccountsApp, events_of, load_demo, publish_payments_events
+from tests.accounts.factories import AccountsApp, events_of, load_demo, publish_payments_events
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
 

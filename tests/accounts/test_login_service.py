@@ -11,9 +11,9 @@ import asyncpg
 import pytest
 
 from services.accounts.adapters.couriers import SecretNotDelivered
-from services.accounts.adapters.credentials import Credentials
+from services.accounts.adapters.credentials import PostgresCredentials
 from shared.db import Pool
-from tests.accounts.conftest import AccountsApp, events_of, load_demo
+from tests.accounts.factories import AccountsApp, events_of, load_demo
 
 LOGIN = {"login": "1015", "password": "demo-1015-pass"}
 
@@ -201,7 +201,7 @@ async def test_two_users_adopting_the_same_phone_at_once_do_not_fail(accounts: A
         "user_id": "op-2", "role": "operator", "login": "operator2", "account_ids": [],
         "password": "op-2-password-x", "must_change_password": False})
     assert created.status_code in (200, 201), created.text
-    credentials = Credentials(cast(Pool, None))  # adopt_phone works on the connection it is given
+    credentials = PostgresCredentials(cast(Pool, None))  # adopt_phone works on the connection it is given
     first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
     try:
         for conn in (first, second):

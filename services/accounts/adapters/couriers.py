@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
-from services.accounts.application.courier import SecretChannel, SecretCourier, SecretKind
+from services.accounts.application.ports import SecretChannel, SecretCourier, SecretKind
 from shared.errors import DomainError
 from shared.internal_api import InternalClient
 from shared.logging import get_logger

@@ -4,41 +4,22 @@ caller's transaction (the command that records the matching event)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
+from services.accounts.application.ports import CodeRow, CredentialRow, Credentials
 from services.accounts.domain.rules import login_key
 from shared.db import Connection, Pool
 from shared.errors import Conflict
 
-__all__ = ["CodeRow", "CredentialRow", "Credentials"]
-
-
-@dataclass(frozen=True)
-class CredentialRow:
-    user_id: str
-    login: str
-    phone: str | None
-    password_hash: str | None
-    temporary_hash: str | None
-    temporary_expires_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CodeRow:
-    code_hash: str
-    expires_at: datetime
-    failed_attempts: int
-    used_at: datetime | None
-    target: str | None = None  # where the code went (the SMS phone a confirmation code is for)
+__all__ = ["PostgresCredentials"]
 
 
 _COLUMNS = "user_id, login, phone, password_hash, temporary_hash, temporary_expires_at"
 
 
-class Credentials:
+class PostgresCredentials(Credentials):
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
 

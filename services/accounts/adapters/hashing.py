@@ -11,10 +11,12 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-__all__ = ["SecretHasher"]
+from services.accounts.application.ports import SecretHasher
+
+__all__ = ["Argon2Hasher"]
 
 
-class SecretHasher:
+class Argon2Hasher(SecretHasher):
     def __init__(self, *, time_cost: int = 2, memory_kib: int = 19456, parallelism: int = 1) -> None:
         # OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)

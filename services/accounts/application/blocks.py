@@ -11,12 +11,13 @@ cheaper, safe choice."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
-from services.accounts.application.ports import Ports
+from services.accounts.application.context import Accounts
 from services.accounts.domain.account import PersonalAccount, stream_id_for
-from shared.commands import CommandResult, execute
+from shared.calendar import start_of_day
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.eventstore import Metadata, RecordedEvent
 from shared.scheduler import schedule_timer
@@ -35,69 +36,69 @@ BLOCK_START = "block.start"
 BLOCK_END = "block.end"
 
 
-def _midnight(ports: Ports, day: date) -> datetime:
-    return datetime.combine(day, time.min, ports.timezone)
-
-
 def _block_body(account: PersonalAccount, block_id: str) -> dict[str, Any]:
     block = account.blocks.blocks[block_id]
     return {"account_id": account.account_id, "block_id": block_id, "starts_on": block.starts_on.isoformat(),
             "ends_on": block.ends_on.isoformat(), "days": block.days, "fee": block.fee, "state": block.state}
 
 
-async def schedule_block(ports: Ports, account_id: str, starts_on: date, days: int, metadata: Metadata,
+async def schedule_block(ctx: Accounts, account_id: str, starts_on: date, days: int, metadata: Metadata,
                          idempotency_key: str | None) -> CommandResult:
     block_id = str(uuid.uuid4())
-    today = ports.today()
+    today = ctx.today()
 
     async def set_timers(conn: Connection, account: PersonalAccount, _: list[RecordedEvent]) -> None:
         block = account.blocks.blocks[block_id]
         payload = {"account_id": account_id, "block_id": block_id}
-        await schedule_timer(conn, f"block-start:{block_id}", BLOCK_START, _midnight(ports, block.starts_on), payload)
-        await schedule_timer(conn, f"block-end:{block_id}", BLOCK_END, _midnight(ports, block.resumes_on), payload)
+        tz = ctx.timezone
+        await schedule_timer(conn, f"block-start:{block_id}", BLOCK_START, start_of_day(block.starts_on, tz), payload)
+        await schedule_timer(conn, f"block-end:{block_id}", BLOCK_END, start_of_day(block.resumes_on, tz), payload)
 
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id),
+        ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.schedule_block(block_id, starts_on, days, today),
-        metadata=metadata, now=ports.clock.now(), idempotency_key=idempotency_key,
+        metadata=metadata, now=ctx.clock.now(),
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "schedule-block", account_id),
         request={"account_id": account_id, "starts_on": starts_on, "days": days},
         respond=lambda account, _: _block_body(account, block_id),
         in_transaction=set_timers,
     )
 
 
-async def cancel_block(ports: Ports, account_id: str, block_id: str, metadata: Metadata,
+async def cancel_block(ctx: Accounts, account_id: str, block_id: str, metadata: Metadata,
                        idempotency_key: str | None) -> CommandResult:
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id),
+        ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.cancel_block(block_id),
-        metadata=metadata, now=ports.clock.now(), idempotency_key=idempotency_key,
+        metadata=metadata, now=ctx.clock.now(),
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "cancel-block", account_id),
         request={"cancel": block_id}, respond=lambda account, _: _block_body(account, block_id),
     )
 
 
-async def lift_block(ports: Ports, account_id: str, block_id: str, metadata: Metadata,
+async def lift_block(ctx: Accounts, account_id: str, block_id: str, metadata: Metadata,
                      idempotency_key: str | None) -> CommandResult:
-    now = ports.clock.now()
+    now = ctx.clock.now()
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id),
+        ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.lift_block(block_id, now),
-        metadata=metadata, now=now, idempotency_key=idempotency_key,
+        metadata=metadata, now=now,
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "lift-block", account_id),
         request={"lift": block_id}, respond=lambda account, _: _block_body(account, block_id),
     )
 
 
-async def start_block(ports: Ports, account_id: str, block_id: str, metadata: Metadata) -> CommandResult:
-    now = ports.clock.now()
+async def start_block(ctx: Accounts, account_id: str, block_id: str, metadata: Metadata) -> CommandResult:
+    now = ctx.clock.now()
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id),
+        ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.blocks.start(account_id, block_id, now), metadata=metadata, now=now,
     )
 
 
-async def end_block(ports: Ports, account_id: str, block_id: str, metadata: Metadata) -> CommandResult:
-    now = ports.clock.now()
+async def end_block(ctx: Accounts, account_id: str, block_id: str, metadata: Metadata) -> CommandResult:
+    now = ctx.clock.now()
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id),
+        ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.blocks.end(account_id, block_id, now), metadata=metadata, now=now,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from services.accounts.application.ports import Ports
+from services.accounts.application.context import Accounts
 from services.accounts.domain.account import PersonalAccount, stream_id_for
 from shared.commands import CommandResult, execute
 from shared.db import Connection
@@ -39,14 +39,14 @@ async def available_funds(conn: Connection, account_id: str) -> Decimal | None:
     return Decimal(row["opening_balance"]) + Decimal(row["movements"])
 
 
-async def reconcile_financial_block(ports: Ports, account_id: str, metadata: Metadata) -> CommandResult | None:
-    async with ports.store.pool.acquire() as conn:
+async def reconcile_financial_block(ctx: Accounts, account_id: str, metadata: Metadata) -> CommandResult | None:
+    async with ctx.store.pool.acquire() as conn:
         available = await available_funds(conn, account_id)
     if available is None:
         return None
-    now = ports.clock.now()
+    now = ctx.clock.now()
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id),
+        ctx.store, PersonalAccount, stream_id_for(account_id),
         lambda account: account.reconcile_funds(available, now),
         metadata=metadata, now=now,
     )

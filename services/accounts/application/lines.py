@@ -6,25 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.accounts.application.ports import Ports, answer
+from services.accounts.application.context import Accounts
 from services.accounts.domain.account import PersonalAccount, stream_id_for
-from services.accounts.domain.rules import billing_day, check_rename_window
-from shared.commands import CommandResult, execute
+from services.accounts.domain.rules import check_rename_window
+from shared.calendar import local_date
+from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.errors import DomainError, NotFound
 from shared.eventstore import Metadata, RecordedEvent
+from shared.paging import page_of
 
-__all__ = ["Rename", "change_tariff", "rename_subscribers", "search_subscribers"]
+__all__ = ["Rename", "RenameRefused", "change_tariff", "rename_subscribers", "search_subscribers"]
 
 
-async def change_tariff(ports: Ports, account_id: str, line_id: str, tariff_id: str,
+async def change_tariff(ctx: Accounts, account_id: str, line_id: str, tariff_id: str,
                         mode: Literal["next_period", "now"], metadata: Metadata,
                         idempotency_key: str | None) -> CommandResult:
-    target = ports.catalogue.tariff(tariff_id)
-    today = ports.today()
+    target = ctx.catalogue.tariff(tariff_id)
+    today = ctx.today()
 
     def decide(account: PersonalAccount) -> list[Any]:
-        current = ports.catalogue.tariff(account.line(line_id).tariff_id)
+        current = ctx.catalogue.tariff(account.line(line_id).tariff_id)
         return account.change_tariff(line_id, current, target, mode, today)
 
     async def index(conn: Connection, _: PersonalAccount, recorded: list[RecordedEvent]) -> None:
@@ -32,8 +34,9 @@ async def change_tariff(ports: Ports, account_id: str, line_id: str, tariff_id: 
             await conn.execute("UPDATE subscriber_lines SET tariff_name = $2 WHERE line_id = $1", line_id, target.name)
 
     return await execute(
-        ports.store, PersonalAccount, stream_id_for(account_id), decide,
-        metadata=metadata, now=ports.clock.now(), idempotency_key=idempotency_key,
+        ctx.store, PersonalAccount, stream_id_for(account_id), decide,
+        metadata=metadata, now=ctx.clock.now(),
+        idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "change-tariff", account_id),
         request={"account_id": account_id, "line_id": line_id, "tariff_id": tariff_id, "mode": mode},
         respond=lambda account, recorded: {
             "account_id": account_id, "line_id": line_id, "tariff_id": tariff_id, "mode": mode,
@@ -50,16 +53,25 @@ class Rename:
     subscriber_name: str
 
 
-async def rename_subscribers(ports: Ports, organization_id: str | None, renames: list[Rename],
-                             metadata: Metadata, idempotency_key: str | None) -> dict[str, Any]:
-    """Rename each line: each is its own command; one rename fails alone (its error code is in
-    its result), except when there is only one. With `organization_id`, every line must belong
-    to that organization."""
-    now = ports.clock.now()
-    today = billing_day(now, ports.timezone)
+@dataclass(frozen=True)
+class RenameRefused:
+    """One rename of a batch that failed alone, with its error's code."""
+
+    line_id: str
+    account_id: str
+    error: str
+
+
+async def rename_subscribers(ctx: Accounts, organization_id: str | None, renames: list[Rename],
+                             metadata: Metadata, idempotency_key: str | None) -> list[CommandResult | RenameRefused]:
+    """Rename each line: each is its own command; one rename fails alone (refused with its error
+    code), except when there is only one. With `organization_id`, every line must belong to that
+    organization."""
+    now = ctx.clock.now()
+    today = local_date(now, ctx.timezone)
     check_rename_window(today)
     if organization_id is not None:
-        owned = await ports.store.pool.fetch(
+        owned = await ctx.store.pool.fetch(
             "SELECT line_id, account_id FROM subscriber_lines WHERE organization_id = $1 AND line_id = ANY($2)",
             organization_id, [r.line_id for r in renames],
         )
@@ -67,7 +79,7 @@ async def rename_subscribers(ports: Ports, organization_id: str | None, renames:
         for rename in renames:
             if (rename.account_id, rename.line_id) not in mine:
                 raise NotFound("line.not_found", f"line {rename.line_id} not found")
-    results = []
+    results: list[CommandResult | RenameRefused] = []
     for index, rename in enumerate(renames):
 
         async def update_index(conn: Connection, _: PersonalAccount, recorded: list[RecordedEvent],
@@ -78,10 +90,12 @@ async def rename_subscribers(ports: Ports, organization_id: str | None, renames:
 
         try:
             result = await execute(
-                ports.store, PersonalAccount, stream_id_for(rename.account_id),
+                ctx.store, PersonalAccount, stream_id_for(rename.account_id),
                 lambda account, r=rename: account.rename(r.line_id, r.subscriber_name, now, today),  # type: ignore[misc]
                 metadata=metadata, now=now,
-                idempotency_key=f"{idempotency_key}:{index}" if idempotency_key else None,
+                # One key for the batch: each item is remembered under it with its place in the batch.
+                idempotency_key=scoped_key(idempotency_key, metadata.actor or "", "rename-subscribers",
+                                           rename.account_id, str(index)),
                 request={"line_id": rename.line_id, "name": rename.subscriber_name},
                 respond=lambda _a, _r, r=rename: {"line_id": r.line_id, "account_id": r.account_id},  # type: ignore[misc]
                 in_transaction=update_index,
@@ -89,10 +103,13 @@ async def rename_subscribers(ports: Ports, organization_id: str | None, renames:
         except DomainError as error:
             if len(renames) == 1:
                 raise
-            results.append({"line_id": rename.line_id, "account_id": rename.account_id, "error": error.code})
+            results.append(RenameRefused(rename.line_id, rename.account_id, error.code))
             continue
-        results.append(answer(result))
-    return {"renamed": results}
+        results.append(result)
+    return results
+
+
+_SUBSCRIBER_FIELDS = ("line_id", "account_id", "kind", "identifier", "subscriber_name", "tariff_name")
 
 
 async def search_subscribers(conn: Connection, organization_id: str, *, number: str | None, account_id: str | None,
@@ -105,10 +122,4 @@ async def search_subscribers(conn: Connection, organization_id: str, *, number: 
         " ORDER BY identifier, line_id LIMIT $4 OFFSET $5",
         organization_id, number, account_id, limit, offset,
     )
-    return {
-        "items": [{k: r[k] for k in ("line_id", "account_id", "kind", "identifier", "subscriber_name",
-                                     "tariff_name")} for r in rows],
-        "total": rows[0]["total"] if rows else 0,
-        "limit": limit,
-        "offset": offset,
-    }
+    return page_of([dict(r) for r in rows], _SUBSCRIBER_FIELDS, limit=limit, offset=offset)

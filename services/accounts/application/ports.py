@@ -1,43 +1,119 @@
-"""What the accounts use cases work with, wired once by the composition root (app.py)."""
+"""The ports of the accounts use cases: what they need from the world, as abstract contracts.
+Adapters implement them (`adapters/credentials.py`, `hashing.py`, `couriers.py`); the composition
+root (app.py) wires the implementations into the context (`application/context.py`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from typing import Literal, Protocol
 
-from services.accounts.adapters.credentials import Credentials
-from services.accounts.adapters.hashing import SecretHasher
-from services.accounts.application.courier import SecretCourier
-from services.accounts.domain.rules import billing_day
-from services.accounts.domain.tariffs import TariffCatalogue
-from shared.clock import Clock
-from shared.commands import CommandResult
-from shared.eventstore import EventStore
+from shared.db import Connection
 
-__all__ = ["Ports", "answer"]
+__all__ = ["CodeRow", "CredentialRow", "Credentials", "SecretChannel", "SecretCourier", "SecretHasher", "SecretKind"]
+
+SecretKind = Literal["temporary_password", "login_code", "phone_confirmation_code"]
+SecretChannel = Literal["email", "sms"]
 
 
 @dataclass(frozen=True)
-class Ports:
-    store: EventStore
-    clock: Clock
-    timezone: ZoneInfo
-    catalogue: TariffCatalogue
-    credentials: Credentials
-    hasher: SecretHasher
-    courier: SecretCourier
-    temporary_password_ttl: timedelta = timedelta(hours=24)
-    login_code_ttl: timedelta = timedelta(minutes=10)
-    #: Wrong guesses after which a one-time code is burnt.
-    code_max_failures: int = 5
+class CredentialRow:
+    """A user's stored credentials, as `Credentials` answers them (hashes only, never a secret)."""
 
-    def today(self) -> date:
-        return billing_day(self.clock.now(), self.timezone)
+    user_id: str
+    login: str
+    phone: str | None
+    password_hash: str | None
+    temporary_hash: str | None
+    temporary_expires_at: datetime | None
 
 
-def answer(result: CommandResult) -> dict[str, Any]:
-    """A command's answer: its body and where its events landed, for read-your-writes."""
-    return {**result.body, "stream_id": result.stream_id, "stream_version": result.stream_version,
-            "position": result.last_position}
+@dataclass(frozen=True)
+class CodeRow:
+    """A one-time code's stored state, as `Credentials` answers it."""
+
+    code_hash: str
+    expires_at: datetime
+    failed_attempts: int
+    used_at: datetime | None
+    target: str | None = None  # where the code went (the SMS phone a confirmation code is for)
+
+
+class Credentials(Protocol):
+    """Password hashes, temporary passwords, one-time codes and personal data, looked up by login
+    (contract number) or phone. Methods taking `conn` join the caller's transaction (the command
+    that records the matching event)."""
+
+    async def create(
+        self, conn: Connection, user_id: str, login: str, phone: str | None, password_hash: str | None, now: datetime
+    ) -> None:
+        """Or `409 user.login_taken` when the login or phone belongs to another user."""
+        ...
+
+    async def find(self, login_or_phone: str) -> CredentialRow | None: ...
+
+    async def get(self, user_id: str) -> CredentialRow | None: ...
+
+    async def set_password(self, conn: Connection, user_id: str, password_hash: str, now: datetime) -> None: ...
+
+    async def set_temporary(
+        self, conn: Connection, user_id: str, temporary_hash: str, expires_at: datetime, now: datetime
+    ) -> None: ...
+
+    async def adopt_phone(self, conn: Connection, user_id: str, phone: str) -> None:
+        """A confirmed SMS phone becomes the login phone of a user who has none, if it is free."""
+        ...
+
+    async def save_code(
+        self, conn: Connection, user_id: str, purpose: str, code_hash: str, expires_at: datetime, now: datetime,
+        target: str | None = None,
+    ) -> None: ...
+
+    async def drop_code(self, conn: Connection, user_id: str, purpose: str, *, unless_target: str | None) -> None:
+        """Forget the user's code for `purpose` unless it was sent to `unless_target`."""
+        ...
+
+    async def lock_code(self, conn: Connection, user_id: str, purpose: str) -> CodeRow | None:
+        """The live code, locked until the caller's transaction ends (two uses never both pass)."""
+        ...
+
+    async def mark_code(self, conn: Connection, user_id: str, purpose: str, *, used_at: datetime | None) -> None:
+        """Used at `used_at`, or (None) one more failed attempt."""
+        ...
+
+    async def save_passport(self, conn: Connection, user_id: str, passport: str | None, now: datetime) -> None: ...
+
+    async def passport(self, user_id: str) -> str | None: ...
+
+
+class SecretHasher(Protocol):
+    """Slow one-way hashes of passwords and codes."""
+
+    async def hash(self, secret: str) -> str: ...
+
+    async def verify(self, stored: str | None, secret: str) -> bool:
+        """True if `secret` matches `stored`; with no stored hash, spend the same time and say no."""
+        ...
+
+
+class SecretCourier(Protocol):
+    """Delivers a one-time secret to an address of its owner, at once.
+
+    A temporary password, an SMS login code or a phone confirmation code is generated by a use
+    case, its hash is stored, and the secret itself is handed to the courier once, after the
+    transaction that recorded its hash committed. Nothing keeps the secret afterwards: not an
+    event, not a table, not a log line."""
+
+    async def deliver(
+        self,
+        kind: SecretKind,
+        user_id: str,
+        account_ids: list[str],
+        channel: SecretChannel,
+        address: str,
+        language: str,
+        secret: str,
+        expires_at: datetime,
+    ) -> None:
+        """Send it or raise (a DomainError the caller may show); never store or log `secret`."""
+        ...

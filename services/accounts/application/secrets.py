@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from services.accounts.application.ports import Ports
+from services.accounts.application.context import Accounts
 from shared.errors import Unauthenticated
 
 __all__ = ["consume_code", "new_code", "new_temporary_password"]
@@ -28,26 +28,26 @@ def new_temporary_password() -> str:
             return password
 
 
-async def consume_code(ports: Ports, user_id: str, purpose: str, code: str, target: str | None = None) -> None:
+async def consume_code(ctx: Accounts, user_id: str, purpose: str, code: str, target: str | None = None) -> None:
     """Accept `code` once, or raise: invalid (wrong, none, or sent to another `target` than the
     one given), expired, or already used."""
-    now = ports.clock.now()
+    now = ctx.clock.now()
     invalid = Unauthenticated("auth.code_invalid", "the code is wrong; ask for a new one")
     refusal: Unauthenticated | None = None
-    async with ports.store.pool.acquire() as conn, conn.transaction():  # a refusal still commits
-        row = await ports.credentials.lock_code(conn, user_id, purpose)
-        if row is None or row.failed_attempts >= ports.code_max_failures or (
+    async with ctx.store.pool.acquire() as conn, conn.transaction():  # a refusal still commits
+        row = await ctx.credentials.lock_code(conn, user_id, purpose)
+        if row is None or row.failed_attempts >= ctx.code_max_failures or (
                 target is not None and row.target != target):
-            await ports.hasher.verify(None, code)
+            await ctx.hasher.verify(None, code)
             refusal = invalid
-        elif not await ports.hasher.verify(row.code_hash, code):
-            await ports.credentials.mark_code(conn, user_id, purpose, used_at=None)
+        elif not await ctx.hasher.verify(row.code_hash, code):
+            await ctx.credentials.mark_code(conn, user_id, purpose, used_at=None)
             refusal = invalid
         elif row.used_at is not None:
             refusal = Unauthenticated("auth.code_used", "this code was already used; ask for a new one")
         elif row.expires_at <= now:
             refusal = Unauthenticated("auth.code_expired", "this code has expired; ask for a new one")
         else:
-            await ports.credentials.mark_code(conn, user_id, purpose, used_at=now)
+            await ctx.credentials.mark_code(conn, user_id, purpose, used_at=now)
     if refusal is not None:
         raise refusal

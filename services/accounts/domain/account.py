@@ -22,9 +22,10 @@ from services.accounts.domain.events import (
     SubscriberRenamed,
     TariffChanged,
 )
-from services.accounts.domain.rules import check_rename_window, first_of_next_month
+from services.accounts.domain.rules import check_rename_window
 from services.accounts.domain.tariffs import AddOn, Tariff
 from shared.aggregate import Aggregate
+from shared.calendar import first_of_next_month
 from shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from shared.events import DomainEvent
 

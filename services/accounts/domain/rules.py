@@ -1,19 +1,16 @@
-"""Small pure rules about cabinet input: phones, e-mails, passwords, masking, the billing day."""
+"""Small pure rules about cabinet input: phones, e-mails, passwords, masking, the rename window."""
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
+from shared.calendar import days_in_month
 from shared.errors import DomainError, ValidationFailed
 
 __all__ = [
-    "billing_day",
     "check_new_password",
     "check_rename_window",
-    "first_of_next_month",
     "login_key",
     "mask_email",
     "mask_passport",
@@ -28,18 +25,8 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 128
 RENAME_FREEZE_DAYS = 2
 
 
-def billing_day(now: datetime, tz: ZoneInfo) -> date:
-    """The calendar day in the operator's time zone: blocks and month ends are days there."""
-    return now.astimezone(tz).date()
-
-
-def first_of_next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
 def check_rename_window(today: date) -> None:
-    last_day = calendar.monthrange(today.year, today.month)[1]
-    if today.day > last_day - RENAME_FREEZE_DAYS:
+    if today.day > days_in_month(today) - RENAME_FREEZE_DAYS:
         raise DomainError("rename.month_end", "renames are not accepted in the last 2 days of a month")
 
 

@@ -3,6 +3,7 @@ change; and the organization admin's subscriber search and rename."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -11,8 +12,8 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.accounts.application import blocks, lines
-from services.accounts.application.ports import Ports
-from services.accounts.entrypoints.common import ID, Actor, IdempotencyKey, command_response, metadata
+from services.accounts.application.context import Accounts
+from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
 
 __all__ = ["AccountCommandsController", "OrganizationController"]
 
@@ -27,15 +28,15 @@ class NewBlock(BaseModel):
 class TariffChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tariff_id: str = Field(pattern=ID)
+    tariff_id: str = Field(pattern=ID_PATTERN)
     mode: Literal["next_period", "now"] = "next_period"
 
 
 class RenameItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    account_id: str = Field(pattern=ID)
-    line_id: str = Field(pattern=ID)
+    account_id: str = Field(pattern=ID_PATTERN)
+    line_id: str = Field(pattern=ID_PATTERN)
     subscriber_name: str = Field(min_length=1, max_length=120)
 
 
@@ -50,27 +51,28 @@ class AccountCommandsController(Controller):
     tags = ["accounts"]
 
     @post("/blocks", status_code=201, summary="Schedule a voluntary block")
-    async def schedule_block(self, account_id: str, data: NewBlock, ports: Ports, actor: Actor,
+    async def schedule_block(self, account_id: AccountId, data: NewBlock, ctx: Accounts, actor: Actor,
                              idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        result = await blocks.schedule_block(ports, account_id, data.starts_on, data.days, metadata(actor),
+        result = await blocks.schedule_block(ctx, account_id, data.starts_on, data.days, command_metadata(actor),
                                              idempotency_key)
         return command_response(result, 201)
 
     @post("/blocks/{block_id:str}/cancel", summary="Cancel a block that has not started")
-    async def cancel_block(self, account_id: str, block_id: str, ports: Ports, actor: Actor,
+    async def cancel_block(self, account_id: AccountId, block_id: str, ctx: Accounts, actor: Actor,
                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return command_response(
-            await blocks.cancel_block(ports, account_id, block_id, metadata(actor), idempotency_key))
+            await blocks.cancel_block(ctx, account_id, block_id, command_metadata(actor), idempotency_key))
 
     @post("/blocks/{block_id:str}/lift", summary="Lift a running block early")
-    async def lift_block(self, account_id: str, block_id: str, ports: Ports, actor: Actor,
+    async def lift_block(self, account_id: AccountId, block_id: str, ctx: Accounts, actor: Actor,
                          idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        return command_response(await blocks.lift_block(ports, account_id, block_id, metadata(actor), idempotency_key))
+        result = await blocks.lift_block(ctx, account_id, block_id, command_metadata(actor), idempotency_key)
+        return command_response(result)
 
     @post("/lines/{line_id:str}/tariff", summary="Change a line's tariff (next period or now)")
-    async def change_tariff(self, account_id: str, line_id: str, data: TariffChange, ports: Ports, actor: Actor,
+    async def change_tariff(self, account_id: AccountId, line_id: str, data: TariffChange, ctx: Accounts, actor: Actor,
                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        result = await lines.change_tariff(ports, account_id, line_id, data.tariff_id, data.mode, metadata(actor),
+        result = await lines.change_tariff(ctx, account_id, line_id, data.tariff_id, data.mode, command_metadata(actor),
                                            idempotency_key)
         return command_response(result)
 
@@ -83,18 +85,22 @@ class OrganizationController(Controller):
     async def subscribers(
         self,
         organization_id: str,
-        ports: Ports,
+        ctx: Accounts,
         number: Annotated[str | None, Parameter(pattern=r"^[0-9%_]{1,20}$", default=None)],
-        account_id: Annotated[str | None, Parameter(pattern=ID, default=None)],
+        account_id: Annotated[str | None, Parameter(pattern=ID_PATTERN, default=None)],
         limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
         offset: Annotated[int, Parameter(ge=0, le=1_000_000, default=0)],
     ) -> dict[str, Any]:
-        async with ports.store.pool.acquire() as conn:
+        async with ctx.store.pool.acquire() as conn:
             return await lines.search_subscribers(conn, organization_id, number=number, account_id=account_id,
                                                   limit=limit, offset=offset)
 
     @post("/subscribers/rename", summary="Rename one or many subscribers")
-    async def rename(self, organization_id: str, data: Renames, ports: Ports, actor: Actor,
+    async def rename(self, organization_id: str, data: Renames, ctx: Accounts, actor: Actor,
                      idempotency_key: IdempotencyKey) -> dict[str, Any]:
         renames = [lines.Rename(i.account_id, i.line_id, i.subscriber_name) for i in data.items]
-        return await lines.rename_subscribers(ports, organization_id, renames, metadata(actor), idempotency_key)
+        results = await lines.rename_subscribers(ctx, organization_id, renames, command_metadata(actor),
+                                                 idempotency_key)
+        # Each rename answers as its own command would; one refused alone answers its error code.
+        return {"renamed": [asdict(r) if isinstance(r, lines.RenameRefused) else command_response(r).content
+                            for r in results]}

@@ -9,8 +9,8 @@ from litestar import Controller, post
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.accounts.application import login
-from services.accounts.application.ports import Ports
-from services.accounts.entrypoints.common import Actor, metadata
+from services.accounts.application.context import Accounts
+from shared.http import Actor, command_metadata
 
 __all__ = ["AuthController"]
 
@@ -46,19 +46,19 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/password", status_code=200, summary="Check a login (contract number or phone) and password")
-    async def password(self, data: PasswordLogin, ports: Ports) -> dict[str, Any]:
-        return (await login.verify_password(ports, data.login, data.password)).as_dict()
+    async def password(self, data: PasswordLogin, ctx: Accounts) -> dict[str, Any]:
+        return (await login.verify_password(ctx, data.login, data.password)).as_dict()
 
     @post("/codes", status_code=202, summary="Send a one-time SMS login code to a registered phone")
-    async def send_code(self, data: CodeRequest, ports: Ports, actor: Actor) -> dict[str, Any]:
-        await login.send_login_code(ports, data.phone, metadata(actor))
+    async def send_code(self, data: CodeRequest, ctx: Accounts, actor: Actor) -> dict[str, Any]:
+        await login.send_login_code(ctx, data.phone, command_metadata(actor))
         return {"status": "accepted"}
 
     @post("/codes/verify", status_code=200, summary="Log in with a one-time SMS code (once)")
-    async def verify_code(self, data: CodeLogin, ports: Ports) -> dict[str, Any]:
-        return (await login.verify_code(ports, data.phone, data.code)).as_dict()
+    async def verify_code(self, data: CodeLogin, ctx: Accounts) -> dict[str, Any]:
+        return (await login.verify_code(ctx, data.phone, data.code)).as_dict()
 
     @post("/recovery", status_code=202, summary="E-mail a temporary password valid 24 h")
-    async def recover(self, data: Recovery, ports: Ports, actor: Actor) -> dict[str, Any]:
-        await login.recover_password(ports, data.login, metadata(actor))
+    async def recover(self, data: Recovery, ctx: Accounts, actor: Actor) -> dict[str, Any]:
+        await login.recover_password(ctx, data.login, command_metadata(actor))
         return {"status": "accepted"}

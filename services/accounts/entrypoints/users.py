@@ -9,9 +9,9 @@ from litestar import Controller, Response, get, patch, post
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.accounts.application import login, users
-from services.accounts.application.ports import Ports
+from services.accounts.application.context import Accounts
 from services.accounts.domain.user_events import Channel, Language
-from services.accounts.entrypoints.common import Actor, IdempotencyKey, command_response, metadata
+from shared.http import Actor, IdempotencyKey, command_metadata, command_response
 
 __all__ = ["UsersController"]
 
@@ -56,41 +56,41 @@ class UsersController(Controller):
     tags = ["users"]
 
     @get("/claims", summary="Who the user is, for a token refresh")
-    async def claims(self, user_id: str, ports: Ports) -> dict[str, Any]:
-        return (await login.claims_of(ports, user_id)).as_dict()
+    async def claims(self, user_id: str, ctx: Accounts) -> dict[str, Any]:
+        return (await login.claims_of(ctx, user_id)).as_dict()
 
     @post("/password", summary="Change the password (the current or the temporary one is required)")
-    async def change_password(self, user_id: str, data: PasswordChange, ports: Ports,
+    async def change_password(self, user_id: str, data: PasswordChange, ctx: Accounts,
                               actor: Actor) -> Response[dict[str, Any]]:
-        result = await login.change_password(ports, user_id, data.current_password, data.new_password,
-                                             metadata(actor))
+        result = await login.change_password(ctx, user_id, data.current_password, data.new_password,
+                                             command_metadata(actor))
         return command_response(result)
 
     @get("/profile", summary="The user's profile")
-    async def profile(self, user_id: str, ports: Ports) -> dict[str, Any]:
-        return await users.profile_of(ports, user_id)
+    async def profile(self, user_id: str, ctx: Accounts) -> dict[str, Any]:
+        return await users.profile_of(ctx, user_id)
 
     @patch("/profile", summary="Change profile fields")
-    async def change_profile(self, user_id: str, data: ProfileChange, ports: Ports, actor: Actor,
+    async def change_profile(self, user_id: str, data: ProfileChange, ctx: Accounts, actor: Actor,
                              idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         changes = data.model_dump(exclude_unset=True)
         if changes.get("language") is None:
             changes.pop("language", None)
-        result = await users.update_profile(ports, user_id, changes, metadata(actor), idempotency_key)
+        result = await users.update_profile(ctx, user_id, changes, command_metadata(actor), idempotency_key)
         return command_response(result)
 
     @post("/sms-phone/code", status_code=202, summary="Send a confirmation code to the SMS phone")
-    async def send_sms_phone_code(self, user_id: str, ports: Ports) -> dict[str, Any]:
-        return await users.send_sms_phone_code(ports, user_id)
+    async def send_sms_phone_code(self, user_id: str, ctx: Accounts) -> dict[str, Any]:
+        return await users.send_sms_phone_code(ctx, user_id)
 
     @post("/sms-phone/confirm", summary="Confirm the SMS phone with the code")
-    async def confirm_sms_phone(self, user_id: str, data: CodeConfirmation, ports: Ports,
+    async def confirm_sms_phone(self, user_id: str, data: CodeConfirmation, ctx: Accounts,
                                 actor: Actor) -> Response[dict[str, Any]]:
-        return command_response(await users.confirm_sms_phone(ports, user_id, data.code, metadata(actor)))
+        return command_response(await users.confirm_sms_phone(ctx, user_id, data.code, command_metadata(actor)))
 
     @post("/notification-preferences", summary="Which notifications go by SMS, by e-mail")
-    async def preferences(self, user_id: str, data: Preferences, ports: Ports, actor: Actor,
+    async def preferences(self, user_id: str, data: Preferences, ctx: Accounts, actor: Actor,
                           idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        result = await users.change_preferences(ports, user_id, dict(data.preferences), metadata(actor),
+        result = await users.change_preferences(ctx, user_id, dict(data.preferences), command_metadata(actor),
                                                 idempotency_key)
         return command_response(result)

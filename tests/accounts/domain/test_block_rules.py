@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.accounts.domain.account import PersonalAccount
-from services.accounts.domain.client import Client, ClientDetails
 from services.accounts.domain.events import BlockEnded, BlockScheduled, BlockStarted, BlockTerms
-from services.accounts.domain.rules import billing_day
 from services.accounts.domain.tariffs import Tariff
+from shared.calendar import local_date
 from shared.clock import FakeClock
 from shared.errors import DomainError
+from tests.accounts.factories import open_account
 
 MINSK = ZoneInfo("Europe/Minsk")
 TERMS = BlockTerms(min_days=14, max_days=180, yearly_quota=1, fee=Decimal("0.00"))
@@ -23,10 +23,7 @@ INTERNET = Tariff("inet-50-1m", "Безлимитный 50 Мбит/с, 1 мес
 
 
 def an_account(clock: FakeClock, terms: BlockTerms = TERMS, opening_balance: str = "100.00") -> PersonalAccount:
-    client = Client("client-c1")
-    client.replay(client.register(ClientDetails("person", "Иванов", "prepaid", "1015", date(2019, 6, 1))))
-    account = PersonalAccount("account-1015")
-    account.replay(account.open(client, clock.now(), Decimal(opening_balance)))
+    account = open_account(clock.now(), opening_balance, client_name="Иванов")
     tariff = Tariff(**{**INTERNET.__dict__, "voluntary_block": terms})
     account.replay(account.add_line("inet-1015", "0_1_15", "Иванов", tariff))
     return account
@@ -38,7 +35,7 @@ def clock() -> FakeClock:
 
 
 def today(clock: FakeClock) -> date:
-    return billing_day(clock.now(), MINSK)
+    return local_date(clock.now(), MINSK)
 
 
 def schedule(account: PersonalAccount, clock: FakeClock, starts_on: date, days: int, block_id: str = "b1") -> list:

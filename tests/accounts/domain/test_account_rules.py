@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.accounts.adapters.catalogue import load_catalogue
-from services.accounts.domain.account import PersonalAccount
-from services.accounts.domain.client import Client, ClientDetails
 from services.accounts.domain.events import FinancialBlockApplied, FinancialBlockLifted, TariffChanged
 from services.accounts.domain.rules import check_new_password, mask_email, mask_phone
 from services.accounts.domain.user import CabinetUser, Profile
@@ -18,18 +16,11 @@ from services.accounts.domain.user_events import ProfileChanged
 from services.accounts.settings import CATALOGUE
 from shared.clock import FakeClock
 from shared.errors import DomainError
+from tests.accounts.factories import open_account
 
 MINSK = ZoneInfo("Europe/Minsk")
 CATALOG = load_catalogue(CATALOGUE)
 NOW = datetime(2026, 3, 11, 9, 0, tzinfo=MINSK)
-
-
-def open_account(payment_form: str = "prepaid", balance: str = "0.00", kind: str = "person") -> PersonalAccount:
-    client = Client("client-c1")
-    client.replay(client.register(ClientDetails(kind, "Клиент", payment_form, "1015", date(2019, 6, 1))))  # type: ignore[arg-type]
-    account = PersonalAccount("account-1015")
-    account.replay(account.open(client, NOW, Decimal(balance)))
-    return account
 
 
 def test_the_catalogue_turns_net_prices_into_gross_fees_through_the_money_module() -> None:

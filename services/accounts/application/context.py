@@ -1,0 +1,35 @@
+"""What every use case of the accounts service works with, wired once by the composition root
+(app.py): the event store, the clock, the billing time zone, the tariff catalogue and the ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from services.accounts.application.ports import Credentials, SecretCourier, SecretHasher
+from services.accounts.domain.tariffs import TariffCatalogue
+from shared.calendar import local_date
+from shared.clock import Clock
+from shared.eventstore import EventStore
+
+__all__ = ["Accounts"]
+
+
+@dataclass(frozen=True)
+class Accounts:
+    store: EventStore
+    clock: Clock
+    timezone: ZoneInfo
+    catalogue: TariffCatalogue
+    credentials: Credentials
+    hasher: SecretHasher
+    courier: SecretCourier
+    temporary_password_ttl: timedelta = timedelta(hours=24)
+    login_code_ttl: timedelta = timedelta(minutes=10)
+    #: Wrong guesses after which a one-time code is burnt.
+    code_max_failures: int = 5
+
+    def today(self) -> date:
+        """The billing day now: blocks and month ends are days in the operator's time zone."""
+        return local_date(self.clock.now(), self.timezone)
