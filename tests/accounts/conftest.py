@@ -10,18 +10,8 @@ from litestar.testing import AsyncTestClient
 
 from services.accounts.app import create_app
 from shared.clock import FakeClock
-from tests.accounts.factories import (
-    START,
-    AccountsApp,
-    RecordingCourier,
-    accounts_settings,
-    events_of,
-    load_demo,
-)
+from tests.accounts.factories import START, AccountsApp, RecordingCourier, accounts_settings
 from tests.conftest import KafkaSpace
-
-# The gateway's tests still import these from here; tests/accounts/factories.py is their home.
-__all__ = ["START", "AccountsApp", "RecordingCourier", "accounts_settings", "events_of", "load_demo"]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
 from shared.clock import FakeClock
 from shared.internal_api import InternalClient
-from tests.accounts.conftest import START, RecordingCourier, accounts_settings, load_demo
+from tests.accounts.factories import START, RecordingCourier, accounts_settings, load_demo
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
 from tests.gateway.factories import Cabinet, gateway_settings, serving

@@ -15,7 +15,7 @@ from litestar import Litestar
 
 from services.gateway.settings import GatewaySettings
 from shared.clock import FakeClock
-from tests.accounts.conftest import RecordingCourier
+from tests.accounts.factories import RecordingCourier
 from tests.conftest import KafkaSpace
 
 #: Demo users (deploy/demo/requests.json): the ISP subscriber, the second subscriber (in debt),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.accounts.conftest import events_of
+from tests.accounts.factories import events_of
 from tests.gateway.factories import OPERATOR, ORG_ADMIN, SUBSCRIBER, Cabinet
 
 BLOCK = {"starts_on": "2026-03-20", "days": 14}

@@ -14,7 +14,7 @@ from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
 from shared.clock import FakeClock
 from shared.internal_api import InternalClient
-from tests.accounts.conftest import START, RecordingCourier, accounts_settings
+from tests.accounts.factories import START, RecordingCourier, accounts_settings
 from tests.conftest import KafkaSpace
 from tests.gateway.factories import gateway_settings, serving
 

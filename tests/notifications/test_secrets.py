@@ -11,9 +11,9 @@ import asyncpg
 
 from shared.db import Pool
 from tests.eventually import eventually
-from tests.integration.kafka_helpers import read_topic
 from tests.notifications.conftest import Notifications
 from tests.notifications.factories import CODE, PASSWORD, TOKEN, secret_request
+from tests.shared.kafka_helpers import read_topic
 
 
 async def all_rows_as_text(database_url: str) -> str:

@@ -16,7 +16,7 @@ from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
 from shared.relay import Relay
 from tests.eventually import eventually
-from tests.integration.kafka_helpers import (
+from tests.shared.kafka_helpers import (
     CounterTotals,
     append_increments,
     create_totals_table,

@@ -13,7 +13,7 @@ import pytest
 from shared.commands import execute
 from shared.errors import ConcurrencyConflict, DomainError
 from shared.eventstore import CommitPosition, EventStore, IdempotencyKeyReused, Metadata
-from tests.sample_events import AmountCredited, Counter, CounterIncremented
+from tests.shared.sample_events import AmountCredited, Counter, CounterIncremented
 
 META = Metadata(correlation_id="c-1", actor="test")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -217,7 +217,7 @@ async def test_commit_order_compares_transaction_ids_as_numbers_not_text(store: 
 
 async def test_long_streams_load_from_a_snapshot_plus_later_events(store: EventStore) -> None:
     from shared.commands import load_aggregate
-    from tests.sample_events import SnapshottingCounter
+    from tests.shared.sample_events import SnapshottingCounter
 
     for _ in range(7):
         await execute(store, SnapshottingCounter, "snap-1", lambda c: [CounterIncremented(account_id="a", by=2)],

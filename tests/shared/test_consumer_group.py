@@ -2,7 +2,7 @@
 6-partition topic share the partitions; one is killed with SIGKILL mid-stream and the survivor
 takes its partitions over; every event ends up applied exactly once.
 
-The processes are `tests.integration.consumer_process` (a counting projection that also logs
+The processes are `tests.shared.consumer_process` (a counting projection that also logs
 which instance applied each event). Both join the group before the relay publishes, so the only
 handover checked here is the one the kill forces.
 """
@@ -28,9 +28,9 @@ from shared.kafka import end_offsets, ensure_topics
 from shared.relay import Relay
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
-from tests.integration.consumer_process import create_log_table
-from tests.integration.kafka_helpers import append_increments, create_totals_table, read_topic
-from tests.integration.test_relay import drain
+from tests.shared.consumer_process import create_log_table
+from tests.shared.kafka_helpers import append_increments, create_totals_table, read_topic
+from tests.shared.test_relay import drain
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS, PER_ACCOUNT, PER_APPEND = 50, 60, 10  # 3,000 events
@@ -87,7 +87,7 @@ def start_instance(instance: str, database_url: str, kafka: KafkaSpace, topic: s
         "CONSUMER_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
     }
     # Output goes where ours goes (pytest captures it): a pipe nobody reads could fill up and stall it.
-    return subprocess.Popen([sys.executable, "-m", "tests.integration.consumer_process"], cwd=ROOT, env=env)
+    return subprocess.Popen([sys.executable, "-m", "tests.shared.consumer_process"], cwd=ROOT, env=env)
 
 
 async def test_a_killed_instance_s_partitions_are_taken_over_and_every_event_is_applied_once(

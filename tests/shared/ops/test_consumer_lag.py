@@ -12,13 +12,13 @@ from shared.ops.inspect import consumer_lag
 from shared.relay import Relay
 from tests.conftest import ROOT, KafkaSpace
 from tests.eventually import eventually
-from tests.integration.kafka_helpers import (
+from tests.shared.kafka_helpers import (
     CounterTotals,
     append_increments,
     create_totals_table,
     start_consumer,
 )
-from tests.integration.test_relay import drain
+from tests.shared.test_relay import drain
 
 
 async def test_lag_per_group_and_partition_follows_what_the_projection_consumed(

@@ -20,7 +20,7 @@ from shared.gaps import give_up_overdue, refresh_gauges
 from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
 from tests.eventually import eventually
-from tests.integration.kafka_helpers import (
+from tests.shared.kafka_helpers import (
     CounterTotals,
     append_increments,
     create_totals_table,

@@ -1,6 +1,6 @@
 """One instance of a counting projection as an OS process, for the consumer-group tests.
 
-`python -m tests.integration.consumer_process` runs a ProjectionConsumer of `LoggedTotals` (the
+`python -m tests.shared.consumer_process` runs a ProjectionConsumer of `LoggedTotals` (the
 tests' CounterTotals, which also records which instance applied each event, in the same
 transaction) on its own FastStream broker until SIGTERM (or SIGKILL, which is the point).
 
@@ -25,7 +25,7 @@ from shared.consumer import ProjectionConsumer
 from shared.db import Connection, Pool, create_pool
 from shared.logging import configure_logging
 from shared.projection import IncomingEvent
-from tests.integration.kafka_helpers import CounterTotals, counter_contract
+from tests.shared.kafka_helpers import CounterTotals, counter_contract
 
 LOG_TABLE = "consumer_applied"
 

@@ -16,7 +16,7 @@ from shared.db import Connection, Pool
 from shared.eventstore import EventStore, Metadata, RecordedEvent
 from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent
-from tests.sample_events import CounterIncremented
+from tests.shared.sample_events import CounterIncremented
 
 META = Metadata(correlation_id="corr-42", actor="test")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

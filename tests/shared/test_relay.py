@@ -12,8 +12,8 @@ from cloudevents.core.bindings import kafka as ce_kafka
 from shared.devstack import Broker
 from shared.eventstore import EventStore, RecordedEvent
 from shared.relay import Relay
-from tests.integration.kafka_helpers import META, NOW, append_increments, read_topic
-from tests.sample_events import CounterIncremented
+from tests.shared.kafka_helpers import META, NOW, append_increments, read_topic
+from tests.shared.sample_events import CounterIncremented
 
 
 async def drain(relay: Relay, expected: int = 0, timeout: float = 10.0) -> int:

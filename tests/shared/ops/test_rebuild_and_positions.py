@@ -15,7 +15,7 @@ from shared.ops.cli import main
 from shared.ops.inspect import positions
 from shared.ops.rebuild import rebuild_projection
 from shared.projection import IncomingEvent, apply_batch
-from tests.integration.kafka_helpers import append_increments
+from tests.shared.kafka_helpers import append_increments
 
 
 class Totals:

@@ -24,10 +24,10 @@ from shared.ops.cli import main
 from shared.ops.databases import DEV_DATABASE_URL, dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import positions
 from shared.ops.rebuild import rebuild_projection
-from tests.integration.kafka_helpers import append_increments
-from tests.ops.test_rebuild_and_positions import Totals
+from tests.shared.kafka_helpers import append_increments
+from tests.shared.ops.test_rebuild_and_positions import Totals
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from shared.eventstore import EventStore
 from shared.kafka import ensure_topics, topic_size
 from shared.relay import Relay, TopicMisconfigured
 from tests.eventually import eventually
-from tests.integration.kafka_helpers import append_increments
-from tests.integration.test_relay import drain
+from tests.shared.kafka_helpers import append_increments
+from tests.shared.test_relay import drain
 
 
 async def test_a_restarted_broker_that_kept_its_data_gets_nothing_twice(
