@@ -2,9 +2,10 @@
 
 Tables (kernel SQL 002 and 004): `projection_streams` holds the applied prefix of each stream,
 `projection_missing` the versions given up on, `projection_parked` the events waiting for an earlier
-version. Loading takes transaction-scoped advisory locks on the streams (64 buckets per projection), so
-a batch and the gap watcher (`shared/gaps.py`), in this process or another, never work on one stream
-at the same time.
+version. Loading locks the batch's stream rows (`FOR UPDATE`, in stream order, a row made first for a
+stream never seen), so a batch and the gap watcher (`shared/gaps.py`), in this process or another,
+never work on one stream at the same time, while two consumer instances on different partitions
+never wait on each other (row locks: exact, and no entries in PostgreSQL's shared lock table).
 """
 
 from __future__ import annotations
@@ -43,11 +44,16 @@ class StreamTracker:
 
     async def load(self, conn: Connection, stream_ids: set[str]) -> None:
         ids = sorted(stream_ids)
-        # Streams hash into 64 lock buckets per projection (few locks however big the batch), taken
-        # in one order, so two transactions never wait on each other in a cycle.
+        # One row per stream (version 0 until something is applied), locked in one order, so two
+        # transactions never wait on each other in a cycle.
         await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext($1), b)"
-            " FROM (SELECT DISTINCT hashtext(s) & 63 AS b FROM unnest($2::text[]) AS s ORDER BY 1) AS t",
+            "INSERT INTO projection_streams (projection, stream_id, stream_version)"
+            " SELECT $1, s, 0 FROM unnest($2::text[]) AS s ON CONFLICT DO NOTHING",
+            self.projection, ids,
+        )
+        await conn.execute(
+            "SELECT 1 FROM projection_streams WHERE projection = $1 AND stream_id = ANY($2::text[])"
+            " ORDER BY stream_id FOR UPDATE",
             self.projection, ids,
         )
         self._states = {}

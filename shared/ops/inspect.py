@@ -31,7 +31,7 @@ async def event_schemas(conn: asyncpg.Connection) -> list[str]:
 _PROJECTIONS = """
 WITH names AS (SELECT projection FROM {s}.projection_streams UNION SELECT projection FROM {s}.projection_parked)
 SELECT n.projection,
-  (SELECT count(*) FROM {s}.projection_streams p WHERE p.projection = n.projection) AS streams,
+  (SELECT count(*) FROM {s}.projection_streams p WHERE p.projection = n.projection AND p.stream_version > 0) AS streams,
   (SELECT max(global_position) FROM {s}.projection_streams p WHERE p.projection = n.projection) AS position,
   (SELECT count(*) FROM {s}.projection_gaps g WHERE g.projection = n.projection) AS gaps,
   (SELECT count(DISTINCT stream_id) FROM {s}.projection_parked k WHERE k.projection = n.projection) AS waiting,
