@@ -194,6 +194,9 @@ async def run(dsn: str, bootstrap: str) -> tuple[list[CommandFigures], dict[int,
         for result in warm:
             watcher.expect(result.stream_id, result.stream_version, perf_counter())
         await watcher.drain(60)
+        # One second at the offered rate, not measured: the pools open their connections first.
+        await _open_loop("warm-up", int(RATE), lambda i: pay(count + i), watcher)
+        await watcher.drain(60)
         figures = [await _open_loop("take promised payment", count, take, watcher),
                    await _open_loop("register payment", count, pay, watcher)]
     finally:
