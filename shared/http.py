@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
@@ -16,6 +17,7 @@ from litestar.params import Parameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from pydantic import BeforeValidator, Field
 
 from shared.commands import CommandResult
 from shared.errors import DomainError
@@ -23,6 +25,7 @@ from shared.eventstore import Metadata
 from shared.forwarded import Network, forwarded_client
 from shared.logging import bind_correlation, correlation_id, get_logger, new_correlation_id
 from shared.metrics import HTTP_LATENCY
+from shared.money import AMOUNT_PATTERN, parse_amount
 
 __all__ = [
     "CORRELATION_HEADER",
@@ -31,6 +34,7 @@ __all__ = [
     "METRICS_CONTENT_TYPE",
     "AccountId",
     "Actor",
+    "Amount",
     "IdempotencyKey",
     "at_the_edge",
     "command_metadata",
@@ -57,6 +61,14 @@ IdempotencyKey = Annotated[str | None, Parameter(
     header="idempotency-key", default=None, min_length=1, max_length=IDEMPOTENCY_KEY_MAX,
     description="repeating a command with the same key answers its first result and changes nothing",
 )]
+
+
+#: A money amount in a request body: a plain decimal string ("150.00"), parsed by the one parser.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(parse_amount),
+    Field(json_schema_extra={"pattern": AMOUNT_PATTERN, "examples": ["150.00"]}),
+]
 
 
 def command_metadata(actor: str) -> Metadata:

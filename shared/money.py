@@ -6,10 +6,12 @@ net 77.008, VAT 25 % 19.252, total 96.26). Rounding is half-up, as in accounting
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
+    "AMOUNT_PATTERN",
     "LEDGER_EXPONENT",
     "LINE_EXPONENT",
     "MAX_AMOUNT",
@@ -25,6 +27,9 @@ LEDGER_EXPONENT = Decimal("0.01")
 LINE_EXPONENT = Decimal("0.0001")
 #: Larger than any real single payment or charge; protects against typos and overflow.
 MAX_AMOUNT = Decimal("1000000000.00")
+#: What an amount from outside looks like (the schemas say so too).
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+_AMOUNT = re.compile(AMOUNT_PATTERN, re.ASCII)
 
 
 def round_money(value: Decimal) -> Decimal:
@@ -40,20 +45,20 @@ def round_line(value: Decimal) -> Decimal:
 def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
     """Turn untrusted input into a ledger amount or raise ValueError saying why.
 
-    Accepts Decimal, int and decimal strings; refuses floats (binary fractions are not money),
-    NaN/Infinity, more than 2 decimals, non-positive values (unless allowed) and absurd sizes.
+    The one parser of amounts from outside: a plain ASCII decimal string, digits with at most two
+    decimals (`AMOUNT_PATTERN`, e.g. "150.00"); no sign, exponent, spaces, separators or other
+    digits, and no JSON numbers (a float is a binary fraction, not money). A Decimal passes as is
+    (our own code). Then: positive (or zero if allowed) and at most `MAX_AMOUNT`.
     """
-    if isinstance(value, (bool, float)):
-        raise ValueError("amount must be a decimal string or an integer, not a float")
-    if isinstance(value, int | Decimal):
-        amount = Decimal(value)
+    if isinstance(value, Decimal):
+        amount = value
     elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(f"amount {value!r} is not a number") from None
+        if not _AMOUNT.fullmatch(value):
+            raise ValueError(f'amount {value[:40]!r} is not a plain decimal like "150.00"'
+                             " (ASCII digits, at most 2 decimals)")
+        amount = Decimal(value)
     else:
-        raise ValueError("amount must be a decimal string or an integer")
+        raise ValueError('amount must be a decimal string like "150.00"')
     if not amount.is_finite():
         raise ValueError("amount must be a finite number")
     if amount < 0 or (amount == 0 and not allow_zero):

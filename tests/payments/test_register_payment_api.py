@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from services.payments.app import create_app
 from services.payments.settings import PaymentsSettings
+from shared.money import AMOUNT_PATTERN
 from tests.conftest import KafkaSpace
 from tests.payments.factories import INTERNAL
 
@@ -71,7 +72,8 @@ async def test_the_same_external_id_with_another_amount_is_a_conflict_and_change
     [
         {"amount": "0"}, {"amount": "0.00"}, {"amount": "-5.00"}, {"amount": "1.005"}, {"amount": "NaN"},
         {"amount": "Infinity"}, {"amount": "99999999999999999999.00"}, {"amount": 10.5}, {"amount": ["1"]},
-        {"amount": None}, {"account_id": 1015}, {"account_id": "../etc"}, {"account_id": ""},
+        {"amount": None}, {"amount": 100}, {"amount": "1e2"}, {"amount": "1E-2"}, {"amount": "+1.00"},
+        {"amount": " 1.00"}, {"amount": "١٠٠"}, {"amount": "1_000.00"}, {"account_id": 1015}, {"account_id": "../etc"}, {"account_id": ""},
         {"method": "bitcoin"}, {"external_id": ""}, {"external_id": "x" * 129}, {"paid_at": "yesterday"},
         {"paid_at": "2026-11-20T10:00:00"}, {"unexpected": "field"},
     ],
@@ -108,3 +110,10 @@ async def test_the_internal_api_refuses_callers_without_the_token(client: AsyncT
     response = await client.post("/internal/v1/payments", json=GOOD, headers={"x-internal-token": "guess"})
     assert response.status_code == 401
     assert response.json()["code"] == "auth.required"
+
+
+async def test_the_schema_says_what_an_amount_looks_like(client: AsyncTestClient[Any]) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    amounts = [s["properties"]["amount"] for s in schema["components"]["schemas"].values()
+               if "amount" in s.get("properties", {})]
+    assert amounts and all(a["type"] == "string" and a["pattern"] == AMOUNT_PATTERN for a in amounts)

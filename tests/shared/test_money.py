@@ -24,17 +24,22 @@ def test_vat_split_from_gross_keeps_the_gross() -> None:
     assert line.net + line.vat == line.gross == Decimal("47.4500")
 
 
-@pytest.mark.parametrize("value", ["150.00", "150", 150, Decimal("0.01"), " 7.5 "])
-def test_valid_amounts_are_accepted(value: object) -> None:
+@pytest.mark.parametrize("value", ["150.00", "150", "7.5", "0.01", "1000000000.00", Decimal("0.01")])
+def test_plain_decimal_amounts_are_accepted(value: object) -> None:
     assert parse_amount(value) > 0
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("0", "positive"), ("-1.00", "positive"), ("1.001", "2 decimals"), ("NaN", "finite"),
-        ("Infinity", "finite"), ("1e30", "maximum"), (1.5, "float"), (True, "float"),
-        ("abc", "not a number"), (None, "decimal string"), ([1], "decimal string"),
+        ("0", "positive"), ("1000000000.01", "maximum"), ("1.001", "plain decimal"), ("-1.00", "plain decimal"),
+        ("NaN", "plain decimal"), ("Infinity", "plain decimal"), ("1e30", "plain decimal"), (1.5, "decimal string"),
+        (True, "decimal string"), (150, "decimal string"), ("abc", "plain decimal"), (None, "decimal string"),
+        ([1], "decimal string"), (Decimal("NaN"), "finite"),
+        # Seen accepted before (issue 10): exponent, sign, spaces, other digits, separators.
+        ("1e2", "plain decimal"), ("1E-2", "plain decimal"), ("+1.00", "plain decimal"), (" 1.00", "plain decimal"),
+        ("1.00 ", "plain decimal"), ("١٠٠", "plain decimal"), ("1_000.00", "plain decimal"), ("1,00", "plain decimal"),
+        (".5", "plain decimal"), ("5.", "plain decimal"),
     ],
 )
 def test_bad_amounts_are_refused_with_a_reason(value: object, reason: str) -> None:

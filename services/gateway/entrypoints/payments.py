@@ -10,13 +10,12 @@ which verify the providers' signatures."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from litestar import delete, get, patch, post, put
 from litestar.params import Parameter
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
 from services.gateway.entrypoints.common import AccountController, Commands
@@ -29,13 +28,11 @@ from shared.calendar import previous_month_start
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import Forbidden
-from shared.http import IdempotencyKey
+from shared.http import Amount, IdempotencyKey
 from shared.internal_api import InternalClient
-from shared.money import parse_amount
 
 __all__ = ["CabinetPaymentsController"]
 
-Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
 PaymentId = Annotated[str, Parameter(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 Limit = Annotated[int, Parameter(ge=1, le=100, default=20)]
 Offset = Annotated[int, Parameter(ge=0, le=100_000, default=0)]

@@ -20,8 +20,7 @@ from services.payments.application.promised_payments import promised_payment_off
 from services.payments.application.reverse_payment import reverse_payment
 from services.payments.application.top_ups import start_top_up
 from services.payments.domain.events import Provider
-from services.payments.entrypoints.common import Amount
-from shared.http import AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.http import AccountId, Actor, Amount, IdempotencyKey, command_metadata, command_response
 
 __all__ = ["AccountPaymentsController"]
 

@@ -11,10 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentRequest
 from services.payments.domain.events import PaymentMethod
-from services.payments.entrypoints.common import Amount
 from shared.clock import Clock, utc
 from shared.eventstore import EventStore
-from shared.http import ID_PATTERN, Actor, command_metadata, command_response
+from shared.http import ID_PATTERN, Actor, Amount, command_metadata, command_response
 
 __all__ = ["PaymentsController", "RegisterPayment"]
 
