@@ -4,11 +4,13 @@ correlation id, health, metrics and the internal-API guard."""
 from __future__ import annotations
 
 import hmac
+import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any
 
+import asyncpg
 from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -26,6 +28,7 @@ from shared.forwarded import Network, forwarded_client
 from shared.logging import bind_correlation, correlation_id, get_logger, new_correlation_id
 from shared.metrics import HTTP_LATENCY
 from shared.money import AMOUNT_PATTERN, parse_amount
+from shared.request_guard import request_guard
 
 __all__ = [
     "CORRELATION_HEADER",
@@ -106,13 +109,17 @@ _STATUS_CODES = {
 }
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    """An RFC 9457 problem: `type` is a stable URN per code, `code` the same code for programs,
-    `title` its readable form, `detail` what happened this time."""
+def _problem_body(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
     title = code.replace("_", " ").replace(".", ": ", 1).capitalize()
     body = {"type": f"urn:billing:problem:{code}", "title": title, "status": status, "detail": detail, "code": code}
     body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    return body
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    """An RFC 9457 problem: `type` is a stable URN per code, `code` the same code for programs,
+    `title` its readable form, `detail` what happened this time."""
+    return Response(_problem_body(status, code, detail, **extra), status_code=status, media_type=PROBLEM_JSON)
 
 
 def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dict[str, Any]]:
@@ -142,7 +149,29 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[d
     return problem(500, "internal", "internal error; the correlation id identifies it in the logs")
 
 
+#: Seconds a client is told to wait when the database is away.
+DATABASE_RETRY_AFTER = 5
+
+
+def _database_away(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
+    """The database cannot be reached (restarting, overloaded, cut off): nothing was applied (every
+    command is one transaction), so the client may try again shortly."""
+    log.error("http.database_unavailable", path=request.url.path, error=repr(error))
+    response = problem(503, "service.unavailable", "the database is not answering; nothing was changed, try again")
+    response.headers["retry-after"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+#: What a lost or refused database connection raises: asyncpg's connection errors (class 08), an
+#: administrator's or the server's shutdown or start-up (57), too many connections (53300), a
+#: database not accepting connections, a closed connection or pool, a refused or reset socket.
+DATABASE_AWAY: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, asyncpg.TooManyConnectionsError,
+    asyncpg.ObjectNotInPrerequisiteStateError, asyncpg.InterfaceError, ConnectionError,
+)
+
 exception_handlers: dict[Any, Any] = {
+    **dict.fromkeys(DATABASE_AWAY, _database_away),
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
@@ -199,8 +228,13 @@ def at_the_edge(app: Litestar, service: str, trusted_proxies: Sequence[Network] 
     matched a route, so a 404 for an unknown path would carry no correlation id and go uncounted;
     `asgi_handler` is what `Litestar.__call__` hands every HTTP request to (lifespan events go
     elsewhere), the exception handlers already inside it."""
-    app.asgi_handler = forwarded_client(trusted_proxies)(correlation_middleware(service)(app.asgi_handler))
+    guarded = request_guard(_problem_bytes)(app.asgi_handler)
+    app.asgi_handler = forwarded_client(trusted_proxies)(correlation_middleware(service)(guarded))
     return app
+
+
+def _problem_bytes(status: int, code: str, detail: str) -> bytes:
+    return json.dumps(_problem_body(status, code, detail), ensure_ascii=False).encode()
 
 
 def internal_token_guard(token: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:

@@ -31,6 +31,14 @@ class ServiceUnavailable(DomainError):
         super().__init__("service.unavailable", f"the {service} service is not answering; try again")
 
 
+class UpstreamFailed(DomainError):
+    status = 502
+
+    def __init__(self, service: str, status: int) -> None:
+        super().__init__("upstream.failed", f"the {service} service failed ({status}); the correlation id"
+                         " identifies it in that service's logs")
+
+
 class InternalClient:
     def __init__(
         self,
@@ -79,8 +87,11 @@ class InternalClient:
 
 
 def _as_error(service: str, response: httpx.Response) -> DomainError:
+    if response.status_code == 503:
+        return ServiceUnavailable(service)  # it says it cannot serve now (its database is away)
     if response.status_code >= 500:
-        return ServiceUnavailable(service)
+        # A failure inside the service, not unavailability: say so, with its correlation id.
+        return UpstreamFailed(service, response.status_code)
     try:
         problem = response.json()
         code, detail = str(problem["code"]), str(problem.get("detail", ""))

@@ -1,0 +1,34 @@
+"""Hostile input at the cabinet's edge: a problem with a stable code, never a 500 (issue 10's
+reproductions), before any login attempt is counted or any service is called."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.gateway.conftest import Cabinet
+from tests.gateway.factories import SUBSCRIBER
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(("path", "body", "code"), [
+    ("/api/v1/auth/login", json.dumps({"login": "10\u000015", "password": "x"}).encode(), "request.control_character"),
+    ("/api/v1/auth/recovery", json.dumps({"login": "\u00001015"}).encode(), "request.control_character"),
+    ("/api/v1/auth/login", b'{"login": "\xc3\x28", "password": "x"}', "request.invalid_encoding"),
+    ("/api/v1/auth/login", b"[" * 1000 + b"]" * 1000, "request.too_deep"),
+])
+async def test_unauthenticated_hostile_bodies_are_refused(cabinet: Cabinet, path: str, body: bytes, code: str) -> None:
+    response = await cabinet.client.post(path, content=body, headers=JSON)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == code
+
+
+async def test_a_nul_in_the_profile_email_never_reaches_the_accounts_service(cabinet: Cabinet) -> None:
+    me = await cabinet.login(*SUBSCRIBER)
+    before = (await cabinet.client.get("/api/v1/profile", headers=me)).json()
+    response = await cabinet.client.patch("/api/v1/profile", content=json.dumps({"email": "a\u0000@b.by"}).encode(),
+                                          headers={**me, **JSON})
+    assert response.status_code == 400 and response.json()["code"] == "request.control_character"
+    assert (await cabinet.client.get("/api/v1/profile", headers=me)).json() == before
