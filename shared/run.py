@@ -78,6 +78,9 @@ def stack_env(database_url: str, bootstrap: str, ports: dict[str, int]) -> dict[
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
         DEV_CLOCK_FILE=env.get("DEV_CLOCK_FILE", str(ROOT / ".run" / "dev-clock")),
+        # A worker that dies (a crash, the OOM killer) is replaced; the service stays up.
+        GRANIAN_RESPAWN_FAILED_WORKERS=env.get("GRANIAN_RESPAWN_FAILED_WORKERS", "true"),
+        GRANIAN_RESPAWN_INTERVAL=env.get("GRANIAN_RESPAWN_INTERVAL", "1"),
     )
     for name, port in ports.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)

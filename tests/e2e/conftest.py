@@ -27,6 +27,7 @@ class Stack:
     urls: dict[str, str]
     env: dict[str, str]
     logs: dict[str, Path]
+    processes: dict[str, subprocess.Popen[bytes]]
 
     def log_text(self, service: str) -> str:
         return self.logs[service].read_text(errors="replace")
@@ -83,7 +84,7 @@ def running_stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Itera
         if not wait_ready(ports, timeout=60):
             output = "\n".join(f"--- {n}\n{p.read_text()[-3000:]}" for n, p in logs.items())
             raise AssertionError(f"services did not become ready:\n{output}")
-        yield Stack({n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, env, logs)
+        yield Stack({n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, env, logs, running)
     finally:
         for process in running.values():
             os.killpg(process.pid, signal.SIGTERM)
