@@ -298,14 +298,15 @@ async def running_stack(env: BenchEnv) -> AsyncIterator[Stack]:
 
 
 async def register_history(stack: Stack, count: int) -> str:
-    """`count` cash payments for the account over the last HISTORY_DAYS days; the newest one's external id."""
+    """`count` cash payments for the account from HISTORY_DAYS - 1 days ago to yesterday (inside the
+    page's from..to whatever the billing time zone); the newest one's external id."""
     now = datetime.now(UTC)
     headers = {"x-internal-token": stack.env["INTERNAL_API_TOKEN"], "x-actor": "bench"}
     tag = uuid.uuid4().hex[:6]
     async with httpx.AsyncClient(base_url=stack.urls["payments"], headers=headers, timeout=30) as client:
 
         async def one(i: int) -> None:
-            paid_at = now - timedelta(days=HISTORY_DAYS - 1) + (timedelta(days=HISTORY_DAYS - 1) * i / count)
+            paid_at = now - timedelta(days=HISTORY_DAYS - 1) + timedelta(days=HISTORY_DAYS - 2) * i / max(1, count - 1)
             answer = await client.post("/internal/v1/payments", json={
                 "account_id": ACCOUNT, "amount": "10.00", "method": "cash",
                 "external_id": f"bench-{tag}-{i:04d}", "paid_at": paid_at.isoformat()})
