@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from time import perf_counter
 
-from bench import commands, consumers, eslib, eventstore, relay, report
+from bench import commands, consumers, eslib, eventstore, gateway, relay, report
 from bench.common import DURATION, MAX_EVENTS, RUNS, SCALE, WARMUP, Sample, median
 from bench.setup import BenchEnv, environment
 
@@ -60,6 +60,12 @@ async def main() -> None:
         command_figures, raw_inserts = await commands.run(env.dsn, env.bootstrap)
         progress("consumers: 1 and 2 instances in one group")
         consumer_figures = await consumers.run(env)
+        progress("gateway reads: summary, balance, history beside a bare route and raw asyncpg reads")
+        try:
+            gateway_figures = await gateway.run(env)
+        except RuntimeError as error:  # the other sections' figures still print
+            print(error, file=sys.stderr)
+            gateway_figures = f"it failed: {str(error).splitlines()[0]}"
     lines = [
         (f"Benchmarks: BENCH_SCALE={SCALE:g}, median of {RUNS} runs; each store figure {DURATION:.1f} s"
          f" or {MAX_EVENTS:,} events, whichever first; {os.cpu_count()} CPUs"),
@@ -73,6 +79,8 @@ async def main() -> None:
         *report.commands_table(command_figures, raw_inserts, commands.RATE, commands.SECONDS),
         "",
         *report.consumers_table(consumer_figures, os.cpu_count() or 1),
+        "",
+        *report.gateway_table(gateway_figures),
         "",
         report.NOTES,
         f"Total time {perf_counter() - began:.0f} s.",

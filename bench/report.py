@@ -6,6 +6,18 @@ import math
 import statistics
 from typing import TYPE_CHECKING
 
+from bench.common import RUNS
+from bench.gateway import (
+    CONNECTIONS,
+    GOAL_P99_MS,
+    GOAL_RATE,
+    GOAL_RAW_SHARE,
+    RAW_CONNECTIONS,
+    SECONDS,
+    THREADS,
+    GatewayFigures,
+    Load,
+)
 from bench.relay import RelayFigures
 
 if TYPE_CHECKING:
@@ -146,6 +158,55 @@ def consumers_table(runs: dict[int, ConsumerRun], cores: int, target: float = 1.
         lines.append(f"x{gain:.2f} with 2 instances: the target x{target:.1f} is met. {facts}")
     else:
         lines.append(f"x{gain:.2f} with 2 instances, below the x{target:.1f} target. Why: {facts}")
+    return lines
+
+
+def _ms(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.1f}"
+
+
+def gateway_table(f: GatewayFigures | str) -> list[str]:
+    if isinstance(f, str):
+        return [f"Gateway reads: skipped: {f}."]
+    bare, raw = f.routes.get("bare"), f.routes.get("raw")
+    header = ["route", "req/s", "p50 ms", "p99 ms", "route/bare", "route/raw asyncpg", "errors", "goals"]
+
+    def figures(load: Load | None) -> list[str]:
+        return [rate(load.rate), _ms(load.p50), _ms(load.p99)] if load else ["—", "—", "—"]
+
+    rows = [
+        ["bare Litestar JSON on granian (no database)", *figures(bare), "1.00", "",
+         str(bare.errors if bare else 0), ""],
+        [f"raw asyncpg PK reads ({f.workers} process{'es' if f.workers != 1 else ''} x {RAW_CONNECTIONS}"
+         " connections)", *figures(raw),
+         "", "1.00", "", ""],
+    ]
+    for name, path in f.paths.items():
+        load = f.routes.get(name)
+        if load is None:
+            continue
+        missed = [what for what, ok in [
+            (f"req/s < {GOAL_RATE:,.0f}", load.rate >= GOAL_RATE),
+            (f"raw < {GOAL_RAW_SHARE:.0%}", bool(raw and raw.rate) and load.rate >= GOAL_RAW_SHARE * raw.rate),
+            (f"p99 >= {GOAL_P99_MS:.0f} ms", load.p99 < GOAL_P99_MS),
+        ] if not ok]
+        rows.append([path, *figures(load), ratio(load.rate, bare.rate if bare else None),
+                     ratio(load.rate, raw.rate if raw else None), str(load.errors),
+                     "met" if not missed else "missed: " + ", ".join(missed)])
+    lines = [
+        (f"Gateway reads: median of {RUNS} run{'s' if RUNS != 1 else ''}, wrk -t{THREADS} -c{CONNECTIONS},"
+         f" {SECONDS:.0f} s per row after a warm-up; the demo subscriber's token; goals per route:"
+         f" >= {GOAL_RATE:,.0f} req/s,"
+         f" >= {GOAL_RAW_SHARE:.0%} of the raw asyncpg rate, p99 < {GOAL_P99_MS:.0f} ms"),
+        (f"gateway as the Procfile starts it: granian, {f.workers} worker{'s' if f.workers != 1 else ''}; pool:"
+         f" {f.pool}; at most {f.connections_seen} connections open from the gateway during the load"
+         " (pg_stat_activity); the bare app under the same granian command"),
+        *_table(header, rows),
+        (f"errors: non-2xx answers and socket errors, all runs; raw asyncpg: SELECT * by primary key of a"
+         f" summary-shaped row (10,000 rows), one uvloop process per gateway worker, {RAW_CONNECTIONS} connections"
+         f" each (the gateway's pool today), same duration; {f.wrk_note}"),
+        *f.notes,
+    ]
     return lines
 
 
