@@ -123,7 +123,10 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[
 
 
 def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dict[str, Any]]:
-    return problem(error.status, error.code, error.detail, **error.extra)
+    response = problem(error.status, error.code, error.detail, **error.extra)
+    if error.status == 401:
+        response.headers["www-authenticate"] = 'Bearer realm="billing"'
+    return response
 
 
 def _validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
@@ -141,7 +144,10 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
     if status >= 500:
         return _unexpected(request, error)
     code = _STATUS_CODES.get(status, f"http.{status}")
-    return problem(status, code, error.detail or code)
+    response = problem(status, code, error.detail or code)
+    for name, value in (error.headers or {}).items():  # e.g. `Allow` on a 405
+        response.headers[name] = value
+    return response
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
@@ -244,7 +250,8 @@ def internal_token_guard(token: str) -> Callable[[ASGIConnection[Any, Any, Any, 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         given = connection.headers.get("x-internal-token", "").encode()
         if not hmac.compare_digest(given, expected):
-            raise NotAuthorizedException("missing or wrong internal token")
+            raise NotAuthorizedException("missing or wrong internal token",
+                                         headers={"www-authenticate": 'X-Internal-Token realm="billing-internal"'})
 
     return guard
 

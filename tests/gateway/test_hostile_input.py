@@ -32,3 +32,12 @@ async def test_a_nul_in_the_profile_email_never_reaches_the_accounts_service(cab
                                           headers={**me, **JSON})
     assert response.status_code == 400 and response.json()["code"] == "request.control_character"
     assert (await cabinet.client.get("/api/v1/profile", headers=me)).json() == before
+
+
+async def test_a_missing_token_says_how_to_authenticate_and_a_wrong_method_what_is_allowed(cabinet: Cabinet) -> None:
+    unauthenticated = await cabinet.client.get("/api/v1/accounts/1015/balance")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.headers["www-authenticate"].startswith("Bearer")
+    wrong_method = await cabinet.client.put("/api/v1/accounts/1015/balance", headers=await cabinet.login(*SUBSCRIBER))
+    assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["allow"]
+    assert wrong_method.json()["code"] == "request.method_not_allowed"
