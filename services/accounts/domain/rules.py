@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from shared import phones
 from shared.calendar import days_in_month
 from shared.errors import DomainError, ValidationFailed
 
@@ -31,19 +32,15 @@ def check_rename_window(today: date) -> None:
 
 
 def normalize_phone(value: str) -> str:
-    """`+375 (29) 123-45-67` -> `375291234567`; 9 to 15 digits (E.164 without the plus)."""
-    digits = re.sub(r"[\s()+\-]", "", value)
-    if not digits.isdigit() or not 9 <= len(digits) <= 15:
-        raise ValidationFailed("phone.invalid", "a phone number has 9 to 15 digits, e.g. 375291234567")
-    return digits
+    """`+375 (29) 123-45-67`, `8 029 123-45-67` -> `375291234567` (shared/phones.py), or refused."""
+    phone = phones.normalize_phone(value)
+    if phone is None:
+        raise ValidationFailed("phone.invalid", "not a valid phone number, e.g. +375 29 123-45-67")
+    return phone
 
 
-def login_key(login_or_phone: str) -> tuple[str, str]:
-    """How a login is looked up: (as a login: trimmed, lower case; as a phone: also without spaces,
-    `+`, `(`, `)`, `-`). Its twin for the gateway's rate limits: services/gateway/rate_limits.py
-    `login_bucket_key` (services share no code); tests/gateway/test_login_key.py keeps them in step."""
-    given = login_or_phone.strip().lower()
-    return given, re.sub(r"[\s()+\-]", "", given)
+#: How a login is looked up (as a login and as a phone): the same key the gateway counts attempts by.
+login_key = phones.login_key
 
 
 def normalize_email(value: str) -> str:

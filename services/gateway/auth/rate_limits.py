@@ -7,11 +7,11 @@ through between a read and a write."""
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime, timedelta
 
 from shared.db import Pool
 from shared.errors import RateLimited
+from shared.phones import login_key
 
 __all__ = ["count_attempt", "forget", "login_bucket_key"]
 
@@ -28,11 +28,9 @@ RETURNING attempts, window_started_at
 
 def login_bucket_key(login_or_phone: str) -> str:
     """One key for every spelling of a login that reaches the same user, so reformatting a phone
-    (`+7 (911) 000-10-15`, `79110001015`) counts in one bucket. The accounts service finds a user by
-    the trimmed, lower-case login or by that without spaces, `+`, `(`, `)`, `-` as a phone; both are
-    functions of the latter, so it is the key. Twin of services/accounts/domain/rules.py `login_key`
-    (services share no code); tests/gateway/test_login_key.py checks that they agree."""
-    return re.sub(r"[\s()+\-]", "", login_or_phone.strip().lower())
+    (`+7 (911) 000-10-15`, `8 911 000-10-15`, `79110001015`) counts in one bucket: the phone form of
+    shared/phones.py `login_key`, which the accounts service looks users up by."""
+    return login_key(login_or_phone)[1]
 
 
 async def count_attempt(pool: Pool, bucket: str, limit: int, window: timedelta, now: datetime) -> None:
