@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -38,6 +40,8 @@ __all__ = [
     "AccountId",
     "Actor",
     "Amount",
+    "Count",
+    "Day",
     "IdempotencyKey",
     "at_the_edge",
     "command_metadata",
@@ -72,6 +76,25 @@ Amount = Annotated[
     BeforeValidator(parse_amount),
     Field(json_schema_extra={"pattern": AMOUNT_PATTERN, "examples": ["150.00"]}),
 ]
+
+
+def _whole_number(value: object) -> int:
+    if type(value) is not int:  # not "14", 14.0 or true
+        raise ValueError("a whole number, e.g. 14")
+    return value
+
+
+def _iso_day(value: object) -> object:
+    if not (isinstance(value, str) and _DAY.fullmatch(value)):  # not a datetime, not a number
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+#: A count in a request body: a JSON integer only.
+Count = Annotated[int, BeforeValidator(_whole_number)]
+#: A calendar day in a request body: a "YYYY-MM-DD" string only (the operator's time zone).
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def command_metadata(actor: str) -> Metadata:

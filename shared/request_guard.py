@@ -4,7 +4,9 @@ A body that is not UTF-8, nests deeper than `MAX_DEPTH`, is larger than `MAX_BOD
 control character (NUL and the other C0 controls but tab, newline and carriage return; DEL; the C1
 controls) in any string or key is refused with a problem answer, and nothing runs: such input has
 no business meaning here, and deeper in (PostgreSQL refuses NUL in text) it would be a 500.
-Bodies of other media types (a provider's form-encoded callback) are only held to the size limit.
+A body sent to the JSON APIs (`/api/`, `/internal/`) must say it is JSON (`application/json`, or
+a `+json` type): anything else is a 415 before it could be parsed as JSON. Elsewhere (a provider's
+form-encoded callback under `/public/`) a body is only held to the size limit.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["MAX_BODY", "MAX_DEPTH", "body_problem", "request_guard"]
+__all__ = ["JSON_APIS", "MAX_BODY", "MAX_DEPTH", "body_problem", "request_guard"]
 
 #: The largest request body any route takes (a batch rename of 500 subscribers is ~60 KB).
 MAX_BODY = 1024 * 1024
@@ -62,12 +64,19 @@ def _walk(document: Any) -> tuple[int, str, str] | None:
     return None
 
 
-def _is_json(scope: Scope) -> bool:
+#: Where every request body is JSON and must say so.
+JSON_APIS = ("/api/", "/internal/")
+
+
+def _media_type(scope: Scope) -> bytes | None:
     for name, value in scope["headers"]:
         if name == b"content-type":
-            media = value.split(b";", 1)[0].strip().lower()
-            return media == b"application/json" or media.endswith(b"+json")
-    return True  # no content type: routes read it as JSON
+            return value.split(b";", 1)[0].strip().lower()
+    return None
+
+
+def _is_json(media: bytes | None) -> bool:
+    return media is not None and (media == b"application/json" or media.endswith(b"+json"))
 
 
 def request_guard(problem_body: Callable[[int, str, str], bytes]) -> Callable[[ASGIApp], ASGIApp]:
@@ -94,8 +103,14 @@ def request_guard(problem_body: Callable[[int, str, str], bytes]) -> Callable[[A
                 if not message.get("more_body", False):
                     break
             body = b"".join(chunks)
-            refused = (413, "request.too_large", f"the body is larger than {MAX_BODY} bytes") if size > MAX_BODY \
-                else body_problem(body) if _is_json(scope) else None
+            media = _media_type(scope)
+            refused: tuple[int, str, str] | None = None
+            if size > MAX_BODY:
+                refused = (413, "request.too_large", f"the body is larger than {MAX_BODY} bytes")
+            elif _is_json(media):
+                refused = body_problem(body)
+            elif body and http["path"].startswith(JSON_APIS):
+                refused = (415, "request.unsupported_media_type", "send the body as application/json")
             if refused is not None:
                 status, code, detail = refused
                 start: Any = {"type": "http.response.start", "status": status,

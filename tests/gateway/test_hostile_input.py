@@ -41,3 +41,16 @@ async def test_a_missing_token_says_how_to_authenticate_and_a_wrong_method_what_
     wrong_method = await cabinet.client.put("/api/v1/accounts/1015/balance", headers=await cabinet.login(*SUBSCRIBER))
     assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["allow"]
     assert wrong_method.json()["code"] == "request.method_not_allowed"
+
+
+@pytest.mark.parametrize("change", [
+    {"days": "14"}, {"days": 14.0}, {"days": True}, {"starts_on": "2026-03-20T00:00:00"}, {"starts_on": 20260320},
+])
+async def test_loose_types_are_refused_at_the_public_edge(cabinet: Cabinet, change: dict[str, object]) -> None:
+    me = await cabinet.login(*SUBSCRIBER)
+    response = await cabinet.client.post("/api/v1/accounts/1015/blocks", json={"starts_on": "2026-03-20", "days": 14,
+                                                                               **change}, headers=me)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "request.invalid"
+    blocks = (await cabinet.client.get("/api/v1/accounts/1015/blocks", headers=me)).json()
+    assert blocks["scheduled"] == []

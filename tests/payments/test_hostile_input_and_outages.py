@@ -63,3 +63,14 @@ async def test_while_the_database_is_away_commands_answer_503_with_retry_after_a
     again = await client.post("/internal/v1/payments", json={**GOOD, "external_id": "after"}, headers=INTERNAL)
     assert again.status_code == 201, again.text
     assert (await client.get("/health/ready")).status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+async def test_a_body_that_is_not_said_to_be_json_is_refused(
+    client: AsyncTestClient[Any], database_url: str, content_type: str | None,  # noqa: F811
+) -> None:
+    headers = {**INTERNAL, **({"content-type": content_type} if content_type else {})}
+    response = await client.post("/internal/v1/payments", content=json.dumps(GOOD).encode(), headers=headers)
+    assert response.status_code == 415, response.text
+    assert response.json()["code"] == "request.unsupported_media_type"
+    assert await event_count(database_url) == 0

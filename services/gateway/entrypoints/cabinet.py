@@ -6,7 +6,6 @@ client's `Idempotency-Key`."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
-from shared.http import ID_PATTERN, IdempotencyKey
+from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
 from shared.internal_api import InternalClient
 
 __all__ = ["AccountPagesController", "AccountSelectorController"]
@@ -32,8 +31,8 @@ ItemId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 class NewBlock(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: date = Field(description="today or later, in the operator's time zone")
-    days: int = Field(ge=1, le=3660, description="14 to 180 on the seed tariffs")
+    starts_on: Day = Field(description="today or later, in the operator's time zone")
+    days: Count = Field(ge=1, le=3660, description="14 to 180 on the seed tariffs")
 
 
 class TariffChange(BaseModel):

@@ -9,7 +9,6 @@ which verify the providers' signatures."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -28,7 +27,7 @@ from shared.calendar import previous_month_start
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import Forbidden
-from shared.http import Amount, IdempotencyKey
+from shared.http import Amount, Day, IdempotencyKey
 from shared.internal_api import InternalClient
 
 __all__ = ["CabinetPaymentsController"]
@@ -63,7 +62,7 @@ class AutopayCapRequest(_Body):
 
 class GuaranteeRequest(_Body):
     amount: Amount
-    pay_by: date = Field(description="no later than the 10th of next month")
+    pay_by: Day = Field(description="no later than the 10th of next month")
     invoice_ref: str | None = Field(default=None, min_length=1, max_length=64)
 
 
