@@ -16,6 +16,9 @@ from litestar.testing import AsyncTestClient
 
 from tests.payments.factories import INTERNAL
 
+#: Money is taken only for an account the payments service knows (its projection, fed first).
+pytestmark = pytest.mark.usefixtures("account_1015")
+
 ROBOKASSA_PASSWORD_2 = "dev-robokassa-password-2"  # the dev default (BILLING_ENV=test)
 
 

@@ -1,12 +1,18 @@
 """Use cases: start a top-up (the cabinet gets the provider's URL) and complete it when the
-provider's verified callback arrives (exactly one payment per provider payment id)."""
+provider's verified callback arrives (exactly one payment per provider payment id).
+
+A top-up is started only for an account the payments service knows (`account.not_found`) and that
+is not closed (`top_up.account_closed`). Its callback may come after the account was closed: the
+provider has taken the money, so it is registered all the same (never lost: a closed account's
+credit is what the operator pays back) and logged at WARNING as `top_up.account_closed` for an
+operator."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any, cast
 
-from services.payments.application.context import Payments, facts_for
+from services.payments.application.context import Payments, facts_for, required_facts
 from services.payments.application.register_payment import register_payment
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.events import PaymentMethod, Provider
@@ -26,10 +32,10 @@ async def start_top_up(
     idempotency_key: str | None = None,
 ) -> CommandResult:
     checkout = ctx.providers.checkout(provider)
+    facts = await required_facts(ctx, account_id)
     async with ctx.pool.acquire() as conn:
         invoice_id = await ctx.top_ups.next_invoice_id(conn)
     top_up = TopUp(invoice_id, account_id, amount, provider)
-    facts = await facts_for(ctx, account_id)
     now = ctx.clock.now()
 
     async def remember(conn: Connection, _: PaymentAccount, __: list[RecordedEvent]) -> None:
@@ -81,4 +87,9 @@ async def complete_top_up(ctx: Payments, paid: ProviderPayment, metadata: Metada
     )
     result = await register_payment(ctx.store, ctx.clock, request, metadata)
     log.info("top_up.paid", provider=paid.provider, invoice_id=paid.invoice_id, repeated=result.repeated)
+    facts = None if result.repeated else await facts_for(ctx, top_up.account_id)
+    if facts is not None and facts.closed:
+        # Registered all the same (the provider took the money); an operator pays it back.
+        log.warning("top_up.account_closed", provider=paid.provider, invoice_id=paid.invoice_id,
+                    payment_id=paid.payment_id, account_id=top_up.account_id, amount=str(top_up.amount))
     return result
