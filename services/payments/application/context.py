@@ -55,8 +55,9 @@ async def facts_for(ctx: Payments, account_id: str, next_period_starts: date | N
         return await ctx.facts.load(conn, account_id, local_date(now, ctx.tz), first_day)
 
 
-#: How often the projection is read again while waiting for an account.
-_POLL_S = 0.05
+#: How often the projection is read again while waiting for an account (about 10 reads for an
+#: account that does not exist: a flood of unknown ids costs the database little).
+_POLL_S = 0.1
 
 
 async def required_facts(ctx: Payments, account_id: str) -> AccountFacts:
