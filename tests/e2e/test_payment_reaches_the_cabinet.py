@@ -13,6 +13,15 @@ from tests.e2e.conftest import Stack, poll
 def test_a_registered_payment_shows_in_balance_and_history_once(stack: Stack) -> None:
     internal = {"x-internal-token": "e2e-internal", "x-correlation-id": "e2e-corr-1015"}
     cabinet = stack.operator()
+    # The payments service takes money only for an account the accounts service opened.
+    office = {"x-internal-token": "e2e-internal", "x-actor": "e2e"}
+    for path, body in [("/internal/v1/clients", {"client_id": "c1015", "kind": "person", "name": "Иванов Иван",
+                                                 "payment_form": "prepaid", "contract_number": "1015",
+                                                 "contract_date": "2019-06-01"}),
+                       ("/internal/v1/accounts", {"account_id": "1015", "client_id": "c1015",
+                                                  "opened_at": "2019-06-01T10:00:00+03:00"})]:
+        opened = httpx.post(f"{stack.urls['accounts']}{path}", json=body, headers=office)
+        assert opened.status_code == 201, opened.text
     payment = {"account_id": "1015", "amount": "150.00", "method": "cash",
                "external_id": "cash-e2e-1", "paid_at": "2026-11-20T10:00:00+03:00"}
     first = httpx.post(f"{stack.urls['payments']}/internal/v1/payments", json=payment, headers=internal)

@@ -21,7 +21,7 @@ from shared.events import registry
 from shared.eventstore import EventStore
 from shared.scheduler import Scheduler
 from tests.conftest import KafkaSpace, migrated_pool
-from tests.payments.factories import MINSK, NOW
+from tests.payments.factories import MINSK, NOW, OPENED, feed_facts, opened_account
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "payments" / "migrations"
 
@@ -43,6 +43,14 @@ def payments(payments_pool: Pool, clock: FakeClock) -> Payments:
     settings = PaymentsSettings(billing_env="test", database_url="unused", kafka_bootstrap_servers="unused")
     providers = build_providers(settings, lambda: payments_pool, clock)
     return wire_payments(EventStore(payments_pool, registry), clock, MINSK, providers)
+
+
+@pytest.fixture
+async def account_1015(payments_pool: Pool) -> str:
+    """Account 1015 as the accounts service told the payments service of it (its projection of
+    account facts): money is taken only for an account it knows. Ask for it before `app_client`."""
+    await feed_facts(payments_pool, opened_account("1015", OPENED))
+    return "1015"
 
 
 def timer_runner(payments: Payments) -> Scheduler:

@@ -8,13 +8,21 @@ import hashlib
 import hmac
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from services.payments.application.context import Payments
+from services.payments.application.top_ups import complete_top_up
+from services.payments.domain.providers import CallbackRefused, ProviderPayment
+from shared.eventstore import Metadata
 from tests.payments.factories import INTERNAL
+
+#: Money is taken only for an account the payments service knows (its projection, fed first).
+pytestmark = pytest.mark.usefixtures("account_1015")
 
 ROBOKASSA_PASSWORD_2 = "dev-robokassa-password-2"  # the dev default (BILLING_ENV=test)
 
@@ -137,3 +145,84 @@ async def test_bad_top_up_requests_are_problems_and_change_nothing(
         assert await conn.fetchval("SELECT count(*) FROM payments.events") == 0
     finally:
         await conn.close()
+
+
+# -- one top-up, one credit (issue 10, item 10) ---------------------------------------------------
+def webhook_callback(invoice: str, payment_id: str, amount: str) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps({"type": "payment.succeeded", "invoice_id": invoice, "payment_id": payment_id,
+                       "amount": amount}).encode()
+    return body, {"x-signature": "sha256=" + hmac.new(b"dev-webhook-secret", body, hashlib.sha256).hexdigest()}
+
+
+def sandbox_callback(invoice: str, payment_id: str, amount: str) -> dict[str, str]:
+    signed = f"{invoice}:{payment_id}:{amount}".encode()
+    return {"invoice_id": invoice, "payment_id": payment_id, "amount": amount,
+            "signature": hmac.new(b"dev-sandbox-secret", signed, hashlib.sha256).hexdigest()}
+
+
+async def all_events(database_url: str) -> list[str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [r[0] for r in await conn.fetch("SELECT event_type FROM payments.events ORDER BY global_position")]
+    finally:
+        await conn.close()
+
+
+async def test_a_webhook_top_up_paid_under_two_payment_ids_is_credited_once(
+    app_client: AsyncTestClient[Any], database_url: str
+) -> None:
+    top_up = await start_top_up(app_client, "webhook", "40.00")
+    url = "/public/v1/providers/webhook/callback"
+    body, headers = webhook_callback(top_up["top_up_id"], "pay_first", "40.00")
+    assert (await app_client.post(url, content=body, headers=headers)).status_code == 200
+    body, headers = webhook_callback(top_up["top_up_id"], "pay_second", "40.00")
+    second = await app_client.post(url, content=body, headers=headers)
+    assert second.status_code == 409 and second.json()["code"] == "top_up.already_paid", second.text
+    again = await app_client.post(url, content=body, headers=headers)  # the provider retries: still refused
+    assert again.status_code == 409 and again.json()["code"] == "top_up.already_paid"
+    [payment] = await payments_registered(database_url)
+    assert payment["external_id"] == "pay_first"
+    assert await all_events(database_url) == ["TopUpStarted", "PaymentRegistered"]
+
+
+async def test_two_payment_ids_for_one_webhook_top_up_at_once_credit_it_once(
+    app_client: AsyncTestClient[Any], database_url: str
+) -> None:
+    top_up = await start_top_up(app_client, "webhook", "40.00")
+    url = "/public/v1/providers/webhook/callback"
+    calls = [webhook_callback(top_up["top_up_id"], f"pay_{n}", "40.00") for n in range(4)]
+    answers = await asyncio.gather(*(app_client.post(url, content=b, headers=h) for b, h in calls))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
+    assert len(await payments_registered(database_url)) == 1
+
+
+async def test_a_sandbox_top_up_paid_under_two_payment_ids_is_credited_once(
+    app_client: AsyncTestClient[Any], database_url: str
+) -> None:
+    top_up = await start_top_up(app_client, "sandbox", "30.00")
+    url = "/public/v1/providers/sandbox/callback"
+    first = await app_client.post(url, data=sandbox_callback(top_up["top_up_id"], "sbx-first", "30.00"))
+    assert first.status_code == 200, first.text
+    second = await app_client.post(url, data=sandbox_callback(top_up["top_up_id"], "sbx-second", "30.00"))
+    assert second.status_code == 409 and second.json()["code"] == "top_up.already_paid", second.text
+    [payment] = await payments_registered(database_url)
+    assert payment["external_id"] == "sbx-first"
+    assert await all_events(database_url) == ["TopUpStarted", "PaymentRegistered"]
+
+
+async def test_a_robokassa_top_up_is_credited_once_whatever_payment_id_comes_second(
+    app_client: AsyncTestClient[Any], database_url: str, payments: Payments
+) -> None:
+    """Robokassa's ResultURL carries no payment id of its own (the adapter uses InvId), so over HTTP
+    every call for an invoice is a repeat; the rule is the same for it: a second id is refused."""
+    top_up = await start_top_up(app_client, "robokassa")
+    paid = await app_client.post("/public/v1/providers/robokassa/result",
+                                 data=robokassa_result(top_up["top_up_id"], "150.000000"))
+    assert paid.status_code == 200 and paid.text == f"OK{top_up['top_up_id']}"
+    other = ProviderPayment("robokassa", int(top_up["top_up_id"]), "robokassa-op-2", Decimal("150.00"))
+    with pytest.raises(CallbackRefused) as refused:
+        await complete_top_up(payments, other, Metadata(correlation_id="test", actor="provider:robokassa"))
+    assert (refused.value.code, refused.value.status) == ("top_up.already_paid", 409)
+    [payment] = await payments_registered(database_url)
+    assert payment["external_id"] == top_up["top_up_id"]
+    assert await all_events(database_url) == ["TopUpStarted", "PaymentRegistered"]

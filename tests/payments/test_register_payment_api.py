@@ -25,7 +25,8 @@ GOOD = {
 
 
 @pytest.fixture
-async def client(database_url: str, kafka: KafkaSpace) -> AsyncIterator[AsyncTestClient[Any]]:
+async def client(database_url: str, kafka: KafkaSpace, account_1015: str) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The service, with account 1015 known to it (its projection of account facts)."""
     settings = PaymentsSettings(
         billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,
         internal_api_token="test-internal-token", log_format="console", kafka_topic_prefix=kafka.topic_prefix,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from services.payments.application.context import Payments, facts_for
+from services.payments.application.context import Payments, required_facts
 from services.payments.application.register_payment import cancel_repaid_expiries
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.autopay import LEAD_DAYS, amount_needed, charge_due, mask_method
@@ -63,7 +63,7 @@ async def enable_autopay(
 ) -> CommandResult:
     ctx.providers.charger(provider)
     masked = mask_method(token)
-    facts = await facts_for(ctx, account_id)
+    facts = await required_facts(ctx, account_id)
     now = ctx.clock.now()
     period, due = charge_due(now, ctx.tz)
 

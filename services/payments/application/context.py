@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,6 +38,9 @@ class Payments:
     autopay_amounts: AutopayAmounts
     #: Largest promised payment; None: the account's monthly fee.
     promised_payment_cap: Decimal | None = None
+    #: How long a command waits for an account its projection does not know yet (accounts' events
+    #: reach payments within about 100 ms of the account's opening) before `account.not_found`.
+    unknown_account_wait_s: float = 1.0
 
     @property
     def pool(self) -> Pool:
@@ -50,8 +55,21 @@ async def facts_for(ctx: Payments, account_id: str, next_period_starts: date | N
         return await ctx.facts.load(conn, account_id, local_date(now, ctx.tz), first_day)
 
 
+#: How often the projection is read again while waiting for an account (about 10 reads for an
+#: account that does not exist: a flood of unknown ids costs the database little).
+_POLL_S = 0.1
+
+
 async def required_facts(ctx: Payments, account_id: str) -> AccountFacts:
-    facts = await facts_for(ctx, account_id)
-    if facts is None:
-        raise NotFound("account.not_found", f"account {account_id} is not known to the payments service")
+    """The account's facts, or 404 `account.not_found`: no account the accounts service never told
+    us of takes money. One opened a moment ago may not have reached the projection yet, so an
+    unknown account is looked up again for up to `unknown_account_wait_s` before the refusal (which
+    says so: a client that has just opened the account may retry)."""
+    deadline = time.monotonic() + ctx.unknown_account_wait_s
+    while (facts := await facts_for(ctx, account_id)) is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise NotFound("account.not_found", f"account {account_id} is not known to the payments service"
+                           " (an account opened moments ago may not have reached it yet: retry)")
+        await asyncio.sleep(min(_POLL_S, left))
     return facts

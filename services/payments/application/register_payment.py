@@ -1,13 +1,21 @@
 """Use case: register a payment (operator: cash, bank statement; provider callbacks; autopay).
 
 A payment also repays an outstanding promised payment (the aggregate decides both together);
-once it is fully repaid, its expiry timer is cancelled."""
+once it is fully repaid, its expiry timer is cancelled.
+
+An operator's payment (`register_operator_payment`) is taken only for an account the payments
+service knows (404 `account.not_found`, after a short wait for one opened a moment ago). A closed
+account still takes it: money an operator received for a closed contract (a debt paid after the
+closing, a bank transfer that arrives late) is on the books, and an excess is paid back by the
+operator; the answer says `account_closed: true` and the log has `payment.account_closed`."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
+from services.payments.application.context import Payments, required_facts
 from services.payments.domain.account import PaymentAccount, PaymentRequest, stream_id_for
 from services.payments.domain.events import PromisedPaymentRepaid
 from shared.clock import Clock
@@ -15,9 +23,12 @@ from shared.commands import CommandResult, execute, scoped_key
 from shared.db import Connection
 from shared.errors import Conflict
 from shared.eventstore import EventStore, IdempotencyKeyReused, Metadata, RecordedEvent
+from shared.logging import get_logger
 from shared.scheduler import cancel_timer
 
-__all__ = ["cancel_repaid_expiries", "expiry_timer_key", "register_payment"]
+__all__ = ["cancel_repaid_expiries", "expiry_timer_key", "register_operator_payment", "register_payment"]
+
+log = get_logger(__name__)
 
 
 def expiry_timer_key(promised_payment_id: str) -> str:
@@ -80,3 +91,16 @@ async def register_payment(
             "payment.external_id_reused",
             f"external id {request.external_id!r} was already registered with other details",
         ) from None
+
+
+async def register_operator_payment(ctx: Payments, request: PaymentRequest, metadata: Metadata) -> CommandResult:
+    """An operator's payment (cash, bank statement, card terminal) for an account the payments
+    service knows; on a closed account it is registered and flagged (module docstring)."""
+    facts = await required_facts(ctx, request.account_id)
+    result = await register_payment(ctx.store, ctx.clock, request, metadata)
+    if facts.closed:
+        if not result.repeated:
+            log.warning("payment.account_closed", account_id=request.account_id,
+                        payment_id=result.body["payment_id"], method=request.method)
+        result = replace(result, body={**result.body, "account_closed": True})
+    return result

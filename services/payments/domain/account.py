@@ -71,6 +71,8 @@ class PaymentAccount(Aggregate):
         self.funds = ZERO
         self.payments: dict[str, Payment] = {}
         self.top_ups: dict[str, TopUpStarted] = {}
+        #: Top-ups already paid, with the provider payment id that paid each (one top-up, one credit).
+        self.paid_top_ups: dict[str, str] = {}
         self.promised: dict[str, PromisedPayment] = {}
         self.autopay: Autopay | None = None
         self.autopay_periods: dict[str, str] = {}
@@ -82,6 +84,8 @@ class PaymentAccount(Aggregate):
                 self.paid_total += event.amount
                 self.funds += event.amount
                 self.payments[event.payment_id] = Payment(event.amount)
+                if event.top_up_id is not None:
+                    self.paid_top_ups.setdefault(event.top_up_id, event.external_id)
             case PaymentReversed():
                 self.payments[event.payment_id].reversed = True
                 self.funds -= event.amount
@@ -120,7 +124,15 @@ class PaymentAccount(Aggregate):
 
     # -- payments ----------------------------------------------------------------------------
     def register_payment(self, request: PaymentRequest, payment_id: str, actor: str) -> list[DomainEvent]:
-        """The payment, and the repayment of an outstanding promised payment it covers."""
+        """The payment, and the repayment of an outstanding promised payment it covers.
+
+        A top-up (one provider invoice) is credited once: a payment for a top-up already paid under
+        another provider payment id is refused (`top_up.already_paid`) and registers nothing. (The
+        same id again never gets here: it is a repeat, answered by its idempotency key.)"""
+        paid_by = self.paid_top_ups.get(request.top_up_id) if request.top_up_id is not None else None
+        if paid_by is not None and paid_by != request.external_id:
+            raise Conflict("top_up.already_paid",
+                           f"top-up {request.top_up_id} was already paid by provider payment {paid_by}")
         events: list[DomainEvent] = [PaymentRegistered(
             account_id=request.account_id, payment_id=payment_id, amount=request.amount,
             method=request.method, external_id=request.external_id, paid_at=request.paid_at,

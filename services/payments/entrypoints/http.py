@@ -8,11 +8,11 @@ from typing import Any
 from litestar import Controller, Response, post
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.payments.application.register_payment import register_payment
+from services.payments.application.context import Payments
+from services.payments.application.register_payment import register_operator_payment
 from services.payments.domain.account import PaymentRequest
 from services.payments.domain.events import PaymentMethod
-from shared.clock import Clock, utc
-from shared.eventstore import EventStore
+from shared.clock import utc
 from shared.http import ID_PATTERN, Actor, Amount, command_metadata, command_response
 
 __all__ = ["PaymentsController", "RegisterPayment"]
@@ -38,9 +38,11 @@ class RegisterPayment(BaseModel):
 class PaymentsController(Controller):
     path = "/internal/v1/payments"
 
-    @post("/", status_code=201, summary="Register a payment once per external id")
-    async def register(self, data: RegisterPayment, store: EventStore, clock: Clock,
-                       actor: Actor) -> Response[dict[str, Any]]:
+    @post("/", status_code=201, summary="Register a payment once per external id",
+          description="404 `account.not_found` for an account the payments service does not know (an "
+                      "account opened moments ago may not have reached it yet: retry); a closed account's "
+                      "payment is registered and answered with `account_closed: true`.")
+    async def register(self, data: RegisterPayment, payments: Payments, actor: Actor) -> Response[dict[str, Any]]:
         request = PaymentRequest(data.account_id, data.amount, data.method, data.external_id, data.paid_at)
-        result = await register_payment(store, clock, request, command_metadata(actor))
+        result = await register_operator_payment(payments, request, command_metadata(actor))
         return command_response(result, status=201)
