@@ -105,13 +105,17 @@ def wait_ready(ports: dict[str, int], timeout: float = 60.0) -> bool:
 
 def load_demo_data(ports: dict[str, int], env: dict[str, str]) -> None:
     for request in json.loads((ROOT / "deploy" / "demo" / "requests.json").read_text()):
-        response = httpx.request(
-            request["method"],
-            f"http://127.0.0.1:{ports[request['service']]}{request['path']}",
-            json=request["body"],
-            headers={"x-internal-token": env["INTERNAL_API_TOKEN"], "x-actor": "demo-loader"},
-            timeout=10,
-        )
+        for _ in range(20):  # a service may not know an account opened a moment ago yet
+            response = httpx.request(
+                request["method"],
+                f"http://127.0.0.1:{ports[request['service']]}{request['path']}",
+                json=request["body"],
+                headers={"x-internal-token": env["INTERNAL_API_TOKEN"], "x-actor": "demo-loader"},
+                timeout=10,
+            )
+            if response.status_code != 404:
+                break
+            time.sleep(0.5)
         if response.status_code >= 400:
             print(f"demo data: {request['path']} answered {response.status_code}: {response.text}")
 
