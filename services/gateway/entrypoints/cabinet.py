@@ -68,9 +68,10 @@ class AccountPagesController(AccountController):
 
     @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
     async def blocks(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        if not await pool.fetchval("SELECT true FROM cabinet_account_directory WHERE account_id = $1", account):
+        found = await account_blocks(pool, account, local_date(clock.now(), timezone))
+        if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
-        return await account_blocks(pool, account, local_date(clock.now(), timezone))
+        return found
 
     @post("/blocks", status_code=201, summary="Schedule a voluntary block")
     async def schedule_block(self, account: str, data: NewBlock, accounts_commands: Commands,
