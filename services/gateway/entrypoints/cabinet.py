@@ -53,7 +53,7 @@ class AccountSelectorController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
         offset: Annotated[int, Parameter(ge=0, le=1_000_000, default=0)],
     ) -> dict[str, Any]:
-        return await my_accounts(pool, caller.visible_accounts, limit, offset)
+        return await my_accounts(pool, caller.visible_accounts, limit, offset, organization_id=caller.sees_organization)
 
 
 class AccountPagesController(AccountController):

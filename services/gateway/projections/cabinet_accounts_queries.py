@@ -13,8 +13,8 @@ from shared.db import Pool
 from shared.paging import page_of
 
 __all__ = [
-    "account_blocks", "account_summary", "blocks_section", "my_accounts", "organization_accounts",
-    "organization_subscribers", "user_profile",
+    "account_blocks", "account_in_organization", "account_summary", "blocks_section", "my_accounts",
+    "organization_accounts", "organization_subscribers", "user_profile",
 ]
 
 _SELECTOR_FIELDS = ("account_id", "contract_number", "status", "client_name")
@@ -26,15 +26,18 @@ _STATUS = (
 )
 
 
-async def my_accounts(pool: Pool, account_ids: Collection[str] | None, limit: int, offset: int) -> dict[str, Any]:
-    """The account selector: these accounts (None: all of them, as an operator sees), by contract."""
+async def my_accounts(pool: Pool, account_ids: Collection[str] | None, limit: int, offset: int, *,
+                      organization_id: str | None = None) -> dict[str, Any]:
+    """The account selector: these accounts (None: all of them, as an operator sees) and the
+    organization's (an organization admin's), by contract."""
     everyone = account_ids is None
     rows = await pool.fetch(
         f"SELECT d.account_id, d.contract_number, {_STATUS} AS status, c.name AS client_name,"
         " count(*) OVER () AS total FROM cabinet_account_directory d"
         " LEFT JOIN cabinet_clients c ON c.client_id = d.client_id"
-        " WHERE $1 OR d.account_id = ANY($2::text[]) ORDER BY d.contract_number, d.account_id LIMIT $3 OFFSET $4",
-        everyone, sorted(account_ids or ()), limit, offset,
+        " WHERE $1 OR d.account_id = ANY($2::text[]) OR d.organization_id = $5"
+        " ORDER BY d.contract_number, d.account_id LIMIT $3 OFFSET $4",
+        everyone, sorted(account_ids or ()), limit, offset, organization_id,
     )
     return page_of([dict(r) for r in rows], _SELECTOR_FIELDS, limit=limit, offset=offset)
 
@@ -45,6 +48,14 @@ async def organization_accounts(pool: Pool, organization_id: str) -> frozenset[s
         "SELECT account_id FROM cabinet_account_directory WHERE organization_id = $1", organization_id
     )
     return frozenset(r["account_id"] for r in rows)
+
+
+async def account_in_organization(pool: Pool, account_id: str, organization_id: str) -> bool:
+    """Whether the account belongs to the organization (its admin may see it): one primary-key read."""
+    return bool(await pool.fetchval(
+        "SELECT true FROM cabinet_account_directory WHERE account_id = $1 AND organization_id = $2",
+        account_id, organization_id,
+    ))
 
 
 async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:
