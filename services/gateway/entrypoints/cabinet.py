@@ -60,15 +60,15 @@ class AccountPagesController(AccountController):
     tags = ["accounts"]
 
     @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks")
-    async def summary(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_summary(pool, account, local_date(clock.now(), timezone))
+    async def summary(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
+        found = await account_summary(reads, account, local_date(clock.now(), timezone))
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
     @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
-    async def blocks(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_blocks(pool, account, local_date(clock.now(), timezone))
+    async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
+        found = await account_blocks(reads, account, local_date(clock.now(), timezone))
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
