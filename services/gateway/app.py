@@ -45,11 +45,6 @@ CONTROLLERS = [
 ]
 
 
-#: Connections of the pages pool, per granian worker (Procfile: GRANIAN_WORKERS), chosen by measurement
-#: (README "Cabinet read path"): 50 wrk connections on the summary gain nothing past 10.
-PAGES_POOL_SIZE = 10
-
-
 async def _nothing_to_reset(_: Connection) -> None:
     """The pages pool runs single autocommit reads (no SET, LISTEN, cursors or advisory locks), so a
     connection goes back without asyncpg's reset query: one round trip less per page. asyncpg still
@@ -61,11 +56,12 @@ class PagesPool:
     """The pool the cabinet's read pages use (`reads`), opened with the app, beside the runtime's."""
 
     dsn: str
+    size: int = 10  # PAGES_POOL_SIZE (settings), chosen by measurement: README "Cabinet read path"
     pool: Pool | None = None
 
     @asynccontextmanager
     async def lifespan(self, _: object) -> AsyncIterator[None]:
-        self.pool = await create_pool(self.dsn, "gateway", max_size=PAGES_POOL_SIZE, reset=_nothing_to_reset)
+        self.pool = await create_pool(self.dsn, "gateway", max_size=self.size, reset=_nothing_to_reset)
         try:
             yield
         finally:
@@ -157,7 +153,7 @@ def create_app(
         accounts=accounts or InternalClient("accounts", settings.accounts_url, token),
         payments=payments or InternalClient("payments", settings.payments_url, token),
         notifications=notifications or InternalClient("notifications", settings.notifications_api_url, token),
-        pages=PagesPool(settings.database_url),
+        pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(
         route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready)],
