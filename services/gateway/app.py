@@ -5,7 +5,9 @@ dependencies are small functions reading it (below) or built on them (entrypoint
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +28,7 @@ from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.projections.messages import CabinetMessages
 from services.gateway.settings import GatewaySettings
 from shared.clock import Clock, clock_for
-from shared.db import Pool
+from shared.db import Connection, Pool, create_pool
 from shared.events import registry
 from shared.freshness import freshness_middleware
 from shared.http import at_the_edge, exception_handlers, ops_route_handlers
@@ -43,6 +45,29 @@ CONTROLLERS = [
 ]
 
 
+async def _nothing_to_reset(_: Connection) -> None:
+    """The pages pool runs single autocommit reads (no SET, LISTEN, cursors or advisory locks), so a
+    connection goes back without asyncpg's reset query: one round trip less per page. asyncpg still
+    rolls back a transaction left open, before calling this."""
+
+
+@dataclass
+class PagesPool:
+    """The pool the cabinet's read pages use (`reads`), opened with the app, beside the runtime's."""
+
+    dsn: str
+    size: int = 10  # PAGES_POOL_SIZE (settings), chosen by measurement: README "Cabinet read path"
+    pool: Pool | None = None
+
+    @asynccontextmanager
+    async def lifespan(self, _: object) -> AsyncIterator[None]:
+        self.pool = await create_pool(self.dsn, "gateway", max_size=self.size, reset=_nothing_to_reset)
+        try:
+            yield
+        finally:
+            await self.pool.close()
+
+
 @dataclass(frozen=True)
 class Wiring:
     """What the routes are given, made once per app."""
@@ -53,6 +78,7 @@ class Wiring:
     accounts: InternalClient
     payments: InternalClient
     notifications: InternalClient
+    pages: PagesPool = field(default_factory=lambda: PagesPool(""))
 
     async def close(self) -> None:
         for client in (self.accounts, self.payments, self.notifications):
@@ -80,6 +106,12 @@ def _pool(state: State) -> Pool:
     return _wiring(state).runtime.pool
 
 
+def _reads(state: State) -> Pool:
+    pool = _wiring(state).pages.pool
+    assert pool is not None, "the pages pool opens with the app"
+    return pool
+
+
 def _accounts(state: State) -> InternalClient:
     return _wiring(state).accounts
 
@@ -95,6 +127,7 @@ def _notifications(state: State) -> InternalClient:
 DEPENDENCIES = {
     "gateway_settings": Provide(_settings, sync_to_thread=False), "clock": Provide(_clock, sync_to_thread=False),
     "timezone": Provide(_timezone, sync_to_thread=False), "pool": Provide(_pool, sync_to_thread=False),
+    "reads": Provide(_reads, sync_to_thread=False),
     "accounts": Provide(_accounts, sync_to_thread=False), "payments_api": Provide(_payments, sync_to_thread=False),
     "notifications_api": Provide(_notifications, sync_to_thread=False),
     "session": Provide(session), "caller": Provide(caller),
@@ -120,6 +153,7 @@ def create_app(
         accounts=accounts or InternalClient("accounts", settings.accounts_url, token),
         payments=payments or InternalClient("payments", settings.payments_url, token),
         notifications=notifications or InternalClient("notifications", settings.notifications_api_url, token),
+        pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(
         route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready)],
@@ -128,7 +162,7 @@ def create_app(
         exception_handlers=exception_handlers,
         middleware=[freshness_middleware(runtime.freshness)],
         logging_config=None,  # every record goes through shared.logging's handler
-        lifespan=[runtime.lifespan],
+        lifespan=[runtime.lifespan, wiring.pages.lifespan],
         on_shutdown=[wiring.close],
         openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),
         debug=False,

@@ -12,6 +12,8 @@ class GatewaySettings(CommonSettings):
     gateway_http_port: int = 8100
     #: Read-your-writes: how long a query may wait for a write the caller just made.
     read_your_writes_timeout_s: float = 2.0
+    #: Connections of the pool the read pages use, per granian worker (README "Cabinet read path").
+    pages_pool_size: int = Field(default=10, ge=1, le=100)
     #: The accounts service's internal API (logins, profile, blocks, tariffs).
     accounts_url: str = "http://127.0.0.1:8102"
     #: The payments service's internal API (top-ups, promised payments, autopay, guarantees).

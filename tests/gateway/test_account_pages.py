@@ -83,3 +83,32 @@ async def test_an_organization_admin_finds_subscribers_by_pattern_and_renames_th
     refused = await cabinet.client.post(f"{search}/rename", headers=admin, json={"items": [
         {"account_id": "3003", "line_id": "sip-375170003004", "subscriber_name": "Другое имя"}]})
     assert refused.status_code == 422 and refused.json()["code"] == "rename.month_end"
+
+
+async def test_the_summary_row_follows_each_command_on_the_next_query(cabinet: Cabinet) -> None:
+    """The summary is one row per account (cabinet_summaries), refreshed in the transaction of each
+    event: a command's answer waits for it, so the very next read shows the change, fresh."""
+    me = await cabinet.login(*SUBSCRIBER)
+    summary = "/api/v1/accounts/1015/summary"
+    before = await cabinet.client.get(summary, headers=me)
+    assert before.status_code == 200 and before.json()["blocks"]["scheduled"] == []
+    block = (await cabinet.client.post("/api/v1/accounts/1015/blocks", json={"starts_on": "2026-03-20", "days": 14},
+                                       headers={**me, "idempotency-key": "summary-1"})).json()
+    assert block["read_model_current"] is True
+    after = await cabinet.client.get(summary, headers=me)
+    assert [b["block_id"] for b in after.json()["blocks"]["scheduled"]] == [block["block_id"]]
+    assert after.json()["blocks"]["available"] == 0
+    assert after.headers["x-read-model-lag"] == "0" and "x-read-model-age" in after.headers
+    assert {k: after.json()[k] for k in ("balance", "available", "opening_balance", "promised_outstanding")} == {
+        k: before.json()[k] for k in ("balance", "available", "opening_balance", "promised_outstanding")}
+    await cabinet.client.post(f"/api/v1/accounts/1015/blocks/{block['block_id']}/cancel", headers=me)
+    cancelled = (await cabinet.client.get(summary, headers=me)).json()["blocks"]
+    assert cancelled["scheduled"] == [] and cancelled["history"][0]["state"] == "cancelled"
+    assert cancelled["available"] == 1
+
+    admin = await cabinet.login(*ORG_ADMIN)
+    renamed = await cabinet.client.post("/api/v1/organizations/org-a1/subscribers/rename", headers=admin, json={
+        "items": [{"account_id": "3004", "line_id": "mob-375291003004", "subscriber_name": "Ковалёва О. И."}]})
+    assert renamed.status_code == 200, renamed.text
+    lines = (await cabinet.client.get("/api/v1/accounts/3004/summary", headers=admin)).json()["lines"]
+    assert {line["line_id"]: line["subscriber_name"] for line in lines}["mob-375291003004"] == "Ковалёва О. И."

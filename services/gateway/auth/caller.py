@@ -1,11 +1,13 @@
 """Who is calling, and what they may see.
 
 Every cabinet route takes the `caller` dependency: a `Caller` made from the bearer access token
-(tokens.py). A subscriber sees their own accounts (listed in the token); an organization admin the
-accounts of their organization (looked up per request in the read model fed by AccountOpened, so a
-newly opened account shows at once); an operator every account. Routes under an account take the
-`account` dependency (entrypoints/common.py), which asks `may_see` and answers a foreign account
-exactly like a missing one (404). A caller who logged in with a temporary password
+(tokens.py), verified without a database round trip. A subscriber sees their own accounts (listed in
+the token); an organization admin the accounts listed in the token and every account of their
+organization (not listed: the account's own row is asked, `account_in_organization`, one primary-key
+read per check, so a newly opened account shows at once); an operator every account. Routes under an
+account take the `account` dependency (entrypoints/common.py), which asks `may_see` (the token alone)
+and then, for an organization admin, the account's row, and answers a foreign account exactly like a
+missing one (404). A caller who logged in with a temporary password
 (or whose first-login password change is due) gets 403 `auth.password_change_required` from
 `caller` everywhere; the password-change route takes `session` instead, which allows it.
 """
@@ -18,9 +20,7 @@ from typing import Any, Literal
 from litestar.connection import ASGIConnection
 
 from services.gateway.auth.tokens import AccessClaims, read_access_token
-from services.gateway.projections.cabinet_accounts_queries import organization_accounts
 from shared.clock import Clock
-from shared.db import Pool
 from shared.errors import Forbidden, Unauthenticated
 
 __all__ = ["Caller", "Role", "authenticate", "require_password_changed"]
@@ -48,11 +48,19 @@ class Caller:
 
     @property
     def visible_accounts(self) -> frozenset[str] | None:
-        """The accounts this caller may see; None: every account (an operator)."""
+        """The accounts the token lists (an organization admin also sees the organization's);
+        None: every account (an operator)."""
         return None if self.role == "operator" else self.account_ids
 
     def may_see(self, account_id: str) -> bool:
+        """What the token alone proves; for an organization admin, False may still turn into True
+        by the account's organization (entrypoints/common.py require_visible)."""
         return self.role == "operator" or account_id in self.account_ids
+
+    @property
+    def sees_organization(self) -> str | None:
+        """The organization whose every account this caller sees besides the listed ones."""
+        return self.organization_id if self.role == "org_admin" else None
 
     def may_see_organization(self, organization_id: str) -> bool:
         return self.role == "operator" or (self.role == "org_admin" and organization_id == self.organization_id)
@@ -65,19 +73,15 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return token.strip()
 
 
-async def authenticate(
-    connection: ASGIConnection[Any, Any, Any, Any], secret: bytes, clock: Clock, pool: Pool
-) -> Caller:
+def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: bytes, clock: Clock) -> Caller:
+    """The caller from the signed access token alone: no database round trip."""
     claims: AccessClaims = read_access_token(bearer_token(connection), secret, clock.now())
     role: Role
     if claims.role in ("subscriber", "org_admin", "operator"):
         role = claims.role  # type: ignore[assignment]
     else:
         raise Unauthenticated("auth.token_invalid", "the access token is not valid")
-    accounts = frozenset(claims.acc)
-    if role == "org_admin" and claims.org:
-        accounts = accounts | await organization_accounts(pool, claims.org)
-    return Caller(role, claims.sub, accounts, claims.org, claims.mcp, claims.sid)
+    return Caller(role, claims.sub, frozenset(claims.acc), claims.org, claims.mcp, claims.sid)
 
 
 def require_password_changed(caller: Caller) -> Caller:

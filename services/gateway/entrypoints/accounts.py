@@ -23,8 +23,8 @@ class AccountsController(AccountController):
     tags = ["accounts"]
 
     @get("/balance", summary="Balance of a personal account")
-    async def balance(self, account: str, pool: Pool) -> dict[str, Any]:
-        found = await account_balance(pool, account)
+    async def balance(self, account: str, reads: Pool) -> dict[str, Any]:
+        found = await account_balance(reads, account)
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
@@ -33,7 +33,7 @@ class AccountsController(AccountController):
     async def payments(
         self,
         account: str,
-        pool: Pool,
+        reads: Pool,
         timezone: ZoneInfo,
         clock: Clock,
         date_from: Annotated[date | None, Parameter(query="from", default=None)],
@@ -50,4 +50,4 @@ class AccountsController(AccountController):
                                    f"payment history goes back 12 months, to {earliest.isoformat()}",
                                    earliest=earliest.isoformat())
         start, end = day_bounds(date_from or earliest, date_to, timezone)
-        return await payment_history(pool, account, start=start, end=end, limit=limit, offset=offset)
+        return await payment_history(reads, account, start=start, end=end, limit=limit, offset=offset)

@@ -17,6 +17,7 @@ from services.gateway.auth.rate_limits import count_attempt, forget, login_bucke
 from services.gateway.auth.sessions import open_session, revoke_session, rotate_refresh_token
 from services.gateway.auth.tokens import AccessClaims, issue_access_token
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
+from services.gateway.projections.cabinet_accounts_queries import organization_accounts
 from services.gateway.settings import GatewaySettings
 from shared.clock import Clock
 from shared.db import Pool
@@ -175,7 +176,10 @@ class AuthController(Controller):
                               gateway_settings.read_your_writes_timeout_s)
         return await _tokens(pool, gateway_settings, now, result)
 
-    @get("/me", summary="Who is logged in", sync_to_thread=False)
-    def me(self, session: Caller) -> dict[str, Any]:
-        return {"user_id": session.user_id, "role": session.role, "account_ids": sorted(session.account_ids),
+    @get("/me", summary="Who is logged in")
+    async def me(self, session: Caller, pool: Pool) -> dict[str, Any]:
+        accounts = session.account_ids
+        if session.sees_organization is not None:
+            accounts = accounts | await organization_accounts(pool, session.sees_organization)
+        return {"user_id": session.user_id, "role": session.role, "account_ids": sorted(accounts),
                 "organization_id": session.organization_id, "must_change_password": session.must_change_password}

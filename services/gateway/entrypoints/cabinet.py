@@ -52,24 +52,25 @@ class AccountSelectorController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
         offset: Annotated[int, Parameter(ge=0, le=1_000_000, default=0)],
     ) -> dict[str, Any]:
-        return await my_accounts(pool, caller.visible_accounts, limit, offset)
+        return await my_accounts(pool, caller.visible_accounts, limit, offset, organization_id=caller.sees_organization)
 
 
 class AccountPagesController(AccountController):
     tags = ["accounts"]
 
     @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks")
-    async def summary(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_summary(pool, account, local_date(clock.now(), timezone))
+    async def summary(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
+        found = await account_summary(reads, account, local_date(clock.now(), timezone))
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
     @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
-    async def blocks(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        if not await pool.fetchval("SELECT true FROM cabinet_account_directory WHERE account_id = $1", account):
+    async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
+        found = await account_blocks(reads, account, local_date(clock.now(), timezone))
+        if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
-        return await account_blocks(pool, account, local_date(clock.now(), timezone))
+        return found
 
     @post("/blocks", status_code=201, summary="Schedule a voluntary block")
     async def schedule_block(self, account: str, data: NewBlock, accounts_commands: Commands,

@@ -21,6 +21,7 @@ from litestar.di import Provide
 
 from services.gateway.auth.caller import Caller, authenticate, require_password_changed
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
+from services.gateway.projections.cabinet_accounts_queries import account_in_organization
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.settings import GatewaySettings
 from shared.clock import Clock
@@ -36,10 +37,9 @@ __all__ = [
 ]
 
 
-async def session(request: Request[Any, Any, Any], gateway_settings: GatewaySettings, clock: Clock,
-                  pool: Pool) -> Caller:
-    """The logged-in caller, even one who must change the password first."""
-    return await authenticate(request, gateway_settings.token_secret, clock, pool)
+async def session(request: Request[Any, Any, Any], gateway_settings: GatewaySettings, clock: Clock) -> Caller:
+    """The logged-in caller, even one who must change the password first (from the token alone)."""
+    return authenticate(request, gateway_settings.token_secret, clock)
 
 
 async def caller(session: Caller) -> Caller:
@@ -47,15 +47,21 @@ async def caller(session: Caller) -> Caller:
     return require_password_changed(session)
 
 
-def require_visible(caller: Caller, account_id: str) -> None:
-    """A foreign account answers exactly like a missing one: no data, no hint it exists."""
-    if not caller.may_see(account_id):
-        raise NotFound("account.not_found", f"account {account_id} not found")
+async def require_visible(caller: Caller, account_id: str, pool: Pool) -> None:
+    """A foreign account answers exactly like a missing one: no data, no hint it exists. The token
+    decides for subscribers and operators (no database round trip); an organization admin's
+    organization is asked of the account's row (one primary-key read) unless the token lists it."""
+    if caller.may_see(account_id):
+        return
+    organization = caller.sees_organization
+    if organization is not None and await account_in_organization(pool, account_id, organization):
+        return
+    raise NotFound("account.not_found", f"account {account_id} not found")
 
 
-async def visible_account(account_id: AccountId, caller: Caller) -> str:
+async def visible_account(account_id: AccountId, caller: Caller, pool: Pool) -> str:
     """The account in the path, once the caller may see it (else 404 `account.not_found`)."""
-    require_visible(caller, account_id)
+    await require_visible(caller, account_id, pool)
     return account_id
 
 

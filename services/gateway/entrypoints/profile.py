@@ -114,16 +114,16 @@ class OrganizationController(Controller):
     ) -> dict[str, Any]:
         _organization(caller, organization_id)
         if account_id is not None:
-            require_visible(caller, account_id)
+            await require_visible(caller, account_id, pool)
         return await organization_subscribers(pool, organization_id, number=number.lstrip("+") if number else None,
                                               account_id=account_id, limit=limit, offset=offset)
 
     @post("/subscribers/rename", status_code=200, summary="Rename one or many subscribers")
-    async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller,
+    async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller, pool: Pool,
                      accounts_commands: Commands, idempotency_key: IdempotencyKey) -> dict[str, Any]:
         _organization(caller, organization_id)
         for item in data.items:
-            require_visible(caller, item.account_id)
+            await require_visible(caller, item.account_id, pool)
         result = await accounts_commands.send(
             "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(),
             idempotency_key)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from services.gateway.projections.cabinet_summaries import refresh_summary
 from services.gateway.projections.cabinet_users import apply_user_event
 from shared.cloudevents import topic_for
 from shared.db import Connection
@@ -171,29 +172,58 @@ class CabinetAccounts:
     topics = (topic_for("accounts"),)
     #: The tables this projection alone writes (what `billing rebuild` replaces).
     tables = ("cabinet_clients", "cabinet_account_directory", "cabinet_lines", "cabinet_add_ons", "cabinet_blocks",
-              "cabinet_users")
+              "cabinet_users", "cabinet_summaries")
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
+        """Apply the event to the tables, then refresh the summary row of every account it touched
+        (cabinet_summaries.py), in the same transaction."""
+        for account_id in await self._apply(conn, event):
+            await refresh_summary(conn, account_id)
+
+    async def _apply(self, conn: Connection, event: IncomingEvent) -> list[str]:
+        """Apply the event; answer the accounts whose summary it changes."""
         kind, payload = event.event_type, event.payload
         if kind == "ClientRegistered":
-            await _client(conn, _Client.model_validate(payload), event)
-        elif kind == "AccountOpened":
-            await _opened(conn, _Opened.model_validate(payload), event)
-        elif kind == "ServiceLineAdded":
-            await _line(conn, _Line.model_validate(payload), event)
-        elif kind == "TariffChanged":
-            await _tariff(conn, _TariffChanged.model_validate(payload), event)
-        elif kind in ("AddOnConnected", "AddOnDisconnected"):
-            await _add_on(conn, _AddOn.model_validate(payload), event)
-        elif kind.startswith("Block"):
-            await _block(conn, _Block.model_validate(payload), event)
-        elif kind in ("FinancialBlockApplied", "FinancialBlockLifted"):
+            client = _Client.model_validate(payload)
+            await _client(conn, client, event)
+            rows = await conn.fetch("SELECT account_id FROM cabinet_account_directory WHERE client_id = $1",
+                                    client.client_id)
+            return [r["account_id"] for r in rows]
+        if kind == "AccountOpened":
+            opened = _Opened.model_validate(payload)
+            await _opened(conn, opened, event)
+            return [opened.account_id]
+        if kind == "ServiceLineAdded":
+            line = _Line.model_validate(payload)
+            await _line(conn, line, event)
+            return [line.account_id]
+        if kind == "TariffChanged":
+            change = _TariffChanged.model_validate(payload)
+            await _tariff(conn, change, event)
+            return await _line_account(conn, change.line_id)
+        if kind in ("AddOnConnected", "AddOnDisconnected"):
+            add_on = _AddOn.model_validate(payload)
+            await _add_on(conn, add_on, event)
+            return [add_on.account_id]
+        if kind.startswith("Block"):
+            block = _Block.model_validate(payload)
+            await _block(conn, block, event)
+            return [block.account_id]
+        if kind in ("FinancialBlockApplied", "FinancialBlockLifted"):
             await _flag(conn, payload["account_id"], "financially_blocked", kind == "FinancialBlockApplied")
-        elif kind == "AccountClosed":
+            return [payload["account_id"]]
+        if kind == "AccountClosed":
             await conn.execute("UPDATE cabinet_account_directory SET closed_at = $2 WHERE account_id = $1",
                                payload["account_id"], datetime.fromisoformat(payload["at"]))
-        elif kind == "SubscriberRenamed":
+            return [payload["account_id"]]
+        if kind == "SubscriberRenamed":
             await conn.execute("UPDATE cabinet_lines SET subscriber_name = $2 WHERE line_id = $1",
                                payload["line_id"], payload["subscriber_name"])
-        else:
-            await apply_user_event(conn, event)
+            return await _line_account(conn, payload["line_id"])
+        await apply_user_event(conn, event)
+        return []
+
+
+async def _line_account(conn: Connection, line_id: str) -> list[str]:
+    account_id = await conn.fetchval("SELECT account_id FROM cabinet_lines WHERE line_id = $1", line_id)
+    return [account_id] if account_id is not None else []

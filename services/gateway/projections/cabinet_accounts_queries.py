@@ -8,32 +8,36 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from services.gateway.projections.cabinet_payments_queries import account_balance
+from services.gateway.projections.cabinet_payments_queries import funds
 from shared.db import Pool
 from shared.paging import page_of
 
 __all__ = [
-    "account_blocks", "account_summary", "my_accounts", "organization_accounts", "organization_subscribers",
-    "user_profile",
+    "account_blocks", "account_in_organization", "account_summary", "blocks_section", "my_accounts",
+    "organization_accounts", "organization_subscribers", "user_profile",
 ]
 
 _SELECTOR_FIELDS = ("account_id", "contract_number", "status", "client_name")
 _SUBSCRIBER_FIELDS = ("line_id", "account_id", "kind", "identifier", "subscriber_name", "tariff_name")
+_SUMMARY_HEAD = ("account_id", "contract_number", "client", "organization_id", "payment_form", "opened_at", "status")
 _STATUS = (
     "CASE WHEN d.closed_at IS NOT NULL THEN 'closed' WHEN d.financially_blocked THEN 'blocked_financial'"
     " WHEN d.voluntarily_blocked THEN 'blocked_voluntary' ELSE 'active' END"
 )
 
 
-async def my_accounts(pool: Pool, account_ids: Collection[str] | None, limit: int, offset: int) -> dict[str, Any]:
-    """The account selector: these accounts (None: all of them, as an operator sees), by contract."""
+async def my_accounts(pool: Pool, account_ids: Collection[str] | None, limit: int, offset: int, *,
+                      organization_id: str | None = None) -> dict[str, Any]:
+    """The account selector: these accounts (None: all of them, as an operator sees) and the
+    organization's (an organization admin's), by contract."""
     everyone = account_ids is None
     rows = await pool.fetch(
         f"SELECT d.account_id, d.contract_number, {_STATUS} AS status, c.name AS client_name,"
         " count(*) OVER () AS total FROM cabinet_account_directory d"
         " LEFT JOIN cabinet_clients c ON c.client_id = d.client_id"
-        " WHERE $1 OR d.account_id = ANY($2::text[]) ORDER BY d.contract_number, d.account_id LIMIT $3 OFFSET $4",
-        everyone, sorted(account_ids or ()), limit, offset,
+        " WHERE $1 OR d.account_id = ANY($2::text[]) OR d.organization_id = $5"
+        " ORDER BY d.contract_number, d.account_id LIMIT $3 OFFSET $4",
+        everyone, sorted(account_ids or ()), limit, offset, organization_id,
     )
     return page_of([dict(r) for r in rows], _SELECTOR_FIELDS, limit=limit, offset=offset)
 
@@ -46,76 +50,50 @@ async def organization_accounts(pool: Pool, organization_id: str) -> frozenset[s
     return frozenset(r["account_id"] for r in rows)
 
 
+async def account_in_organization(pool: Pool, account_id: str, organization_id: str) -> bool:
+    """Whether the account belongs to the organization (its admin may see it): one primary-key read."""
+    return bool(await pool.fetchval(
+        "SELECT true FROM cabinet_account_directory WHERE account_id = $1 AND organization_id = $2",
+        account_id, organization_id,
+    ))
+
+
 async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:
+    """One primary-key read: the page's row (cabinet_summaries.py) joined with the account's funds."""
     row = await pool.fetchrow(
-        f"SELECT d.*, {_STATUS} AS status, c.name AS client_name, c.kind AS client_kind"
-        " FROM cabinet_account_directory d LEFT JOIN cabinet_clients c ON c.client_id = d.client_id"
-        " WHERE d.account_id = $1",
+        "SELECT s.page, s.opening_balance, s.block_terms, s.blocks, a.balance, a.paid_total,"
+        " a.promised_outstanding, a.updated_at FROM cabinet_summaries s"
+        " LEFT JOIN cabinet_accounts a ON a.account_id = s.account_id WHERE s.account_id = $1",
         account_id,
     )
     if row is None:
         return None
-    funds = await account_balance(pool, account_id)
-    assert funds is not None  # the directory row above makes the account known
-    lines = await pool.fetch("SELECT * FROM cabinet_lines WHERE account_id = $1 ORDER BY added_seq", account_id)
-    add_ons = await pool.fetch(
-        "SELECT * FROM cabinet_add_ons WHERE account_id = $1 ORDER BY connected_on, service_id", account_id
-    )
+    page = row["page"]
+    money = funds(row)  # one computation of the money figures for every page (cabinet_payments_queries.py)
     return {
-        "account_id": account_id,
-        "contract_number": row["contract_number"],
-        "client": {"name": row["client_name"], "kind": row["client_kind"]},
-        "organization_id": row["organization_id"],
-        "payment_form": row["payment_form"],
-        "opened_at": row["opened_at"].isoformat(),
-        "status": row["status"],
-        # One computation of the money figures for every page (cabinet_payments_queries.py).
-        **{k: funds[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
-        "lines": [_line(line, [a for a in add_ons if a["line_id"] == line["line_id"]]) for line in lines],
-        "blocks": await account_blocks(pool, account_id, today),
+        **{k: page[k] for k in _SUMMARY_HEAD},
+        **{k: money[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
+        "lines": page["lines"],
+        "blocks": blocks_section(row["block_terms"], row["blocks"], today),
     }
 
 
-def _line(line: Any, add_ons: list[Any]) -> dict[str, Any]:
-    return {
-        "line_id": line["line_id"], "kind": line["kind"], "identifier": line["identifier"],
-        "subscriber_name": line["subscriber_name"],
-        "tariff": {"tariff_id": line["tariff_id"], "name": line["tariff_name"],
-                   "monthly_fee": str(line["monthly_fee"]), "vat_rate": str(line["vat_rate"]),
-                   "effective_from": line["tariff_from"].isoformat() if line["tariff_from"] else None},
-        "add_ons": [{"service_id": a["service_id"], "name": a["name"], "monthly_fee": str(a["monthly_fee"]),
-                     "connected_on": a["connected_on"].isoformat(),
-                     "disconnected_on": a["disconnected_on"].isoformat() if a["disconnected_on"] else None,
-                     "status": "disconnected" if a["disconnected_on"] else "connected"} for a in add_ons],
-    }
+async def account_blocks(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:
+    """The blocks page, from the summary's row; None for an unknown account."""
+    row = await pool.fetchrow("SELECT block_terms, blocks FROM cabinet_summaries WHERE account_id = $1", account_id)
+    return None if row is None else blocks_section(row["block_terms"], row["blocks"], today)
 
 
-async def account_blocks(pool: Pool, account_id: str, today: date) -> dict[str, Any]:
-    """The block template, blocks still available this year, scheduled/running ones, history."""
-    terms = await pool.fetchval(
-        "SELECT block_terms FROM cabinet_lines WHERE account_id = $1 AND block_terms IS NOT NULL"
-        " ORDER BY added_seq LIMIT 1",
-        account_id,
-    )
-    rows = await pool.fetch(
-        "SELECT * FROM cabinet_blocks WHERE account_id = $1 ORDER BY starts_on DESC, scheduled_at DESC", account_id
-    )
-    used = sum(1 for r in rows if r["state"] != "cancelled" and r["starts_on"].year == today.year)
-    items = [_block(r) for r in rows]
+def blocks_section(terms: dict[str, Any] | None, blocks: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """The block template, blocks still available this year (by `today`, the business date),
+    scheduled/running ones, history: the one place the date-dependent part is decided."""
+    year = str(today.year)
+    used = sum(1 for b in blocks if b["state"] != "cancelled" and b["starts_on"][:4] == year)
     return {
         "terms": terms,
         "available": max(0, int(terms["yearly_quota"]) - used) if terms else 0,
-        "scheduled": [b for b in items if b["state"] in ("scheduled", "active")],
-        "history": [b for b in items if b["state"] in ("ended", "cancelled")],
-    }
-
-
-def _block(r: Any) -> dict[str, Any]:
-    return {
-        "block_id": r["block_id"], "starts_on": r["starts_on"].isoformat(), "ends_on": r["ends_on"].isoformat(),
-        "days": r["days"], "fee": str(r["fee"]), "state": r["state"],
-        "started_at": r["started_at"].isoformat() if r["started_at"] else None,
-        "ended_at": r["ended_at"].isoformat() if r["ended_at"] else None, "early": r["early"],
+        "scheduled": [b for b in blocks if b["state"] in ("scheduled", "active")],
+        "history": [b for b in blocks if b["state"] in ("ended", "cancelled")],
     }
 
 

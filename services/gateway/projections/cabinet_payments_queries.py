@@ -11,14 +11,12 @@ from shared.db import Pool
 from shared.money import round_money
 
 __all__ = [
-    "account_balance", "autopay_settings", "guarantee_history", "payment_history", "promised_payment_history",
+    "account_balance", "autopay_settings", "funds", "guarantee_history", "payment_history", "promised_payment_history",
 ]
 
 
 async def account_balance(pool: Pool, account_id: str) -> dict[str, Any] | None:
-    """Funds as docs/events.md counts them: the opening balance (accounts' AccountOpened) plus the
-    payments side (payments, promised credit, reversals, repayments, withdrawals); `available` is
-    what the accounts service's financial blocks decide on (charges join it with invoicing)."""
+    """Funds as docs/events.md counts them (`funds`), in one read."""
     row = await pool.fetchrow(
         "SELECT coalesce(d.opening_balance, 0) AS opening_balance, a.balance, a.paid_total,"
         " a.promised_outstanding, a.updated_at FROM (SELECT $1::text AS account_id) k"
@@ -29,14 +27,22 @@ async def account_balance(pool: Pool, account_id: str) -> dict[str, Any] | None:
     )
     if row is None:
         return None
-    balance = round_money(row["opening_balance"] + (row["balance"] or 0))
+    return {"account_id": account_id, **funds(row)}
+
+
+def funds(row: Any) -> dict[str, Any]:
+    """The one funds formula, for every page that shows money: the opening balance (accounts'
+    AccountOpened) plus the payments side (payments, promised credit, reversals, repayments,
+    withdrawals, as `cabinet_accounts` holds it; NULLs when no payments event arrived yet);
+    `available` is what the accounts service's financial blocks decide on (charges join it with
+    invoicing). `row` has opening_balance, balance, paid_total, promised_outstanding, updated_at."""
+    balance = round_money((row["opening_balance"] or Decimal(0)) + (row["balance"] or 0))
     return {
-        "account_id": account_id,
         "balance": str(balance),
         "available": str(balance),
         "promised_outstanding": str(round_money(row["promised_outstanding"] or Decimal(0))),
         "paid_total": str(round_money(row["paid_total"] or Decimal(0))),
-        "opening_balance": str(round_money(row["opening_balance"])),
+        "opening_balance": str(round_money(row["opening_balance"] or Decimal(0))),
         "updated_at": row["updated_at"].isoformat() if row["updated_at"] else None,
     }
 
