@@ -21,7 +21,7 @@ from litestar.di import Provide
 
 from services.gateway.auth.caller import Caller, authenticate, require_password_changed
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
-from services.gateway.projections.cabinet_accounts_queries import account_in_organization
+from services.gateway.projections.cabinet_accounts_queries import account_in_organization, account_known
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.settings import GatewaySettings
 from shared.clock import Clock
@@ -49,8 +49,13 @@ async def caller(session: Caller) -> Caller:
 
 async def require_visible(caller: Caller, account_id: str, pool: Pool) -> None:
     """A foreign account answers exactly like a missing one: no data, no hint it exists. The token
-    decides for subscribers and operators (no database round trip); an organization admin's
-    organization is asked of the account's row (one primary-key read) unless the token lists it."""
+    decides for subscribers (no database round trip); an organization admin's organization is asked
+    of the account's row (one primary-key read) unless the token lists it; an operator sees every
+    account the cabinet knows (one primary-key read), so an unknown one is 404 on every route."""
+    if caller.role == "operator":
+        if await account_known(pool, account_id):
+            return
+        raise NotFound("account.not_found", f"account {account_id} not found")
     if caller.may_see(account_id):
         return
     organization = caller.sees_organization

@@ -13,7 +13,7 @@ from shared.db import Pool
 from shared.paging import page_of
 
 __all__ = [
-    "account_blocks", "account_in_organization", "account_summary", "blocks_section", "my_accounts",
+    "account_blocks", "account_in_organization", "account_known", "account_summary", "blocks_section", "my_accounts",
     "organization_accounts", "organization_subscribers", "user_profile",
 ]
 
@@ -48,6 +48,11 @@ async def organization_accounts(pool: Pool, organization_id: str) -> frozenset[s
         "SELECT account_id FROM cabinet_account_directory WHERE organization_id = $1", organization_id
     )
     return frozenset(r["account_id"] for r in rows)
+
+
+async def account_known(pool: Pool, account_id: str) -> bool:
+    """Whether the cabinet knows the account at all: one primary-key read."""
+    return bool(await pool.fetchval("SELECT true FROM cabinet_account_directory WHERE account_id = $1", account_id))
 
 
 async def account_in_organization(pool: Pool, account_id: str, organization_id: str) -> bool:
