@@ -170,9 +170,8 @@ GATEWAY_MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "gateway
 
 @pytest.fixture
 async def gateway_pool(database_url: str) -> AsyncIterator[Pool]:
-    """The gateway's schema with only its "Messages" table: these tests need nothing else of it."""
-    ours = [m for m in discover(GATEWAY_MIGRATIONS, prefixes=("gateway",)) if m.name.endswith("_cabinet_messages.sql")]
-    await apply_migrations(database_url, "gateway", discover(KERNEL_SQL, prefixes=("kernel",)) + ours)
+    """The gateway's schema, as the gateway migrates it (these tests feed only its "Messages" table)."""
+    await apply_migrations(database_url, "gateway", discover(KERNEL_SQL, GATEWAY_MIGRATIONS, prefixes=("kernel", "gateway")))
     pool = await create_pool(database_url, "gateway")
     yield pool
     await pool.close()

@@ -31,6 +31,10 @@ CALLERS = {
 
 @pytest.fixture
 async def cabinet(gateway_pool: Pool) -> AsyncIterator[httpx.AsyncClient]:
+    # The accounts the cabinet knows (an operator sees those): as the accounts projection would have them.
+    await gateway_pool.execute(
+        "INSERT INTO cabinet_account_directory (account_id, client_id, contract_number, payment_form, opened_at,"
+        " opening_balance) SELECT a, 'c-' || a, a, 'prepaid', $1, 0 FROM unnest($2::text[]) AS a", AT, ["1015", "2002"])
     ids = [f"00000000-0000-0000-0000-00000000000{n}" for n in range(1, 5)]
     await apply_batch(gateway_pool, CabinetMessages(), [
         queued(ids[0], ["1015"], "sms", 1),
