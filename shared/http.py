@@ -193,10 +193,13 @@ def _database_away(request: Request[Any, Any, Any], error: Exception) -> Respons
 
 #: What a lost or refused database connection raises: asyncpg's connection errors (class 08), an
 #: administrator's or the server's shutdown or start-up (57), too many connections (53300), a
-#: database not accepting connections, a closed connection or pool, a refused or reset socket.
+#: database not accepting connections, a closed connection or pool, a refused or reset socket, and
+#: the protocol confusion asyncpg reports when the server ended a pooled connection while it sat idle
+#: ("cannot switch to state …; another operation is in progress"): that connection is dead too.
 DATABASE_AWAY: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, asyncpg.TooManyConnectionsError,
-    asyncpg.ObjectNotInPrerequisiteStateError, asyncpg.InterfaceError, ConnectionError,
+    asyncpg.ObjectNotInPrerequisiteStateError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+    ConnectionError,
 )
 
 exception_handlers: dict[Any, Any] = {
