@@ -1,0 +1,83 @@
+"""The invoicing service's events: public API on `billing.invoicing.events` (docs/events.md).
+
+Invoicing owns what an account is charged. Every charge is a line as the cabinet's charges page shows
+it (net, VAT rate, VAT, other tax, total, at 4 decimals); a correction is a new line (a credit with
+negative figures), never an edit. Funds everywhere are `payments + promised credit outstanding −
+Σ charge totals`, rounded once (shared/funds.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from shared.events import DomainEvent, registry
+
+__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceIssued"]
+
+#: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
+#: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
+#: given back, e.g. after a tariff change or a block).
+ChargeKind = Literal["subscription", "add_on", "block_fee", "usage", "installment", "credit"]
+
+
+@registry.register
+class ChargePosted(DomainEvent, type="ChargePosted", version=1):
+    """One line charged to an account for a billing period: posted once per `charge_id` (a re-run or
+    a duplicated delivery posts nothing new). `total` (net + VAT + other tax, 4 decimals) lowers the
+    account's funds; a credit's figures are negative and raise them."""
+
+    account_id: str
+    charge_id: str
+    #: The billing period: the first day of the calendar month, in the operator's time zone.
+    period: date
+    kind: ChargeKind
+    #: What is charged, in the fee schedule's ids: `line:<line>`, `add-on:<line>:<service>`,
+    #: `block:<block>`, `usage:<line>:<class>`, `installment:<id>`.
+    item: str
+    #: The subscriber's service line, or None for a charge of the whole account.
+    line_id: str | None = None
+    #: The line as the charges page shows it, e.g. "План SIP-соединение 27".
+    description: str
+    #: The service days covered, inclusive (the whole month for a fee charged in advance).
+    from_day: date
+    to_day: date
+    #: A usage line's quantity as shown, e.g. "00:07:00"; None for fees.
+    quantity: str | None = None
+    net: Decimal
+    #: Percent, e.g. 25 for 25 %.
+    vat_rate: Decimal
+    vat: Decimal
+    other_tax: Decimal = Decimal("0")
+    total: Decimal
+    posted_at: datetime
+
+
+@registry.register
+class FeesForecast(DomainEvent, type="FeesForecast", version=1):
+    """What the account's periodic fees will come to for `period` (gross, 2 decimals), as invoicing
+    prices them now; published again whenever it changes (tariff, add-ons, blocks) and at each period
+    start. Autopay and the period-end reminder read it instead of pricing fees themselves."""
+
+    account_id: str
+    period: date
+    amount: Decimal
+    at: datetime
+
+
+@registry.register
+class InvoiceIssued(DomainEvent, type="InvoiceIssued", version=1):
+    """The regular invoice of an account for a closed period: one per account and period, numbered
+    without gaps in its series."""
+
+    account_id: str
+    invoice_id: str
+    series: str
+    number: str
+    period: date
+    net: Decimal
+    vat: Decimal
+    other_tax: Decimal
+    total: Decimal
+    issued_at: datetime
+    due_on: date
