@@ -5,13 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench replay asyncapi lock clean help
+.PHONY: run test lint bench chaos replay asyncapi lock clean help
 
 help:
 	@echo "make run     - the whole system on embedded defaults (PostgreSQL, Kafka broker, services)"
 	@echo "make test    - the whole test suite (real PostgreSQL and a real Kafka-protocol broker)"
 	@echo "make lint    - ruff, mypy (strict on shared/), import-linter contracts"
 	@echo "make bench   - benchmarks that print figures and ratios"
+	@echo "make chaos   - kill -9 each service, the broker and PostgreSQL under load; audit what was acked"
 	@echo "make replay  - ops CLI: ARGS='positions' | 'republish payments --from 1' | 'rebuild ...'"
 
 # A virtualenv with the locked packages, verified by their hashes.
@@ -35,6 +36,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+chaos: $(STAMP)
+	$(PY) -m tests.chaos
 
 replay: $(STAMP)
 	$(PY) -m shared.ops $(ARGS)
