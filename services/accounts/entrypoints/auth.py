@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.accounts.application import login
 from services.accounts.application.context import Accounts
 from shared.http import Actor, command_metadata
+from shared.openapi import problems
 
 __all__ = ["AuthController"]
 
@@ -45,7 +46,8 @@ class AuthController(Controller):
     path = "/internal/v1/auth"
     tags = ["auth"]
 
-    @post("/password", status_code=200, summary="Check a login (contract number or phone) and password")
+    @post("/password", status_code=200, summary="Check a login (contract number or phone) and password",
+          responses=problems(401))
     async def password(self, data: PasswordLogin, ctx: Accounts) -> dict[str, Any]:
         return (await login.verify_password(ctx, data.login, data.password)).as_dict()
 
@@ -54,7 +56,7 @@ class AuthController(Controller):
         await login.send_login_code(ctx, data.phone, command_metadata(actor))
         return {"status": "accepted"}
 
-    @post("/codes/verify", status_code=200, summary="Log in with a one-time SMS code (once)")
+    @post("/codes/verify", status_code=200, summary="Log in with a one-time SMS code (once)", responses=problems(401))
     async def verify_code(self, data: CodeLogin, ctx: Accounts) -> dict[str, Any]:
         return (await login.verify_code(ctx, data.phone, data.code)).as_dict()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from services.accounts.application import onboarding, users
 from services.accounts.application.context import Accounts
@@ -18,7 +18,7 @@ from services.accounts.domain.user import Profile
 from services.accounts.domain.user_events import Language, Role
 from shared.clock import utc
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
-from shared.money import LEDGER_EXPONENT, MAX_AMOUNT
+from shared.money import BALANCE_PATTERN, parse_balance
 
 __all__ = ["OfficeController"]
 
@@ -43,17 +43,9 @@ class NewAccount(BaseModel):
     account_id: str = Field(pattern=ID_PATTERN)
     client_id: str = Field(pattern=ID_PATTERN)
     opened_at: datetime | None = None
-    opening_balance: Decimal = Field(default=Decimal("0.00"), description='may be negative, e.g. "-120.00"')
-
-    @field_validator("opening_balance", mode="before")
-    @classmethod
-    def _money(cls, value: Any) -> Decimal:
-        if isinstance(value, float | bool) or not isinstance(value, str | int):
-            raise ValueError("opening_balance is a decimal string")
-        amount = Decimal(value)
-        if not amount.is_finite() or abs(amount) > MAX_AMOUNT or amount != amount.quantize(LEDGER_EXPONENT):
-            raise ValueError("opening_balance has at most 2 decimals and a sane size")
-        return amount.quantize(LEDGER_EXPONENT)
+    opening_balance: Annotated[Decimal, BeforeValidator(parse_balance), WithJsonSchema({
+        "type": "string", "pattern": BALANCE_PATTERN, "description": 'may be negative, e.g. "-120.00"',
+        "default": "0.00"})] = Decimal("0.00")
 
     @field_validator("opened_at")
     @classmethod

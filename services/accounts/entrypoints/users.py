@@ -12,6 +12,7 @@ from services.accounts.application import login, users
 from services.accounts.application.context import Accounts
 from services.accounts.domain.user_events import Channel, Language
 from shared.http import Actor, IdempotencyKey, command_metadata, command_response
+from shared.openapi import problems
 
 __all__ = ["UsersController"]
 
@@ -59,7 +60,8 @@ class UsersController(Controller):
     async def claims(self, user_id: str, ctx: Accounts) -> dict[str, Any]:
         return (await login.claims_of(ctx, user_id)).as_dict()
 
-    @post("/password", summary="Change the password (the current or the temporary one is required)")
+    @post("/password", summary="Change the password (the current or the temporary one is required)",
+          responses=problems(401, 403))
     async def change_password(self, user_id: str, data: PasswordChange, ctx: Accounts,
                               actor: Actor) -> Response[dict[str, Any]]:
         result = await login.change_password(ctx, user_id, data.current_password, data.new_password,
@@ -83,7 +85,7 @@ class UsersController(Controller):
     async def send_sms_phone_code(self, user_id: str, ctx: Accounts) -> dict[str, Any]:
         return await users.send_sms_phone_code(ctx, user_id)
 
-    @post("/sms-phone/confirm", summary="Confirm the SMS phone with the code")
+    @post("/sms-phone/confirm", summary="Confirm the SMS phone with the code", responses=problems(401))
     async def confirm_sms_phone(self, user_id: str, data: CodeConfirmation, ctx: Accounts,
                                 actor: Actor) -> Response[dict[str, Any]]:
         return command_response(await users.confirm_sms_phone(ctx, user_id, data.code, command_metadata(actor)))

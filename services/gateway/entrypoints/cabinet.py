@@ -22,6 +22,7 @@ from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER
 
 __all__ = ["AccountPagesController", "AccountSelectorController"]
 
@@ -45,6 +46,7 @@ class TariffChange(BaseModel):
 class AccountSelectorController(Controller):
     path = "/api/v1/accounts"
     tags = ["accounts"]
+    security = [{BEARER: []}]
 
     @get("/", summary="The caller's personal accounts (the account selector)")
     async def list_accounts(

@@ -20,6 +20,7 @@ from services.gateway.projections.messages import message_list
 from shared.db import Pool
 from shared.http import IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER
 
 __all__ = ["MessagesController", "NotificationPreferencesController", "PreferencesChange"]
 
@@ -56,6 +57,7 @@ class MessagesController(AccountController):
 class NotificationPreferencesController(Controller):
     path = "/api/v1/profile/notification-preferences"
     tags = ["profile"]
+    security = [{BEARER: []}]
 
     @get("/", summary="Which notifications the caller gets by SMS and by e-mail")
     async def preferences(self, caller: Caller, notifications_api: InternalClient) -> dict[str, Any]:

@@ -52,7 +52,8 @@ class PromisedPaymentRequest(_Body):
 
 class AutopayRequest(_Body):
     provider: Literal["webhook", "sandbox"]
-    method_token: str = Field(min_length=8, max_length=256, description="the provider's saved-method token")
+    method_token: str = Field(min_length=8, max_length=256, pattern=r"^[\x21-\x7e]+$",
+                              description="the provider's saved-method token (printable ASCII)")
     cap: Amount | None = None
 
 

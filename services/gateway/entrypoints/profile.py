@@ -21,6 +21,7 @@ from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import ID_PATTERN, IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER, problems
 
 __all__ = ["OrganizationController", "ProfileController"]
 
@@ -62,6 +63,7 @@ class Renames(BaseModel):
 class ProfileController(Controller):
     path = "/api/v1/profile"
     tags = ["profile"]
+    security = [{BEARER: []}]
 
     @get("/", summary="The caller's profile")
     async def profile(self, caller: Caller, pool: Pool) -> dict[str, Any]:
@@ -76,14 +78,16 @@ class ProfileController(Controller):
         return await accounts_commands.send("PATCH", f"/internal/v1/users/{caller.user_id}/profile",
                                             data.model_dump(exclude_unset=True), idempotency_key)
 
-    @post("/sms-phone/code", status_code=202, summary="Send a confirmation code to the SMS phone")
+    @post("/sms-phone/code", status_code=202, summary="Send a confirmation code to the SMS phone",
+          responses=problems(429))
     async def send_code(self, request: Request[Any, Any, Any], caller: Caller, pool: Pool,
                         accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         await count_attempt(pool, f"code-sent:user:{caller.user_id}", gateway_settings.codes_sent_per_phone,
                             timedelta(seconds=gateway_settings.rate_limit_window_s), clock.now())
         return await accounts.call("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/code", actor=caller.actor)
 
-    @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code")
+    @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code",
+          responses=problems(401, 429))
     async def confirm(self, data: CodeConfirmation, caller: Caller, pool: Pool, accounts_commands: Commands,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         await count_attempt(pool, f"code:user:{caller.user_id}", gateway_settings.code_checks_per_phone,
@@ -103,6 +107,7 @@ def _organization(caller: Caller, organization_id: str) -> None:
 class OrganizationController(Controller):
     path = "/api/v1/organizations/{organization_id:str}"
     tags = ["organization"]
+    security = [{BEARER: []}]
 
     @get("/subscribers", summary="Subscribers by number (% any digits, _ one digit), by account, or all")
     async def subscribers(

@@ -17,17 +17,25 @@ from services.notifications.domain.events import Channel, Language
 from services.notifications.entrypoints.common import SecretSender, UserId
 from shared.clock import utc
 from shared.http import ID_PATTERN, IdempotencyKey, command_metadata
+from shared.openapi import problems
 
 __all__ = ["NotificationsController", "SecretDeliveryRequest"]
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9]{10,15}$")
+#: What an address must look like for its channel (the schema says so too: `if`/`then`/`else`).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]{2,}$"
+PHONE_PATTERN = r"^\+?[0-9]{10,15}$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+_PHONE = re.compile(PHONE_PATTERN)
 
 
 class SecretDeliveryRequest(BaseModel):
     """A one-time secret to send at once; it is never stored, logged or echoed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "if": {"properties": {"channel": {"const": "sms"}}},
+        "then": {"properties": {"address": {"pattern": PHONE_PATTERN}}},
+        "else": {"properties": {"address": {"pattern": EMAIL_PATTERN}}},
+    })
 
     kind: Literal["temporary_password", "login_code", "phone_confirmation_code"]
     user_id: str = Field(pattern=ID_PATTERN)
@@ -46,7 +54,7 @@ class SecretDeliveryRequest(BaseModel):
     @model_validator(mode="after")
     def _address_fits_channel(self) -> SecretDeliveryRequest:
         pattern = _PHONE if self.channel == "sms" else _EMAIL
-        if not pattern.match(self.address):
+        if not pattern.fullmatch(self.address):
             raise ValueError(f"address is not a valid {'phone number' if self.channel == 'sms' else 'e-mail'}")
         return self
 
@@ -54,7 +62,8 @@ class SecretDeliveryRequest(BaseModel):
 class NotificationsController(Controller):
     path = "/internal/v1"
 
-    @post("/deliveries/secret", status_code=201, summary="Deliver a one-time secret at once, keeping no copy")
+    @post("/deliveries/secret", status_code=201, summary="Deliver a one-time secret at once, keeping no copy",
+          responses=problems(424))
     async def deliver_secret(
         self,
         data: SecretDeliveryRequest,

@@ -6,7 +6,6 @@ takes the client's `idempotency-key`: a repeat answers the first result with 200
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, patch, post, put
@@ -20,7 +19,7 @@ from services.payments.application.promised_payments import promised_payment_off
 from services.payments.application.reverse_payment import reverse_payment
 from services.payments.application.top_ups import start_top_up
 from services.payments.domain.events import Provider
-from shared.http import AccountId, Actor, Amount, IdempotencyKey, command_metadata, command_response
+from shared.http import AccountId, Actor, Amount, Day, IdempotencyKey, command_metadata, command_response
 
 __all__ = ["AccountPaymentsController"]
 
@@ -53,7 +52,7 @@ class ChangeAutopay(_Body):
 
 class RegisterGuarantee(_Body):
     amount: Amount
-    pay_by: date
+    pay_by: Day
     invoice_ref: str | None = Field(default=None, min_length=1, max_length=64)
 
 
