@@ -41,7 +41,7 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 __all__ = [
     "ASSETS_PATH",
@@ -186,11 +186,15 @@ def refine(schema: dict[str, Any], app: Litestar) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     for model in _request_models(app):
         schemas.update(_request_schemas(model))
+    answered = _answers(app, schemas)
     sessions = _session_routes(app)
     for path, item in refined.get("paths", {}).items():
         for method in _METHODS:
             operation = item.get(method)
             if operation is not None:
+                for status, reference in answered.get((path, method), {}).items():
+                    operation["responses"].setdefault(status, {"description": "OK"})["content"] = {
+                        "application/json": {"schema": reference}}
                 _complete(path, method, operation, (path, method) in sessions)
     _REFINED[id(schema)] = {"_source": schema, "refined": refined}
     return refined
@@ -252,6 +256,22 @@ def _session_routes(app: Litestar) -> set[tuple[str, str]]:
         parameters = handler.parsed_fn_signature.parameters
         if "session" in parameters and "caller" not in parameters:
             found.add((path, method))
+    return found
+
+
+def _answers(app: Litestar, schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The 2xx bodies routes document with `answers(...)`: pydantic's schema of each type (its
+    serialized form), into `schemas`; per route, status -> reference."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, method, handler in _handlers(app):
+        for status, spec in (handler.responses or {}).items():
+            if 200 <= status < 300 and spec.data_container is not None:
+                schema = TypeAdapter(spec.data_container).json_schema(
+                    ref_template="#/components/schemas/{model}", mode="serialization")
+                schemas.update(schema.pop("$defs", {}))
+                name = spec.data_container.__name__
+                schemas[name] = schema
+                found.setdefault((path, method), {})[str(status)] = {"$ref": f"#/components/schemas/{name}"}
     return found
 
 
