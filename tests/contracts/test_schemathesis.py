@@ -9,10 +9,11 @@ statuses, content types, headers and bodies, valid data accepted, invalid data r
 security requirement enforced (`ignored_auth`), required headers, unsupported methods. One failure
 anywhere fails the test, with each failing operation's report.
 
-Bounds: `EXAMPLES` per operation and mode, no shrinking; the module runs in well under a minute.
-Two expected answers are configured beyond schemathesis' defaults, because no schema can say them:
-a well-formed command may still be refused by a business rule (422, e.g. no promised payment while
-one is outstanding), and an operation's valid request may hit the attempt limits (429)."""
+Bounds: `EXAMPLES` per operation and mode, no shrinking, and a time budget (`BUDGET_S`) past which
+each remaining operation gets one request per mode: about a minute on an idle 2-core machine.
+One expected answer is configured beyond schemathesis' defaults, because no schema can say it: a
+request that matches the document may still be refused by a rule (422, e.g. no promised payment
+while one is outstanding, a block starting in the past)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ DEMO_PAYMENTS = [e for e in json.loads((ROOT / "deploy" / "demo" / "requests.jso
                  if e["service"] == "payments"]
 #: Generated requests per operation and mode (positive, negative).
 EXAMPLES = 4
+#: Seconds all runs may take at `EXAMPLES`; past it every operation left still gets one request of
+#: each mode (every operation is always checked; a loaded machine only gets fewer examples).
+BUDGET_S = 40.0
 #: schemathesis' strategies use `random` inside; hypothesis says so once per operation.
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 
@@ -101,8 +105,8 @@ class Run:
     failures: dict[str, str] = field(default_factory=dict)
 
 
-def run_schemathesis(service: str, app: Any, headers: dict[str, str],
-                     path_parameters: dict[str, Any] | None = None) -> Run:
+def run_schemathesis(service: str, app: Any, headers: dict[str, str], path_parameters: dict[str, Any] | None,
+                     deadline: float) -> Run:
     """Every operation of `app`'s document, positive and negative, all checks (in this thread)."""
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app,
                                             config=SchemathesisConfig.from_dict(CONFIG))
@@ -116,17 +120,18 @@ def run_schemathesis(service: str, app: Any, headers: dict[str, str],
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             with contextlib.suppress(hypothesis.errors.Unsatisfiable):  # nothing to make invalid (no input)
                 examples(run, f"{mode.name.lower()} {operation.label}", headers,
-                         operation.as_strategy(generation_mode=mode, headers=headers, path_parameters=known or None))
+                         operation.as_strategy(generation_mode=mode, headers=headers, path_parameters=known or None),
+                         EXAMPLES if time.monotonic() < deadline else 1)
     run.seconds = time.monotonic() - started
     return run
 
 
-def examples(run: Run, key: str, headers: dict[str, str], strategy: Any) -> None:
-    """`EXAMPLES` requests from `strategy`, each answer through every check; the first failure is
+def examples(run: Run, key: str, headers: dict[str, str], strategy: Any, count: int) -> None:
+    """`count` requests from `strategy`, each answer through every check; the first failure is
     recorded under `key` (no shrinking: the report is the request that failed)."""
 
     @given(case=strategy)
-    @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+    @hypothesis.settings(max_examples=count, deadline=None, database=None, derandomize=True,
                          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def check(case: Any) -> None:
         run.requests += 1
@@ -214,9 +219,10 @@ async def test_every_api_answers_as_its_openapi_says(database_url: str, kafka: K
             ("payments", internal, {"account_id": "1015"}),
             ("notifications", internal, None),
         ]
+        deadline = time.monotonic() + BUDGET_S
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             runs = [await loop.run_in_executor(pool, run_schemathesis, service, bridged(apps[service], loop),
-                                               headers, known)
+                                               headers, known, deadline)
                     for service, headers, known in plans]
     report = "\n\n".join(f"[{run.service}] {key}\n{text}" for run in runs for key, text in run.failures.items())
     print("\n".join(f"{run.service}: {run.operations} operations, {run.requests} requests, {run.seconds:.1f} s" for run in runs))
