@@ -170,16 +170,17 @@ def asset_routes() -> list[Any]:
 
 
 # -- completing the document ------------------------------------------------------------------------
-_REFINED: dict[int, dict[str, Any]] = {}
+#: Per document Litestar built (an app builds one, on the first request for it): the document, held so
+#: that its id stays its own, and the refined copy.
+_REFINED: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
 _METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def refine(schema: dict[str, Any], app: Litestar) -> dict[str, Any]:
     """The document with every rule of the module's docstring applied (once per document)."""
     done = _REFINED.get(id(schema))
-    if done is not None and done.get("_source") is schema:
-        cached: dict[str, Any] = done["refined"]
-        return cached
+    if done is not None and done[0] is schema:
+        return done[1]
     refined = copy.deepcopy(schema)
     components = refined.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
@@ -196,7 +197,7 @@ def refine(schema: dict[str, Any], app: Litestar) -> dict[str, Any]:
                     operation["responses"].setdefault(status, {"description": "OK"})["content"] = {
                         "application/json": {"schema": reference}}
                 _complete(path, method, operation, (path, method) in sessions)
-    _REFINED[id(schema)] = {"_source": schema, "refined": refined}
+    _REFINED[id(schema)] = (schema, refined)
     return refined
 
 
