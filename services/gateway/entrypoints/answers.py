@@ -252,16 +252,29 @@ class TopUpStarted(_Command):
     redirect_url: str
 
 
+class OutstandingPromise(TypedDict):
+    promised_payment_id: str
+    amount: Money
+    outstanding: Money
+    repaid: Money
+    withdrawn: Money
+    taken_at: Instant
+    due_at: Instant
+    status: str
+
+
 class PromisedOffer(TypedDict):
+    """Whether a promised payment can be taken now: the amounts, or why not (`reason`, `detail`)."""
+
     account_id: str
     available: bool
     reason: str | None
     detail: str | None
     available_from: Instant | None
-    recommended_amount: Money | None
-    max_amount: Money | None
+    recommended_amount: Money
+    max_amount: Money
     term_days: int
-    outstanding: Money | None
+    outstanding: OutstandingPromise | None
 
 
 class PromisedPayment(TypedDict):
@@ -330,8 +343,13 @@ class Guarantees(TypedDict):
     items: list[Guarantee]
 
 
-class GuaranteeRegistered(_Command, Guarantee):
+class GuaranteeRegistered(_Command):
     account_id: str
+    guarantee_id: str
+    amount: Money
+    pay_by: Day
+    invoice_ref: str | None
+    registered_at: Instant | None
 
 
 class Reversed(_Command):

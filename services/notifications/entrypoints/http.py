@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
 from services.notifications.application.context import Notifier
 from services.notifications.application.recipients import preferences_of
@@ -17,7 +18,7 @@ from services.notifications.domain.events import Channel, Language
 from services.notifications.entrypoints.common import SecretSender, UserId
 from shared.clock import utc
 from shared.http import ID_PATTERN, IdempotencyKey, command_metadata
-from shared.openapi import problems
+from shared.openapi import answers, problems
 
 __all__ = ["NotificationsController", "SecretDeliveryRequest"]
 
@@ -59,11 +60,32 @@ class SecretDeliveryRequest(BaseModel):
         return self
 
 
+class SecretSent(TypedDict):
+    """A one-time secret's delivery (the secret itself is never answered)."""
+
+    message_id: str
+    status: str
+    attempts: int
+    channel: Literal["sms", "email"]
+    address_masked: str
+
+
+class TopicChannels(TypedDict):
+    topic: str
+    default_channels: list[Literal["sms", "email"]]
+    channels: list[Literal["sms", "email"]]
+
+
+class Preferences(TypedDict):
+    user_id: str
+    topics: list[TopicChannels]
+
+
 class NotificationsController(Controller):
     path = "/internal/v1"
 
     @post("/deliveries/secret", status_code=201, summary="Deliver a one-time secret at once, keeping no copy",
-          responses=problems(424))
+          responses={**answers(201, SecretSent), **problems(424)})
     async def deliver_secret(
         self,
         data: SecretDeliveryRequest,
@@ -82,7 +104,8 @@ class NotificationsController(Controller):
         return Response(body, status_code=200 if outcome.repeated else 201,
                         headers={"idempotent-replayed": "true"} if outcome.repeated else {})
 
-    @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels")
+    @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels",
+         responses=answers(200, Preferences))
     async def preferences(self, user_id: UserId, notifier: Notifier) -> dict[str, Any]:
         chosen = await preferences_of(notifier.pool, user_id)
         return {
