@@ -94,20 +94,20 @@ def test_every_error_is_a_documented_problem(documents: dict[str, dict[str, Any]
     assert {"401", "429"} <= set(login)
 
 
-def test_every_answer_of_the_gateway_has_a_typed_schema(documents: dict[str, dict[str, Any]]) -> None:
-    gateway = documents["gateway"]
-    schemas = gateway["components"]["schemas"]
-    typed = 0
-    for path, method, operation in operations(gateway):
-        for status, answer in operation["responses"].items():
-            if not status.startswith("2") or status == "204":
-                continue
-            reference = answer["content"]["application/json"]["schema"]["$ref"]
-            schema = schemas[reference.rsplit("/", 1)[1]]
-            assert schema["type"] == "object" and schema["properties"] and schema["required"], (method, path)
-            typed += 1
-    assert typed >= 37
-    summary = schemas["AccountPage"]["properties"]
+def test_every_answer_has_a_typed_schema(documents: dict[str, dict[str, Any]]) -> None:
+    for name, document in documents.items():
+        schemas = document["components"]["schemas"]
+        typed = 0
+        for path, method, operation in operations(document):
+            for status, answer in operation["responses"].items():
+                if not status.startswith("2") or status == "204":
+                    continue
+                reference = answer["content"]["application/json"]["schema"]["$ref"]
+                schema = schemas[reference.rsplit("/", 1)[1]]
+                assert schema["type"] == "object" and schema["properties"] and schema["required"], (name, method, path)
+                typed += 1
+        assert typed >= len(list(operations(document))), name
+    summary = documents["gateway"]["components"]["schemas"]["AccountPage"]["properties"]
     assert summary["balance"] == {"title": "Balance", "type": "string"}
     assert summary["lines"]["items"] == {"$ref": "#/components/schemas/Line"}
 
