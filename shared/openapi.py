@@ -23,9 +23,12 @@ by rules that hold for every route of every service (shared/http.py answers them
 A command answering 201 answers 200 with its first answer when repeated with the same
 `Idempotency-Key` (shared/http.py `command_response`): the document lists that 200 too.
 
-A route answering anything else (401 for a login, 403 for a role, 429 for an attempt limit) says so
-with `responses=problems(...)`. The 2xx answers are typed by each route's return annotation or, where
-a route returns its read model's dict as is, by `responses=answers(Model)` (documentation only).
+A route answering anything else (401 for a login, 403 for a role, 424 for an undeliverable secret,
+429 for an attempt limit) says so with `responses=problems(...)`. Its 2xx answer is typed with
+`responses=answers(status, Type)` (a TypedDict: documentation only, the route returns its dict as
+before, so no request pays for it). Request bodies and answers are documented by pydantic's schema
+of their types, the one the server validates with (Litestar's own rendering drops patterns); text
+fields say they take no control character (shared/request_guard.py refuses them).
 """
 
 from __future__ import annotations
