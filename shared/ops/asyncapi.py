@@ -72,12 +72,23 @@ def document_for(service: str) -> dict[str, object]:
     return document
 
 
+def _default_key(cls: type[DomainEvent]) -> bool:
+    return type.__getattribute__(cls, "partition_key") is DomainEvent.partition_key
+
+
 def _keyed_by_account(cls: type[DomainEvent]) -> bool:
-    return type.__getattribute__(cls, "partition_key") is DomainEvent.partition_key and "account_id" in cls.model_fields
+    return _default_key(cls) and "account_id" in cls.model_fields
+
+
+def _unkeyed(cls: type[DomainEvent]) -> bool:
+    """An event about no account that keeps the default key: sent without key and `ce_subject`."""
+    return _default_key(cls) and "account_id" not in cls.model_fields
 
 
 def _key(cls: type[DomainEvent]) -> dict[str, Any]:
     """The Kafka key: `partition_key`, the account the event is about (ordering is per key)."""
+    if _unkeyed(cls):
+        return {"type": "null", "description": "none: the event is about no account"}
     if _keyed_by_account(cls):
         required = cls.model_fields["account_id"].is_required()
         return {"type": "string" if required else ["string", "null"],
@@ -109,7 +120,7 @@ def _headers(service: str, cls: type[DomainEvent]) -> dict[str, Any]:
     }
     required = ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type", "ce_streamid",
                 "ce_streamversion", "ce_globalposition", "ce_eventtype", "ce_schemaversion"]
-    if not _keyed_by_account(cls) or cls.model_fields["account_id"].is_required():
+    if not _unkeyed(cls) and (not _keyed_by_account(cls) or cls.model_fields["account_id"].is_required()):
         required.append("ce_subject")
     return {"type": "object", "properties": properties, "required": sorted(required)}
 
