@@ -29,7 +29,11 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    status = 400
+    """The request matches the API (its schema), but a rule refuses its values: a weak password, a
+    block starting in the past, a date range the cabinet does not show. 422, like any business rule;
+    400 is kept for requests that do not match the API at all (shared/http.py, shared/openapi.py)."""
+
+    status = 422
 
 
 class NotFound(DomainError):

@@ -21,7 +21,7 @@ from litestar.params import Parameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, WithJsonSchema
 
 from shared.commands import CommandResult
 from shared.errors import DomainError
@@ -70,11 +70,13 @@ IdempotencyKey = Annotated[str | None, Parameter(
 )]
 
 
-#: A money amount in a request body: a plain decimal string ("150.00"), parsed by the one parser.
+#: A money amount in a request body: a plain decimal string ("150.00"), parsed by the one parser
+#: (its schema, `AMOUNT_PATTERN`, is exactly what that parser takes).
 Amount = Annotated[
     Decimal,
     BeforeValidator(parse_amount),
-    Field(json_schema_extra={"pattern": AMOUNT_PATTERN, "examples": ["150.00"]}),
+    WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN, "examples": ["150.00"],
+                    "description": "a positive decimal string with at most 2 decimals, e.g. \"150.00\""}),
 ]
 
 

@@ -12,11 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "AMOUNT_PATTERN",
+    "BALANCE_PATTERN",
     "LEDGER_EXPONENT",
     "LINE_EXPONENT",
     "MAX_AMOUNT",
     "VatSplit",
     "parse_amount",
+    "parse_balance",
     "round_line",
     "round_money",
     "vat_from_gross",
@@ -27,9 +29,15 @@ LEDGER_EXPONENT = Decimal("0.01")
 LINE_EXPONENT = Decimal("0.0001")
 #: Larger than any real single payment or charge; protects against typos and overflow.
 MAX_AMOUNT = Decimal("1000000000.00")
-#: What an amount from outside looks like (the schemas say so too).
-AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
-_AMOUNT = re.compile(AMOUNT_PATTERN, re.ASCII)
+#: The syntax of an amount from outside: ASCII digits, at most 2 decimals.
+_AMOUNT = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?", re.ASCII)
+#: Exactly the amounts `parse_amount` accepts, as the API schemas state them: that syntax, above
+#: zero and at most `MAX_AMOUNT` (a 10-digit whole part only up to 1000000000).
+AMOUNT_PATTERN = r"^(?!0+(\.0{1,2})?$)(0?[0-9]{1,9}(\.[0-9]{1,2})?|1000000000(\.00?)?)$"
+#: A balance from outside (an account's opening balance): the same syntax with an optional minus,
+#: zero included, at most `MAX_AMOUNT` either way.
+BALANCE_PATTERN = r"^-?(0?[0-9]{1,9}(\.[0-9]{1,2})?|1000000000(\.00?)?)$"
+_BALANCE = re.compile(BALANCE_PATTERN, re.ASCII)
 
 
 def round_money(value: Decimal) -> Decimal:
@@ -68,6 +76,20 @@ def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
     if amount != amount.quantize(LEDGER_EXPONENT, rounding=ROUND_HALF_UP):
         raise ValueError("amount has more than 2 decimals")
     return round_money(amount)
+
+
+def parse_balance(value: object) -> Decimal:
+    """A signed ledger figure from outside (`BALANCE_PATTERN`), or ValueError."""
+    if isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ValueError('a balance is a decimal string like "-120.00"')
+    if not _BALANCE.fullmatch(text):
+        raise ValueError(f'balance {text[:40]!r} is not a plain decimal like "-120.00" (at most 2 decimals,'
+                         f" at most {MAX_AMOUNT} either way)")
+    return round_money(Decimal(text))
 
 
 @dataclass(frozen=True, slots=True)

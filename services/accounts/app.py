@@ -27,6 +27,7 @@ from shared.clock import Clock, clock_for
 from shared.events import registry
 from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
+from shared.openapi import INTERNAL_TOKEN, asset_routes, openapi_config
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
@@ -57,13 +58,19 @@ def create_app(
     )
     app = Litestar(
         route_handlers=[
-            Router("/", route_handlers=CONTROLLERS, guards=[internal_token_guard(settings.internal_token)]),
+            Router("/", route_handlers=CONTROLLERS, guards=[internal_token_guard(settings.internal_token)],
+                   security=[{INTERNAL_TOKEN: []}]),
             *ops_route_handlers(runtime.ready),
+            *asset_routes(),
         ],
         dependencies=context_dependency(context),
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
+        openapi_config=openapi_config(
+            "Accounts internal API", "1.0.0", security="internal",
+            description="Clients, accounts, lines, blocks, cabinet users and credentials: for the office and the "
+                        "gateway."),
         debug=False,
     )
     return at_the_edge(app, "accounts", settings.trusted_proxy_networks)

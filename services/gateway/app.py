@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 
 from services.gateway.entrypoints.accounts import AccountsController
 from services.gateway.entrypoints.auth import AuthController
@@ -34,6 +33,7 @@ from shared.freshness import freshness_middleware
 from shared.http import at_the_edge, exception_handlers, ops_route_handlers
 from shared.internal_api import InternalClient
 from shared.logging import configure_logging
+from shared.openapi import asset_routes, openapi_config
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
@@ -156,7 +156,7 @@ def create_app(
         pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(
-        route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready)],
+        route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready), *asset_routes()],
         dependencies=DEPENDENCIES,
         state=State({"wiring": wiring}),
         exception_handlers=exception_handlers,
@@ -164,7 +164,10 @@ def create_app(
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, wiring.pages.lifespan],
         on_shutdown=[wiring.close],
-        openapi_config=OpenAPIConfig(title="Billing cabinet API", version="1.0.0", path="/schema"),
+        openapi_config=openapi_config(
+            "Billing cabinet API", "1.0.0", security="bearer",
+            description="The subscriber cabinet: log in, then send the access token as `Authorization: "
+                        "Bearer`."),
         debug=False,
     )
     return at_the_edge(app, "gateway", settings.trusted_proxy_networks)

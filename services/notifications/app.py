@@ -24,6 +24,7 @@ from shared.clock import Clock, clock_for
 from shared.events import registry
 from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
+from shared.openapi import INTERNAL_TOKEN, asset_routes, openapi_config
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
@@ -64,13 +65,19 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[NotificationsController],
-                   guards=[internal_token_guard(settings.internal_token)]),
+                   guards=[internal_token_guard(settings.internal_token)],
+                   security=[{INTERNAL_TOKEN: []}]),
             *ops_route_handlers(runtime.ready),
+            *asset_routes(),
         ],
         dependencies=notifier_dependency(notifier),
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, reminders_and_senders],
+        openapi_config=openapi_config(
+            "Notifications internal API", "1.0.0", security="internal",
+            description="One-time secrets and notification preferences, for the accounts service and the "
+                        "gateway."),
         debug=False,
     )
     return at_the_edge(app, "notifications", settings.trusted_proxy_networks)

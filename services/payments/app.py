@@ -24,6 +24,7 @@ from shared.events import registry
 from shared.eventstore import EventStore
 from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
+from shared.openapi import INTERNAL_TOKEN, asset_routes, openapi_config
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
@@ -67,15 +68,21 @@ def create_app(settings: PaymentsSettings | None = None, clock: Clock | None = N
     internal = [PaymentsController, AccountPaymentsController]
     app = Litestar(
         route_handlers=[
-            Router("/", route_handlers=internal, guards=[internal_token_guard(settings.internal_token)]),
+            Router("/", route_handlers=internal, guards=[internal_token_guard(settings.internal_token)],
+                   security=[{INTERNAL_TOKEN: []}]),
             ProviderCallbacksController,
             *ops_route_handlers(runtime.ready),
+            *asset_routes(),
         ],
         dependencies={"store": Provide(store), "clock": Provide(get_clock), "payments": Provide(get_payments),
                       "providers": Provide(get_providers)},
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan],
+        openapi_config=openapi_config(
+            "Payments internal API", "1.0.0", security="internal",
+            description="Payments, top-ups, promised payments, autopay, guarantees; provider callbacks are not "
+                        "part of it."),
         debug=False,
     )
     return at_the_edge(app, "payments", settings.trusted_proxy_networks)

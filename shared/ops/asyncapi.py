@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
@@ -48,12 +49,80 @@ def document_for(service: str) -> dict[str, object]:
         version="1.0.0",
         description=(
             f"Events of the {service} service on `{topic_for(service)}`: CloudEvents 1.0, Kafka binding, "
-            "binary mode (ce_* headers), key = account id, value = the event's JSON."
+            "binary mode (the ce_* headers of each message), key = the account id (`ce_subject`), value = the "
+            "event's JSON as published (money as decimal strings)."
         ),
         schema_version="3.0.0",
     )
-    document: dict[str, object] = json.loads(spec.to_specification().to_json())
+    document: dict[str, Any] = json.loads(spec.to_specification().to_json())
+    components = document["components"]
+    for cls in _events_of(service):
+        title = ce_type(service, cls.event_type, cls.schema_version)
+        # The payload as it is published (`to_payload`: JSON mode): money and days are strings.
+        payload = cls.model_json_schema(mode="serialization", ref_template="#/components/schemas/{model}")
+        components["schemas"].update(payload.pop("$defs", {}))
+        components["schemas"][cls.__name__] = payload
+        message = components["messages"][f"{title}:Message"]
+        message["headers"] = _headers(service, cls)
+        message["correlationId"] = {
+            "location": "$message.header#/ce_correlationid",
+            "description": "the correlation id of the request that caused the event (absent for a timer's)",
+        }
+        message["bindings"] = {"kafka": {"bindingVersion": "0.4.0", "key": _key(cls)}}
     return document
+
+
+def _default_key(cls: type[DomainEvent]) -> bool:
+    return type.__getattribute__(cls, "partition_key") is DomainEvent.partition_key
+
+
+def _keyed_by_account(cls: type[DomainEvent]) -> bool:
+    return _default_key(cls) and "account_id" in cls.model_fields
+
+
+def _unkeyed(cls: type[DomainEvent]) -> bool:
+    """An event about no account that keeps the default key: sent without key and `ce_subject`."""
+    return _default_key(cls) and "account_id" not in cls.model_fields
+
+
+def _key(cls: type[DomainEvent]) -> dict[str, Any]:
+    """The Kafka key: `partition_key`, the account the event is about (ordering is per key)."""
+    if _unkeyed(cls):
+        return {"type": "null", "description": "none: the event is about no account"}
+    if _keyed_by_account(cls):
+        required = cls.model_fields["account_id"].is_required()
+        return {"type": "string" if required else ["string", "null"],
+                "description": "the account id (`account_id`); the same as `ce_subject`"}
+    return {"type": "string", "description": (
+        "the account id the event is about; without one, a key of its own stream (`client-<client_id>`, "
+        "`user-<user_id>`, `message-<message_id>`) so the stream's events stay in order; the same as `ce_subject`")}
+
+
+def _headers(service: str, cls: type[DomainEvent]) -> dict[str, Any]:
+    """The CloudEvents 1.0 attributes every message carries as Kafka headers (shared/cloudevents.py)."""
+    text = {"type": "string"}
+    number = {"type": "string", "pattern": "^[0-9]+$"}
+    properties: dict[str, Any] = {
+        "ce_specversion": {"const": "1.0", "description": "CloudEvents version"},
+        "ce_id": {**text, "format": "uuid", "description": "the event id (consumers deduplicate by it)"},
+        "ce_source": {"const": f"/billing/{service}"},
+        "ce_type": {"const": ce_type(service, cls.event_type, cls.schema_version)},
+        "ce_time": {**text, "format": "date-time", "description": "when it happened (the service's clock)"},
+        "content-type": {"const": "application/json"},
+        "ce_subject": {**text, "description": "the Kafka key: the account the event is about"},
+        "ce_streamid": {**text, "description": "the event store stream"},
+        "ce_streamversion": {**number, "description": "the event's version in its stream, from 1"},
+        "ce_globalposition": {**number, "description": "its position in the service's store"},
+        "ce_eventtype": {"const": cls.event_type},
+        "ce_schemaversion": {"const": str(cls.schema_version)},
+        "ce_correlationid": {**text, "description": "the request that caused it (absent for a timer's)"},
+        "ce_causationid": {**text, "description": "the event or command that caused it, when known"},
+    }
+    required = ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type", "ce_streamid",
+                "ce_streamversion", "ce_globalposition", "ce_eventtype", "ce_schemaversion"]
+    if not _unkeyed(cls) and (not _keyed_by_account(cls) or cls.model_fields["account_id"].is_required()):
+        required.append("ce_subject")
+    return {"type": "object", "properties": properties, "required": sorted(required)}
 
 
 def write_documents(folder: Path) -> list[Path]:

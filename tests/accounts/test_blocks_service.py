@@ -104,8 +104,8 @@ async def test_bad_input_is_refused_with_a_stable_code_and_changes_nothing(
     cases = [
         ("/internal/v1/accounts/1015/blocks", {"starts_on": "tomorrow", "days": 14}, 400, "request.invalid"),
         ("/internal/v1/accounts/1015/blocks", {"starts_on": "2026-03-20", "days": "x"}, 400, "request.invalid"),
-        ("/internal/v1/accounts/1015/blocks", {"starts_on": "2026-03-10", "days": 14}, 400, "block.starts_in_past"),
-        ("/internal/v1/accounts/1015/blocks", {"starts_on": "2026-03-20", "days": 181}, 400,
+        ("/internal/v1/accounts/1015/blocks", {"starts_on": "2026-03-10", "days": 14}, 422, "block.starts_in_past"),
+        ("/internal/v1/accounts/1015/blocks", {"starts_on": "2026-03-20", "days": 181}, 422,
          "block.period_out_of_range"),
         ("/internal/v1/accounts/9999/blocks", {"starts_on": "2026-03-20", "days": 14}, 404, "account.not_found"),
         ("/internal/v1/accounts/1015/blocks/nope/cancel", None, 404, "block.not_found"),
@@ -122,9 +122,9 @@ async def test_bad_input_is_refused_with_a_stable_code_and_changes_nothing(
         ("/internal/v1/accounts/1015/lines", {"line_id": "l2", "identifier": "x", "subscriber_name": "y",
                                               "tariff_id": "inet-50-1m", "extra": 1}, 400, "request.invalid"),
         ("/internal/v1/users", {"user_id": "u9", "role": "subscriber", "login": "9009", "account_ids": ["1015"],
-                                "password": "short"}, 400, "password.too_weak"),
+                                "password": "short"}, 422, "password.too_weak"),
         ("/internal/v1/users", {"user_id": "u9", "role": "subscriber", "login": "9009", "account_ids": ["1015"],
-                                "password": "long-enough-1", "phone": "12ab"}, 400, "phone.invalid"),
+                                "password": "long-enough-1", "phone": "12ab"}, 422, "phone.invalid"),
         ("/internal/v1/users", {"user_id": "u9", "role": "subscriber", "login": "1015", "account_ids": ["1015"],
                                 "password": "long-enough-1"}, 409, "user.login_taken"),
     ]

@@ -80,7 +80,7 @@ async def test_changing_the_password_with_the_temporary_one_makes_the_new_one_th
     assert set(event) == {"type", "stream_id", "user_id", "account_ids", "at"}
     weak = await accounts.post("/internal/v1/users/u2002/password",
                                {"current_password": "brand-new-pass1", "new_password": "short"})
-    assert weak.status_code == 400 and weak.json()["code"] == "password.too_weak"
+    assert weak.status_code == 422 and weak.json()["code"] == "password.too_weak"
 
 
 async def test_a_login_code_lets_in_once_and_is_refused_the_second_time(accounts: AccountsApp) -> None:

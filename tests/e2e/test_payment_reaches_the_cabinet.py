@@ -50,7 +50,7 @@ def test_a_registered_payment_shows_in_balance_and_history_once(stack: Stack) ->
     assert empty["items"] == [] and empty["total"] == 0
     backwards = httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/1015/payments",
                           params={"from": "2026-12-31", "to": "2026-12-01"}, headers=cabinet)
-    assert backwards.status_code == 400 and backwards.json()["code"] == "request.invalid_date_range"
+    assert backwards.status_code == 422 and backwards.json()["code"] == "request.invalid_date_range"
 
     # The correlation id went from the HTTP request into the event, onto Kafka and into the
     # consumer's log line.

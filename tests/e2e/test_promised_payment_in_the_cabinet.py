@@ -116,4 +116,4 @@ def test_autopay_guarantees_and_history_range_through_the_gateway(stack: Stack) 
     assert late.status_code == 422 and late.json()["code"] == "guarantee.pay_by_too_late"
 
     too_old = httpx.get(f"{mine}/payments", params={"from": f"{int(today[:4]) - 2}-01-01"}, headers=me)
-    assert too_old.status_code == 400 and too_old.json()["code"] == "request.date_range_too_old"
+    assert too_old.status_code == 422 and too_old.json()["code"] == "request.date_range_too_old"

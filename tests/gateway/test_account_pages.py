@@ -12,7 +12,7 @@ async def test_blocks_and_tariff_changes_show_on_the_next_query(cabinet: Cabinet
     me = await cabinet.login(*SUBSCRIBER)
     too_short = await cabinet.client.post("/api/v1/accounts/1015/blocks", json={"starts_on": "2026-03-20", "days": 13},
                                           headers=me)
-    assert too_short.status_code == 400
+    assert too_short.status_code == 422
     assert too_short.json()["code"] == "block.period_out_of_range" and too_short.json()["min_days"] == 14
 
     block = (await cabinet.client.post("/api/v1/accounts/1015/blocks", json={"starts_on": "2026-03-20", "days": 14},
@@ -47,7 +47,7 @@ async def test_the_profile_changes_at_once_and_the_sms_phone_needs_its_code(cabi
     assert (profile["sms_phone"], profile["sms_phone_confirmed"]) == ("79115550015", False)
     assert profile["passport_masked"] == "40*****456"
     bad = await cabinet.client.patch("/api/v1/profile", headers=me, json={"email": "not-an-email"})
-    assert bad.status_code == 400 and bad.json()["code"] == "email.invalid"
+    assert bad.status_code == 422 and bad.json()["code"] == "email.invalid"
 
     assert (await cabinet.client.post("/api/v1/profile/sms-phone/code", headers=me)).status_code == 202
     sent = cabinet.courier.last("phone_confirmation_code")

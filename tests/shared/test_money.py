@@ -1,8 +1,19 @@
+import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shared.money import parse_amount, round_money, vat_from_gross, vat_from_net
+from shared.money import (
+    AMOUNT_PATTERN,
+    BALANCE_PATTERN,
+    parse_amount,
+    parse_balance,
+    round_money,
+    vat_from_gross,
+    vat_from_net,
+)
 
 
 def test_half_up_rounding_to_two_decimals() -> None:
@@ -45,3 +56,30 @@ def test_plain_decimal_amounts_are_accepted(value: object) -> None:
 def test_bad_amounts_are_refused_with_a_reason(value: object, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_amount(value)
+
+
+_TEXT = st.one_of(
+    st.from_regex(r"\A-?[0-9]{1,11}(\.[0-9]{0,3})?\Z"),
+    st.sampled_from(["0", "0.0", "0.00", "1000000000", "1000000000.00", "1000000000.01", "0999999999.99",
+                     "9999999999", "00000000001", "1e2", "+1.00", " 1.00", "1_000.00", "١٠٠"]),
+    st.text(max_size=14),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_the_published_amount_pattern_is_exactly_what_the_parser_takes(value: str) -> None:
+    """The schemas state AMOUNT_PATTERN (and BALANCE_PATTERN): a client that follows them is never
+    refused, and nothing outside them is taken."""
+    try:
+        parse_amount(value)
+        taken = True
+    except ValueError:
+        taken = False
+    assert taken == bool(re.fullmatch(AMOUNT_PATTERN, value))
+    try:
+        parse_balance(value)
+        taken = True
+    except ValueError:
+        taken = False
+    assert taken == bool(re.fullmatch(BALANCE_PATTERN, value))

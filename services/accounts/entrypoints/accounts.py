@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.accounts.application import blocks, lines
 from services.accounts.application.context import Accounts
+from services.accounts.entrypoints import answers as a
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.openapi import answers
 
 __all__ = ["AccountCommandsController", "OrganizationController"]
 
@@ -50,26 +52,29 @@ class AccountCommandsController(Controller):
     path = "/internal/v1/accounts/{account_id:str}"
     tags = ["accounts"]
 
-    @post("/blocks", status_code=201, summary="Schedule a voluntary block")
+    @post("/blocks", status_code=201, summary="Schedule a voluntary block", responses=answers(201, a.BlockChanged))
     async def schedule_block(self, account_id: AccountId, data: NewBlock, ctx: Accounts, actor: Actor,
                              idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await blocks.schedule_block(ctx, account_id, data.starts_on, data.days, command_metadata(actor),
                                              idempotency_key)
         return command_response(result, 201)
 
-    @post("/blocks/{block_id:str}/cancel", summary="Cancel a block that has not started")
+    @post("/blocks/{block_id:str}/cancel", status_code=200, summary="Cancel a block that has not started",
+          responses=answers(200, a.BlockChanged))
     async def cancel_block(self, account_id: AccountId, block_id: str, ctx: Accounts, actor: Actor,
                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return command_response(
             await blocks.cancel_block(ctx, account_id, block_id, command_metadata(actor), idempotency_key))
 
-    @post("/blocks/{block_id:str}/lift", summary="Lift a running block early")
+    @post("/blocks/{block_id:str}/lift", status_code=200, summary="Lift a running block early",
+          responses=answers(200, a.BlockChanged))
     async def lift_block(self, account_id: AccountId, block_id: str, ctx: Accounts, actor: Actor,
                          idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await blocks.lift_block(ctx, account_id, block_id, command_metadata(actor), idempotency_key)
         return command_response(result)
 
-    @post("/lines/{line_id:str}/tariff", summary="Change a line's tariff (next period or now)")
+    @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)",
+          responses=answers(200, a.TariffChanged))
     async def change_tariff(self, account_id: AccountId, line_id: str, data: TariffChange, ctx: Accounts, actor: Actor,
                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await lines.change_tariff(ctx, account_id, line_id, data.tariff_id, data.mode, command_metadata(actor),
@@ -81,7 +86,8 @@ class OrganizationController(Controller):
     path = "/internal/v1/organizations/{organization_id:str}"
     tags = ["organizations"]
 
-    @get("/subscribers", summary="Search subscribers by number (% and _), by account, or all")
+    @get("/subscribers", summary="Search subscribers by number (% and _), by account, or all",
+         responses=answers(200, a.Subscribers))
     async def subscribers(
         self,
         organization_id: str,
@@ -95,7 +101,7 @@ class OrganizationController(Controller):
             return await lines.search_subscribers(conn, organization_id, number=number, account_id=account_id,
                                                   limit=limit, offset=offset)
 
-    @post("/subscribers/rename", summary="Rename one or many subscribers")
+    @post("/subscribers/rename", summary="Rename one or many subscribers", responses=answers(201, a.Renamed))
     async def rename(self, organization_id: str, data: Renames, ctx: Accounts, actor: Actor,
                      idempotency_key: IdempotencyKey) -> dict[str, Any]:
         renames = [lines.Rename(i.account_id, i.line_id, i.subscriber_name) for i in data.items]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from services.accounts.application import onboarding, users
 from services.accounts.application.context import Accounts
@@ -16,9 +16,11 @@ from services.accounts.domain.client import ClientDetails
 from services.accounts.domain.events import PaymentForm
 from services.accounts.domain.user import Profile
 from services.accounts.domain.user_events import Language, Role
+from services.accounts.entrypoints import answers as a
 from shared.clock import utc
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
-from shared.money import LEDGER_EXPONENT, MAX_AMOUNT
+from shared.money import BALANCE_PATTERN, parse_balance
+from shared.openapi import answers
 
 __all__ = ["OfficeController"]
 
@@ -43,17 +45,9 @@ class NewAccount(BaseModel):
     account_id: str = Field(pattern=ID_PATTERN)
     client_id: str = Field(pattern=ID_PATTERN)
     opened_at: datetime | None = None
-    opening_balance: Decimal = Field(default=Decimal("0.00"), description='may be negative, e.g. "-120.00"')
-
-    @field_validator("opening_balance", mode="before")
-    @classmethod
-    def _money(cls, value: Any) -> Decimal:
-        if isinstance(value, float | bool) or not isinstance(value, str | int):
-            raise ValueError("opening_balance is a decimal string")
-        amount = Decimal(value)
-        if not amount.is_finite() or abs(amount) > MAX_AMOUNT or amount != amount.quantize(LEDGER_EXPONENT):
-            raise ValueError("opening_balance has at most 2 decimals and a sane size")
-        return amount.quantize(LEDGER_EXPONENT)
+    opening_balance: Annotated[Decimal, BeforeValidator(parse_balance), WithJsonSchema({
+        "type": "string", "pattern": BALANCE_PATTERN, "description": 'may be negative, e.g. "-120.00"',
+        "default": "0.00"})] = Decimal("0.00")
 
     @field_validator("opened_at")
     @classmethod
@@ -97,7 +91,8 @@ class OfficeController(Controller):
     path = "/internal/v1"
     tags = ["office"]
 
-    @post("/clients", status_code=201, summary="Register a client (person or organization)")
+    @post("/clients", status_code=201, summary="Register a client (person or organization)",
+          responses=answers(201, a.ClientRegistered))
     async def register_client(self, data: NewClient, ctx: Accounts, actor: Actor,
                               idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         details = ClientDetails(**data.model_dump(exclude={"client_id"}))
@@ -105,41 +100,47 @@ class OfficeController(Controller):
                                                   idempotency_key)
         return command_response(result, 201)
 
-    @post("/accounts", status_code=201, summary="Open a personal account for a client")
+    @post("/accounts", status_code=201, summary="Open a personal account for a client",
+          responses=answers(201, a.AccountOpened))
     async def open_account(self, data: NewAccount, ctx: Accounts, actor: Actor,
                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await onboarding.open_account(ctx, data.account_id, data.client_id, data.opened_at,
                                                data.opening_balance, command_metadata(actor), idempotency_key)
         return command_response(result, 201)
 
-    @post("/accounts/{account_id:str}/lines", status_code=201, summary="Add a service line with a tariff")
+    @post("/accounts/{account_id:str}/lines", status_code=201, summary="Add a service line with a tariff",
+          responses=answers(201, a.LineAdded))
     async def add_line(self, account_id: AccountId, data: NewLine, ctx: Accounts, actor: Actor,
                        idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await onboarding.add_line(ctx, account_id, data.line_id, data.identifier, data.subscriber_name,
                                            data.tariff_id, command_metadata(actor), idempotency_key)
         return command_response(result, 201)
 
-    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons", summary="Connect an add-on service")
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons", status_code=200,
+          summary="Connect an add-on service", responses=answers(200, a.AddOnChanged))
     async def connect_add_on(self, account_id: AccountId, line_id: str, data: AddOnChange, ctx: Accounts, actor: Actor,
                              idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await onboarding.connect_add_on(ctx, account_id, line_id, data.service_id, data.on,
                                                  command_metadata(actor), idempotency_key)
         return command_response(result)
 
-    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons/disconnect", summary="Disconnect an add-on")
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons/disconnect", status_code=200,
+          summary="Disconnect an add-on", responses=answers(200, a.AddOnChanged))
     async def disconnect_add_on(self, account_id: AccountId, line_id: str, data: AddOnChange, ctx: Accounts,
                                 actor: Actor, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await onboarding.disconnect_add_on(ctx, account_id, line_id, data.service_id, data.on,
                                                     command_metadata(actor), idempotency_key)
         return command_response(result)
 
-    @post("/accounts/{account_id:str}/close", summary="Close a personal account")
+    @post("/accounts/{account_id:str}/close", status_code=200, summary="Close a personal account",
+          responses=answers(200, a.AccountClosed))
     async def close_account(self, account_id: AccountId, ctx: Accounts, actor: Actor,
                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await onboarding.close_account(ctx, account_id, command_metadata(actor), idempotency_key)
         return command_response(result)
 
-    @post("/users", status_code=201, summary="Create a cabinet user (subscriber, org admin, operator)")
+    @post("/users", status_code=201, summary="Create a cabinet user (subscriber, org admin, operator)",
+          responses=answers(201, a.UserCreated))
     async def create_user(self, data: NewUser, ctx: Accounts, actor: Actor,
                           idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         profile = Profile(full_name=data.full_name, email=data.email, language=data.language)
@@ -149,6 +150,6 @@ class OfficeController(Controller):
         )
         return command_response(result, 201)
 
-    @get("/tariffs", summary="The tariff catalogue", sync_to_thread=False)
+    @get("/tariffs", summary="The tariff catalogue", sync_to_thread=False, responses=answers(200, a.Catalogue))
     def tariffs(self, ctx: Accounts, kind: str | None = None) -> dict[str, Any]:
         return {"version": ctx.catalogue.version, "tariffs": [t.as_dict() for t in ctx.catalogue.tariffs(kind)]}

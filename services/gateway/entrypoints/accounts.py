@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 from litestar import get
 from litestar.params import Parameter
 
+from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController
 from services.gateway.projections.cabinet_payments_queries import account_balance, payment_history
 from shared.calendar import day_bounds, local_date, twelve_months_before
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound, ValidationFailed
+from shared.openapi import answers
 
 __all__ = ["AccountsController"]
 
@@ -22,14 +24,14 @@ __all__ = ["AccountsController"]
 class AccountsController(AccountController):
     tags = ["accounts"]
 
-    @get("/balance", summary="Balance of a personal account")
+    @get("/balance", summary="Balance of a personal account", responses=answers(200, a.Balance))
     async def balance(self, account: str, reads: Pool) -> dict[str, Any]:
         found = await account_balance(reads, account)
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
-    @get("/payments", summary="Payment history, newest first")
+    @get("/payments", summary="Payment history, newest first", responses=answers(200, a.PaymentHistory))
     async def payments(
         self,
         account: str,

@@ -16,6 +16,7 @@ from services.gateway.auth import Caller
 from services.gateway.auth.rate_limits import count_attempt, forget, login_bucket_key
 from services.gateway.auth.sessions import open_session, revoke_session, rotate_refresh_token
 from services.gateway.auth.tokens import AccessClaims, issue_access_token
+from services.gateway.entrypoints import answers as a
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_accounts_queries import organization_accounts
 from services.gateway.settings import GatewaySettings
@@ -24,6 +25,7 @@ from shared.db import Pool
 from shared.errors import DomainError
 from shared.internal_api import InternalClient
 from shared.logging import get_logger
+from shared.openapi import BEARER, answers, problems
 from shared.projection import wait_for_stream
 
 __all__ = ["AuthController"]
@@ -41,7 +43,8 @@ class PasswordLogin(BaseModel):
 class CodeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    phone: str = Field(min_length=9, max_length=32, description="e.g. 375291234567")
+    phone: str = Field(min_length=9, max_length=32, pattern=r"^\+?[0-9][0-9 ()-]*[0-9]$",
+                       description="digits, with an optional + and spaces, brackets, hyphens: e.g. 375291234567")
 
 
 class CodeLogin(CodeRequest):
@@ -99,7 +102,8 @@ class AuthController(Controller):
         address = request.client.host if request.client else "unknown"
         await count_attempt(pool, f"address:{address}", settings.login_attempts_per_address, window, now)
 
-    @post("/login", status_code=200, summary="Log in by contract number or phone and password")
+    @post("/login", status_code=200, summary="Log in by contract number or phone and password",
+          responses={**answers(200, a.Tokens), **problems(401, 403, 429)})
     async def login(self, request: Request[Any, Any, Any], data: PasswordLogin, pool: Pool, accounts: InternalClient,
                     clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         bucket = f"login:{login_bucket_key(data.login)}"
@@ -108,7 +112,8 @@ class AuthController(Controller):
         await forget(pool, bucket)
         return await _tokens(pool, gateway_settings, clock.now(), claims)
 
-    @post("/code", status_code=202, summary="Send a one-time SMS login code (valid for one visit)")
+    @post("/code", status_code=202, summary="Send a one-time SMS login code (valid for one visit)",
+          responses={**answers(202, a.Accepted), **problems(429)})
     async def send_code(self, request: Request[Any, Any, Any], data: CodeRequest, pool: Pool,
                         accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         phone = _digits(data.phone)
@@ -117,7 +122,8 @@ class AuthController(Controller):
         await accounts.call("POST", "/internal/v1/auth/codes", json={"phone": phone}, actor="cabinet")
         return {"status": "accepted", "detail": "if the number is registered, a code was sent to it"}
 
-    @post("/code/login", status_code=200, summary="Log in with the SMS code")
+    @post("/code/login", status_code=200, summary="Log in with the SMS code",
+          responses={**answers(200, a.Tokens), **problems(401, 403, 429)})
     async def code_login(self, request: Request[Any, Any, Any], data: CodeLogin, pool: Pool,
                          accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         phone = _digits(data.phone)
@@ -126,7 +132,8 @@ class AuthController(Controller):
         claims = await accounts.call("POST", "/internal/v1/auth/codes/verify", json={"phone": phone, "code": data.code})
         return await _tokens(pool, gateway_settings, clock.now(), claims)
 
-    @post("/recovery", status_code=202, summary="E-mail a temporary password (valid 24 h)")
+    @post("/recovery", status_code=202, summary="E-mail a temporary password (valid 24 h)",
+          responses={**answers(202, a.Accepted), **problems(429)})
     async def recover(self, request: Request[Any, Any, Any], data: Recovery, pool: Pool, accounts: InternalClient,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         await self._limit(pool, gateway_settings, clock, f"recovery:{login_bucket_key(data.login)}",
@@ -139,7 +146,8 @@ class AuthController(Controller):
             log.warning("recovery.failed", code=error.code, status=error.status)
         return {"status": "accepted", "detail": "if the login is known, a temporary password was e-mailed"}
 
-    @post("/refresh", status_code=200, summary="Swap a refresh token for new tokens")
+    @post("/refresh", status_code=200, summary="Swap a refresh token for new tokens",
+          responses={**answers(200, a.Tokens), **problems(401)})
     async def refresh(self, data: RefreshToken, pool: Pool, accounts: InternalClient, clock: Clock,
                       gateway_settings: GatewaySettings) -> dict[str, Any]:
         now = clock.now()
@@ -155,7 +163,8 @@ class AuthController(Controller):
     async def logout(self, data: RefreshToken, pool: Pool, clock: Clock) -> None:
         await revoke_session(pool, data.refresh_token, clock.now())
 
-    @post("/password", status_code=200, summary="Change the password (also the first-login and temporary one)")
+    @post("/password", status_code=200, summary="Change the password (also the first-login and temporary one)",
+          security=[{BEARER: []}], responses={**answers(200, a.Tokens), **problems(403, 429)})
     async def change_password(self, request: Request[Any, Any, Any], data: PasswordChange, session: Caller,
                               pool: Pool, accounts: InternalClient, clock: Clock,
                               gateway_settings: GatewaySettings) -> dict[str, Any]:
@@ -176,7 +185,7 @@ class AuthController(Controller):
                               gateway_settings.read_your_writes_timeout_s)
         return await _tokens(pool, gateway_settings, now, result)
 
-    @get("/me", summary="Who is logged in")
+    @get("/me", summary="Who is logged in", security=[{BEARER: []}], responses=answers(200, a.Me))
     async def me(self, session: Caller, pool: Pool) -> dict[str, Any]:
         accounts = session.account_ids
         if session.sees_organization is not None:

@@ -14,6 +14,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
+from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController, Commands
 from services.gateway.projections.cabinet_accounts_queries import account_blocks, account_summary, my_accounts
 from shared.calendar import local_date
@@ -22,6 +23,7 @@ from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER, answers
 
 __all__ = ["AccountPagesController", "AccountSelectorController"]
 
@@ -45,8 +47,10 @@ class TariffChange(BaseModel):
 class AccountSelectorController(Controller):
     path = "/api/v1/accounts"
     tags = ["accounts"]
+    security = [{BEARER: []}]
 
-    @get("/", summary="The caller's personal accounts (the account selector)")
+    @get("/", summary="The caller's personal accounts (the account selector)",
+         responses=answers(200, a.AccountSelector))
     async def list_accounts(
         self, caller: Caller, pool: Pool,
         limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
@@ -58,39 +62,44 @@ class AccountSelectorController(Controller):
 class AccountPagesController(AccountController):
     tags = ["accounts"]
 
-    @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks")
+    @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks",
+         responses=answers(200, a.AccountPage))
     async def summary(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
         found = await account_summary(reads, account, local_date(clock.now(), timezone))
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
-    @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
+    @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history",
+         responses=answers(200, a.BlocksPage))
     async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
         found = await account_blocks(reads, account, local_date(clock.now(), timezone))
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
-    @post("/blocks", status_code=201, summary="Schedule a voluntary block")
+    @post("/blocks", status_code=201, summary="Schedule a voluntary block", responses=answers(201, a.BlockChanged))
     async def schedule_block(self, account: str, data: NewBlock, accounts_commands: Commands,
                              idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @post("/blocks/{block_id:str}/cancel", status_code=200, summary="Cancel a block before it starts")
+    @post("/blocks/{block_id:str}/cancel", status_code=200, summary="Cancel a block before it starts",
+          responses=answers(200, a.BlockChanged))
     async def cancel_block(self, account: str, block_id: ItemId, accounts_commands: Commands,
                            idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks/{block_id}/cancel",
                                             key=idempotency_key)
 
-    @post("/blocks/{block_id:str}/lift", status_code=200, summary="Lift a running block early")
+    @post("/blocks/{block_id:str}/lift", status_code=200, summary="Lift a running block early",
+          responses=answers(200, a.BlockChanged))
     async def lift_block(self, account: str, block_id: ItemId, accounts_commands: Commands,
                          idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks/{block_id}/lift",
                                             key=idempotency_key)
 
-    @get("/lines/{line_id:str}/tariffs", summary="Tariffs this line could change to")
+    @get("/lines/{line_id:str}/tariffs", summary="Tariffs this line could change to",
+         responses=answers(200, a.TariffOptions))
     async def tariff_options(self, account: str, line_id: ItemId, pool: Pool,
                              accounts: InternalClient) -> dict[str, Any]:
         line = await pool.fetchrow("SELECT kind, tariff_id FROM cabinet_lines WHERE line_id = $1 AND account_id = $2",
@@ -104,7 +113,8 @@ class AccountPagesController(AccountController):
                 "options": [t for t in catalogue["tariffs"] if changeable and t["self_service_change"]
                             and t["tariff_id"] != line["tariff_id"]]}
 
-    @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)")
+    @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)",
+          responses=answers(200, a.TariffChanged))
     async def change_tariff(self, account: str, line_id: ItemId, data: TariffChange, accounts_commands: Commands,
                             idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/tariff",

@@ -29,6 +29,7 @@ from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import AccountId
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER
 from shared.projection import wait_for_stream
 
 __all__ = [
@@ -77,6 +78,7 @@ class AccountController(Controller):
 
     path = "/api/v1/accounts/{account_id:str}"
     dependencies = {"account": Provide(visible_account)}
+    security = [{BEARER: []}]
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,14 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
+from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController, Commands
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.messages import message_list
 from shared.db import Pool
 from shared.http import IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER, answers
 
 __all__ = ["MessagesController", "NotificationPreferencesController", "PreferencesChange"]
 
@@ -41,7 +43,8 @@ class MessagesController(AccountController):
     path = f"{AccountController.path}/messages"
     tags = ["messages"]
 
-    @get("/", summary="Messages sent about the account: sent, pending and failed, newest first")
+    @get("/", summary="Messages sent about the account: sent, pending and failed, newest first",
+         responses=answers(200, a.Messages))
     async def messages(
         self,
         account: str,
@@ -56,12 +59,14 @@ class MessagesController(AccountController):
 class NotificationPreferencesController(Controller):
     path = "/api/v1/profile/notification-preferences"
     tags = ["profile"]
+    security = [{BEARER: []}]
 
-    @get("/", summary="Which notifications the caller gets by SMS and by e-mail")
+    @get("/", summary="Which notifications the caller gets by SMS and by e-mail",
+         responses=answers(200, a.NotificationPreferences))
     async def preferences(self, caller: Caller, notifications_api: InternalClient) -> dict[str, Any]:
         return await notifications_api.call("GET", f"/internal/v1/users/{caller.user_id}/notification-preferences")
 
-    @put("/", summary="Choose the channels per topic")
+    @put("/", summary="Choose the channels per topic", responses=answers(200, a.PreferencesChanged))
     async def change(
         self, data: PreferencesChange, caller: Caller, pool: Pool, accounts: InternalClient,
         idempotency_key: IdempotencyKey,

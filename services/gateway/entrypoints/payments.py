@@ -17,6 +17,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
+from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController, Commands
 from services.gateway.projections.cabinet_payments_queries import (
     autopay_settings,
@@ -29,6 +30,7 @@ from shared.db import Pool
 from shared.errors import Forbidden
 from shared.http import Amount, Day, IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import answers
 
 __all__ = ["CabinetPaymentsController"]
 
@@ -52,7 +54,8 @@ class PromisedPaymentRequest(_Body):
 
 class AutopayRequest(_Body):
     provider: Literal["webhook", "sandbox"]
-    method_token: str = Field(min_length=8, max_length=256, description="the provider's saved-method token")
+    method_token: str = Field(min_length=8, max_length=256, pattern=r"^[\x21-\x7e]+$",
+                              description="the provider's saved-method token (printable ASCII)")
     cap: Amount | None = None
 
 
@@ -73,53 +76,61 @@ class ReversalRequest(_Body):
 class CabinetPaymentsController(AccountController):
     tags = ["payments"]
 
-    @post("/top-ups", status_code=201, summary="Start a top-up; answers the provider's page to send the user to")
+    @post("/top-ups", status_code=201, summary="Start a top-up; answers the provider's page to send the user to",
+          responses=answers(201, a.TopUpStarted))
     async def top_up(self, account: str, data: TopUpRequest, payments_commands: Commands,
                      idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/top-ups",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @get("/promised-payments/offer", summary="Whether a promised payment is available: amounts, or why not")
+    @get("/promised-payments/offer", summary="Whether a promised payment is available: amounts, or why not",
+         responses=answers(200, a.PromisedOffer))
     async def offer(self, account: str, payments_api: InternalClient) -> dict[str, Any]:
         return await payments_api.call("GET", f"/internal/v1/accounts/{account}/promised-payments/offer")
 
-    @post("/promised-payments", status_code=201, summary="Take a promised payment: credited at once, 3 days")
+    @post("/promised-payments", status_code=201, summary="Take a promised payment: credited at once, 3 days",
+          responses=answers(201, a.PromisedPaymentTaken))
     async def take(self, account: str, data: PromisedPaymentRequest, payments_commands: Commands,
                    idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/promised-payments",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @get("/promised-payments", summary="Promised payments: the outstanding one and the history, newest first")
+    @get("/promised-payments", summary="Promised payments: the outstanding one and the history, newest first",
+         responses=answers(200, a.PromisedPayments))
     async def promised(self, account: str, pool: Pool, limit: Limit, offset: Offset) -> dict[str, Any]:
         return await promised_payment_history(pool, account, limit, offset)
 
-    @get("/autopay", summary="Autopay settings and the last charge")
+    @get("/autopay", summary="Autopay settings and the last charge", responses=answers(200, a.Autopay))
     async def autopay(self, account: str, pool: Pool) -> dict[str, Any]:
         return await autopay_settings(pool, account)
 
-    @put("/autopay", status_code=200, summary="Enable autopay with a saved payment method (or replace it)")
+    @put("/autopay", status_code=200, summary="Enable autopay with a saved payment method (or replace it)",
+         responses=answers(200, a.AutopayChanged))
     async def enable_autopay(self, account: str, data: AutopayRequest, payments_commands: Commands,
                              idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await payments_commands.send("PUT", f"/internal/v1/accounts/{account}/autopay",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @patch("/autopay", status_code=200, summary="Change the autopay cap (null: none)")
+    @patch("/autopay", status_code=200, summary="Change the autopay cap (null: none)",
+           responses=answers(200, a.AutopayChanged))
     async def change_autopay(self, account: str, data: AutopayCapRequest, payments_commands: Commands,
                              idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await payments_commands.send("PATCH", f"/internal/v1/accounts/{account}/autopay",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @delete("/autopay", status_code=200, summary="Disable autopay")
+    @delete("/autopay", status_code=200, summary="Disable autopay", responses=answers(200, a.AutopayChanged))
     async def disable_autopay(self, account: str, payments_commands: Commands,
                               idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await payments_commands.send("DELETE", f"/internal/v1/accounts/{account}/autopay",
                                             key=idempotency_key)
 
-    @get("/guarantees", summary="Payment guarantees of the current and the previous month")
+    @get("/guarantees", summary="Payment guarantees of the current and the previous month",
+         responses=answers(200, a.Guarantees))
     async def guarantees(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
         return await guarantee_history(pool, account, previous_month_start(clock.now(), timezone))
 
-    @post("/guarantees", status_code=201, summary="Register a payment guarantee (organization admins)")
+    @post("/guarantees", status_code=201, summary="Register a payment guarantee (organization admins)",
+          responses=answers(201, a.GuaranteeRegistered))
     async def guarantee(self, account: str, data: GuaranteeRequest, caller: Caller, payments_commands: Commands,
                         idempotency_key: IdempotencyKey) -> dict[str, Any]:
         if caller.role not in ("org_admin", "operator"):
@@ -127,7 +138,8 @@ class CabinetPaymentsController(AccountController):
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/guarantees",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @post("/payments/{payment_id:str}/reversal", status_code=201, summary="Reverse a payment (operators)")
+    @post("/payments/{payment_id:str}/reversal", status_code=201, summary="Reverse a payment (operators)",
+          responses=answers(201, a.Reversed))
     async def reverse(self, account: str, payment_id: PaymentId, data: ReversalRequest, caller: Caller,
                       payments_commands: Commands, idempotency_key: IdempotencyKey) -> dict[str, Any]:
         if caller.role != "operator":

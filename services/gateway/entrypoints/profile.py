@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
 from services.gateway.auth.rate_limits import count_attempt
+from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import Commands, require_visible
 from services.gateway.projections.cabinet_accounts_queries import organization_subscribers, user_profile
 from services.gateway.settings import GatewaySettings
@@ -21,6 +22,7 @@ from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import ID_PATTERN, IdempotencyKey
 from shared.internal_api import InternalClient
+from shared.openapi import BEARER, answers, problems
 
 __all__ = ["OrganizationController", "ProfileController"]
 
@@ -62,28 +64,32 @@ class Renames(BaseModel):
 class ProfileController(Controller):
     path = "/api/v1/profile"
     tags = ["profile"]
+    security = [{BEARER: []}]
 
-    @get("/", summary="The caller's profile")
+    @get("/", summary="The caller's profile", responses={**answers(200, a.ProfilePage), **problems(404)})
     async def profile(self, caller: Caller, pool: Pool) -> dict[str, Any]:
         found = await user_profile(pool, caller.user_id)
         if found is None:
             raise NotFound("user.not_found", "no profile yet")
         return found
 
-    @patch("/", summary="Change profile fields (a new SMS phone needs confirming)")
+    @patch("/", summary="Change profile fields (a new SMS phone needs confirming)",
+            responses=answers(200, a.ProfileChanged))
     async def change(self, data: ProfileChange, caller: Caller, accounts_commands: Commands,
                      idempotency_key: IdempotencyKey) -> dict[str, Any]:
         return await accounts_commands.send("PATCH", f"/internal/v1/users/{caller.user_id}/profile",
                                             data.model_dump(exclude_unset=True), idempotency_key)
 
-    @post("/sms-phone/code", status_code=202, summary="Send a confirmation code to the SMS phone")
+    @post("/sms-phone/code", status_code=202, summary="Send a confirmation code to the SMS phone",
+          responses={**answers(202, a.CodeSent), **problems(429)})
     async def send_code(self, request: Request[Any, Any, Any], caller: Caller, pool: Pool,
                         accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         await count_attempt(pool, f"code-sent:user:{caller.user_id}", gateway_settings.codes_sent_per_phone,
                             timedelta(seconds=gateway_settings.rate_limit_window_s), clock.now())
         return await accounts.call("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/code", actor=caller.actor)
 
-    @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code")
+    @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code",
+          responses={**answers(200, a.ProfileChanged), **problems(401, 429)})
     async def confirm(self, data: CodeConfirmation, caller: Caller, pool: Pool, accounts_commands: Commands,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
         await count_attempt(pool, f"code:user:{caller.user_id}", gateway_settings.code_checks_per_phone,
@@ -103,8 +109,10 @@ def _organization(caller: Caller, organization_id: str) -> None:
 class OrganizationController(Controller):
     path = "/api/v1/organizations/{organization_id:str}"
     tags = ["organization"]
+    security = [{BEARER: []}]
 
-    @get("/subscribers", summary="Subscribers by number (% any digits, _ one digit), by account, or all")
+    @get("/subscribers", summary="Subscribers by number (% any digits, _ one digit), by account, or all",
+         responses=answers(200, a.Subscribers))
     async def subscribers(
         self, organization_id: OrganizationId, caller: Caller, pool: Pool,
         number: Annotated[str | None, Parameter(pattern=r"^\+?[0-9%_]{1,20}$", default=None)],
@@ -118,7 +126,8 @@ class OrganizationController(Controller):
         return await organization_subscribers(pool, organization_id, number=number.lstrip("+") if number else None,
                                               account_id=account_id, limit=limit, offset=offset)
 
-    @post("/subscribers/rename", status_code=200, summary="Rename one or many subscribers")
+    @post("/subscribers/rename", status_code=200, summary="Rename one or many subscribers",
+          responses=answers(200, a.Renamed))
     async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller, pool: Pool,
                      accounts_commands: Commands, idempotency_key: IdempotencyKey) -> dict[str, Any]:
         _organization(caller, organization_id)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
 from services.notifications.application.context import Notifier
 from services.notifications.application.recipients import preferences_of
@@ -17,17 +18,25 @@ from services.notifications.domain.events import Channel, Language
 from services.notifications.entrypoints.common import SecretSender, UserId
 from shared.clock import utc
 from shared.http import ID_PATTERN, IdempotencyKey, command_metadata
+from shared.openapi import answers, problems
 
 __all__ = ["NotificationsController", "SecretDeliveryRequest"]
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9]{10,15}$")
+#: What an address must look like for its channel (the schema says so too: `if`/`then`/`else`).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]{2,}$"
+PHONE_PATTERN = r"^\+?[0-9]{10,15}$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+_PHONE = re.compile(PHONE_PATTERN)
 
 
 class SecretDeliveryRequest(BaseModel):
     """A one-time secret to send at once; it is never stored, logged or echoed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "if": {"properties": {"channel": {"const": "sms"}}},
+        "then": {"properties": {"address": {"pattern": PHONE_PATTERN}}},
+        "else": {"properties": {"address": {"pattern": EMAIL_PATTERN}}},
+    })
 
     kind: Literal["temporary_password", "login_code", "phone_confirmation_code"]
     user_id: str = Field(pattern=ID_PATTERN)
@@ -46,15 +55,37 @@ class SecretDeliveryRequest(BaseModel):
     @model_validator(mode="after")
     def _address_fits_channel(self) -> SecretDeliveryRequest:
         pattern = _PHONE if self.channel == "sms" else _EMAIL
-        if not pattern.match(self.address):
+        if not pattern.fullmatch(self.address):
             raise ValueError(f"address is not a valid {'phone number' if self.channel == 'sms' else 'e-mail'}")
         return self
+
+
+class SecretSent(TypedDict):
+    """A one-time secret's delivery (the secret itself is never answered)."""
+
+    message_id: str
+    status: str
+    attempts: int
+    channel: Literal["sms", "email"]
+    address_masked: str
+
+
+class TopicChannels(TypedDict):
+    topic: str
+    default_channels: list[Literal["sms", "email"]]
+    channels: list[Literal["sms", "email"]]
+
+
+class Preferences(TypedDict):
+    user_id: str
+    topics: list[TopicChannels]
 
 
 class NotificationsController(Controller):
     path = "/internal/v1"
 
-    @post("/deliveries/secret", status_code=201, summary="Deliver a one-time secret at once, keeping no copy")
+    @post("/deliveries/secret", status_code=201, summary="Deliver a one-time secret at once, keeping no copy",
+          responses={**answers(201, SecretSent), **problems(424)})
     async def deliver_secret(
         self,
         data: SecretDeliveryRequest,
@@ -73,7 +104,8 @@ class NotificationsController(Controller):
         return Response(body, status_code=200 if outcome.repeated else 201,
                         headers={"idempotent-replayed": "true"} if outcome.repeated else {})
 
-    @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels")
+    @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels",
+         responses=answers(200, Preferences))
     async def preferences(self, user_id: UserId, notifier: Notifier) -> dict[str, Any]:
         chosen = await preferences_of(notifier.pool, user_id)
         return {

@@ -12,8 +12,10 @@ from services.payments.application.context import Payments
 from services.payments.application.register_payment import register_operator_payment
 from services.payments.domain.account import PaymentRequest
 from services.payments.domain.events import PaymentMethod
+from services.payments.entrypoints import answers as a
 from shared.clock import utc
 from shared.http import ID_PATTERN, Actor, Amount, command_metadata, command_response
+from shared.openapi import answers
 
 __all__ = ["PaymentsController", "RegisterPayment"]
 
@@ -38,7 +40,7 @@ class RegisterPayment(BaseModel):
 class PaymentsController(Controller):
     path = "/internal/v1/payments"
 
-    @post("/", status_code=201, summary="Register a payment once per external id",
+    @post("/", status_code=201, summary="Register a payment once per external id", responses=answers(201, a.Payment),
           description="404 `account.not_found` for an account the payments service does not know (an "
                       "account opened moments ago may not have reached it yet: retry); a closed account's "
                       "payment is registered and answered with `account_closed: true`.")

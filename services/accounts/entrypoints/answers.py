@@ -1,0 +1,165 @@
+"""What the accounts service's internal API answers, as its OpenAPI document states it (issue 10,
+item 13): documentation only (`responses=answers(...)`, shared/openapi.py); the use cases build
+the bodies. Days are "YYYY-MM-DD", instants ISO 8601 with an offset, money decimal strings."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired
+
+from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
+
+__all__ = [
+    "Accepted", "AccountClosed", "AccountOpened", "AddOnChanged", "BlockChanged", "Catalogue", "Claims",
+    "ClaimsChanged", "ClientRegistered", "CodeSent", "LineAdded", "PreferencesChanged", "Profile",
+    "ProfileChanged", "Renamed", "Subscribers", "TariffChanged", "UserCreated",
+]
+
+Role = Literal["subscriber", "org_admin", "operator"]
+
+
+class _Command(TypedDict):
+    """Where the command's events landed (the gateway waits for its read model to show them)."""
+
+    stream_id: str
+    stream_version: int
+    position: int
+
+
+class ClientRegistered(_Command):
+    client_id: str
+
+
+class AccountOpened(_Command):
+    account_id: str
+    financially_blocked: bool
+
+
+class LineAdded(_Command):
+    account_id: str
+    line_id: str
+
+
+class AddOnChanged(LineAdded):
+    service_id: str
+
+
+class AccountClosed(_Command):
+    account_id: str
+
+
+class UserCreated(_Command):
+    user_id: str
+    role: Role
+    login: str
+
+
+class Catalogue(TypedDict):
+    version: int
+    tariffs: list[dict[str, Any]]
+
+
+class Claims(TypedDict):
+    """Who the user is: what the gateway puts in the access token."""
+
+    user_id: str
+    role: Role
+    login: str
+    account_ids: list[str]
+    organization_id: str | None
+    must_change_password: bool
+    language: str
+    contact_phone_missing: bool
+
+
+class ClaimsChanged(_Command, Claims):
+    pass
+
+
+class Accepted(TypedDict):
+    status: Literal["accepted"]
+
+
+class _ProfileFields(TypedDict):
+    full_name: str | None
+    contact_phone: str | None
+    sms_phone: str | None
+    sms_phone_confirmed: bool
+    email: str | None
+    address: str | None
+    language: str
+    passport_masked: str | None
+
+
+class Profile(_ProfileFields):
+    user_id: str
+    login: str
+    role: Role
+    account_ids: list[str]
+    passport: str | None
+    preferences: dict[str, list[Literal["sms", "email"]]]
+
+
+class ProfileChanged(_Command, _ProfileFields):
+    user_id: str
+
+
+class CodeSent(TypedDict):
+    """`sent: false` when the phone is confirmed already."""
+
+    sent: bool
+    expires_at: NotRequired[str]
+    sms_phone_confirmed: NotRequired[bool]
+
+
+class PreferencesChanged(_Command):
+    user_id: str
+    preferences: dict[str, list[Literal["sms", "email"]]]
+
+
+class BlockChanged(_Command):
+    account_id: str
+    block_id: str
+    starts_on: str
+    ends_on: str
+    days: int
+    fee: str
+    state: str
+
+
+class TariffChanged(_Command):
+    account_id: str
+    line_id: str
+    tariff_id: str
+    mode: Literal["next_period", "now"]
+    effective_from: str | None
+
+
+class Subscriber(TypedDict):
+    line_id: str
+    account_id: str
+    kind: str
+    identifier: str
+    subscriber_name: str | None
+    tariff_name: str | None
+
+
+class Subscribers(TypedDict):
+    items: list[Subscriber]
+    total: int
+    limit: int
+    offset: int
+
+
+class RenamedLine(TypedDict):
+    """One rename: where its event landed, or `error`, the code it was refused with alone."""
+
+    account_id: str
+    line_id: str
+    stream_id: NotRequired[str]
+    stream_version: NotRequired[int]
+    position: NotRequired[int]
+    error: NotRequired[str]
+
+
+class Renamed(TypedDict):
+    renamed: list[RenamedLine]

@@ -1,0 +1,464 @@
+"""What the cabinet's routes answer, as the OpenAPI document states it (issue 10, item 13).
+
+The routes return their read models' dicts as they are: these types only document them
+(`responses=answers(...)`, shared/openapi.py), so no page does any work per request for them (the
+summary route is performance-critical). Money is a decimal string ("650.00"), instants are ISO 8601
+with an offset, days are "YYYY-MM-DD". tests/contracts/test_schemathesis.py checks every answer
+against them."""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired
+
+from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
+
+__all__ = [
+    "Accepted",
+    "AccountPage",
+    "AccountSelector",
+    "Autopay",
+    "AutopayChanged",
+    "Balance",
+    "BlockChanged",
+    "BlocksPage",
+    "CodeSent",
+    "Guarantee",
+    "GuaranteeRegistered",
+    "Guarantees",
+    "Me",
+    "Messages",
+    "NotificationPreferences",
+    "PaymentHistory",
+    "PreferencesChanged",
+    "ProfileChanged",
+    "ProfilePage",
+    "PromisedOffer",
+    "PromisedPaymentTaken",
+    "PromisedPayments",
+    "Renamed",
+    "Reversed",
+    "Subscribers",
+    "TariffChanged",
+    "TariffOptions",
+    "Tokens",
+    "TopUpStarted",
+]
+
+Money = str
+Instant = str
+Day = str
+
+
+class _Page(TypedDict):
+    total: int
+    limit: int
+    offset: int
+
+
+class _Command(TypedDict):
+    """Where a command's events landed, and whether the cabinet's read model shows them already."""
+
+    stream_id: str
+    stream_version: int
+    position: int
+    read_model_current: NotRequired[bool]
+
+
+# -- login ---------------------------------------------------------------------------------------------
+class TokenUser(TypedDict):
+    user_id: str
+    role: Literal["subscriber", "org_admin", "operator"]
+    login: str
+    account_ids: list[str]
+    organization_id: str | None
+    must_change_password: bool
+    contact_phone_missing: bool
+    language: str
+
+
+class Tokens(TypedDict):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    refresh_token: str
+    user: TokenUser
+
+
+class Accepted(TypedDict):
+    status: Literal["accepted"]
+    detail: str
+
+
+class Me(TypedDict):
+    user_id: str
+    role: Literal["subscriber", "org_admin", "operator"]
+    account_ids: list[str]
+    organization_id: str | None
+    must_change_password: bool
+
+
+# -- account pages -----------------------------------------------------------------------------------
+class SelectorItem(TypedDict):
+    account_id: str
+    contract_number: str
+    status: str
+    client_name: str
+
+
+class AccountSelector(_Page):
+    items: list[SelectorItem]
+
+
+class Client(TypedDict):
+    kind: Literal["person", "organization"]
+    name: str
+
+
+class LineTariff(TypedDict):
+    tariff_id: str
+    name: str
+    monthly_fee: Money
+    vat_rate: Money
+    effective_from: Day | None
+
+
+class AddOn(TypedDict):
+    service_id: str
+    name: str
+    status: str
+    monthly_fee: Money
+    connected_on: Day | None
+    disconnected_on: Day | None
+
+
+class Line(TypedDict):
+    line_id: str
+    kind: str
+    identifier: str
+    subscriber_name: str | None
+    tariff: LineTariff
+    add_ons: list[AddOn]
+
+
+class BlockTerms(TypedDict):
+    min_days: int
+    max_days: int
+    yearly_quota: int
+    fee: Money
+
+
+class Block(TypedDict):
+    block_id: str
+    state: Literal["scheduled", "active", "ended", "cancelled"]
+    starts_on: Day
+    ends_on: Day
+    days: int
+    fee: Money
+    early: bool
+    started_at: Instant | None
+    ended_at: Instant | None
+
+
+class BlocksPage(TypedDict):
+    terms: BlockTerms | None
+    available: int
+    scheduled: list[Block]
+    history: list[Block]
+
+
+class AccountPage(TypedDict):
+    """The summary: status, money, lines with tariffs and add-ons, blocks."""
+
+    account_id: str
+    contract_number: str
+    client: Client
+    organization_id: str | None
+    payment_form: Literal["prepaid", "postpaid"]
+    opened_at: Instant
+    status: Literal["active", "blocked_financial", "blocked_voluntary", "closed"]
+    balance: Money
+    available: Money
+    promised_outstanding: Money
+    opening_balance: Money
+    lines: list[Line]
+    blocks: BlocksPage
+
+
+class BlockChanged(_Command):
+    account_id: str
+    block_id: str
+    starts_on: Day
+    ends_on: Day
+    days: int
+    fee: Money
+    state: str
+
+
+class CatalogueTariff(TypedDict):
+    tariff_id: str
+    name: str
+    kind: str
+    monthly_fee: Money
+    monthly_fee_net: str
+    vat_rate: str
+    self_service_change: bool
+
+
+class TariffOptions(TypedDict):
+    current: CatalogueTariff | None
+    self_service_change: bool
+    options: list[CatalogueTariff]
+
+
+class TariffChanged(_Command):
+    account_id: str
+    line_id: str
+    tariff_id: str
+    mode: Literal["next_period", "now"]
+    effective_from: Day | None
+
+
+class Balance(TypedDict):
+    account_id: str
+    balance: Money
+    available: Money
+    promised_outstanding: Money
+    paid_total: Money
+    opening_balance: Money
+    updated_at: Instant | None
+
+
+class Payment(TypedDict):
+    payment_id: str
+    amount: Money
+    method: str
+    external_id: str | None
+    paid_at: Instant
+    top_up_id: str | None
+    reversed: bool
+    reversal_reason: str | None
+
+
+class PaymentHistory(_Page):
+    items: list[Payment]
+
+
+# -- payments ----------------------------------------------------------------------------------------
+class TopUpStarted(_Command):
+    top_up_id: str
+    account_id: str
+    amount: Money
+    provider: str
+    redirect_url: str
+
+
+class OutstandingPromise(TypedDict):
+    promised_payment_id: str
+    amount: Money
+    outstanding: Money
+    repaid: Money
+    withdrawn: Money
+    taken_at: Instant
+    due_at: Instant
+    status: str
+
+
+class PromisedOffer(TypedDict):
+    """Whether a promised payment can be taken now: the amounts, or why not (`reason`, `detail`)."""
+
+    account_id: str
+    available: bool
+    reason: str | None
+    detail: str | None
+    available_from: Instant | None
+    recommended_amount: Money
+    max_amount: Money
+    term_days: int
+    outstanding: OutstandingPromise | None
+
+
+class PromisedPayment(TypedDict):
+    promised_payment_id: str
+    amount: Money
+    repaid: Money
+    withdrawn: Money
+    outstanding: Money
+    status: str
+    taken_at: Instant
+    due_at: Instant
+    settled_at: Instant | None
+
+
+class PromisedPayments(_Page):
+    outstanding: PromisedPayment | None
+    items: list[PromisedPayment]
+
+
+class PromisedPaymentTaken(_Command):
+    account_id: str
+    promised_payment_id: str
+    amount: Money
+    outstanding: Money
+    repaid: Money
+    withdrawn: Money
+    taken_at: Instant
+    due_at: Instant
+    status: str
+
+
+class LastCharge(TypedDict):
+    period: str
+    outcome: str
+    amount: Money | None
+    reason: str | None
+
+
+class Autopay(TypedDict):
+    account_id: str
+    enabled: bool
+    provider: str | None
+    method_masked: str | None
+    cap: Money | None
+    last_charge: LastCharge | None
+
+
+class AutopayChanged(_Command):
+    account_id: str
+    enabled: bool
+    provider: str | None
+    method_masked: str | None
+    cap: Money | None
+
+
+class Guarantee(TypedDict):
+    guarantee_id: str
+    amount: Money
+    pay_by: Day
+    invoice_ref: str | None
+    registered_at: Instant
+
+
+class Guarantees(TypedDict):
+    since: Instant
+    items: list[Guarantee]
+
+
+class GuaranteeRegistered(_Command):
+    account_id: str
+    guarantee_id: str
+    amount: Money
+    pay_by: Day
+    invoice_ref: str | None
+    registered_at: Instant | None
+
+
+class Reversed(_Command):
+    account_id: str
+    payment_id: str
+    amount: Money
+    reason: str
+    reversed: bool
+
+
+# -- messages, profile, organization ---------------------------------------------------------------
+class Message(TypedDict):
+    message_id: str
+    status: Literal["pending", "sent", "failed"]
+    channel: Literal["sms", "email"]
+    address_masked: str
+    topic: str
+    template: str
+    subject: str | None
+    text: str
+    attempts: int
+    last_error: str | None
+    queued_at: Instant | None
+    send_after: Instant | None
+    next_attempt_at: Instant | None
+    sent_at: Instant | None
+    failed_at: Instant | None
+
+
+class Messages(_Page):
+    items: list[Message]
+
+
+class TopicChannels(TypedDict):
+    topic: str
+    default_channels: list[Literal["sms", "email"]]
+    channels: list[Literal["sms", "email"]]
+
+
+class NotificationPreferences(TypedDict):
+    user_id: str
+    topics: list[TopicChannels]
+
+
+class PreferencesChanged(_Command):
+    user_id: str
+    preferences: dict[str, list[Literal["sms", "email"]]]
+
+
+class ProfilePage(TypedDict):
+    user_id: str
+    role: Literal["subscriber", "org_admin", "operator"]
+    login: str
+    organization_id: str | None
+    full_name: str | None
+    contact_phone: str | None
+    sms_phone: str | None
+    sms_phone_confirmed: bool
+    email: str | None
+    address: str | None
+    language: str
+    passport_masked: str | None
+    preferences: dict[str, list[Literal["sms", "email"]]]
+    account_ids: list[str]
+
+
+class ProfileChanged(_Command):
+    user_id: str
+    full_name: str | None
+    contact_phone: str | None
+    sms_phone: str | None
+    sms_phone_confirmed: bool
+    email: str | None
+    address: str | None
+    language: str
+    passport_masked: str | None
+
+
+class CodeSent(TypedDict):
+    """`sent: false` when the phone is confirmed already."""
+
+    sent: bool
+    expires_at: NotRequired[Instant]
+    sms_phone_confirmed: NotRequired[bool]
+
+
+class Subscriber(TypedDict):
+    line_id: str
+    account_id: str
+    kind: str
+    identifier: str
+    subscriber_name: str | None
+    tariff_name: str | None
+
+
+class Subscribers(_Page):
+    items: list[Subscriber]
+
+
+class RenamedLine(TypedDict):
+    """One rename: where its event landed, or `error`, the code it was refused with alone."""
+
+    account_id: str
+    line_id: str
+    stream_id: NotRequired[str]
+    stream_version: NotRequired[int]
+    position: NotRequired[int]
+    error: NotRequired[str]
+
+
+class Renamed(TypedDict):
+    renamed: list[RenamedLine]
