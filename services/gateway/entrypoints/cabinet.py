@@ -9,18 +9,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
-from services.gateway.entrypoints.common import AccountController, Commands
+from services.gateway.entrypoints.common import AccountController, Commands, Page
 from services.gateway.projections.cabinet_accounts_queries import account_blocks, account_summary, my_accounts
 from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
-from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
+from shared.http import ID_PATTERN, AccountId, Count, Day, IdempotencyKey
 from shared.internal_api import InternalClient
 
 __all__ = ["AccountPagesController", "AccountSelectorController"]
@@ -59,11 +59,12 @@ class AccountPagesController(AccountController):
     tags = ["accounts"]
 
     @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks")
-    async def summary(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_summary(reads, account, local_date(clock.now(), timezone))
-        if found is None:
-            raise NotFound("account.not_found", f"account {account} not found")
-        return found
+    async def summary(self, request: Request[Any, Any, Any], account_id: AccountId) -> dict[str, Any]:
+        """One read answers it all: the session check, who may see the account, the page."""
+        page = Page.of(request)
+        caller = page.caller(request)
+        return page.admit(caller, account_id, await account_summary(page.reads, account_id, page.today(),
+                                                                    caller.session_id))
 
     @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
     async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
