@@ -11,6 +11,7 @@ from litestar.handlers import HTTPRouteHandler
 from services.gateway.app import create_app
 from services.gateway.entrypoints.common import visible_account
 from services.gateway.settings import GatewaySettings
+from tests.gateway.factories import SUBSCRIBER, Cabinet
 
 #: Handlers whose one read carries the session and visibility checks (`Page.admit`).
 ONE_READ_PAGES = {"summary", "balance"}
@@ -34,3 +35,18 @@ def test_every_route_under_an_account_takes_it_through_visible_account() -> None
         parameters = handler.parsed_fn_signature.parameters
         assert "account" in parameters and "account_id" not in parameters, handler
         assert handler.resolve_dependencies()["account"].dependency is visible_account, handler
+
+
+async def test_the_one_read_pages_judge_a_request_in_the_same_order_as_every_other_route(cabinet: Cabinet) -> None:
+    """Who calls first (401), then the account id's syntax (400), then whose account it is (404),
+    with the same answers as a route checking through `visible_account` (the blocks page)."""
+    bearer = await cabinet.login(*SUBSCRIBER)
+    for account_id, headers in [("bad!id", {}), ("bad!id", bearer), ("2002", bearer), ("1015", bearer)]:
+        answers = {}
+        for page in (*ONE_READ_PAGES, "blocks"):
+            answer = await cabinet.client.get(f"/api/v1/accounts/{account_id}/{page}", headers=headers)
+            body = answer.json()
+            answers[page] = (answer.status_code, body.get("code"), repr(body.get("errors"))) if answer.status_code >= 400 \
+                else (answer.status_code, None, None)
+        assert len(set(answers.values())) == 1, (account_id, answers)
+    assert answers["blocks"][0] == 200

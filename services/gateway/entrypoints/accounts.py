@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 from litestar import Request, get
 from litestar.params import Parameter
 
-from services.gateway.entrypoints.common import AccountController, Page
+from services.gateway.entrypoints.common import AccountController, Page, RawAccountId
 from services.gateway.projections.cabinet_payments_queries import account_balance_read, payment_history
 from shared.calendar import day_bounds, local_date, twelve_months_before
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import ValidationFailed
-from shared.http import AccountId
 
 __all__ = ["AccountsController"]
 
@@ -24,11 +23,12 @@ class AccountsController(AccountController):
     tags = ["accounts"]
 
     @get("/balance", summary="Balance of a personal account")
-    async def balance(self, request: Request[Any, Any, Any], account_id: AccountId) -> dict[str, Any]:
+    async def balance(self, request: Request[Any, Any, Any], account_id: RawAccountId) -> dict[str, Any]:
         """One read answers it all: the session check, who may see the account, the page."""
         page = Page.of(request)
         caller = page.caller(request)
-        return page.admit(caller, account_id, await account_balance_read(page.reads, account_id, caller.session_id))
+        read = await account_balance_read(page.reads, account_id, caller.session_id)
+        return page.admit(request, caller, account_id, read)
 
     @get("/payments", summary="Payment history, newest first")
     async def payments(

@@ -14,13 +14,13 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
-from services.gateway.entrypoints.common import AccountController, Commands, Page
+from services.gateway.entrypoints.common import AccountController, Commands, Page, RawAccountId
 from services.gateway.projections.cabinet_accounts_queries import account_blocks, account_summary, my_accounts
 from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
-from shared.http import ID_PATTERN, AccountId, Count, Day, IdempotencyKey
+from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
 from shared.internal_api import InternalClient
 
 __all__ = ["AccountPagesController", "AccountSelectorController"]
@@ -59,12 +59,12 @@ class AccountPagesController(AccountController):
     tags = ["accounts"]
 
     @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks")
-    async def summary(self, request: Request[Any, Any, Any], account_id: AccountId) -> dict[str, Any]:
+    async def summary(self, request: Request[Any, Any, Any], account_id: RawAccountId) -> dict[str, Any]:
         """One read answers it all: the session check, who may see the account, the page."""
         page = Page.of(request)
         caller = page.caller(request)
-        return page.admit(caller, account_id, await account_summary(page.reads, account_id, page.today(),
-                                                                    caller.session_id))
+        read = await account_summary(page.reads, account_id, page.today(), caller.session_id)
+        return page.admit(request, caller, account_id, read)
 
     @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
     async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:

@@ -17,14 +17,17 @@ bounded, until its read model has applied them, so the caller's next query shows
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
 
 from services.gateway.auth.caller import Caller, authenticate, require_password_changed
 from services.gateway.auth.sessions import refuse_ended, session_ended
@@ -37,13 +40,13 @@ from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
-from shared.http import AccountId
+from shared.http import ID_PATTERN, AccountId
 from shared.internal_api import InternalClient
 from shared.projection import wait_for_stream
 
 __all__ = [
-    "PAGE", "AccountController", "Commands", "Page", "accounts_commands", "caller", "payments_commands",
-    "require_visible", "session", "visible_account", "visible_in_row",
+    "PAGE", "AccountController", "Commands", "Page", "RawAccountId", "accounts_commands", "caller",
+    "payments_commands", "require_visible", "session", "visible_account", "visible_in_row",
 ]
 
 
@@ -105,6 +108,10 @@ class AccountController(Controller):
     dependencies = {"account": Provide(visible_account)}
 
 
+_ACCOUNT_ID = re.compile(ID_PATTERN)
+#: The path's account id as a one-read page takes it: documented with its pattern, checked by
+#: `Page.admit` after who calls (as `AccountId` is, through `visible_account`, on other routes).
+RawAccountId = Annotated[str, Parameter(description="personal account id", schema_extra={"pattern": ID_PATTERN})]
 #: The app state's key of its `Page` (set by app.py when the pages pool opens).
 PAGE = "page"
 
@@ -132,11 +139,19 @@ class Page:
         return authenticate(request, self.token_secret, self.clock)
 
     @staticmethod
-    def admit(caller: Caller, account_id: str, read: AccountRead) -> dict[str, Any]:
+    def admit(request: Request[Any, Any, Any], caller: Caller, account_id: str, read: AccountRead) -> dict[str, Any]:
         """The page, in the order the dependencies check it elsewhere: an ended session (401), a
-        password change due (403), an account the caller may not see or that is unknown (404)."""
+        password change due (403), a malformed account id (400, as `AccountId` answers it), an
+        account the caller may not see or that is unknown (404). The route takes the raw path
+        parameter so that the id's syntax, like elsewhere, is judged only after who calls."""
         refuse_ended(read.session_ended)
         require_password_changed(caller)
+        if not _ACCOUNT_ID.search(account_id):
+            raise ValidationException(
+                detail=f"Validation failed for {request.method} {request.url.path}",
+                extra=[{"message": f"Expected `str` matching regex {ID_PATTERN!r}", "key": "account_id",
+                        "source": "path"}],
+            )
         visible_in_row(caller, account_id, read.known, read.organization_id)
         if read.page is None:
             raise NotFound("account.not_found", f"account {account_id} not found")
