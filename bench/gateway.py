@@ -10,6 +10,11 @@ The floor: bench/bare_app.py under the same granian command. The database's side
 gateway worker, RAW_CONNECTIONS asyncpg connections each (uvloop), reading rows shaped like a summary
 by primary key for the same time. Only the public HTTP API is used, so any version of the gateway's read path runs.
 
+BENCH_GATEWAY_BEFORE=<git ref> also measures the summary of the gateway at that commit of this
+repository (exported with `git archive` into a temporary directory and started by the same granian
+command on the same stack, database and data), in the same run and interleaved with the rest: the
+"before" of a change, printed beside its "after" (e.g. issue 10's session check, issue 15's work).
+
 `python -m bench.gateway`: this section alone. Without wrk, the bench installs it
 (`apt-get install -y wrk`, Debian's package) and says so; if that fails the section is skipped.
 """
@@ -62,6 +67,8 @@ RAW_ROWS = 10_000
 SERVICES = ("gateway", "accounts", "payments")
 GATEWAY_FACTORY = "services.gateway.app:create_app"
 BARE_FACTORY = "bench.bare_app:create_app"
+#: A git ref whose gateway's summary is measured beside today's (module docstring); empty: none.
+BEFORE = os.environ.get("BENCH_GATEWAY_BEFORE", "").strip()
 #: Goals (issue 15), printed beside the figures, never asserted.
 GOAL_RATE = 3000.0
 GOAL_RAW_SHARE = 0.5
@@ -251,9 +258,9 @@ class Stack:
     logs: Path
     started: list[subprocess.Popen[bytes]]
 
-    def start(self, name: str, command: str, extra: dict[str, str] | None = None) -> None:
+    def start(self, name: str, command: str, extra: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
         log = (self.logs / f"{name}.log").open("wb")
-        self.started.append(subprocess.Popen(command, shell=True, cwd=ROOT, env={**self.env, **(extra or {})},
+        self.started.append(subprocess.Popen(command, shell=True, cwd=cwd, env={**self.env, **(extra or {})},
                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
 
     def tail(self) -> str:
@@ -360,6 +367,27 @@ async def gateway_connections(dsn: str, database: str, until: asyncio.Event) -> 
     return int(most)
 
 
+def export_tree(ref: str, into: Path) -> str:
+    """The repository's files at `ref` in `into`; the commit's short id and subject."""
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return subprocess.run(["git", "log", "-1", "--format=%h %s", ref], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+async def start_before(stack: Stack, command: str, ref: str) -> tuple[str, str]:
+    """The gateway at `ref` on a port of its own beside the stack's: its base URL and the commit."""
+    tree = Path(tempfile.mkdtemp(prefix="bench-gateway-before-"))
+    commit = await asyncio.to_thread(export_tree, ref, tree)
+    port = free_port()
+    # Its own files first on the import path (before the virtualenv's path to this checkout).
+    stack.start("before", command, {"GATEWAY_HTTP_PORT": str(port), "PYTHONPATH": str(tree)}, cwd=tree)
+    url = f"http://127.0.0.1:{port}"
+    if not await wait_for(lambda: _answers(f"{url}/health/ready", {}), 90):
+        raise RuntimeError(f"the gateway at {ref} did not become ready:\n{stack.tail()}")
+    return url, commit
+
+
 def _median(loads: list[Load]) -> Load:
     return Load(statistics.median(x.rate for x in loads), statistics.median(x.p50 for x in loads),
                 statistics.median(x.p99 for x in loads), sum(x.requests for x in loads), sum(x.errors for x in loads))
@@ -399,13 +427,21 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
                     {"GATEWAY_HTTP_PORT": str(bare_port)})
         if not await wait_for(lambda: _answers(bare_url, {}), 30):
             raise RuntimeError(f"the bare app did not answer:\n{stack.tail()}")
+        before_label = ""
+        if BEFORE:
+            progress(f"gateway: starting the gateway at {BEFORE} beside it")
+            before_url, commit = await start_before(stack, gateway_command, BEFORE)
+            before_label = f"GET /api/v1/accounts/{ACCOUNT}/summary at {commit.split()[0]} (before)"
+            notes.append(f"before: the gateway at {BEFORE} = {commit}, same stack, database and data")
         gw_database = f"{env.database}_gw"
         await _raw_table(database_dsn(env.dsn, gw_database))
         raw_dsn = database_dsn(env.dsn, gw_database)
 
         targets: dict[str, tuple[str, dict[str, str]]] = {
             "bare": (bare_url, {}), **{n: (base + p, headers) for n, p in paths.items()}}
-        loads: dict[str, list[Load]] = {name: [] for name in ["bare", "raw", *paths]}
+        if before_label:
+            targets["summary_before"] = (f"{before_url}/api/v1/accounts/{ACCOUNT}/summary", headers)
+        loads: dict[str, list[Load]] = {name: [] for name in targets} | {"raw": []}
         seen = 0
         context = get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -424,14 +460,19 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
                         loads[name].append(await wrk(binary, url, SECONDS, sent))
                         loads["raw"].append(await raw_load(pool, workers, raw_dsn, SECONDS))
                         continue
+                    if name == "summary_before":  # its connections are not today's gateway's
+                        loads[name].append(await wrk(binary, url, SECONDS, sent))
+                        continue
                     stop = asyncio.Event()
                     watch = asyncio.create_task(gateway_connections(env.dsn, gw_database, stop))
                     loads[name].append(await wrk(binary, url, SECONDS, sent))
                     stop.set()
                     seen = max(seen, await watch)
+    labels = {name: f"GET /api/v1/accounts/{ACCOUNT}{p}" for name, p in paths.items()}
+    if before_label:
+        labels["summary_before"] = before_label
     return GatewayFigures(workers, pool_setting(stack.env), seen, wrk_note,
-                          {name: _median(values) for name, values in loads.items()},
-                          {name: f"GET /api/v1/accounts/{ACCOUNT}{p}" for name, p in paths.items()}, notes)
+                          {name: _median(values) for name, values in loads.items()}, labels, notes)
 
 
 async def _main() -> None:

@@ -207,6 +207,10 @@ def gateway_table(f: GatewayFigures | str) -> list[str]:
          f" each (the gateway's pool today), same duration; {f.wrk_note}"),
         *f.notes,
     ]
+    before, after = f.routes.get("summary_before"), f.routes.get("summary")
+    if before and after:
+        lines.append(f"summary before -> after: {rate(before.rate)} -> {rate(after.rate)} req/s"
+                     f" (x{ratio(after.rate, before.rate)}), p99 {_ms(before.p99)} -> {_ms(after.p99)} ms")
     return lines
 
 

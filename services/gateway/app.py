@@ -18,7 +18,7 @@ from litestar.di import Provide
 from services.gateway.entrypoints.accounts import AccountsController
 from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
-from services.gateway.entrypoints.common import accounts_commands, caller, payments_commands, session
+from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, caller, payments_commands, session
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
@@ -83,6 +83,14 @@ class Wiring:
     async def close(self) -> None:
         for client in (self.accounts, self.payments, self.notifications):
             await client.close()
+
+    @asynccontextmanager
+    async def open_pages(self, app: Litestar) -> AsyncIterator[None]:
+        """The pages pool, and the `Page` the one-read routes take from the app's state."""
+        async with self.pages.lifespan(app):
+            assert self.pages.pool is not None
+            app.state[PAGE] = Page(self.pages.pool, self.settings.token_secret, self.clock, self.settings.timezone)
+            yield
 
 
 def _wiring(state: State) -> Wiring:
@@ -162,7 +170,7 @@ def create_app(
         exception_handlers=exception_handlers,
         middleware=[freshness_middleware(runtime.freshness)],
         logging_config=None,  # every record goes through shared.logging's handler
-        lifespan=[runtime.lifespan, wiring.pages.lifespan],
+        lifespan=[runtime.lifespan, wiring.open_pages],
         on_shutdown=[wiring.close],
         openapi_config=openapi_config(
             "Billing cabinet API", "1.0.0", security="bearer",

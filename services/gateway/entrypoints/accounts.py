@@ -6,16 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import get
+from litestar import Request, get
 from litestar.params import Parameter
 
 from services.gateway.entrypoints import answers as a
-from services.gateway.entrypoints.common import AccountController
-from services.gateway.projections.cabinet_payments_queries import account_balance, payment_history
+from services.gateway.entrypoints.common import AccountController, Page, RawAccountId
+from services.gateway.projections.cabinet_payments_queries import account_balance_read, payment_history
 from shared.calendar import day_bounds, local_date, twelve_months_before
 from shared.clock import Clock
 from shared.db import Pool
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import ValidationFailed
 from shared.openapi import answers
 
 __all__ = ["AccountsController"]
@@ -25,11 +25,12 @@ class AccountsController(AccountController):
     tags = ["accounts"]
 
     @get("/balance", summary="Balance of a personal account", responses=answers(200, a.Balance))
-    async def balance(self, account: str, reads: Pool) -> dict[str, Any]:
-        found = await account_balance(reads, account)
-        if found is None:
-            raise NotFound("account.not_found", f"account {account} not found")
-        return found
+    async def balance(self, request: Request[Any, Any, Any], account_id: RawAccountId) -> dict[str, Any]:
+        """One read answers it all: the session check, who may see the account, the page."""
+        page = Page.of(request)
+        caller = page.caller(request)
+        read = await account_balance_read(page.reads, account_id, caller.session_id)
+        return page.admit(request, caller, account_id, read)
 
     @get("/payments", summary="Payment history, newest first", responses=answers(200, a.PaymentHistory))
     async def payments(

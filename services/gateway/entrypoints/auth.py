@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
 from services.gateway.auth.rate_limits import count_attempt, forget, login_bucket_key
-from services.gateway.auth.sessions import open_session, revoke_session, rotate_refresh_token
+from services.gateway.auth.sessions import end_user_sessions, open_session, revoke_session, rotate_refresh_token
 from services.gateway.auth.tokens import AccessClaims, issue_access_token
 from services.gateway.entrypoints import answers as a
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
@@ -159,7 +159,7 @@ class AuthController(Controller):
         claims["must_change_password"] = bool(claims["must_change_password"] or rotated.must_change_password)
         return await _tokens(pool, gateway_settings, now, claims, (rotated.session_id, rotated.refresh_token))
 
-    @post("/logout", status_code=204, summary="End the session: its refresh tokens stop working")
+    @post("/logout", status_code=204, summary="End the session: its refresh and access tokens stop working")
     async def logout(self, data: RefreshToken, pool: Pool, clock: Clock) -> None:
         await revoke_session(pool, data.refresh_token, clock.now())
 
@@ -179,8 +179,7 @@ class AuthController(Controller):
                                            "new_password": data.new_password})
         await forget(pool, f"password:{session.user_id}")
         now = clock.now()
-        await pool.execute("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-                           session.user_id, now)
+        await end_user_sessions(pool, session.user_id, now)
         await wait_for_stream(pool, CabinetAccounts.name, result["stream_id"], result["stream_version"],
                               gateway_settings.read_your_writes_timeout_s)
         return await _tokens(pool, gateway_settings, now, result)

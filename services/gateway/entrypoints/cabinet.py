@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Caller
 from services.gateway.entrypoints import answers as a
-from services.gateway.entrypoints.common import AccountController, Commands
+from services.gateway.entrypoints.common import AccountController, Commands, Page, RawAccountId
 from services.gateway.projections.cabinet_accounts_queries import account_blocks, account_summary, my_accounts
 from shared.calendar import local_date
 from shared.clock import Clock
@@ -64,11 +64,12 @@ class AccountPagesController(AccountController):
 
     @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks",
          responses=answers(200, a.AccountPage))
-    async def summary(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_summary(reads, account, local_date(clock.now(), timezone))
-        if found is None:
-            raise NotFound("account.not_found", f"account {account} not found")
-        return found
+    async def summary(self, request: Request[Any, Any, Any], account_id: RawAccountId) -> dict[str, Any]:
+        """One read answers it all: the session check, who may see the account, the page."""
+        page = Page.of(request)
+        caller = page.caller(request)
+        read = await account_summary(page.reads, account_id, page.today(), caller.session_id)
+        return page.admit(request, caller, account_id, read)
 
     @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history",
          responses=answers(200, a.BlocksPage))

@@ -1,6 +1,11 @@
 """What the cabinet's routes share: who calls (`session`, `caller`), the account in the path once
-the caller may see it (`AccountController`, `account`), and commands to the service that owns them
-(`Commands`).
+the caller may see it (`AccountController`, `account`), what a page answered by one read needs
+(`Page`), and commands to the service that owns them (`Commands`).
+
+Who calls comes from the signed access token, and its session must not have ended (logout, a
+reused refresh token, a password change: auth/sessions.py): `session` asks that by primary key, a
+`Page` route asks it inside the page's one read. Either way an ended session's access token gets
+401 `auth.session_ended` at its next request, on any worker.
 
 A command goes through shared/internal_api.py with the internal token, the caller as `x-actor`, the
 correlation id and the client's `Idempotency-Key` as sent (at most 200 characters, checked where it
@@ -12,35 +17,47 @@ bounded, until its read model has applied them, so the caller's next query shows
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
 
 from services.gateway.auth.caller import Caller, authenticate, require_password_changed
+from services.gateway.auth.sessions import refuse_ended, session_ended
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_accounts_queries import account_in_organization, account_known
 from services.gateway.projections.cabinet_payments import CabinetPayments
+from services.gateway.projections.page_reads import AccountRead
 from services.gateway.settings import GatewaySettings
+from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
-from shared.http import AccountId
+from shared.http import ID_PATTERN, AccountId
 from shared.internal_api import InternalClient
 from shared.openapi import BEARER
 from shared.projection import wait_for_stream
 
 __all__ = [
-    "AccountController", "Commands", "accounts_commands", "caller", "payments_commands", "require_visible",
-    "session", "visible_account",
+    "PAGE", "AccountController", "Commands", "Page", "RawAccountId", "accounts_commands", "caller",
+    "payments_commands", "require_visible", "session", "visible_account", "visible_in_row",
 ]
 
 
-async def session(request: Request[Any, Any, Any], gateway_settings: GatewaySettings, clock: Clock) -> Caller:
-    """The logged-in caller, even one who must change the password first (from the token alone)."""
-    return authenticate(request, gateway_settings.token_secret, clock)
+async def session(request: Request[Any, Any, Any], gateway_settings: GatewaySettings, clock: Clock,
+                  reads: Pool) -> Caller:
+    """The logged-in caller, even one who must change the password first: the token, and one
+    primary-key read that its session has not ended (else 401 `auth.session_ended`)."""
+    found = authenticate(request, gateway_settings.token_secret, clock)
+    refuse_ended(await session_ended(reads, found.session_id))
+    return found
 
 
 async def caller(session: Caller) -> Caller:
@@ -65,6 +82,18 @@ async def require_visible(caller: Caller, account_id: str, pool: Pool) -> None:
     raise NotFound("account.not_found", f"account {account_id} not found")
 
 
+def visible_in_row(caller: Caller, account_id: str, known: bool, organization_id: str | None) -> None:
+    """`require_visible`'s rule when the page's own read brought the account's row along (`known`:
+    the cabinet has the account; `organization_id`: its organization): no further read."""
+    if caller.role == "operator":
+        visible = known
+    else:
+        organization = caller.sees_organization
+        visible = caller.may_see(account_id) or (organization is not None and organization == organization_id)
+    if not visible:
+        raise NotFound("account.not_found", f"account {account_id} not found")
+
+
 async def visible_account(account_id: AccountId, caller: Caller, pool: Pool) -> str:
     """The account in the path, once the caller may see it (else 404 `account.not_found`)."""
     await require_visible(caller, account_id, pool)
@@ -79,6 +108,60 @@ class AccountController(Controller):
     path = "/api/v1/accounts/{account_id:str}"
     dependencies = {"account": Provide(visible_account)}
     security = [{BEARER: []}]
+
+
+_ACCOUNT_ID = re.compile(ID_PATTERN)
+#: The path's account id as a one-read page takes it: documented with its pattern, checked by
+#: `Page.admit` after who calls (as `AccountId` is, through `visible_account`, on other routes).
+RawAccountId = Annotated[str, Parameter(description="personal account id", schema_extra={"pattern": ID_PATTERN})]
+#: The app state's key of its `Page` (set by app.py when the pages pool opens).
+PAGE = "page"
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a cabinet page answered by one read needs: the pages pool, the token's secret, the
+    clock and the business time zone. The hottest pages take it from the app's state (`of`) instead
+    of through dependencies: Litestar resolves a route's dependencies per request (several of them
+    in a task group), which cost the summary about a sixth of its CPU (README "Cabinet read path").
+    The page's read carries the session check and the account's row (`admit`, `visible_in_row`)."""
+
+    reads: Pool
+    token_secret: bytes
+    clock: Clock
+    timezone: ZoneInfo
+
+    @staticmethod
+    def of(request: Request[Any, Any, Any]) -> Page:
+        page: Page = request.app.state[PAGE]
+        return page
+
+    def caller(self, request: Request[Any, Any, Any]) -> Caller:
+        """The caller from the token alone; `admit` decides on it once the page is read."""
+        return authenticate(request, self.token_secret, self.clock)
+
+    @staticmethod
+    def admit(request: Request[Any, Any, Any], caller: Caller, account_id: str, read: AccountRead) -> dict[str, Any]:
+        """The page, in the order the dependencies check it elsewhere: an ended session (401), a
+        password change due (403), a malformed account id (400, as `AccountId` answers it), an
+        account the caller may not see or that is unknown (404). The route takes the raw path
+        parameter so that the id's syntax, like elsewhere, is judged only after who calls."""
+        refuse_ended(read.session_ended)
+        require_password_changed(caller)
+        if not _ACCOUNT_ID.search(account_id):
+            raise ValidationException(
+                detail=f"Validation failed for {request.method} {request.url.path}",
+                extra=[{"message": f"Expected `str` matching regex {ID_PATTERN!r}", "key": "account_id",
+                        "source": "path"}],
+            )
+        visible_in_row(caller, account_id, read.known, read.organization_id)
+        if read.page is None:
+            raise NotFound("account.not_found", f"account {account_id} not found")
+        return read.page
+
+    def today(self) -> date:
+        """The business date (the operator's time zone)."""
+        return local_date(self.clock.now(), self.timezone)
 
 
 @dataclass(frozen=True)

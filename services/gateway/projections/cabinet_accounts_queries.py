@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from services.gateway.projections.cabinet_payments_queries import funds
+from services.gateway.projections.page_reads import SESSION_ENDED, AccountRead
 from shared.db import Pool
 from shared.paging import page_of
 
@@ -63,24 +64,27 @@ async def account_in_organization(pool: Pool, account_id: str, organization_id: 
     ))
 
 
-async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:
-    """One primary-key read: the page's row (cabinet_summaries.py) joined with the account's funds."""
+async def account_summary(pool: Pool, account_id: str, today: date, session_id: str) -> AccountRead:
+    """One read by primary keys: the page's row (cabinet_summaries.py) joined with the account's
+    funds, the account's organization, and whether the session `session_id` has ended."""
     row = await pool.fetchrow(
-        "SELECT s.page, s.opening_balance, s.block_terms, s.blocks, a.balance, a.paid_total,"
-        " a.promised_outstanding, a.updated_at FROM cabinet_summaries s"
-        " LEFT JOIN cabinet_accounts a ON a.account_id = s.account_id WHERE s.account_id = $1",
-        account_id,
+        f"SELECT {SESSION_ENDED}, s.organization_id, s.page, s.opening_balance, s.block_terms, s.blocks,"
+        " a.balance, a.paid_total, a.promised_outstanding, a.updated_at FROM (SELECT $1::text AS account_id) k"
+        " LEFT JOIN cabinet_summaries s ON s.account_id = k.account_id"
+        " LEFT JOIN cabinet_accounts a ON a.account_id = k.account_id",
+        account_id, session_id,
     )
-    if row is None:
-        return None
+    assert row is not None  # the FROM is one row whatever the account
     page = row["page"]
+    if page is None:
+        return AccountRead(row["session_ended"], False, None, None)
     money = funds(row)  # one computation of the money figures for every page (cabinet_payments_queries.py)
-    return {
+    return AccountRead(row["session_ended"], True, row["organization_id"], {
         **{k: page[k] for k in _SUMMARY_HEAD},
         **{k: money[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
         "lines": page["lines"],
         "blocks": blocks_section(row["block_terms"], row["blocks"], today),
-    }
+    })
 
 
 async def account_blocks(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:

@@ -7,27 +7,36 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from services.gateway.projections.page_reads import SESSION_ENDED, AccountRead
 from shared.db import Pool
 from shared.money import round_money
 
 __all__ = [
-    "account_balance", "autopay_settings", "funds", "guarantee_history", "payment_history", "promised_payment_history",
+    "account_balance", "account_balance_read", "autopay_settings", "funds", "guarantee_history", "payment_history",
+    "promised_payment_history",
 ]
 
 
 async def account_balance(pool: Pool, account_id: str) -> dict[str, Any] | None:
-    """Funds as docs/events.md counts them (`funds`), in one read."""
+    """Funds as docs/events.md counts them (`funds`), in one read; None for an unknown account."""
+    return (await account_balance_read(pool, account_id, "")).page
+
+
+async def account_balance_read(pool: Pool, account_id: str, session_id: str) -> AccountRead:
+    """The balance page in one read by primary keys, with the account's directory row (known,
+    organization) and whether the session `session_id` has ended."""
     row = await pool.fetchrow(
-        "SELECT coalesce(d.opening_balance, 0) AS opening_balance, a.balance, a.paid_total,"
+        f"SELECT {SESSION_ENDED}, d.account_id IS NOT NULL AS known, d.organization_id,"
+        " a.account_id IS NOT NULL OR d.account_id IS NOT NULL AS found,"
+        " coalesce(d.opening_balance, 0) AS opening_balance, a.balance, a.paid_total,"
         " a.promised_outstanding, a.updated_at FROM (SELECT $1::text AS account_id) k"
         " LEFT JOIN cabinet_accounts a ON a.account_id = k.account_id"
-        " LEFT JOIN cabinet_account_directory d ON d.account_id = k.account_id"
-        " WHERE a.account_id IS NOT NULL OR d.account_id IS NOT NULL",
-        account_id,
+        " LEFT JOIN cabinet_account_directory d ON d.account_id = k.account_id",
+        account_id, session_id,
     )
-    if row is None:
-        return None
-    return {"account_id": account_id, **funds(row)}
+    assert row is not None  # the FROM is one row whatever the account
+    page = {"account_id": account_id, **funds(row)} if row["found"] else None
+    return AccountRead(row["session_ended"], row["known"], row["organization_id"], page)
 
 
 def funds(row: Any) -> dict[str, Any]:
