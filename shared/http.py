@@ -152,14 +152,59 @@ def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dic
     return response
 
 
-def _validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+def _validation_error(request: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+    names = _public_names(request)
     errors = [
-        {"field": item.get("key"), "message": item.get("message")}
+        _public_error(item, names)
         for item in (error.extra if isinstance(error.extra, list) else [])
         if isinstance(item, dict)
     ]
     detail = error.detail if error.detail and not errors else "the request does not match the API"
     return problem(400, "request.invalid", detail, errors=errors)
+
+
+#: Where a request's value comes from, as Litestar's validation names it (`ParamType`, or "body").
+_PLACES = {"query": "query", "header": "header", "cookie": "cookie", "path": "path", "body": "body"}
+
+
+def _public_names(request: Request[Any, Any, Any]) -> dict[str, tuple[str, str]]:
+    """Each Python parameter name of the route (and of its dependencies) -> (where, the name the
+    client sends): `date_from` -> ("query", "from"), `idempotency_key` -> ("header", "idempotency-key")."""
+    handler = request.scope.get("route_handler")
+    if handler is None:
+        return {}
+    signatures = [handler.parsed_fn_signature]
+    signatures += [p.parsed_fn_signature for p in handler.resolve_dependencies().values()
+                   if getattr(p, "parsed_fn_signature", None) is not None]
+    names: dict[str, tuple[str, str]] = {}
+    for signature in signatures:
+        for name, definition in signature.parameters.items():
+            kwarg = definition.kwarg_definition
+            for place in ("query", "header", "cookie"):
+                public = getattr(kwarg, place, None)
+                if isinstance(public, str):
+                    names[name] = (place, public)
+            if name not in names and kwarg is not None:  # a plain query or path parameter
+                names[name] = ("path" if name in request.path_params else "query", name)
+            if name == "data":
+                names[name] = ("body", "")
+    return names
+
+
+def _public_error(item: dict[str, Any], names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """One validation error as the client can act on it: the name it sent (the query parameter,
+    header or body field, never the handler's Python name) and where (`in`); the whole body has
+    `field` null."""
+    key, message = item.get("key"), str(item.get("message", ""))
+    source = item.get("source")
+    place = _PLACES.get(str(getattr(source, "value", source)))
+    if key is None or (key == "data" and "data" in names):  # the body as a whole: missing or not an object
+        message = "a JSON body is required" if message == "'data'" else "the body must be a JSON object"
+        return {"field": None, "in": "body", "message": message}
+    if key in names:
+        place, public = names[key]
+        key = public or None
+    return {"field": key, "in": place or "body", "message": message}
 
 
 def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:
