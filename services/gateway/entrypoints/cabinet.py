@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,19 +74,19 @@ class AccountPagesController(AccountController):
 
     @post("/blocks", status_code=201, summary="Schedule a voluntary block")
     async def schedule_block(self, account: str, data: NewBlock, accounts_commands: Commands,
-                             idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks",
                                             data.model_dump(mode="json"), idempotency_key)
 
     @post("/blocks/{block_id:str}/cancel", status_code=200, summary="Cancel a block before it starts")
     async def cancel_block(self, account: str, block_id: ItemId, accounts_commands: Commands,
-                           idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                           idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks/{block_id}/cancel",
                                             key=idempotency_key)
 
     @post("/blocks/{block_id:str}/lift", status_code=200, summary="Lift a running block early")
     async def lift_block(self, account: str, block_id: ItemId, accounts_commands: Commands,
-                         idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                         idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks/{block_id}/lift",
                                             key=idempotency_key)
 
@@ -106,6 +106,6 @@ class AccountPagesController(AccountController):
 
     @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)")
     async def change_tariff(self, account: str, line_id: ItemId, data: TariffChange, accounts_commands: Commands,
-                            idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/tariff",
                                             data.model_dump(), idempotency_key)

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request
+from litestar import Controller, Request, Response
 from litestar.di import Provide
 
 from services.gateway.auth.caller import Caller, authenticate, require_password_changed
@@ -26,14 +26,14 @@ from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.settings import GatewaySettings
 from shared.clock import Clock
 from shared.db import Pool
-from shared.errors import NotFound
-from shared.http import AccountId
-from shared.internal_api import InternalClient
+from shared.errors import Forbidden, NotFound
+from shared.http import AccountId, refuse_deferred_body, replayable_response
+from shared.internal_api import InternalClient, Reply
 from shared.projection import wait_for_stream
 
 __all__ = [
-    "AccountController", "Commands", "accounts_commands", "caller", "payments_commands", "require_visible",
-    "session", "visible_account",
+    "AccountController", "Commands", "Only", "accounts_commands", "caller", "only", "payments_commands",
+    "require_visible", "session", "visible_account",
 ]
 
 
@@ -64,9 +64,30 @@ async def require_visible(caller: Caller, account_id: str, pool: Pool) -> None:
     raise NotFound("account.not_found", f"account {account_id} not found")
 
 
-async def visible_account(account_id: AccountId, caller: Caller, pool: Pool) -> str:
-    """The account in the path, once the caller may see it (else 404 `account.not_found`)."""
+@dataclass(frozen=True)
+class Only:
+    """Who may use a route beyond seeing the account (a route's `opt`, see `only`)."""
+
+    roles: frozenset[str]
+    code: str
+    detail: str
+
+
+def only(roles: tuple[str, ...], code: str, detail: str) -> dict[str, Any]:
+    """A route's `opt`: only these roles may use it; anyone else who sees the account gets 403 `code`."""
+    return {"only": Only(frozenset(roles), code, detail)}
+
+
+async def visible_account(account_id: AccountId, caller: Caller, pool: Pool, request: Request[Any, Any, Any]) -> str:
+    """The account in the path, checked in this order before anything else of the request: the
+    caller may see it (else 404 `account.not_found`), may use this route (its `only`, else 403),
+    and only then the body the edge refused (shared/request_guard.py defers it on these routes;
+    the body's fields are validated after every dependency). So 401, 404, 403, then 400/415."""
     await require_visible(caller, account_id, pool)
+    allowed: Only | None = request.route_handler.opt.get("only")
+    if allowed is not None and caller.role not in allowed.roles:
+        raise Forbidden(allowed.code, allowed.detail)
+    refuse_deferred_body(request)
     return account_id
 
 
@@ -82,23 +103,30 @@ class AccountController(Controller):
 @dataclass(frozen=True)
 class Commands:
     """The caller's commands to the service that owns them, each answered once the gateway's
-    `projection` shows its events (waiting at most `timeout` seconds)."""
+    `projection` shows its events (waiting at most `timeout` seconds), with the route's `status`
+    (a repeat: 200 and `idempotent-replayed: true`, as the owner answered it)."""
 
     service: InternalClient
     pool: Pool
     caller: Caller
     projection: str
     timeout: float = 2.0
+    status: int = 200
 
-    async def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> dict[str, Any]:
+    async def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> Response[dict[str, Any]]:
         """Send one command under the client's key; without one, under a fresh key (the owner
-        then deduplicates nothing, as for any new command)."""
-        result = await self.service.call(method, path, json=body, actor=self.caller.actor,
-                                         idempotency_key=key or str(uuid.uuid4()))
-        current = await self.caught_up(result.get("stream_id"), result.get("stream_version"))
+        then deduplicates nothing, as for any new command). The answer to give the client."""
+        reply = await self.reply(method, path, body, key)
+        return replayable_response(reply.body, self.status, replayed=reply.replayed)
+
+    async def reply(self, method: str, path: str, body: Any = None, key: str | None = None) -> Reply:
+        """The owner's reply to one command, once the read model shows it (`read_model_current`)."""
+        reply = await self.service.send(method, path, json=body, actor=self.caller.actor,
+                                        idempotency_key=key or str(uuid.uuid4()))
+        current = await self.caught_up(reply.body.get("stream_id"), reply.body.get("stream_version"))
         if current is not None:
-            result["read_model_current"] = current
-        return result
+            reply.body["read_model_current"] = current
+        return reply
 
     async def caught_up(self, stream_id: Any, version: Any) -> bool | None:
         """Wait until the read model has applied `stream_id` up to `version`: whether it did in
@@ -108,11 +136,13 @@ class Commands:
         return None
 
 
-async def accounts_commands(accounts: InternalClient, pool: Pool, caller: Caller,
+async def accounts_commands(request: Request[Any, Any, Any], accounts: InternalClient, pool: Pool, caller: Caller,
                             gateway_settings: GatewaySettings) -> Commands:
-    return Commands(accounts, pool, caller, CabinetAccounts.name, gateway_settings.read_your_writes_timeout_s)
+    return Commands(accounts, pool, caller, CabinetAccounts.name, gateway_settings.read_your_writes_timeout_s,
+                    request.route_handler.status_code or 200)
 
 
-async def payments_commands(payments_api: InternalClient, pool: Pool, caller: Caller,
-                            gateway_settings: GatewaySettings) -> Commands:
-    return Commands(payments_api, pool, caller, CabinetPayments.name, gateway_settings.read_your_writes_timeout_s)
+async def payments_commands(request: Request[Any, Any, Any], payments_api: InternalClient, pool: Pool,
+                            caller: Caller, gateway_settings: GatewaySettings) -> Commands:
+    return Commands(payments_api, pool, caller, CabinetPayments.name, gateway_settings.read_your_writes_timeout_s,
+                    request.route_handler.status_code or 200)

@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from litestar import delete, get, patch, post, put
+from litestar import Response, delete, get, patch, post, put
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.auth import Caller
-from services.gateway.entrypoints.common import AccountController, Commands
+from services.gateway.entrypoints.common import AccountController, Commands, only
 from services.gateway.projections.cabinet_payments_queries import (
     autopay_settings,
     guarantee_history,
@@ -26,7 +25,6 @@ from services.gateway.projections.cabinet_payments_queries import (
 from shared.calendar import previous_month_start
 from shared.clock import Clock
 from shared.db import Pool
-from shared.errors import Forbidden
 from shared.http import Amount, Day, IdempotencyKey
 from shared.internal_api import InternalClient
 
@@ -75,7 +73,7 @@ class CabinetPaymentsController(AccountController):
 
     @post("/top-ups", status_code=201, summary="Start a top-up; answers the provider's page to send the user to")
     async def top_up(self, account: str, data: TopUpRequest, payments_commands: Commands,
-                     idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                     idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/top-ups",
                                             data.model_dump(mode="json"), idempotency_key)
 
@@ -85,7 +83,7 @@ class CabinetPaymentsController(AccountController):
 
     @post("/promised-payments", status_code=201, summary="Take a promised payment: credited at once, 3 days")
     async def take(self, account: str, data: PromisedPaymentRequest, payments_commands: Commands,
-                   idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                   idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/promised-payments",
                                             data.model_dump(mode="json"), idempotency_key)
 
@@ -99,19 +97,19 @@ class CabinetPaymentsController(AccountController):
 
     @put("/autopay", status_code=200, summary="Enable autopay with a saved payment method (or replace it)")
     async def enable_autopay(self, account: str, data: AutopayRequest, payments_commands: Commands,
-                             idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("PUT", f"/internal/v1/accounts/{account}/autopay",
                                             data.model_dump(mode="json"), idempotency_key)
 
     @patch("/autopay", status_code=200, summary="Change the autopay cap (null: none)")
     async def change_autopay(self, account: str, data: AutopayCapRequest, payments_commands: Commands,
-                             idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("PATCH", f"/internal/v1/accounts/{account}/autopay",
                                             data.model_dump(mode="json"), idempotency_key)
 
     @delete("/autopay", status_code=200, summary="Disable autopay")
     async def disable_autopay(self, account: str, payments_commands: Commands,
-                              idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                              idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("DELETE", f"/internal/v1/accounts/{account}/autopay",
                                             key=idempotency_key)
 
@@ -119,18 +117,17 @@ class CabinetPaymentsController(AccountController):
     async def guarantees(self, account: str, pool: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
         return await guarantee_history(pool, account, previous_month_start(clock.now(), timezone))
 
-    @post("/guarantees", status_code=201, summary="Register a payment guarantee (organization admins)")
-    async def guarantee(self, account: str, data: GuaranteeRequest, caller: Caller, payments_commands: Commands,
-                        idempotency_key: IdempotencyKey) -> dict[str, Any]:
-        if caller.role not in ("org_admin", "operator"):
-            raise Forbidden("guarantee.org_admin_only", "payment guarantees are registered by the organization's admin")
+    @post("/guarantees", status_code=201, summary="Register a payment guarantee (organization admins)",
+          opt=only(("org_admin", "operator"), "guarantee.org_admin_only",
+                   "payment guarantees are registered by the organization's admin"))
+    async def guarantee(self, account: str, data: GuaranteeRequest, payments_commands: Commands,
+                        idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/guarantees",
                                             data.model_dump(mode="json"), idempotency_key)
 
-    @post("/payments/{payment_id:str}/reversal", status_code=201, summary="Reverse a payment (operators)")
-    async def reverse(self, account: str, payment_id: PaymentId, data: ReversalRequest, caller: Caller,
-                      payments_commands: Commands, idempotency_key: IdempotencyKey) -> dict[str, Any]:
-        if caller.role != "operator":
-            raise Forbidden("payment.reversal_operator_only", "only operators reverse payments")
+    @post("/payments/{payment_id:str}/reversal", status_code=201, summary="Reverse a payment (operators)",
+          opt=only(("operator",), "payment.reversal_operator_only", "only operators reverse payments"))
+    async def reverse(self, account: str, payment_id: PaymentId, data: ReversalRequest,
+                      payments_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/payments/{payment_id}/reversal",
                                             data.model_dump(mode="json"), idempotency_key)
