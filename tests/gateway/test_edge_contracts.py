@@ -4,6 +4,7 @@ for both bounds of a history range, access before the body, replays said so."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -98,3 +99,18 @@ async def test_a_repeated_command_answers_its_first_result_and_says_it_is_a_repl
         headers={**me, "idempotency-key": "prefs-once"}) for _ in range(2)]
     assert [r.headers.get("idempotent-replayed") for r in preferences] == [None, "true"], preferences[0].text
 
+
+
+async def test_the_summary_says_which_business_date_and_time_zone_its_days_are(cabinet: Cabinet) -> None:
+    cabinet.clock.set(datetime(2026, 3, 11, 21, 15, tzinfo=UTC))  # already the 12th in Minsk (UTC+3)
+    me = await cabinet.login(*SUBSCRIBER)
+    summary = (await cabinet.client.get("/api/v1/accounts/1015/summary", headers=me)).json()
+    assert (summary["business_date"], summary["time_zone"]) == ("2026-03-12", "Europe/Minsk")
+    blocks = (await cabinet.client.get("/api/v1/accounts/1015/blocks", headers=me)).json()
+    assert (blocks["business_date"], blocks["time_zone"]) == ("2026-03-12", "Europe/Minsk")
+    tomorrow = date.fromisoformat(summary["business_date"]) + timedelta(days=1)
+    block = await cabinet.client.post("/api/v1/accounts/1015/blocks", json={"starts_on": tomorrow.isoformat(),
+                                                                            "days": 14}, headers=me)
+    assert block.status_code == 201, block.text
+    scheduled = (await cabinet.client.get("/api/v1/accounts/1015/blocks", headers=me)).json()["scheduled"]
+    assert [(b["starts_on"], b["state"]) for b in scheduled] == [("2026-03-13", "scheduled")]

@@ -31,7 +31,8 @@ ItemId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 class NewBlock(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: Day = Field(description="today or later, in the operator's time zone")
+    starts_on: Day = Field(description="today or later: a day in the operator's time zone (BILLING_TIMEZONE), as"
+                                       " the summary's `business_date` and `time_zone` show")
     days: Count = Field(ge=1, le=3660, description="14 to 180 on the seed tariffs")
 
 
@@ -58,16 +59,16 @@ class AccountSelectorController(Controller):
 class AccountPagesController(AccountController):
     tags = ["accounts"]
 
-    @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks")
+    @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks; the business date and time zone")
     async def summary(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_summary(reads, account, local_date(clock.now(), timezone))
+        found = await account_summary(reads, account, local_date(clock.now(), timezone), timezone.key)
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
-    @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history")
+    @get("/blocks", summary="Voluntary blocks: available per calendar year, scheduled, history; the business date")
     async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_blocks(reads, account, local_date(clock.now(), timezone))
+        found = await account_blocks(reads, account, local_date(clock.now(), timezone), timezone.key)
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
