@@ -34,16 +34,15 @@ def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_t
                        headers={**me, "idempotency-key": "e2e-promise-1"})
     assert taken.status_code == 201, taken.text
     assert taken.json()["read_model_current"] is True and taken.json()["outstanding"] == "650.00"
-    # Read-your-writes: the very next query shows the credit.
+    assert taken.json()["status_current"] is True
+    # Read-your-writes: the very next query shows the credit, and the status it implies (the
+    # accounts service lifted the financial block before the answer; issue 10, item 9).
+    unblocked = httpx.get(f"{gateway}/summary", headers=me)
+    assert unblocked.json()["status"] == "active" and unblocked.json()["balance"] == "530.00"
     balance = httpx.get(f"{gateway}/balance", headers=me).json()
     assert (balance["balance"], balance["promised_outstanding"]) == ("530.00", "650.00")
     promised = httpx.get(f"{gateway}/promised-payments", headers=me).json()
     assert promised["outstanding"]["status"] == "outstanding"
-
-    # The accounts service lifts the financial block once it sees the credit.
-    unblocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=me),
-                     lambda r: r.json()["status"] == "active")
-    assert unblocked.json()["status"] == "active" and unblocked.json()["balance"] == "530.00"
     # The summary shows the same money figures as the balance page.
     assert (unblocked.json()["available"], unblocked.json()["promised_outstanding"]) == ("530.00", "650.00")
 

@@ -25,10 +25,14 @@ from services.gateway.projections.cabinet_payments_queries import (
 from shared.calendar import previous_month_start
 from shared.clock import Clock
 from shared.db import Pool
-from shared.http import Amount, Day, IdempotencyKey
-from shared.internal_api import InternalClient
+from shared.errors import DomainError
+from shared.http import Amount, Day, IdempotencyKey, replayable_response
+from shared.internal_api import InternalClient, Reply
+from shared.logging import get_logger
 
 __all__ = ["CabinetPaymentsController"]
+
+log = get_logger(__name__)
 
 PaymentId = Annotated[str, Parameter(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 Limit = Annotated[int, Parameter(ge=1, le=100, default=20)]
@@ -83,9 +87,10 @@ class CabinetPaymentsController(AccountController):
 
     @post("/promised-payments", status_code=201, summary="Take a promised payment: credited at once, 3 days")
     async def take(self, account: str, data: PromisedPaymentRequest, payments_commands: Commands,
-                   idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/promised-payments",
-                                            data.model_dump(mode="json"), idempotency_key)
+                   accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        reply = await payments_commands.reply("POST", f"/internal/v1/accounts/{account}/promised-payments",
+                                              data.model_dump(mode="json"), idempotency_key)
+        return await _with_status_settled(reply, account, payments_commands, accounts_commands)
 
     @get("/promised-payments", summary="Promised payments: the outstanding one and the history, newest first")
     async def promised(self, account: str, pool: Pool, limit: Limit, offset: Offset) -> dict[str, Any]:
@@ -127,7 +132,33 @@ class CabinetPaymentsController(AccountController):
 
     @post("/payments/{payment_id:str}/reversal", status_code=201, summary="Reverse a payment (operators)",
           opt=only(("operator",), "payment.reversal_operator_only", "only operators reverse payments"))
-    async def reverse(self, account: str, payment_id: PaymentId, data: ReversalRequest,
-                      payments_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        return await payments_commands.send("POST", f"/internal/v1/accounts/{account}/payments/{payment_id}/reversal",
-                                            data.model_dump(mode="json"), idempotency_key)
+    async def reverse(self, account: str, payment_id: PaymentId, data: ReversalRequest, payments_commands: Commands,
+                      accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        reply = await payments_commands.reply(
+            "POST", f"/internal/v1/accounts/{account}/payments/{payment_id}/reversal", data.model_dump(mode="json"),
+            idempotency_key)
+        return await _with_status_settled(reply, account, payments_commands, accounts_commands)
+
+
+async def _with_status_settled(reply: Reply, account: str, payments_commands: Commands,
+                               accounts_commands: Commands) -> Response[dict[str, Any]]:
+    """Read-your-writes for the status a change of funds implies (issue 10, item 9): the account's
+    financial block is the accounts service's decision on the funds, reached through Kafka and a
+    timer a moment after the payments command. The gateway asks accounts to decide now on the
+    funds that include this command's events (POST .../funds-check, waiting, bounded, until
+    accounts counted them), then waits, bounded, until its read model shows that decision; so the
+    next summary shows the status and the funds figure together. The summary never computes a
+    status itself: it shows what the owner decided. `status_current` says whether both waits
+    succeeded in time (false: the next summary may still show the status before; the command
+    itself is done either way)."""
+    stream_id, version = reply.body.get("stream_id"), reply.body.get("stream_version")
+    if isinstance(stream_id, str) and isinstance(version, int) and version > 0:
+        try:
+            check = await accounts_commands.reply(
+                "POST", f"/internal/v1/accounts/{account}/funds-check",
+                {"stream_id": stream_id, "stream_version": version, "wait_s": accounts_commands.timeout})
+            reply.body["status_current"] = bool(check.body.get("funds_seen") and check.body.get("read_model_current"))
+        except DomainError as error:  # the command is done; only the status may show late
+            log.warning("status.not_settled", account_id=account, code=error.code)
+            reply.body["status_current"] = False
+    return replayable_response(reply.body, payments_commands.status, replayed=reply.replayed)
