@@ -122,3 +122,27 @@ def test_autopay_guarantees_and_history_range_through_the_gateway(stack: Stack) 
     for too_old_bound in ({"from": f"{since.year - 2}-01-01"}, {"to": f"{since.year - 2}-01-31"}):
         too_old = httpx.get(f"{mine}/payments", params=too_old_bound, headers=me)
         assert too_old.status_code == 400 and too_old.json()["code"] == "request.date_range_too_old", too_old_bound
+
+
+def test_a_reversal_that_takes_the_funds_below_zero_shows_the_block_on_the_next_summary(stack: Stack) -> None:
+    stack.load_demo_data()
+    operator = stack.operator()
+    gateway = f"{stack.urls['gateway']}/api/v1/accounts/2002"
+    known = poll(lambda: httpx.get(f"{gateway}/promised-payments/offer", headers=operator),
+                 lambda r: r.status_code == 200)
+    assert known.status_code == 200, known.text  # the payments service knows the account
+    office = {"x-internal-token": stack.env["INTERNAL_API_TOKEN"], "x-actor": "e2e"}
+    paid = httpx.post(f"{stack.urls['payments']}/internal/v1/payments", headers=office, json={
+        "account_id": "2002", "amount": "150.00", "method": "cash", "external_id": "cash-2002-e2e",
+        "paid_at": datetime.now(UTC).isoformat()})
+    assert paid.status_code == 201, paid.text
+    unblocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=operator),
+                     lambda r: r.json()["status"] == "active")  # the office's payment: a moment later
+    assert (unblocked.json()["status"], unblocked.json()["balance"]) == ("active", "30.00")
+
+    reversed_ = httpx.post(f"{gateway}/payments/{paid.json()['payment_id']}/reversal",
+                           json={"reason": "paid to the wrong account"}, headers=operator)
+    assert reversed_.status_code == 201, reversed_.text
+    assert reversed_.json()["status_current"] is True
+    after = httpx.get(f"{gateway}/summary", headers=operator).json()  # the very next query
+    assert (after["status"], after["balance"]) == ("blocked_financial", "-120.00")
