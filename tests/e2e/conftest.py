@@ -78,7 +78,10 @@ def running_stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Itera
     env = stack_env(database_url, kafka.bootstrap, ports)
     env.update(KAFKA_TOPIC_PREFIX=kafka.topic_prefix, BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
                INTERNAL_API_TOKEN="e2e-internal", GATEWAY_TOKEN_SECRET="e2e-gateway-token-secret",
-               DEV_CLOCK_FILE=str(tmp_path / "dev-clock"))  # this stack's own clock, never make run's
+               DEV_CLOCK_FILE=str(tmp_path / "dev-clock"),  # this stack's own clock, never make run's
+               # The bound on a command's wait for the read models (2 s in production): the tests
+               # assert what the next query shows, on a machine other test runs share.
+               READ_YOUR_WRITES_TIMEOUT_S="10")
     # The dev SMTP and SMS sinks (Procfile) listen where the notifications service sends: free ports.
     env.update(SMTP_PORT=str(free_port()), SMS_GATEWAY_URL=f"http://127.0.0.1:{free_port()}/messages")
     running: dict[str, subprocess.Popen[bytes]] = {}
