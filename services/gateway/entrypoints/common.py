@@ -8,7 +8,11 @@ enters: shared.http.IdempotencyKey); the owning service remembers it under that 
 (shared.commands.scoped_key), so two users' keys never collide. A domain error comes back unchanged.
 The answer names the stream and version its events landed at; the gateway waits, briefly and
 bounded, until its read model has applied them, so the caller's next query shows the change
-(`read_model_current` says whether the wait succeeded)."""
+(`read_model_current` says whether the wait succeeded); a repeat the owner answered as such
+(`idempotent-replayed: true`) is passed on as one.
+
+On an account's routes `visible_account` decides before anything of the request is looked at:
+who may see the account (404), who may use the route (`only`, 403), then the body (400/415)."""
 
 from __future__ import annotations
 
