@@ -7,13 +7,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Litestar, get, post
+from litestar import Litestar, Request, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.testing import TestClient
 from pydantic import BaseModel, ConfigDict
 
-from shared.http import Count, Day, IdempotencyKey, at_the_edge, exception_handlers, internal_token_guard
+from shared.errors import NotFound
+from shared.http import (
+    Count,
+    Day,
+    IdempotencyKey,
+    at_the_edge,
+    exception_handlers,
+    internal_token_guard,
+    refuse_deferred_body,
+)
 
 
 class Block(BaseModel):
@@ -88,3 +97,39 @@ def test_an_internal_api_says_how_to_authenticate_and_what_methods_a_route_allow
         wrong_method = client.delete("/history", headers={"x-internal-token": "secret"})
         assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "request.method_not_allowed"
         assert "GET" in wrong_method.headers["allow"]
+
+
+async def _visible(account_id: str, request: Request[Any, Any, Any]) -> str:
+    if account_id != "1":
+        raise NotFound("account.not_found", f"account {account_id} not found")
+    refuse_deferred_body(request)
+    return account_id
+
+
+@post("/api/accounts/{account_id:str}/notes", dependencies={"account": Provide(_visible)})
+async def note(account: str, data: dict[str, str]) -> dict[str, Any]:
+    return {"account": account, **data}
+
+
+@post("/api/elsewhere")
+async def elsewhere(data: dict[str, str]) -> dict[str, Any]:
+    return data
+
+
+def test_under_access_first_paths_a_bad_body_waits_for_the_access_check() -> None:
+    app = at_the_edge(Litestar([note, elsewhere], exception_handlers=exception_handlers), "test",
+                      access_first=("/api/accounts/",))
+    bodies = [(b'{"text": "a\\u0000b"}', "application/json", 400, "request.control_character"),
+              (b'{"text": ', "application/json", 400, "request.invalid"),
+              (b"text=a", "text/plain", 415, "request.unsupported_media_type")]
+    with TestClient(app) as client:
+        for body, media, status, code in bodies:
+            foreign = client.post("/api/accounts/2/notes", content=body, headers={"content-type": media})
+            assert (foreign.status_code, foreign.json()["code"]) == (404, "account.not_found"), foreign.text
+            own = client.post("/api/accounts/1/notes", content=body, headers={"content-type": media})
+            assert (own.status_code, own.json()["code"]) == (status, code), own.text
+            if code != "request.invalid":  # elsewhere the edge answers at once, as before
+                at_once = client.post("/api/elsewhere", content=body, headers={"content-type": media})
+                assert (at_once.status_code, at_once.json()["code"]) == (status, code), at_once.text
+        fine = client.post("/api/accounts/1/notes", json={"text": "hello"})
+        assert fine.status_code == 201 and fine.json() == {"account": "1", "text": "hello"}
