@@ -27,10 +27,11 @@ from shared.commands import CommandResult
 from shared.errors import DomainError
 from shared.eventstore import Metadata
 from shared.forwarded import Network, forwarded_client
+from shared.internal_api import REPLAYED_HEADER
 from shared.logging import bind_correlation, correlation_id, get_logger, new_correlation_id
 from shared.metrics import HTTP_LATENCY
 from shared.money import AMOUNT_PATTERN, parse_amount
-from shared.request_guard import request_guard
+from shared.request_guard import deferred_body_problem, request_guard
 
 __all__ = [
     "CORRELATION_HEADER",
@@ -40,6 +41,7 @@ __all__ = [
     "AccountId",
     "Actor",
     "Amount",
+    "BodyRefused",
     "Count",
     "Day",
     "IdempotencyKey",
@@ -51,6 +53,8 @@ __all__ = [
     "internal_token_guard",
     "ops_route_handlers",
     "problem",
+    "refuse_deferred_body",
+    "replayable_response",
 ]
 
 log = get_logger(__name__)
@@ -109,8 +113,14 @@ def command_response(result: CommandResult, status: int = 200) -> Response[dict[
     answers 200 with the first result and says so in `idempotent-replayed`."""
     body = {**result.body, "stream_id": result.stream_id, "stream_version": result.stream_version,
             "position": result.last_position}
-    if result.repeated:
-        return Response(body, status_code=200, headers={"idempotent-replayed": "true"})
+    return replayable_response(body, status, replayed=result.repeated)
+
+
+def replayable_response(body: dict[str, Any], status: int, *, replayed: bool) -> Response[dict[str, Any]]:
+    """A command's answer with `status`, or, for a repeat of a command already answered (here or by
+    the service a gateway forwarded it to), 200 and `idempotent-replayed: true`."""
+    if replayed:
+        return Response(body, status_code=200, headers={REPLAYED_HEADER: "true"})
     return Response(body, status_code=status)
 
 
@@ -154,14 +164,59 @@ def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dic
     return response
 
 
-def _validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+def _validation_error(request: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+    names = _public_names(request)
     errors = [
-        {"field": item.get("key"), "message": item.get("message")}
+        _public_error(item, names)
         for item in (error.extra if isinstance(error.extra, list) else [])
         if isinstance(item, dict)
     ]
     detail = error.detail if error.detail and not errors else "the request does not match the API"
     return problem(400, "request.invalid", detail, errors=errors)
+
+
+#: Where a request's value comes from, as Litestar's validation names it (`ParamType`, or "body").
+_PLACES = {"query": "query", "header": "header", "cookie": "cookie", "path": "path", "body": "body"}
+
+
+def _public_names(request: Request[Any, Any, Any]) -> dict[str, tuple[str, str]]:
+    """Each Python parameter name of the route (and of its dependencies) -> (where, the name the
+    client sends): `date_from` -> ("query", "from"), `idempotency_key` -> ("header", "idempotency-key")."""
+    handler = request.scope.get("route_handler")
+    if handler is None:
+        return {}
+    signatures = [handler.parsed_fn_signature]
+    signatures += [p.parsed_fn_signature for p in handler.resolve_dependencies().values()
+                   if getattr(p, "parsed_fn_signature", None) is not None]
+    names: dict[str, tuple[str, str]] = {}
+    for signature in signatures:
+        for name, definition in signature.parameters.items():
+            kwarg = definition.kwarg_definition
+            for place in ("query", "header", "cookie"):
+                public = getattr(kwarg, place, None)
+                if isinstance(public, str):
+                    names[name] = (place, public)
+            if name not in names and kwarg is not None:  # a plain query or path parameter
+                names[name] = ("path" if name in request.path_params else "query", name)
+            if name == "data":
+                names[name] = ("body", "")
+    return names
+
+
+def _public_error(item: dict[str, Any], names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """One validation error as the client can act on it: the name it sent (the query parameter,
+    header or body field, never the handler's Python name) and where (`in`); the whole body has
+    `field` null."""
+    key, message = item.get("key"), str(item.get("message", ""))
+    source = item.get("source")
+    place = _PLACES.get(str(getattr(source, "value", source)))
+    if key is None or (key == "data" and "data" in names):  # the body as a whole: missing or not an object
+        message = "a JSON body is required" if message == "'data'" else "the body must be a JSON object"
+        return {"field": None, "in": "body", "message": message}
+    if key in names:
+        place, public = names[key]
+        key = public or None
+    return {"field": key, "in": place or "body", "message": message}
 
 
 def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:
@@ -254,17 +309,35 @@ def correlation_middleware(service: str) -> Callable[[ASGIApp], ASGIApp]:
     return factory
 
 
-def at_the_edge(app: Litestar, service: str, trusted_proxies: Sequence[Network] = ()) -> Litestar:
+def at_the_edge(app: Litestar, service: str, trusted_proxies: Sequence[Network] = (),
+                access_first: tuple[str, ...] = ()) -> Litestar:
     """Wrap the whole app, routing included, in the client's address behind trusted proxies
     (shared/forwarded.py), then the correlation id and request metrics.
 
     Litestar runs the middleware given to `Litestar(middleware=...)` only for a request that
     matched a route, so a 404 for an unknown path would carry no correlation id and go uncounted;
     `asgi_handler` is what `Litestar.__call__` hands every HTTP request to (lifespan events go
-    elsewhere), the exception handlers already inside it."""
-    guarded = request_guard(_problem_bytes)(app.asgi_handler)
+    elsewhere), the exception handlers already inside it. Under the paths `access_first`, a bad
+    body is refused only after the route's access check (`refuse_deferred_body`)."""
+    guarded = request_guard(_problem_bytes, access_first)(app.asgi_handler)
     app.asgi_handler = forwarded_client(trusted_proxies)(correlation_middleware(service)(guarded))
     return app
+
+
+class BodyRefused(DomainError):
+    """A request body the edge refused, raised once the route's access check has passed."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(code, detail)
+        self.status = status
+
+
+def refuse_deferred_body(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Raise the refusal of the request's body that waited for the access check (see
+    shared/request_guard.py), if there is one."""
+    refused = deferred_body_problem(connection.scope)
+    if refused is not None:
+        raise BodyRefused(*refused)
 
 
 def _problem_bytes(status: int, code: str, detail: str) -> bytes:

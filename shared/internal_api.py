@@ -6,6 +6,7 @@ domain error reaches the cabinet unchanged."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,7 +14,19 @@ import httpx
 from shared.errors import DomainError
 from shared.logging import correlation_id
 
-__all__ = ["InternalClient", "RemoteError", "ServiceUnavailable"]
+__all__ = ["InternalClient", "RemoteError", "Reply", "ServiceUnavailable"]
+
+#: The header a service's answer to a repeated command carries (shared.http.command_response).
+REPLAYED_HEADER = "idempotent-replayed"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A service's answer: its body, and whether it repeats a command's first result (a key seen
+    before: `idempotent-replayed: true`)."""
+
+    body: dict[str, Any]
+    replayed: bool = False
 
 
 class RemoteError(DomainError):
@@ -68,6 +81,21 @@ class InternalClient:
         actor: str | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
+        """The answer's body (a problem answer raises it as a DomainError)."""
+        reply = await self.send(method, path, json=json, params=params, actor=actor, idempotency_key=idempotency_key)
+        return reply.body
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Reply:
+        """The answer with whether it replays an earlier command (for a command's caller to pass on)."""
         headers = {}
         if actor:
             headers["x-actor"] = actor
@@ -83,7 +111,7 @@ class InternalClient:
         if response.status_code >= 400:
             raise _as_error(self.service, response)
         body: dict[str, Any] = response.json() if response.content else {}
-        return body
+        return Reply(body, response.headers.get(REPLAYED_HEADER) == "true")
 
 
 def _as_error(service: str, response: httpx.Response) -> DomainError:

@@ -7,6 +7,12 @@ no business meaning here, and deeper in (PostgreSQL refuses NUL in text) it woul
 A body sent to the JSON APIs (`/api/`, `/internal/`) must say it is JSON (`application/json`, or
 a `+json` type): anything else is a 415 before it could be parsed as JSON. Elsewhere (a provider's
 form-encoded callback under `/public/`) a body is only held to the size limit.
+
+Under the paths given as `deferred` (the gateway's account routes), the caller's access to the
+account is checked before the body: a refusal (but 413) is then left in the scope
+(`deferred_body_problem`), malformed JSON included, and the route gets no body; the route's access
+check answers 401/404/403 first and then raises the refusal (shared.http.refuse_deferred_body), so
+a foreign account answers 404 whatever was sent.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["JSON_APIS", "MAX_BODY", "MAX_DEPTH", "body_problem", "request_guard"]
+__all__ = ["JSON_APIS", "MAX_BODY", "MAX_DEPTH", "body_problem", "deferred_body_problem", "request_guard"]
 
 #: The largest request body any route takes (a batch rename of 500 subscribers is ~60 KB).
 MAX_BODY = 1024 * 1024
@@ -27,8 +33,9 @@ MAX_DEPTH = 32
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def body_problem(body: bytes) -> tuple[int, str, str] | None:
-    """(status, code, detail) when a JSON body must be refused, else None."""
+def body_problem(body: bytes, *, malformed: bool = False) -> tuple[int, str, str] | None:
+    """(status, code, detail) when a JSON body must be refused, else None; malformed JSON too
+    when `malformed` (else the route's own parser answers it)."""
     if len(body) > MAX_BODY:
         return 413, "request.too_large", f"the body is larger than {MAX_BODY} bytes"
     try:
@@ -41,7 +48,9 @@ def body_problem(body: bytes) -> tuple[int, str, str] | None:
         document = json.loads(text)
     except RecursionError:
         return 400, "request.too_deep", f"the body nests deeper than {MAX_DEPTH} levels"
-    except ValueError:
+    except ValueError as error:
+        if malformed:
+            return 400, "request.invalid", f"the body is not valid JSON: {error}"
         return None  # malformed JSON: the route's own parser answers with its usual 400
     return _walk(document)
 
@@ -79,9 +88,21 @@ def _is_json(media: bytes | None) -> bool:
     return media is not None and (media == b"application/json" or media.endswith(b"+json"))
 
 
-def request_guard(problem_body: Callable[[int, str, str], bytes]) -> Callable[[ASGIApp], ASGIApp]:
+#: The scope key a deferred refusal waits under.
+_DEFERRED = "billing.body_problem"
+
+
+def deferred_body_problem(scope: Any) -> tuple[int, str, str] | None:
+    """The refusal of this request's body that waits for the route's access check, if any."""
+    found: tuple[int, str, str] | None = scope.get(_DEFERRED)
+    return found
+
+
+def request_guard(problem_body: Callable[[int, str, str], bytes],
+                  deferred: tuple[str, ...] = ()) -> Callable[[ASGIApp], ASGIApp]:
     """Middleware reading the whole body of a request that has one, refusing what `body_problem`
-    refuses (as `problem_body` renders it), else handing the same bytes on."""
+    refuses (as `problem_body` renders it), else handing the same bytes on. Under a path starting
+    with one of `deferred`, a refusal but 413 waits in the scope and the route gets no body."""
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def guard(scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,13 +125,17 @@ def request_guard(problem_body: Callable[[int, str, str], bytes]) -> Callable[[A
                     break
             body = b"".join(chunks)
             media = _media_type(scope)
+            later = bool(deferred) and http["path"].startswith(deferred)
             refused: tuple[int, str, str] | None = None
             if size > MAX_BODY:
                 refused = (413, "request.too_large", f"the body is larger than {MAX_BODY} bytes")
             elif _is_json(media):
-                refused = body_problem(body)
+                refused = body_problem(body, malformed=later)
             elif body and http["path"].startswith(JSON_APIS):
                 refused = (415, "request.unsupported_media_type", "send the body as application/json")
+            if refused is not None and later and refused[0] != 413:
+                http[_DEFERRED] = refused
+                body, refused = b"", None
             if refused is not None:
                 status, code, detail = refused
                 start: Any = {"type": "http.response.start", "status": status,

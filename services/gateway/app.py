@@ -178,4 +178,5 @@ def create_app(
                         "Bearer`."),
         debug=False,
     )
-    return at_the_edge(app, "gateway", settings.trusted_proxy_networks)
+    # An account's routes check who may see the account before they look at the body.
+    return at_the_edge(app, "gateway", settings.trusted_proxy_networks, access_first=("/api/v1/accounts/",))

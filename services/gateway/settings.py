@@ -11,7 +11,7 @@ DEV_NOTIFICATIONS_URL = "http://127.0.0.1:8105"
 class GatewaySettings(CommonSettings):
     gateway_http_port: int = 8100
     #: Read-your-writes: how long a query may wait for a write the caller just made.
-    read_your_writes_timeout_s: float = 2.0
+    read_your_writes_timeout_s: float = Field(default=2.0, gt=0, le=5)  # accounts waits at most 5 s
     #: Connections of the pool the read pages use, per granian worker (README "Cabinet read path").
     pages_pool_size: int = Field(default=10, ge=1, le=100)
     #: The accounts service's internal API (logins, profile, blocks, tariffs).

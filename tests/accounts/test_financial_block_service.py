@@ -75,3 +75,28 @@ async def test_funds_below_zero_block_and_back_above_unblock_once_each(
     # While blocked, a voluntary block is refused.
     refused = await accounts.post("/internal/v1/accounts/2002/blocks", {"starts_on": "2026-03-20", "days": 14})
     assert refused.status_code == 422 and refused.json()["code"] == "block.financially_blocked"
+
+
+async def test_a_funds_check_after_a_payments_event_decides_the_block_at_once(
+    accounts: AccountsApp, database_url: str, kafka: KafkaSpace
+) -> None:
+    """Read-your-writes for the block status (issue 10, item 9): asked after a payments event, the
+    service waits until its funds count it, decides the block then, and names the account stream's
+    version holding the decision, so the gateway can wait for its read model to show it."""
+    await load_demo(accounts.client)
+    await publish_payments_events(kafka, [("PaymentRegistered", 1, PAYMENT), ("PromisedPaymentTaken", 2, PROMISED)])
+    settled = await accounts.post("/internal/v1/accounts/2002/funds-check",
+                                  {"stream_id": "payment-account-2002", "stream_version": 2, "wait_s": 20})
+    assert settled.status_code == 200, settled.text
+    assert settled.json()["funds_seen"] is True
+    assert await blocks_and_lifts(database_url) == [("FinancialBlockApplied", "-120.00"),
+                                                    ("FinancialBlockLifted", "30.00")]
+    lifted_at = settled.json()["stream_version"]
+    # Asked again (or the timer firing after): nothing more to decide, the same version.
+    again = await accounts.post("/internal/v1/accounts/2002/funds-check",
+                                {"stream_id": "payment-account-2002", "stream_version": 2})
+    assert again.json()["stream_version"] == lifted_at
+    assert len(await blocks_and_lifts(database_url)) == 2
+    unknown = await accounts.post("/internal/v1/accounts/nobody/funds-check",
+                                  {"stream_id": "payment-account-nobody", "stream_version": 1, "wait_s": 0.1})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "account.not_found"

@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,8 @@ from shared.run import ROOT, load_demo_data, processes, service_ports, stack_env
 from tests.conftest import KafkaSpace
 
 E2E_OPERATOR = ("e2e-operator", "e2e-operator-pass1")
+#: How often a process reads the dev clock's offset (shared.clock.DevClock's default).
+DEV_CLOCK_REFRESH_S = 1.0
 
 
 @dataclass
@@ -35,6 +38,12 @@ class Stack:
     def load_demo_data(self) -> None:
         """deploy/demo/requests.json, as `make run` loads it."""
         load_demo_data({n: int(u.rsplit(":", 1)[1]) for n, u in self.urls.items()}, self.env)
+
+    def move_clock_to(self, instant: datetime) -> None:
+        """Set this stack's dev clock (shared.clock.DevClock: every process reads the offset file at
+        most once a second) so that it reads `instant` now, and give every process that second."""
+        Path(self.env["DEV_CLOCK_FILE"]).write_text(str((instant - datetime.now(UTC)).total_seconds()))
+        time.sleep(DEV_CLOCK_REFRESH_S + 0.5)
 
     def login(self, login: str, password: str) -> dict[str, str]:
         """Log in through the gateway; the headers carrying the access token."""
@@ -69,7 +78,10 @@ def running_stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Itera
     env = stack_env(database_url, kafka.bootstrap, ports)
     env.update(KAFKA_TOPIC_PREFIX=kafka.topic_prefix, BILLING_ENV="test", LOG_FORMAT="json", LOG_LEVEL="DEBUG",
                INTERNAL_API_TOKEN="e2e-internal", GATEWAY_TOKEN_SECRET="e2e-gateway-token-secret",
-               DEV_CLOCK_FILE=str(tmp_path / "dev-clock"))  # this stack's own clock, never make run's
+               DEV_CLOCK_FILE=str(tmp_path / "dev-clock"),  # this stack's own clock, never make run's
+               # The bound on a command's wait for the read models (2 s in production): the tests
+               # assert what the next query shows, on a machine other test runs share.
+               READ_YOUR_WRITES_TIMEOUT_S="5")
     # The dev SMTP and SMS sinks (Procfile) listen where the notifications service sends: free ports.
     env.update(SMTP_PORT=str(free_port()), SMS_GATEWAY_URL=f"http://127.0.0.1:{free_port()}/messages")
     running: dict[str, subprocess.Popen[bytes]] = {}

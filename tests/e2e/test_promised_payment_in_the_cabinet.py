@@ -5,9 +5,12 @@ status change; a second one is refused with a clear message; a sandbox top-up re
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from shared.calendar import add_months, tenth_of_next_month
 from tests.e2e.conftest import Stack, poll
 
 DEBTOR = ("2002", "demo-2002-pass")  # demo data only (deploy/demo/requests.json)
@@ -31,16 +34,15 @@ def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_t
                        headers={**me, "idempotency-key": "e2e-promise-1"})
     assert taken.status_code == 201, taken.text
     assert taken.json()["read_model_current"] is True and taken.json()["outstanding"] == "650.00"
-    # Read-your-writes: the very next query shows the credit.
+    assert taken.json()["status_current"] is True
+    # Read-your-writes: the very next query shows the credit, and the status it implies (the
+    # accounts service lifted the financial block before the answer; issue 10, item 9).
+    unblocked = httpx.get(f"{gateway}/summary", headers=me)
+    assert unblocked.json()["status"] == "active" and unblocked.json()["balance"] == "530.00"
     balance = httpx.get(f"{gateway}/balance", headers=me).json()
     assert (balance["balance"], balance["promised_outstanding"]) == ("530.00", "650.00")
     promised = httpx.get(f"{gateway}/promised-payments", headers=me).json()
     assert promised["outstanding"]["status"] == "outstanding"
-
-    # The accounts service lifts the financial block once it sees the credit.
-    unblocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=me),
-                     lambda r: r.json()["status"] == "active")
-    assert unblocked.json()["status"] == "active" and unblocked.json()["balance"] == "530.00"
     # The summary shows the same money figures as the balance page.
     assert (unblocked.json()["available"], unblocked.json()["promised_outstanding"]) == ("530.00", "650.00")
 
@@ -73,6 +75,8 @@ def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_t
 
 
 def test_autopay_guarantees_and_history_range_through_the_gateway(stack: Stack) -> None:
+    # In January: "the 10th of next month" and "the previous month" cross the year's turn.
+    stack.move_clock_to(datetime(datetime.now(UTC).year + 1, 1, 15, 12, tzinfo=ZoneInfo("Europe/Minsk")))
     stack.load_demo_data()
     me = stack.login(*DEBTOR)
     mine, theirs = f"{stack.urls['gateway']}/api/v1/accounts/2002", f"{stack.urls['gateway']}/api/v1/accounts/1015"
@@ -102,18 +106,43 @@ def test_autopay_guarantees_and_history_range_through_the_gateway(stack: Stack) 
     org = f"{stack.urls['gateway']}/api/v1/accounts/3003"
     offer = poll(lambda: httpx.get(f"{org}/promised-payments/offer", headers=admin), lambda r: r.status_code == 200)
     assert offer.status_code == 200  # the payments service knows the organization's account
-    today = httpx.get(f"{org}/guarantees", headers=admin).json()["since"][:10]
-    year, month = int(today[:4]), int(today[5:7]) + 1  # `since` is the previous month's first day
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    pay_by = f"{year:04d}-{month:02d}-10"  # the 10th of next month
+    since = date.fromisoformat(httpx.get(f"{org}/guarantees", headers=admin).json()["since"][:10])
+    this_month = add_months(since, 1)  # `since` is the previous month's first day
+    assert this_month == date(since.year + 1, 1, 1)  # the clock was moved to January
+    pay_by = tenth_of_next_month(this_month).isoformat()
     registered = httpx.post(f"{org}/guarantees", json={"amount": "250.00", "pay_by": pay_by},
                             headers={**admin, "idempotency-key": "g-1"})
     assert registered.status_code == 201, registered.text
     listed = httpx.get(f"{org}/guarantees", headers=admin).json()["items"]
     assert [(g["amount"], g["pay_by"]) for g in listed] == [("250.00", pay_by)]
-    late = httpx.post(f"{org}/guarantees", json={"amount": "250.00", "pay_by": f"{year:04d}-{month:02d}-11"},
-                      headers=admin)
+    day_late = (tenth_of_next_month(this_month) + timedelta(days=1)).isoformat()
+    late = httpx.post(f"{org}/guarantees", json={"amount": "250.00", "pay_by": day_late}, headers=admin)
     assert late.status_code == 422 and late.json()["code"] == "guarantee.pay_by_too_late"
 
-    too_old = httpx.get(f"{mine}/payments", params={"from": f"{int(today[:4]) - 2}-01-01"}, headers=me)
-    assert too_old.status_code == 422 and too_old.json()["code"] == "request.date_range_too_old"
+    for too_old_bound in ({"from": f"{since.year - 2}-01-01"}, {"to": f"{since.year - 2}-01-31"}):
+        too_old = httpx.get(f"{mine}/payments", params=too_old_bound, headers=me)
+        assert too_old.status_code == 422 and too_old.json()["code"] == "request.date_range_too_old", too_old_bound
+
+
+def test_a_reversal_that_takes_the_funds_below_zero_shows_the_block_on_the_next_summary(stack: Stack) -> None:
+    stack.load_demo_data()
+    operator = stack.operator()
+    gateway = f"{stack.urls['gateway']}/api/v1/accounts/2002"
+    known = poll(lambda: httpx.get(f"{gateway}/promised-payments/offer", headers=operator),
+                 lambda r: r.status_code == 200)
+    assert known.status_code == 200, known.text  # the payments service knows the account
+    office = {"x-internal-token": stack.env["INTERNAL_API_TOKEN"], "x-actor": "e2e"}
+    paid = httpx.post(f"{stack.urls['payments']}/internal/v1/payments", headers=office, json={
+        "account_id": "2002", "amount": "150.00", "method": "cash", "external_id": "cash-2002-e2e",
+        "paid_at": datetime.now(UTC).isoformat()})
+    assert paid.status_code == 201, paid.text
+    unblocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=operator),
+                     lambda r: r.json()["status"] == "active")  # the office's payment: a moment later
+    assert (unblocked.json()["status"], unblocked.json()["balance"]) == ("active", "30.00")
+
+    reversed_ = httpx.post(f"{gateway}/payments/{paid.json()['payment_id']}/reversal",
+                           json={"reason": "paid to the wrong account"}, headers=operator)
+    assert reversed_.status_code == 201, reversed_.text
+    assert reversed_.json()["status_current"] is True
+    after = httpx.get(f"{gateway}/summary", headers=operator).json()  # the very next query
+    assert (after["status"], after["balance"]) == ("blocked_financial", "-120.00")

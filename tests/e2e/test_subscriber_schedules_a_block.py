@@ -42,7 +42,8 @@ def test_the_demo_subscriber_schedules_a_block_and_sees_it(stack: Stack) -> None
 
     # The same request again (same Idempotency-Key) is the same block, not a second one.
     again = httpx.post(f"{gateway}/api/v1/accounts/1015/blocks", json=request, headers=key)
-    assert again.status_code == 201 and again.json()["block_id"] == block["block_id"]
+    assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    assert again.json()["block_id"] == block["block_id"]
     # Another key: the yearly quota of one is used up; the accounts service's error comes through.
     refused = httpx.post(f"{gateway}/api/v1/accounts/1015/blocks", json=request,
                          headers={**me, "idempotency-key": "e2e-block-2"})

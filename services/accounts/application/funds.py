@@ -10,6 +10,7 @@ conflicts on the account stream (execute() retries those)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,11 +19,17 @@ from services.accounts.domain.account import PersonalAccount, stream_id_for
 from shared.commands import CommandResult, execute
 from shared.db import Connection
 from shared.eventstore import Metadata
+from shared.projection import wait_for_stream
 from shared.scheduler import schedule_timer
 
-__all__ = ["FUNDS_CHECK", "available_funds", "reconcile_financial_block", "request_funds_check"]
+__all__ = [
+    "AVAILABLE_FUNDS", "FUNDS_CHECK", "FundsSettled", "available_funds", "reconcile_financial_block",
+    "request_funds_check", "settle_funds",
+]
 
 FUNDS_CHECK = "account.funds_check"
+#: The projection that counts available funds (projections/available_funds.py).
+AVAILABLE_FUNDS = "accounts.available_funds"
 
 
 async def request_funds_check(conn: Connection, account_id: str, now: datetime) -> None:
@@ -50,3 +57,22 @@ async def reconcile_financial_block(ctx: Accounts, account_id: str, metadata: Me
         lambda account: account.reconcile_funds(available, now),
         metadata=metadata, now=now,
     )
+
+
+@dataclass(frozen=True)
+class FundsSettled:
+    """The account's financial block as decided on the funds after a payments event: `seen` says
+    whether that event was counted in time (else the decision is on the funds before it)."""
+
+    result: CommandResult | None
+    seen: bool
+
+
+async def settle_funds(ctx: Accounts, account_id: str, stream_id: str, version: int, metadata: Metadata,
+                       timeout: float) -> FundsSettled:
+    """Read-your-writes for the financial block (the gateway asks after a command that moved
+    funds): wait, bounded, until the funds count payments' `stream_id` up to `version`, then decide
+    at once what the funds-check timer would decide a moment later (from state: the timer firing
+    too changes nothing). The result names the account stream's version that holds the decision."""
+    seen = await wait_for_stream(ctx.store.pool, AVAILABLE_FUNDS, stream_id, version, timeout)
+    return FundsSettled(await reconcile_financial_block(ctx, account_id, metadata), seen)

@@ -11,9 +11,10 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.accounts.application import blocks, lines
+from services.accounts.application import blocks, funds, lines
 from services.accounts.application.context import Accounts
 from services.accounts.entrypoints import answers as a
+from shared.errors import NotFound
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
 from shared.openapi import answers
 
@@ -32,6 +33,16 @@ class TariffChange(BaseModel):
 
     tariff_id: str = Field(pattern=ID_PATTERN)
     mode: Literal["next_period", "now"] = "next_period"
+
+
+class FundsMoved(BaseModel):
+    """Where a payments command left its events: the payments stream and its version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stream_id: str = Field(min_length=1, max_length=200)
+    stream_version: int = Field(ge=1)
+    wait_s: float = Field(default=2.0, gt=0, le=5, description="how long the caller may wait for the funds (at most 5 s)")
 
 
 class RenameItem(BaseModel):
@@ -72,6 +83,19 @@ class AccountCommandsController(Controller):
                          idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await blocks.lift_block(ctx, account_id, block_id, command_metadata(actor), idempotency_key)
         return command_response(result)
+
+    @post("/funds-check", status_code=200,
+          summary="Decide the financial block now on the funds after a payments event (read-your-writes)",
+          responses=answers(200, a.FundsChecked))
+    async def funds_check(self, account_id: AccountId, data: FundsMoved, ctx: Accounts,
+                          actor: Actor) -> Response[dict[str, Any]]:
+        settled = await funds.settle_funds(ctx, account_id, data.stream_id, data.stream_version,
+                                           command_metadata(actor), data.wait_s)
+        if settled.result is None:
+            raise NotFound("account.not_found", f"account {account_id} not found")
+        response = command_response(settled.result)
+        response.content["funds_seen"] = settled.seen
+        return response
 
     @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)",
           responses=answers(200, a.TariffChanged))

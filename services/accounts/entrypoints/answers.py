@@ -25,6 +25,12 @@ class _Command(TypedDict):
     position: int
 
 
+class FundsChecked(_Command):
+    """The financial block decided on the funds; `funds_seen`: the payments event was counted in time."""
+
+    funds_seen: bool
+
+
 class ClientRegistered(_Command):
     client_id: str
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from services.accounts.application.funds import request_funds_check
+from services.accounts.application.funds import AVAILABLE_FUNDS, request_funds_check
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import topic_for
 from shared.db import Connection
@@ -47,7 +47,7 @@ class _Opened(BaseModel):
 
 
 class AvailableFunds:
-    name = "accounts.available_funds"
+    name = AVAILABLE_FUNDS
     topics = (topic_for("accounts"), topic_for("payments"))
     tables = ("available_funds",)
 

@@ -21,6 +21,11 @@ from shared.openapi import answers
 __all__ = ["AccountsController"]
 
 
+_FROM = ("first day (YYYY-MM-DD, the operator's time zone), at most 12 months back"
+         " (else 400 request.date_range_too_old); default: 12 months back")
+_TO = "last day, included; at most 12 months back like `from` (else 400 request.date_range_too_old)"
+
+
 class AccountsController(AccountController):
     tags = ["accounts"]
 
@@ -39,18 +44,21 @@ class AccountsController(AccountController):
         reads: Pool,
         timezone: ZoneInfo,
         clock: Clock,
-        date_from: Annotated[date | None, Parameter(query="from", default=None)],
-        date_to: Annotated[date | None, Parameter(query="to", default=None)],
+        date_from: Annotated[date | None, Parameter(query="from", default=None, description=_FROM)],
+        date_to: Annotated[date | None, Parameter(query="to", default=None, description=_TO)],
         limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
         offset: Annotated[int, Parameter(ge=0, le=100_000, default=0)],
     ) -> dict[str, Any]:
         if date_from and date_to and date_from > date_to:
             raise ValidationFailed("request.invalid_date_range", "'from' is after 'to'")
-        # The cabinet shows the last 12 months (seeds 000, 004).
+        # The cabinet shows the last 12 months (seeds 000, 004): one rule for both bounds, a day
+        # before that is refused whichever bound names it (an open `from` starts there).
         earliest = twelve_months_before(local_date(clock.now(), timezone))
-        if date_from is not None and date_from < earliest:
-            raise ValidationFailed("request.date_range_too_old",
-                                   f"payment history goes back 12 months, to {earliest.isoformat()}",
-                                   earliest=earliest.isoformat())
+        for name, bound in (("from", date_from), ("to", date_to)):
+            if bound is not None and bound < earliest:
+                raise ValidationFailed("request.date_range_too_old",
+                                       f"payment history goes back 12 months, to {earliest.isoformat()};"
+                                       f" '{name}' is {bound.isoformat()}",
+                                       earliest=earliest.isoformat(), field=name)
         start, end = day_bounds(date_from or earliest, date_to, timezone)
         return await payment_history(reads, account, start=start, end=end, limit=limit, offset=offset)

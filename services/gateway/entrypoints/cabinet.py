@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,7 +33,8 @@ ItemId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 class NewBlock(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: Day = Field(description="today or later, in the operator's time zone")
+    starts_on: Day = Field(description="today or later: a day in the operator's time zone (BILLING_TIMEZONE), as"
+                                       " the summary's `business_date` and `time_zone` show")
     days: Count = Field(ge=1, le=3660, description="14 to 180 on the seed tariffs")
 
 
@@ -62,40 +63,40 @@ class AccountSelectorController(Controller):
 class AccountPagesController(AccountController):
     tags = ["accounts"]
 
-    @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks",
+    @get("/summary", summary="Status, balance, lines and tariffs, add-ons, blocks; the business date and time zone",
          responses=answers(200, a.AccountPage))
     async def summary(self, request: Request[Any, Any, Any], account_id: RawAccountId) -> dict[str, Any]:
         """One read answers it all: the session check, who may see the account, the page."""
         page = Page.of(request)
         caller = page.caller(request)
-        read = await account_summary(page.reads, account_id, page.today(), caller.session_id)
+        read = await account_summary(page.reads, account_id, page.today(), page.timezone.key, caller.session_id)
         return page.admit(request, caller, account_id, read)
 
-    @get("/blocks", summary="Voluntary blocks: available this year, scheduled, history",
+    @get("/blocks", summary="Voluntary blocks: available per calendar year, scheduled, history; the business date",
          responses=answers(200, a.BlocksPage))
     async def blocks(self, account: str, reads: Pool, clock: Clock, timezone: ZoneInfo) -> dict[str, Any]:
-        found = await account_blocks(reads, account, local_date(clock.now(), timezone))
+        found = await account_blocks(reads, account, local_date(clock.now(), timezone), timezone.key)
         if found is None:
             raise NotFound("account.not_found", f"account {account} not found")
         return found
 
     @post("/blocks", status_code=201, summary="Schedule a voluntary block", responses=answers(201, a.BlockChanged))
     async def schedule_block(self, account: str, data: NewBlock, accounts_commands: Commands,
-                             idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks",
                                             data.model_dump(mode="json"), idempotency_key)
 
     @post("/blocks/{block_id:str}/cancel", status_code=200, summary="Cancel a block before it starts",
           responses=answers(200, a.BlockChanged))
     async def cancel_block(self, account: str, block_id: ItemId, accounts_commands: Commands,
-                           idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                           idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks/{block_id}/cancel",
                                             key=idempotency_key)
 
     @post("/blocks/{block_id:str}/lift", status_code=200, summary="Lift a running block early",
           responses=answers(200, a.BlockChanged))
     async def lift_block(self, account: str, block_id: ItemId, accounts_commands: Commands,
-                         idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                         idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/blocks/{block_id}/lift",
                                             key=idempotency_key)
 
@@ -117,6 +118,6 @@ class AccountPagesController(AccountController):
     @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)",
           responses=answers(200, a.TariffChanged))
     async def change_tariff(self, account: str, line_id: ItemId, data: TariffChange, accounts_commands: Commands,
-                            idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                            idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/tariff",
                                             data.model_dump(), idempotency_key)

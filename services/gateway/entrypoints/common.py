@@ -13,7 +13,11 @@ enters: shared.http.IdempotencyKey); the owning service remembers it under that 
 (shared.commands.scoped_key), so two users' keys never collide. A domain error comes back unchanged.
 The answer names the stream and version its events landed at; the gateway waits, briefly and
 bounded, until its read model has applied them, so the caller's next query shows the change
-(`read_model_current` says whether the wait succeeded)."""
+(`read_model_current` says whether the wait succeeded); a repeat the owner answered as such
+(`idempotent-replayed: true`) is passed on as one.
+
+On an account's routes `visible_account` decides before anything of the request is looked at:
+who may see the account (404), who may use the route (`only`, 403), then the body (400/415)."""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request
+from litestar import Controller, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
@@ -39,15 +43,15 @@ from services.gateway.settings import GatewaySettings
 from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
-from shared.errors import NotFound
-from shared.http import ID_PATTERN, AccountId
-from shared.internal_api import InternalClient
+from shared.errors import Forbidden, NotFound
+from shared.http import ID_PATTERN, AccountId, refuse_deferred_body, replayable_response
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER
 from shared.projection import wait_for_stream
 
 __all__ = [
-    "PAGE", "AccountController", "Commands", "Page", "RawAccountId", "accounts_commands", "caller",
-    "payments_commands", "require_visible", "session", "visible_account", "visible_in_row",
+    "PAGE", "AccountController", "Commands", "Only", "Page", "RawAccountId", "accounts_commands", "caller",
+    "only", "payments_commands", "require_visible", "session", "visible_account", "visible_in_row",
 ]
 
 
@@ -94,9 +98,30 @@ def visible_in_row(caller: Caller, account_id: str, known: bool, organization_id
         raise NotFound("account.not_found", f"account {account_id} not found")
 
 
-async def visible_account(account_id: AccountId, caller: Caller, pool: Pool) -> str:
-    """The account in the path, once the caller may see it (else 404 `account.not_found`)."""
+@dataclass(frozen=True)
+class Only:
+    """Who may use a route beyond seeing the account (a route's `opt`, see `only`)."""
+
+    roles: frozenset[str]
+    code: str
+    detail: str
+
+
+def only(roles: tuple[str, ...], code: str, detail: str) -> dict[str, Any]:
+    """A route's `opt`: only these roles may use it; anyone else who sees the account gets 403 `code`."""
+    return {"only": Only(frozenset(roles), code, detail)}
+
+
+async def visible_account(account_id: AccountId, caller: Caller, pool: Pool, request: Request[Any, Any, Any]) -> str:
+    """The account in the path, checked in this order before anything else of the request: the
+    caller may see it (else 404 `account.not_found`), may use this route (its `only`, else 403),
+    and only then the body the edge refused (shared/request_guard.py defers it on these routes;
+    the body's fields are validated after every dependency). So 401, 404, 403, then 400/415."""
     await require_visible(caller, account_id, pool)
+    allowed: Only | None = request.route_handler.opt.get("only")
+    if allowed is not None and caller.role not in allowed.roles:
+        raise Forbidden(allowed.code, allowed.detail)
+    refuse_deferred_body(request)
     return account_id
 
 
@@ -167,23 +192,30 @@ class Page:
 @dataclass(frozen=True)
 class Commands:
     """The caller's commands to the service that owns them, each answered once the gateway's
-    `projection` shows its events (waiting at most `timeout` seconds)."""
+    `projection` shows its events (waiting at most `timeout` seconds), with the route's `status`
+    (a repeat: 200 and `idempotent-replayed: true`, as the owner answered it)."""
 
     service: InternalClient
     pool: Pool
     caller: Caller
     projection: str
     timeout: float = 2.0
+    status: int = 200
 
-    async def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> dict[str, Any]:
+    async def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> Response[dict[str, Any]]:
         """Send one command under the client's key; without one, under a fresh key (the owner
-        then deduplicates nothing, as for any new command)."""
-        result = await self.service.call(method, path, json=body, actor=self.caller.actor,
-                                         idempotency_key=key or str(uuid.uuid4()))
-        current = await self.caught_up(result.get("stream_id"), result.get("stream_version"))
+        then deduplicates nothing, as for any new command). The answer to give the client."""
+        reply = await self.reply(method, path, body, key)
+        return replayable_response(reply.body, self.status, replayed=reply.replayed)
+
+    async def reply(self, method: str, path: str, body: Any = None, key: str | None = None) -> Reply:
+        """The owner's reply to one command, once the read model shows it (`read_model_current`)."""
+        reply = await self.service.send(method, path, json=body, actor=self.caller.actor,
+                                        idempotency_key=key or str(uuid.uuid4()))
+        current = await self.caught_up(reply.body.get("stream_id"), reply.body.get("stream_version"))
         if current is not None:
-            result["read_model_current"] = current
-        return result
+            reply.body["read_model_current"] = current
+        return reply
 
     async def caught_up(self, stream_id: Any, version: Any) -> bool | None:
         """Wait until the read model has applied `stream_id` up to `version`: whether it did in
@@ -193,11 +225,13 @@ class Commands:
         return None
 
 
-async def accounts_commands(accounts: InternalClient, pool: Pool, caller: Caller,
+async def accounts_commands(request: Request[Any, Any, Any], accounts: InternalClient, pool: Pool, caller: Caller,
                             gateway_settings: GatewaySettings) -> Commands:
-    return Commands(accounts, pool, caller, CabinetAccounts.name, gateway_settings.read_your_writes_timeout_s)
+    return Commands(accounts, pool, caller, CabinetAccounts.name, gateway_settings.read_your_writes_timeout_s,
+                    request.route_handler.status_code or 200)
 
 
-async def payments_commands(payments_api: InternalClient, pool: Pool, caller: Caller,
-                            gateway_settings: GatewaySettings) -> Commands:
-    return Commands(payments_api, pool, caller, CabinetPayments.name, gateway_settings.read_your_writes_timeout_s)
+async def payments_commands(request: Request[Any, Any, Any], payments_api: InternalClient, pool: Pool,
+                            caller: Caller, gateway_settings: GatewaySettings) -> Commands:
+    return Commands(payments_api, pool, caller, CabinetPayments.name, gateway_settings.read_your_writes_timeout_s,
+                    request.route_handler.status_code or 200)

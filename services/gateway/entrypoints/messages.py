@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, get, put
+from litestar import Controller, Response, get, put
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ from services.gateway.entrypoints.common import AccountController, Commands
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.messages import message_list
 from shared.db import Pool
-from shared.http import IdempotencyKey
+from shared.http import IdempotencyKey, replayable_response
 from shared.internal_api import InternalClient
 from shared.openapi import BEARER, answers
 
@@ -70,11 +70,11 @@ class NotificationPreferencesController(Controller):
     async def change(
         self, data: PreferencesChange, caller: Caller, pool: Pool, accounts: InternalClient,
         idempotency_key: IdempotencyKey,
-    ) -> dict[str, Any]:
+    ) -> Response[dict[str, Any]]:
         preferences = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
         # Built here rather than taken as `accounts_commands`: this controller needs nothing but the
         # caller, the pool and the clients (tests/notifications serve it in an app of their own).
         commands = Commands(accounts, pool, caller, CabinetAccounts.name)
-        result = await commands.send("POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
+        reply = await commands.reply("POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
                                      {"preferences": preferences}, idempotency_key)
-        return {**result, "preferences": preferences}
+        return replayable_response({**reply.body, "preferences": preferences}, 200, replayed=reply.replayed)

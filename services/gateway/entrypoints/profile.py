@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,7 @@ from services.gateway.settings import GatewaySettings
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
-from shared.http import ID_PATTERN, IdempotencyKey
+from shared.http import ID_PATTERN, IdempotencyKey, replayable_response
 from shared.internal_api import InternalClient
 from shared.openapi import BEARER, answers, problems
 
@@ -76,7 +76,7 @@ class ProfileController(Controller):
     @patch("/", summary="Change profile fields (a new SMS phone needs confirming)",
             responses=answers(200, a.ProfileChanged))
     async def change(self, data: ProfileChange, caller: Caller, accounts_commands: Commands,
-                     idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                     idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("PATCH", f"/internal/v1/users/{caller.user_id}/profile",
                                             data.model_dump(exclude_unset=True), idempotency_key)
 
@@ -91,7 +91,7 @@ class ProfileController(Controller):
     @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code",
           responses={**answers(200, a.ProfileChanged), **problems(401, 429)})
     async def confirm(self, data: CodeConfirmation, caller: Caller, pool: Pool, accounts_commands: Commands,
-                      clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
+                      clock: Clock, gateway_settings: GatewaySettings) -> Response[dict[str, Any]]:
         await count_attempt(pool, f"code:user:{caller.user_id}", gateway_settings.code_checks_per_phone,
                             timedelta(seconds=gateway_settings.rate_limit_window_s), clock.now())
         return await accounts_commands.send("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/confirm",
@@ -129,13 +129,13 @@ class OrganizationController(Controller):
     @post("/subscribers/rename", status_code=200, summary="Rename one or many subscribers",
           responses=answers(200, a.Renamed))
     async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller, pool: Pool,
-                     accounts_commands: Commands, idempotency_key: IdempotencyKey) -> dict[str, Any]:
+                     accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         _organization(caller, organization_id)
         for item in data.items:
             await require_visible(caller, item.account_id, pool)
-        result = await accounts_commands.send(
+        reply = await accounts_commands.reply(
             "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(),
             idempotency_key)
-        for renamed in result.get("renamed", []):
+        for renamed in reply.body.get("renamed", []):
             await accounts_commands.caught_up(renamed.get("stream_id"), renamed.get("stream_version"))
-        return result
+        return replayable_response(reply.body, 200, replayed=reply.replayed)

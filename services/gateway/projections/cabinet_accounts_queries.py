@@ -5,7 +5,7 @@ profile, the organization's accounts and subscribers."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from services.gateway.projections.cabinet_payments_queries import funds
@@ -14,7 +14,8 @@ from shared.db import Pool
 from shared.paging import page_of
 
 __all__ = [
-    "account_blocks", "account_in_organization", "account_known", "account_summary", "blocks_section", "my_accounts",
+    "BOOKING_LEAD", "account_blocks", "account_in_organization", "account_known", "account_summary", "blocks_section",
+    "business_day", "my_accounts",
     "organization_accounts", "organization_subscribers", "user_profile",
 ]
 
@@ -64,9 +65,16 @@ async def account_in_organization(pool: Pool, account_id: str, organization_id: 
     ))
 
 
-async def account_summary(pool: Pool, account_id: str, today: date, session_id: str) -> AccountRead:
+def business_day(today: date, time_zone: str) -> dict[str, str]:
+    """The business date the page was decided on and the operator's time zone it is a date of
+    (BILLING_TIMEZONE): "today", "tomorrow", a block's first day, all mean days there."""
+    return {"business_date": today.isoformat(), "time_zone": time_zone}
+
+
+async def account_summary(pool: Pool, account_id: str, today: date, time_zone: str, session_id: str) -> AccountRead:
     """One read by primary keys: the page's row (cabinet_summaries.py) joined with the account's
-    funds, the account's organization, and whether the session `session_id` has ended."""
+    funds, the account's organization, and whether the session `session_id` has ended; `today` is
+    the business date in the operator's `time_zone`."""
     row = await pool.fetchrow(
         f"SELECT {SESSION_ENDED}, s.organization_id, s.page, s.opening_balance, s.block_terms, s.blocks,"
         " a.balance, a.paid_total, a.promised_outstanding, a.updated_at FROM (SELECT $1::text AS account_id) k"
@@ -84,23 +92,44 @@ async def account_summary(pool: Pool, account_id: str, today: date, session_id: 
         **{k: money[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
         "lines": page["lines"],
         "blocks": blocks_section(row["block_terms"], row["blocks"], today),
+        **business_day(today, time_zone),
     })
 
 
-async def account_blocks(pool: Pool, account_id: str, today: date) -> dict[str, Any] | None:
+async def account_blocks(pool: Pool, account_id: str, today: date, time_zone: str) -> dict[str, Any] | None:
     """The blocks page, from the summary's row; None for an unknown account."""
     row = await pool.fetchrow("SELECT block_terms, blocks FROM cabinet_summaries WHERE account_id = $1", account_id)
-    return None if row is None else blocks_section(row["block_terms"], row["blocks"], today)
+    if row is None:
+        return None
+    return {**blocks_section(row["block_terms"], row["blocks"], today), **business_day(today, time_zone)}
+
+
+#: How far ahead a block may start: the accounts service's rule (its domain/blocks.py MAX_LEAD;
+#: tests/gateway/test_blocks_availability.py holds the two equal).
+BOOKING_LEAD = timedelta(days=365)
 
 
 def blocks_section(terms: dict[str, Any] | None, blocks: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    """The block template, blocks still available this year (by `today`, the business date),
-    scheduled/running ones, history: the one place the date-dependent part is decided."""
-    year = str(today.year)
-    used = sum(1 for b in blocks if b["state"] != "cancelled" and b["starts_on"][:4] == year)
+    """The block template, blocks still available, scheduled/running ones, history: the one place
+    the date-dependent part is decided (by `today`, the business date).
+
+    The quota is the accounts service's: so many blocks per calendar year of a block's first day
+    (a cancelled one gives its place back). A block may start up to `BOOKING_LEAD` ahead, so in
+    the course of a year next year's blocks can be booked too: `available_by_year` counts every
+    calendar year a block could still start in, `available` is this year's."""
+    last_year = (today + BOOKING_LEAD).year
+    used: dict[int, int] = {}
+    for block in blocks:
+        if block["state"] != "cancelled":
+            year = int(block["starts_on"][:4])
+            used[year] = used.get(year, 0) + 1
+    quota = int(terms["yearly_quota"]) if terms else 0
+    by_year = [{"year": year, "available": max(0, quota - used.get(year, 0))}
+               for year in range(today.year, last_year + 1)]
     return {
         "terms": terms,
-        "available": max(0, int(terms["yearly_quota"]) - used) if terms else 0,
+        "available": by_year[0]["available"],
+        "available_by_year": by_year,
         "scheduled": [b for b in blocks if b["state"] in ("scheduled", "active")],
         "history": [b for b in blocks if b["state"] in ("ended", "cancelled")],
     }

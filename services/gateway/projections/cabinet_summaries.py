@@ -3,7 +3,7 @@ cabinet_accounts projection in the transaction of every accounts event that touc
 
 The row is rebuilt for that one account from the projection's own tables (directory, client, lines,
 add-ons, blocks: a few indexed reads per event, on the write side), so the page is one primary-key
-read. What depends on today's date (blocks available this year) is left to the read
+read. What depends on today's date (blocks available per calendar year) is left to the read
 (`cabinet_accounts_queries.blocks_section`); the money to the funds formula on read
 (`cabinet_payments_queries.funds`)."""
 
