@@ -86,7 +86,7 @@ async def test_a_funds_check_after_a_payments_event_decides_the_block_at_once(
     await load_demo(accounts.client)
     await publish_payments_events(kafka, [("PaymentRegistered", 1, PAYMENT), ("PromisedPaymentTaken", 2, PROMISED)])
     settled = await accounts.post("/internal/v1/accounts/2002/funds-check",
-                                  {"stream_id": "payment-account-2002", "stream_version": 2, "wait_s": 20})
+                                  {"stream_id": "payment-account-2002", "stream_version": 2, "wait_s": 5})
     assert settled.status_code == 200, settled.text
     assert settled.json()["funds_seen"] is True
     assert await blocks_and_lifts(database_url) == [("FinancialBlockApplied", "-120.00"),
