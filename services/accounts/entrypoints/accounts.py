@@ -42,7 +42,7 @@ class FundsMoved(BaseModel):
 
     stream_id: str = Field(min_length=1, max_length=200)
     stream_version: int = Field(ge=1)
-    wait_s: float = Field(default=2.0, gt=0, le=5, description="how long the caller may wait for the funds (at most 5 s)")
+    wait_s: float = Field(default=2.0, gt=0, le=5, description="how long the caller may wait for the funds")
 
 
 class RenameItem(BaseModel):
