@@ -84,7 +84,13 @@ async def test_a_funds_check_after_a_payments_event_decides_the_block_at_once(
     service waits until its funds count it, decides the block then, and names the account stream's
     version holding the decision, so the gateway can wait for its read model to show it."""
     await load_demo(accounts.client)
-    await publish_payments_events(kafka, [("PaymentRegistered", 1, PAYMENT), ("PromisedPaymentTaken", 2, PROMISED)])
+    await publish_payments_events(kafka, [("PaymentRegistered", 1, PAYMENT)])
+
+    async def consuming() -> bool:  # the consumer has joined its group (the first join is slow)
+        return await available(database_url, "2002") == "-20.00"
+
+    await eventually(consuming)
+    await publish_payments_events(kafka, [("PromisedPaymentTaken", 2, PROMISED)])
     settled = await accounts.post("/internal/v1/accounts/2002/funds-check",
                                   {"stream_id": "payment-account-2002", "stream_version": 2, "wait_s": 5})
     assert settled.status_code == 200, settled.text
