@@ -1,0 +1,90 @@
+"""Builders the invoicing tests share: the clock and time zone, plans of accounts as accounts' facts
+make them, the charging rules, and the charges aggregate driven like the service drives it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from services.invoicing.domain.account import AccountCharges, stream_id_for
+from services.invoicing.domain.coverage import desired
+from services.invoicing.domain.events import ChargePosted
+from services.invoicing.domain.plan import AccountPlan, AddOnTerm, TariffTerm
+from services.invoicing.domain.rules import ChargingRules, TariffRule
+from shared.calendar import month_start
+
+MINSK = ZoneInfo("Europe/Minsk")
+ROOT = Path(__file__).resolve().parents[2]
+RULES = ChargingRules.load(ROOT / "services" / "invoicing" / "charging" / "rules.v1.json")
+#: Seed 004's SIP prices (gross, VAT 25 %): the plan, the channel package and the add-ons.
+SIP_CONNECTION = Decimal("66.43")
+MULTICHANNEL = Decimal("81.34")
+SHORT_NUMBER = Decimal("86.25")
+SIP_3000 = Decimal("96.26")
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def at(text: str, hour: int = 9) -> datetime:
+    """A local business day at `hour`, as the fake clock gives it (UTC)."""
+    return datetime.combine(day(text), time(hour), MINSK).astimezone(UTC)
+
+
+def tariff(from_day: str, fee: str | Decimal = "650.00", tariff_id: str = "inet-50-1m",
+           name: str = "Безлимитный 50 Мбит/с, 1 мес", vat: str = "20") -> TariffTerm:
+    return TariffTerm(from_day=day(from_day), tariff_id=tariff_id, name=name, monthly_fee=Decimal(fee),
+                      vat_rate=Decimal(vat))
+
+
+def isp_plan(opened: str = "2019-06-01", line_from: str = "2019-06-01", fee: str = "650.00") -> AccountPlan:
+    plan = AccountPlan(account_id="1015")
+    plan.open(day(opened), "prepaid")
+    plan.add_line("inet-1015", "internet", "0_1_15", "Иванов И. Н.", day(line_from), tariff(line_from, fee))
+    return plan
+
+
+def sip_plan(connected: str = "2021-05-05") -> AccountPlan:
+    """Seed 004's demo SIP subscriber: "SIP-соединение" with its channel package, the minute bundle
+    and the short number, all connected on `connected`."""
+    plan = AccountPlan(account_id="3003")
+    plan.open(day("2021-01-15"), "postpaid")
+    plan.add_line("sip-375170003003", "sip", "375170003003", "Альфа-Телеком, приёмная", day(connected),
+                  tariff(connected, SIP_CONNECTION, "sip-connection", "SIP-соединение", "25"))
+    for service_id, name, fee in [("sip-3000-min", "SIP 3000 минут в другие сети", SIP_3000),
+                                  ("sip-multichannel-5", "SIP-многоканальность", MULTICHANNEL),
+                                  ("short-number", "Услуга Короткий номер", SHORT_NUMBER)]:
+        plan.connect_add_on(AddOnTerm(line_id="sip-375170003003", service_id=service_id, name=name,
+                                      monthly_fee=fee, from_day=day(connected)))
+    return plan
+
+
+def rules_with(**tariffs: TariffRule) -> ChargingRules:
+    return RULES.model_copy(update={"tariffs": {**RULES.tariffs, **tariffs}})
+
+
+class Charges:
+    """The charges aggregate of one account, posted to as the service posts: each decision applied."""
+
+    def __init__(self, plan: AccountPlan, rules: ChargingRules = RULES) -> None:
+        self.plan, self.rules = plan, rules
+        self.aggregate = AccountCharges(stream_id_for(plan.account_id))
+        self.posted: list[ChargePosted] = []
+
+    def post(self, now: datetime, period: date | None = None, *, closing: bool = False) -> list[ChargePosted]:
+        today = now.astimezone(MINSK).date()
+        first = period or month_start(today)
+        wanted = desired(self.plan, self.rules, first, today, whole_period=closing)
+        lines = self.aggregate.post_charges(first, wanted, now)
+        self.aggregate.replay(lines)
+        self.posted += lines
+        return lines
+
+    def net(self, period: date) -> Decimal:
+        return self.aggregate.period_totals(period).net
+
+    def total(self, period: date) -> Decimal:
+        return self.aggregate.period_totals(period).total
