@@ -3,9 +3,11 @@ make them, the charging rules, and the charges aggregate driven like the service
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.invoicing.domain.account import AccountCharges, stream_id_for
@@ -13,7 +15,10 @@ from services.invoicing.domain.coverage import desired
 from services.invoicing.domain.events import ChargePosted
 from services.invoicing.domain.plan import AccountPlan, AddOnTerm, TariffTerm
 from services.invoicing.domain.rules import ChargingRules, TariffRule
+from services.invoicing.projections.account_plans import AccountPlansProjection
 from shared.calendar import month_start
+from shared.db import Pool
+from shared.projection import IncomingEvent, apply_batch
 
 MINSK = ZoneInfo("Europe/Minsk")
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +93,40 @@ class Charges:
 
     def total(self, period: date) -> Decimal:
         return self.aggregate.period_totals(period).total
+
+
+# -- billing.accounts.events, in their documented shape (docs/events.md) ------------------------
+Event = tuple[str, str, int, dict[str, Any], datetime]  # (type, stream id, version, payload, occurred at)
+
+
+def opened_isp_account(account_id: str, opened: datetime, *, fee: str = "650.00",
+                       payment_form: str = "prepaid") -> list[Event]:
+    """An account opened at `opened` with one internet line added at the same moment."""
+    return [
+        ("AccountOpened", f"account-{account_id}", 1, {
+            "account_id": account_id, "client_id": f"c{account_id}", "organization_id": None,
+            "contract_number": account_id, "payment_form": payment_form, "opened_at": opened.isoformat(),
+            "opening_balance": "0.00"}, opened),
+        ("ServiceLineAdded", f"account-{account_id}", 2, {
+            "account_id": account_id, "line_id": f"inet-{account_id}", "kind": "internet",
+            "identifier": f"0_{account_id}", "subscriber_name": f"Абонент {account_id}", "tariff_id": "inet-50-1m",
+            "tariff_name": "Безлимитный 50 Мбит/с, 1 мес", "monthly_fee": fee, "vat_rate": "20",
+            "voluntary_block": None}, opened),
+    ]
+
+
+def account_event(event_type: str, account_id: str, version: int, occurred: datetime, **payload: Any) -> Event:
+    return (event_type, f"account-{account_id}", version, {"account_id": account_id, **payload}, occurred)
+
+
+def incoming(events: list[Event]) -> list[IncomingEvent]:
+    return [IncomingEvent(event_id=str(uuid.uuid4()), source="/billing/accounts", event_type=kind, schema_version=1,
+                          stream_id=stream, stream_version=version, global_position=None,
+                          subject=payload.get("account_id"), occurred_at=occurred, payload=payload,
+                          correlation_id=f"test-{uuid.uuid4()}")
+            for kind, stream, version, payload, occurred in events]
+
+
+async def feed_facts(pool: Pool, events: list[Event]) -> int:
+    """Apply accounts' events to the invoicing service's projection, as its consumer would."""
+    return await apply_batch(pool, AccountPlansProjection(MINSK), incoming(events))

@@ -1,6 +1,7 @@
 """The regular invoice's rules: which periods the cabinet may ask about, the invoicing window on
-days 1-3 (seeds 003/004: «Услуга не оказывается в период формирования счетов за услуги связи (с 1 по 3
-число каждого месяца)»), the series and number, the due date. Pure: the business date comes in."""
+days 1-3 (seeds 003/004, ../shared/INVOICING.md I-3: the service is not offered while invoices
+are generated, days 1 to 3 of each month), the series and number, the due date. Pure: the business
+date comes in."""
 
 from __future__ import annotations
 

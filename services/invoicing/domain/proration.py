@@ -58,7 +58,7 @@ def monthly_net(price: Price) -> Decimal:
 
 
 def amounts(price: Price, days: int, days_in_month: int) -> Figures:
-    """The figures of `days` days of the month at `price`: net = monthly net × days / days-in-month
+    """The figures of `days` days of the month at `price`: net = monthly net x days / days-in-month
     at 4 decimals half-up (the whole net for a `whole` price), VAT from that net."""
     if days <= 0:
         return Figures(ZERO, ZERO)

@@ -1,7 +1,7 @@
 """How the operator charges each tariff and add-on: invoicing's own charging rules, a versioned file
 (`charging/rules.v<N>.json`, setting CHARGING_RULES), keyed by the catalogue's ids.
 
-- `accrual` per tariff: `in_advance` (the month's fee on the 1st, the default) or `daily` (fee ×
+- `accrual` per tariff: `in_advance` (the month's fee on the 1st, the default) or `daily` (fee x
   1/days-in-month each day); a line's add-ons follow its tariff.
 - `block_fee` per tariff: the reduced monthly fee (gross) during a voluntary block; a tariff not
   listed charges nothing for blocked days.

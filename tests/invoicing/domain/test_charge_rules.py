@@ -49,7 +49,7 @@ def test_daily_accrual_charges_a_day_at_a_time_and_adds_up_to_the_fee_at_the_mon
 
 
 def test_a_part_month_prorates_days_over_days_in_month_at_four_decimals_half_up() -> None:
-    assert amounts(Price(Decimal("66.43"), Decimal("25")), 27, 31).net == Decimal("46.2867")  # 53.144 × 27/31
+    assert amounts(Price(Decimal("66.43"), Decimal("25")), 27, 31).net == Decimal("46.2867")  # 53.144 x 27/31
     assert amounts(Price(Decimal("650.00"), Decimal("20")), 15, 30).net == Decimal("270.8334")  # 270.83335 up
     assert amounts(Price(Decimal("96.26"), Decimal("25"), whole=True), 3, 31).net == Decimal("77.0080")
     charges = Charges(isp_plan(opened="2026-11-16", line_from="2026-11-16"))

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from services.invoicing.domain.invoice import (
-    chargeable_periods, due_on, ensure_orders_open, invoice_number, orderable_periods, parse_period, series_for,
+    chargeable_periods,
+    due_on,
+    ensure_orders_open,
+    invoice_number,
+    orderable_periods,
+    parse_period,
+    series_for,
 )
 from shared.errors import DomainError
 from tests.invoicing.factories import day

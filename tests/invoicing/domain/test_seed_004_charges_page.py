@@ -1,12 +1,6 @@
-"""Seed 004, 3.5: the charges page of the demo SIP subscriber for May 2021, to the last digit.
-
-| Line                           | Сумма    | НДС | Сумма НДС | Налог | Всего    |
-| SIP 3000 минут в другие сети   | 77,008   | 25% | 19,252    | 0,00  | 96,26    |
-| SIP-многоканальность 27        | 56,6756  | 25% | 14,1689   | 0,00  | 70,8445  |
-| План SIP-соединение 27         | 46,2867  | 25% | 11,5717   | 0,00  | 57,8584  |
-| Услуга Короткий номер 27       | 60,0968  | 25% | 15,0242   | 0,00  | 75,121   |
-| Исходящие внутри сети 00:07:00 | 0,00     | 25% | 0,00      | 0,00  | 0,00     |
-| Итого начислений по абоненту   | 240,0671 |     | 60,0168   | 0,00  | 300,0839 |
+"""Seed 004, 3.5: the charges page of the demo SIP subscriber for May 2021, to the last digit
+(SEED_ROWS below, verbatim but for decimal points: net, VAT rate, VAT, other tax, total per line,
+and the subscriber's total 240.0671 / 60.0168 / 0.00 / 300.0839).
 
 The "27" lines are 27 of May's 31 days of round gross prices (net derived); the minute bundle is
 charged whole. Both readings of "27" give the table: connected on 5 May and charged in advance, or

@@ -1,0 +1,76 @@
+"""What every use case of the invoicing service works with, wired once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from services.invoicing.application.ports import BillRuns, ChargeLines, Invoices, Plans, PostingQueue, RecordedLine
+from services.invoicing.domain.account import AccountCharges, stream_id_for
+from services.invoicing.domain.coverage import Coverage, FeeKey
+from services.invoicing.domain.events import ChargePosted
+from services.invoicing.domain.page import PostedLine
+from services.invoicing.domain.rules import ChargingRules
+from shared.calendar import local_date
+from shared.clock import Clock
+from shared.db import Connection, Pool
+from shared.events import DomainEvent
+from shared.eventstore import EventStore, Metadata
+
+__all__ = ["Invoicing", "append", "recorded_lines"]
+
+
+@dataclass(frozen=True)
+class Invoicing:
+    store: EventStore
+    clock: Clock
+    tz: ZoneInfo
+    rules: ChargingRules
+    plans: Plans
+    queue: PostingQueue
+    charge_lines: ChargeLines
+    invoices: Invoices
+    bill_runs: BillRuns
+    series_prefix: str = "INV"
+    bill_run_batch_size: int = 200
+    posting_batch_size: int = 50
+
+    @property
+    def pool(self) -> Pool:
+        return self.store.pool
+
+    def today(self, now: datetime | None = None) -> date:
+        return local_date(now or self.clock.now(), self.tz)
+
+
+async def append(ctx: Invoicing, conn: Connection, aggregate: AccountCharges, expected: int,
+                 events: Sequence[DomainEvent], metadata: Metadata, now: datetime) -> None:
+    """Append to the account's charges stream at the version it was loaded at (a concurrent writer
+    makes this raise ConcurrencyConflict: the caller's savepoint retries with the stream re-read)."""
+    await ctx.store.append(conn, stream_id=stream_id_for(aggregate.account_id), stream_type=AccountCharges.stream_type,
+                           expected_version=expected, events=events, metadata=metadata, occurred_at=now)
+
+
+def recorded_lines(events: Sequence[DomainEvent], wanted: dict[FeeKey, Coverage]) -> list[RecordedLine]:
+    """The charges page's rows of posted lines: named and prorated as the fee they belong to."""
+    prices = {(k.item, k.price.monthly_fee, k.price.vat_rate): (k.price, c) for k, c in wanted.items()}
+    rows = []
+    for event in events:
+        if not isinstance(event, ChargePosted):
+            continue
+        price, coverage = prices.get((event.item, event.monthly_fee, event.vat_rate), (None, None))
+        days = (event.to_day - event.from_day).days + 1
+        label = coverage.label if coverage is not None else _label(event.description, days)
+        line = PostedLine(event.line_id, event.item, event.kind, label, bool(price and price.whole), event.monthly_fee,
+                          event.vat_rate, event.from_day, event.to_day, event.quantity, event.net, event.vat,
+                          event.other_tax)
+        rows.append(RecordedLine(event.charge_id, event.account_id, event.period, line, event.description,
+                                 event.total, event.posted_at))
+    return rows
+
+
+def _label(description: str, days: int) -> str:
+    suffix = f" {days}"
+    return description[: -len(suffix)] if description.endswith(suffix) else description

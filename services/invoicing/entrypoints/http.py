@@ -1,0 +1,72 @@
+"""The invoicing service's internal API (the gateway's and the office's): an account's charges page
+per period and subscriber line, its invoices, and bill runs (operators' tools).
+
+Problem details with stable codes: `period.invalid` (400, not a month like 2021-05),
+`charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
+`bill_run.period_open` (422), `bill_run.not_found` (404)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.invoicing.application.bill_run import bill_run_json, start_bill_run
+from services.invoicing.application.context import Invoicing
+from services.invoicing.application.queries import account_charges, account_invoices
+from services.invoicing.domain.invoice import parse_period
+from shared.calendar import month_start
+from shared.errors import DomainError, NotFound
+from shared.http import ID_PATTERN, AccountId
+
+__all__ = ["AccountChargesController", "BillRunsController"]
+
+PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, max_length=32,
+                                              description="YYYY-MM; the current month when left out")]
+LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
+                                            description="one subscriber line only")]
+
+
+class AccountChargesController(Controller):
+    path = "/internal/v1/accounts/{account_id:str}"
+
+    @get("/charges", summary="The charges page of a period: per subscriber line, lines with VAT and totals")
+    async def charges(self, account_id: AccountId, invoicing: Invoicing, period: PeriodQuery,
+                      line_id: LineQuery) -> dict[str, Any]:
+        return await account_charges(invoicing, account_id, period, line_id)
+
+    @get("/invoices", summary="The account's regular invoices, newest first")
+    async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await account_invoices(invoicing, account_id)
+
+
+class StartBillRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(max_length=32, description="YYYY-MM, a closed period")
+
+
+class BillRunsController(Controller):
+    path = "/internal/v1/bill-runs"
+
+    @post("/", status_code=202, summary="Start the bill run of a closed period (again: nothing new)")
+    async def start(self, data: StartBillRun, invoicing: Invoicing) -> Response[dict[str, Any]]:
+        period = parse_period(data.period)
+        if period >= month_start(invoicing.today()):
+            raise DomainError("bill_run.period_open", f"period {data.period} is not closed yet")
+        async with invoicing.pool.acquire() as conn, conn.transaction():
+            await start_bill_run(invoicing, conn, period, invoicing.clock.now())
+            run = await invoicing.bill_runs.status(conn, period)
+        assert run is not None
+        return Response(bill_run_json(run), status_code=202)
+
+    @get("/{period:str}", summary="A bill run's progress")
+    async def status(self, period: str, invoicing: Invoicing) -> dict[str, Any]:
+        first = parse_period(period)
+        async with invoicing.pool.acquire() as conn:
+            run = await invoicing.bill_runs.status(conn, first)
+        if run is None:
+            raise NotFound("bill_run.not_found", f"no bill run for {period}")
+        return bill_run_json(run)

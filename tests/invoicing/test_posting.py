@@ -1,0 +1,69 @@
+"""Charges posted from accounts' facts and the day timer, on a real PostgreSQL: once per charge,
+whatever is delivered or run twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from services.invoicing.application.context import Invoicing
+from services.invoicing.application.posting import drain_posting_queue
+from shared.clock import FakeClock
+from shared.scheduler import Scheduler
+from tests.invoicing.conftest import stream
+from tests.invoicing.factories import account_event, at, feed_facts, opened_isp_account
+
+
+async def test_facts_queue_the_account_and_the_worker_posts_its_month_and_the_next_forecast(
+        invoicing: Invoicing) -> None:
+    await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-11-01", 0)))
+    assert await drain_posting_queue(invoicing) == 1
+    events = await stream(invoicing.pool, "1015")
+    assert [t for t, _ in events] == ["ChargePosted", "FeesForecast"]
+    charge, forecast = events[0][1], events[1][1]
+    assert (charge["period"], charge["item"], charge["from_day"], charge["to_day"], charge["total"]) == (
+        "2026-11-01", "line:inet-1015", "2026-11-01", "2026-11-30", "650.0000")
+    assert (forecast["period"], forecast["amount"]) == ("2026-12-01", "650.00")
+    assert await drain_posting_queue(invoicing) == 0
+
+
+async def test_a_redelivered_fact_or_a_requeued_account_posts_nothing_new(invoicing: Invoicing) -> None:
+    facts = opened_isp_account("1015", at("2026-11-01", 0))
+    await feed_facts(invoicing.pool, facts)
+    await drain_posting_queue(invoicing)
+    assert await feed_facts(invoicing.pool, facts) == 0  # the projection skips what it applied
+    async with invoicing.pool.acquire() as conn:
+        await invoicing.queue.add(conn, "1015", invoicing.clock.now(), None)
+    assert await drain_posting_queue(invoicing) == 1
+    assert len(await stream(invoicing.pool, "1015")) == 2
+
+
+async def test_an_add_on_connected_mid_month_is_charged_for_its_days_when_the_fact_arrives(
+        invoicing: Invoicing) -> None:
+    await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-11-01", 0)) + [
+        account_event("AddOnConnected", "1015", 3, at("2026-11-20"), line_id="inet-1015", service_id="static-ip",
+                      name="Статический IP-адрес", monthly_fee="150.00", on="2026-11-21")])
+    await drain_posting_queue(invoicing)
+    charges = [p for t, p in await stream(invoicing.pool, "1015") if t == "ChargePosted"]
+    assert [(c["item"], c["description"], c["net"]) for c in charges] == [
+        ("add-on:inet-1015:static-ip", "Статический IP-адрес 10", "41.6667"),
+        ("line:inet-1015", "План Безлимитный 50 Мбит/с, 1 мес", "541.6667")]
+    forecasts = [p["amount"] for t, p in await stream(invoicing.pool, "1015") if t == "FeesForecast"]
+    assert forecasts == ["800.00"]
+
+
+async def test_the_day_timer_posts_the_new_period_and_starts_the_bill_run_of_the_last(
+        invoicing: Invoicing, timers: Scheduler, clock: FakeClock) -> None:
+    from services.invoicing.application.days import ensure_day_timer
+    await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-11-01", 0)))
+    await drain_posting_queue(invoicing)
+    await ensure_day_timer(invoicing)
+    clock.set(at("2026-12-01", 0) + timedelta(minutes=5))
+    for _ in range(15):  # one day per firing: 20 November up to 1 December
+        await timers.fire_due()
+    await drain_posting_queue(invoicing)
+    periods = [(p["period"], p["total"]) for t, p in await stream(invoicing.pool, "1015") if t == "ChargePosted"]
+    assert periods == [("2026-11-01", "650.0000"), ("2026-12-01", "650.0000")]
+    run = await invoicing.pool.fetchrow("SELECT accounts_total, finished_at FROM bill_runs WHERE period = '2026-11-01'")
+    assert run is not None and run["accounts_total"] == 1
+    assert Decimal(await invoicing.pool.fetchval("SELECT sum(total) FROM charge_lines")) == Decimal("1300.0000")
