@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.di import Provide
 
 import services.invoicing.domain.events  # noqa: F401  (registers the events)
-from services.invoicing.adapters.tables import (
-    BillRunsTable,
-    ChargeLinesTable,
-    InvoicesTable,
-    PlansTable,
-    PostingQueueTable,
-)
+from services.invoicing.adapters.wiring import load_rules, wire_invoicing
 from services.invoicing.application.context import Invoicing
-from services.invoicing.domain.rules import ChargingRules
 from services.invoicing.entrypoints.http import AccountChargesController, BillRunsController
 from services.invoicing.entrypoints.timers import timer_handlers
 from services.invoicing.entrypoints.workers import Workers
@@ -25,33 +17,14 @@ from services.invoicing.projections.account_plans import AccountPlansProjection
 from services.invoicing.settings import InvoicingSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
-from shared.eventstore import EventStore
 from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
-__all__ = ["create_app", "load_rules", "wire_invoicing"]
+__all__ = ["MIGRATIONS", "create_app"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def load_rules(path: Path) -> ChargingRules:
-    try:
-        return ChargingRules.load(path)
-    except (OSError, ValueError) as error:
-        raise SystemExit(f"CHARGING_RULES: cannot load {path}: {error}") from None
-
-
-def wire_invoicing(store: EventStore, clock: Clock, tz: ZoneInfo, rules: ChargingRules,
-                   settings: InvoicingSettings | None = None) -> Invoicing:
-    """The use cases' context on the service's own tables (the service, its tests, the bench)."""
-    extra = {} if settings is None else {
-        "series_prefix": settings.invoice_series_prefix, "bill_run_batch_size": settings.bill_run_batch_size,
-        "posting_batch_size": settings.posting_batch_size,
-    }
-    return Invoicing(store, clock, tz, rules, PlansTable(), PostingQueueTable(), ChargeLinesTable(), InvoicesTable(),
-                     BillRunsTable(), **extra)  # type: ignore[arg-type]
 
 
 def create_app(settings: InvoicingSettings | None = None, clock: Clock | None = None) -> Litestar:

@@ -9,7 +9,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 import services.invoicing.domain.events  # noqa: F401  (registers the events)
-from services.invoicing.app import MIGRATIONS, create_app, wire_invoicing
+from services.invoicing.adapters.wiring import wire_invoicing
+from services.invoicing.app import MIGRATIONS, create_app
 from services.invoicing.application.context import Invoicing
 from services.invoicing.entrypoints.timers import timer_handlers
 from services.invoicing.settings import InvoicingSettings

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.days import ensure_day_timer
 from services.invoicing.application.posting import drain_posting_queue
 from shared.clock import FakeClock
 from shared.scheduler import Scheduler
@@ -40,7 +41,8 @@ async def test_a_redelivered_fact_or_a_requeued_account_posts_nothing_new(invoic
 
 async def test_an_add_on_connected_mid_month_is_charged_for_its_days_when_the_fact_arrives(
         invoicing: Invoicing) -> None:
-    await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-11-01", 0)) + [
+    await feed_facts(invoicing.pool, [
+        *opened_isp_account("1015", at("2026-11-01", 0)),
         account_event("AddOnConnected", "1015", 3, at("2026-11-20"), line_id="inet-1015", service_id="static-ip",
                       name="Статический IP-адрес", monthly_fee="150.00", on="2026-11-21")])
     await drain_posting_queue(invoicing)
@@ -54,7 +56,6 @@ async def test_an_add_on_connected_mid_month_is_charged_for_its_days_when_the_fa
 
 async def test_the_day_timer_posts_the_new_period_and_starts_the_bill_run_of_the_last(
         invoicing: Invoicing, timers: Scheduler, clock: FakeClock) -> None:
-    from services.invoicing.application.days import ensure_day_timer
     await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-11-01", 0)))
     await drain_posting_queue(invoicing)
     await ensure_day_timer(invoicing)
