@@ -64,8 +64,12 @@ def settings_for(database_url: str, kafka: KafkaSpace, **extra: Any) -> Invoicin
                              log_format="json", **extra)
 
 
+def app_client_for(database_url: str, kafka: KafkaSpace, clock: FakeClock) -> AsyncTestClient[Any]:
+    """The invoicing service as it runs: its consumer of accounts' events, relay, timers and workers."""
+    return AsyncTestClient(create_app(settings_for(database_url, kafka), clock))
+
+
 @pytest.fixture
 async def app_client(database_url: str, kafka: KafkaSpace, clock: FakeClock) -> AsyncIterator[AsyncTestClient[Any]]:
-    """The invoicing service as it runs: its consumer of accounts' events, relay, timers and workers."""
-    async with AsyncTestClient(create_app(settings_for(database_url, kafka), clock)) as client:
+    async with app_client_for(database_url, kafka, clock) as client:
         yield client

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiokafka import AIOKafkaProducer
+
 from services.invoicing.domain.account import AccountCharges, stream_id_for
 from services.invoicing.domain.coverage import desired
 from services.invoicing.domain.events import ChargePosted
@@ -17,8 +19,12 @@ from services.invoicing.domain.plan import AccountPlan, AddOnTerm, TariffTerm
 from services.invoicing.domain.rules import ChargingRules, TariffRule
 from services.invoicing.projections.account_plans import AccountPlansProjection
 from shared.calendar import month_start
+from shared.cloudevents import to_kafka, topic_for
 from shared.db import Pool
+from shared.eventstore import RecordedEvent
+from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
+from tests.conftest import KafkaSpace
 
 MINSK = ZoneInfo("Europe/Minsk")
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,3 +136,44 @@ def incoming(events: list[Event]) -> list[IncomingEvent]:
 async def feed_facts(pool: Pool, events: list[Event]) -> int:
     """Apply accounts' events to the invoicing service's projection, as its consumer would."""
     return await apply_batch(pool, AccountPlansProjection(MINSK), incoming(events))
+
+
+async def publish_account_events(kafka: KafkaSpace, events: list[Event]) -> None:
+    """Put accounts' events on billing.accounts.events as the accounts relay would (CloudEvents)."""
+    topic = kafka.topic(topic_for("accounts"))
+    await ensure_topics(kafka.bootstrap, [topic])
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
+    await producer.start()
+    try:
+        for position, (kind, stream, version, payload, occurred) in enumerate(events, start=1):
+            recorded = RecordedEvent(
+                global_position=position, stream_id=stream, stream_type="account", stream_version=version,
+                event_id=uuid.uuid4(), event_type=kind, schema_version=1, partition_key=payload.get("account_id"),
+                payload=payload, metadata={"correlation_id": f"test-{uuid.uuid4()}"}, occurred_at=occurred,
+                recorded_at=occurred,
+            )
+            key, value, headers = to_kafka("accounts", recorded)
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+def seed_004_sip_subscriber(connected: datetime) -> list[Event]:
+    """The demo SIP subscriber of seed 004 as accounts' events tell it: account 3003 with the
+    "SIP-соединение" line, its channel package, minute bundle and short number from `connected`."""
+    on = connected.astimezone(MINSK).date().isoformat()
+    line = "sip-375170003003"
+    add_ons = [("sip-3000-min", "SIP 3000 минут в другие сети", SIP_3000),
+               ("sip-multichannel-5", "SIP-многоканальность", MULTICHANNEL),
+               ("short-number", "Услуга Короткий номер", SHORT_NUMBER)]
+    return [
+        account_event("AccountOpened", "3003", 1, at("2021-01-15"), client_id="org-a1", organization_id="org-a1",
+                      contract_number="3003", payment_form="postpaid", opened_at=at("2021-01-15").isoformat(),
+                      opening_balance="0.00"),
+        account_event("ServiceLineAdded", "3003", 2, connected, line_id=line, kind="sip", identifier="375170003003",
+                      subscriber_name="Альфа-Телеком, приёмная", tariff_id="sip-connection",
+                      tariff_name="SIP-соединение", monthly_fee=str(SIP_CONNECTION), vat_rate="25",
+                      voluntary_block=None),
+        *[account_event("AddOnConnected", "3003", 3 + n, connected, line_id=line, service_id=service_id, name=name,
+                        monthly_fee=str(fee), on=on) for n, (service_id, name, fee) in enumerate(add_ons)],
+    ]

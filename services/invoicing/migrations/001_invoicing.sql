@@ -36,7 +36,7 @@ CREATE TABLE charge_lines (
     quantity    text,
     monthly_fee numeric(18, 4),
     net         numeric(18, 4) NOT NULL,
-    vat_rate    numeric(6, 2)  NOT NULL,
+    vat_rate    numeric        NOT NULL,
     vat         numeric(18, 4) NOT NULL,
     other_tax   numeric(18, 4) NOT NULL,
     total       numeric(18, 4) NOT NULL,
