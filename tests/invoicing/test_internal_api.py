@@ -72,6 +72,11 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
     open_period = await app_client.post("/internal/v1/bill-runs", json={"period": "2026-11"}, headers=INTERNAL)
     assert (open_period.status_code, open_period.json()["code"]) == (422, "bill_run.period_open")
     assert (await app_client.get("/internal/v1/accounts/1015/charges")).status_code == 401
+    for body, status, code in [({"period": "2026-10", "format": "pdf"}, 404, "invoice.not_found"),
+                               ({"period": "2026-10", "format": "doc"}, 400, "request.invalid"),
+                               ({"period": "2026-11"}, 422, "invoice.period_out_of_range")]:
+        answer = await app_client.post("/internal/v1/accounts/1015/invoice-orders", json=body, headers=INTERNAL)
+        assert (answer.status_code, answer.json()["code"]) == (status, code), body
 
 
 async def test_charges_are_published_and_a_bill_run_issues_invoices_listed_per_account(

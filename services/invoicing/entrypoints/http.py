@@ -3,7 +3,8 @@ per period and subscriber line, its invoices, and bill runs (operators' tools).
 
 Problem details with stable codes: `period.invalid` (400, not a month like 2021-05),
 `charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
-`bill_run.period_open` (422), `bill_run.not_found` (404)."""
+`bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
+(422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.application.bill_run import bill_run_json, start_bill_run
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.orders import DocumentFormat, order_invoice_document
 from services.invoicing.application.queries import account_charges, account_invoices
 from services.invoicing.domain.invoice import parse_period
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
-from shared.http import ID_PATTERN, AccountId
+from shared.http import ID_PATTERN, AccountId, Actor
 
 __all__ = ["AccountChargesController", "BillRunsController"]
 
@@ -40,6 +42,19 @@ class AccountChargesController(Controller):
     @get("/invoices", summary="The account's regular invoices, newest first")
     async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
         return await account_invoices(invoicing, account_id)
+
+    @post("/invoice-orders", status_code=202,
+          summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)")
+    async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
+                    actor: Actor) -> dict[str, Any]:
+        return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
+
+
+class OrderDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(max_length=32, description="YYYY-MM, one of the two previous months")
+    format: DocumentFormat = "pdf"
 
 
 class StartBillRun(BaseModel):

@@ -86,3 +86,16 @@ CREATE TABLE bill_runs (
     issued         integer     NOT NULL DEFAULT 0,
     finished_at    timestamptz
 );
+
+-- Documents of an invoice the cabinet ordered (PDF/XLSX), one per invoice and format: recorded by
+-- the order (refused on days 1-3), made after commit by the document worker, then downloadable.
+CREATE TABLE invoice_documents (
+    invoice_id  text        NOT NULL REFERENCES invoices (invoice_id),
+    format      text        NOT NULL,
+    status      text        NOT NULL DEFAULT 'ordered',
+    ordered_at  timestamptz NOT NULL,
+    ordered_by  text        NOT NULL,
+    ready_at    timestamptz,
+    content     bytea,
+    PRIMARY KEY (invoice_id, format)
+);
