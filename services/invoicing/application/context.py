@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from services.invoicing.application.ports import BillRuns, ChargeLines, Invoices, Plans, PostingQueue, RecordedLine
@@ -12,6 +13,7 @@ from services.invoicing.domain.account import AccountCharges, stream_id_for
 from services.invoicing.domain.coverage import Coverage, FeeKey
 from services.invoicing.domain.events import ChargePosted
 from services.invoicing.domain.page import PostedLine
+from services.invoicing.domain.proration import Price
 from services.invoicing.domain.rules import ChargingRules
 from shared.calendar import local_date
 from shared.clock import Clock
@@ -55,12 +57,17 @@ async def append(ctx: Invoicing, conn: Connection, aggregate: AccountCharges, ex
 
 def recorded_lines(events: Sequence[DomainEvent], wanted: dict[FeeKey, Coverage]) -> list[RecordedLine]:
     """The charges page's rows of posted lines: named and prorated as the fee they belong to."""
-    prices = {(k.item, k.price.monthly_fee, k.price.vat_rate): (k.price, c) for k, c in wanted.items()}
+    prices: dict[tuple[str, Decimal | None, Decimal], tuple[Price, Coverage]] = {
+        (k.item, k.price.monthly_fee, k.price.vat_rate): (k.price, c) for k, c in wanted.items()}
     rows = []
     for event in events:
         if not isinstance(event, ChargePosted):
             continue
-        price, coverage = prices.get((event.item, event.monthly_fee, event.vat_rate), (None, None))
+        price: Price | None = None
+        coverage: Coverage | None = None
+        found = prices.get((event.item, event.monthly_fee, event.vat_rate))
+        if found is not None:
+            price, coverage = found
         days = (event.to_day - event.from_day).days + 1
         label = coverage.label if coverage is not None else _label(event.description, days)
         line = PostedLine(event.line_id, event.item, event.kind, label, bool(price and price.whole), event.monthly_fee,

@@ -37,5 +37,6 @@ async def order_invoice_document(ctx: Invoicing, account_id: str, period_text: s
             " ON CONFLICT (invoice_id, format) DO NOTHING", invoice_id, document_format, ctx.clock.now(), actor)
         row = await conn.fetchrow("SELECT status, ordered_at FROM invoice_documents WHERE invoice_id = $1"
                                   " AND format = $2", invoice_id, document_format)
+    assert row is not None  # inserted above or before
     return {"invoice_id": invoice_id, "period": period_text, "format": document_format, "status": row["status"],
             "ordered_at": row["ordered_at"].isoformat()}

@@ -95,8 +95,8 @@ class AccountCharges(Aggregate):
             return []  # an invoiced period is closed; later facts do not reopen it
         state = self.periods.get(period, _Period())
         prices: dict[PostedKey, tuple[Price, Coverage | None]] = {}
-        for key, coverage in wanted.items():
-            prices[(key.item, key.price.monthly_fee, key.price.vat_rate)] = (key.price, coverage)
+        for key, wanted_days in wanted.items():
+            prices[(key.item, key.price.monthly_fee, key.price.vat_rate)] = (key.price, wanted_days)
         for posted_key in state.posted:
             prices.setdefault(posted_key, (Price(posted_key[1], posted_key[2]), None))
         lines: list[ChargePosted] = []

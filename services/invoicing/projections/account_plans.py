@@ -9,6 +9,7 @@ reconciles, so even a fact applied twice posts nothing new."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -96,8 +97,9 @@ class AccountPlansProjection:
     topics = (topic_for("accounts"),)
     tables = ("account_plans",)
 
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
+    def __init__(self, tz: ZoneInfo | None = None) -> None:
+        # The ops CLI's rebuild builds projections without arguments: the zone the stack runs in.
+        self.tz = tz or ZoneInfo(os.environ.get("BILLING_TIMEZONE", "Europe/Minsk"))
         self.plans = PlansTable()
         self.queue = PostingQueueTable()
 
