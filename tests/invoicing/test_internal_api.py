@@ -33,7 +33,15 @@ async def test_the_demo_sip_subscribers_may_2021_page_through_kafka_and_the_api_
     clock = FakeClock(at("2021-05-27"))
     await publish_account_events(kafka, seed_004_sip_subscriber(at("2021-05-05", 10)))
     async with app_client_for(database_url, kafka, clock) as client:
-        page = await _page(client, "/internal/v1/accounts/3003/charges?period=2021-05")
+        await _page(client, "/internal/v1/accounts/3003/charges?period=2021-05")
+        usage = {"usage_id": "calls-2021-05-27", "line_id": "sip-375170003003", "usage_class": "on-net-out",
+                 "description": "Исходящие внутри сети", "quantity": "00:07:00", "day": "2021-05-12",
+                 "net": "0", "vat_rate": "25"}
+        posted = await client.post("/internal/v1/accounts/3003/usage", json=usage, headers=INTERNAL)
+        assert (posted.status_code, posted.json()["posted"]) == (201, True)
+        again = await client.post("/internal/v1/accounts/3003/usage", json=usage, headers=INTERNAL)
+        assert (again.status_code, again.json()["posted"]) == (200, False)
+        page = (await client.get("/internal/v1/accounts/3003/charges?period=2021-05", headers=INTERNAL)).json()
         [subscriber] = page["subscribers"]
         assert (subscriber["line_id"], subscriber["identifier"]) == ("sip-375170003003", "375170003003")
         assert [(r["description"], r["net"], r["vat_rate"], r["vat"], r["other_tax"], r["total"])
@@ -42,6 +50,7 @@ async def test_the_demo_sip_subscribers_may_2021_page_through_kafka_and_the_api_
             ("SIP-многоканальность 27", "56.6756", "25", "14.1689", "0.0000", "70.8445"),
             ("План SIP-соединение 27", "46.2867", "25", "11.5717", "0.0000", "57.8584"),
             ("Услуга Короткий номер 27", "60.0968", "25", "15.0242", "0.0000", "75.1210"),
+            ("Исходящие внутри сети 00:07:00", "0.0000", "25", "0.0000", "0.0000", "0.0000"),
         ]
         assert subscriber["totals"] == {"net": "240.0671", "vat": "60.0168", "other_tax": "0.0000",
                                         "total": "300.0839"}

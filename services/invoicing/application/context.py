@@ -69,7 +69,10 @@ def recorded_lines(events: Sequence[DomainEvent], wanted: dict[FeeKey, Coverage]
         if found is not None:
             price, coverage = found
         days = (event.to_day - event.from_day).days + 1
-        label = coverage.label if coverage is not None else _label(event.description, days)
+        if coverage is not None:
+            label = coverage.label
+        else:  # a credit of a fee no longer due, or usage (named as rated)
+            label = _label(event.description, days) if event.monthly_fee is not None else event.description
         line = PostedLine(event.line_id, event.item, event.kind, label, bool(price and price.whole), event.monthly_fee,
                           event.vat_rate, event.from_day, event.to_day, event.quantity, event.net, event.vat,
                           event.other_tax)

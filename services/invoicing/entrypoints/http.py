@@ -4,10 +4,13 @@ per period and subscriber line, its invoices, and bill runs (operators' tools).
 Problem details with stable codes: `period.invalid` (400, not a month like 2021-05),
 `charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
 `bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
-(422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404)."""
+(422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
+usage: `usage.period_invoiced` (409)."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
@@ -18,10 +21,11 @@ from services.invoicing.application.bill_run import bill_run_json, start_bill_ru
 from services.invoicing.application.context import Invoicing
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
 from services.invoicing.application.queries import account_charges, account_invoices
+from services.invoicing.application.usage import RatedUsage, post_rated_usage
 from services.invoicing.domain.invoice import parse_period
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
-from shared.http import ID_PATTERN, AccountId, Actor
+from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
 
 __all__ = ["AccountChargesController", "BillRunsController"]
 
@@ -43,6 +47,14 @@ class AccountChargesController(Controller):
     async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
         return await account_invoices(invoicing, account_id)
 
+    @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id")
+    async def usage(self, account_id: AccountId, data: PostUsage, invoicing: Invoicing, actor: Actor,
+                    key: IdempotencyKey) -> Response[dict[str, Any]]:
+        usage = RatedUsage(data.usage_id, data.line_id, data.usage_class, data.description, data.quantity, data.day,
+                           Decimal(data.net), Decimal(data.vat_rate))
+        result = await post_rated_usage(invoicing, account_id, usage, command_metadata(actor), key)
+        return command_response(result, status=201 if result.event_ids else 200)
+
     @post("/invoice-orders", status_code=202,
           summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)")
     async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
@@ -55,6 +67,21 @@ class OrderDocument(BaseModel):
 
     period: str = Field(max_length=32, description="YYYY-MM, one of the two previous months")
     format: DocumentFormat = "pdf"
+
+
+class PostUsage(BaseModel):
+    """Rated usage of one line, as telephony rates it: one charge line per `usage_id`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    usage_id: str = Field(pattern=ID_PATTERN)
+    line_id: str = Field(pattern=ID_PATTERN)
+    usage_class: str = Field(pattern=ID_PATTERN, description="e.g. on-net-out")
+    description: str = Field(min_length=1, max_length=200, description="as on the charges page")
+    quantity: str = Field(min_length=1, max_length=32, description="as shown, e.g. 00:07:00")
+    day: date
+    net: str = Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,4})?$", description="4 decimals at most, e.g. 12.3456")
+    vat_rate: str = Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2})?$", description="percent, e.g. 25")
 
 
 class StartBillRun(BaseModel):
