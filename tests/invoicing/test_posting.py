@@ -3,16 +3,18 @@ whatever is delivered or run twice."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from services.invoicing.application.context import Invoicing
 from services.invoicing.application.days import ensure_day_timer
 from services.invoicing.application.posting import drain_posting_queue
+from services.invoicing.domain.rules import TariffRule
 from shared.clock import FakeClock
 from shared.scheduler import Scheduler
 from tests.invoicing.conftest import stream
-from tests.invoicing.factories import account_event, at, feed_facts, opened_isp_account
+from tests.invoicing.factories import account_event, at, feed_facts, opened_isp_account, rules_with
 
 
 async def test_facts_queue_the_account_and_the_worker_posts_its_month_and_the_next_forecast(
@@ -68,3 +70,25 @@ async def test_the_day_timer_posts_the_new_period_and_starts_the_bill_run_of_the
     run = await invoicing.pool.fetchrow("SELECT accounts_total, finished_at FROM bill_runs WHERE period = '2026-11-01'")
     assert run is not None and run["accounts_total"] == 1
     assert Decimal(await invoicing.pool.fetchval("SELECT sum(total) FROM charge_lines")) == Decimal("1300.0000")
+
+
+async def test_a_long_stream_is_loaded_from_its_snapshot_and_posts_as_before(
+        invoicing: Invoicing, clock: FakeClock) -> None:
+    daily = replace(invoicing, rules=rules_with(**{"inet-50-1m": TariffRule(accrual="daily")}))
+    await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-09-01", 0)))
+    clock.set(at("2026-09-01", 0))
+    for _ in range(100):  # a line and a forecast on the first day, then a line a day
+        async with invoicing.pool.acquire() as conn:
+            await invoicing.queue.add(conn, "1015", clock.now(), None)
+        await drain_posting_queue(daily)
+        clock.advance(timedelta(days=1))
+    # 1 September to 9 December: 100 lines and 4 forecasts; the snapshot taken on crossing 100 events
+    # is what the last days were decided on
+    assert 100 <= await invoicing.pool.fetchval(
+        "SELECT stream_version FROM snapshots WHERE stream_id = 'charges-1015'") < 104
+    totals = await invoicing.pool.fetch(
+        "SELECT period, sum(total) AS total FROM charge_lines GROUP BY period ORDER BY period")
+    assert [(r["period"].month, r["total"]) for r in totals] == [
+        (9, Decimal("650.0000")), (10, Decimal("650.0000")), (11, Decimal("650.0000")),
+        (12, Decimal("188.7097"))]  # 9 of 31 December days: 157.2581 net + 31.4516 VAT
+    assert len(await stream(invoicing.pool, "1015")) == 104

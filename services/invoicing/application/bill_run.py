@@ -97,6 +97,7 @@ async def _invoice(ctx: Invoicing, conn: Connection, account_id: str, period: da
     seq = await ctx.invoices.take_number(conn, series)
     invoice_id = invoice_id_for(account_id, period)
     [issued] = aggregate.issue_invoice(period, invoice_id, series, invoice_number(series, seq), now, due_on(period))
+    aggregate.replay([issued])
     end = last_day(period)
     subscribers = [{"line_id": line.line_id, "identifier": line.identifier, "subscriber_name": line.name_on(end)}
                    for line in plan.lines.values() if line.started_on <= end]

@@ -49,10 +49,16 @@ class Invoicing:
 
 async def append(ctx: Invoicing, conn: Connection, aggregate: AccountCharges, expected: int,
                  events: Sequence[DomainEvent], metadata: Metadata, now: datetime) -> None:
-    """Append to the account's charges stream at the version it was loaded at (a concurrent writer
-    makes this raise ConcurrencyConflict: the caller's savepoint retries with the stream re-read)."""
-    await ctx.store.append(conn, stream_id=stream_id_for(aggregate.account_id), stream_type=AccountCharges.stream_type,
+    """Append `events` (already applied to `aggregate`) to the account's charges stream at the version
+    it was loaded at: a concurrent writer makes this raise ConcurrencyConflict, and the caller's
+    savepoint retries with the stream re-read. Every `snapshot_every` events a snapshot is kept."""
+    stream_id = stream_id_for(aggregate.account_id)
+    await ctx.store.append(conn, stream_id=stream_id, stream_type=AccountCharges.stream_type,
                            expected_version=expected, events=events, metadata=metadata, occurred_at=now)
+    every = AccountCharges.snapshot_every
+    if every and aggregate.version // every > expected // every:
+        state = {"_schema": AccountCharges.snapshot_schema, "state": aggregate.snapshot_state()}
+        await ctx.store.save_snapshot(conn, stream_id, aggregate.version, state)
 
 
 def recorded_lines(events: Sequence[DomainEvent], wanted: dict[FeeKey, Coverage]) -> list[RecordedLine]:

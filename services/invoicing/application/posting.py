@@ -52,6 +52,7 @@ async def _post(ctx: Invoicing, conn: Connection, account_id: str, now: datetime
     aggregate.replay(lines)
     upcoming = following_period(period)
     forecast = aggregate.forecast(upcoming, desired(plan, ctx.rules, upcoming, today, whole_period=True), now)
+    aggregate.replay(forecast)
     events = [*lines, *forecast]
     if events:
         metadata = Metadata(correlation_id=correlation_id or new_correlation_id(), actor="invoicing:posting")
