@@ -92,3 +92,20 @@ async def test_a_long_stream_is_loaded_from_its_snapshot_and_posts_as_before(
         (9, Decimal("650.0000")), (10, Decimal("650.0000")), (11, Decimal("650.0000")),
         (12, Decimal("188.7097"))]  # 9 of 31 December days: 157.2581 net + 31.4516 VAT
     assert len(await stream(invoicing.pool, "1015")) == 104
+
+
+async def test_an_account_that_cannot_be_posted_waits_and_never_holds_the_others_back(
+        invoicing: Invoicing, clock: FakeClock) -> None:
+    for account_id in ("1015", "2002"):
+        await feed_facts(invoicing.pool, opened_isp_account(account_id, at("2026-11-01", 0)))
+    good_plan = await invoicing.pool.fetchval("SELECT plan FROM account_plans WHERE account_id = '1015'")
+    await invoicing.pool.execute("UPDATE account_plans SET plan = '{\"broken\": true}' WHERE account_id = '1015'")
+    assert await drain_posting_queue(invoicing) == 1
+    assert [t for t, _ in await stream(invoicing.pool, "2002")] == ["ChargePosted", "FeesForecast"]
+    waiting = await invoicing.pool.fetchrow("SELECT failures, not_before FROM posting_queue WHERE account_id = '1015'")
+    assert waiting["failures"] == 1 and waiting["not_before"] == clock.now() + timedelta(seconds=2)
+    assert await drain_posting_queue(invoicing) == 0  # not before its back-off
+    await invoicing.pool.execute("UPDATE account_plans SET plan = $1 WHERE account_id = '1015'", good_plan)
+    clock.advance(timedelta(seconds=2))
+    assert await drain_posting_queue(invoicing) == 1
+    assert [t for t, _ in await stream(invoicing.pool, "1015")] == ["ChargePosted", "FeesForecast"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from services.invoicing.application.ports import BillRun, InvoiceRecord, RecordedLine
+from services.invoicing.application.ports import BillRun, InvoiceRecord, QueuedAccount, RecordedLine
 from services.invoicing.domain.page import PostedLine
 from services.invoicing.domain.plan import AccountPlan
 from shared.db import Connection
@@ -44,24 +44,33 @@ class PlansTable:
 class PostingQueueTable:
     async def add(self, conn: Connection, account_id: str, at: datetime, correlation_id: str | None) -> None:
         await conn.execute(
-            "INSERT INTO posting_queue (account_id, queued_at, correlation_id) VALUES ($1, $2, $3)"
+            "INSERT INTO posting_queue (account_id, queued_at, not_before, correlation_id) VALUES ($1, $2, $2, $3)"
             " ON CONFLICT (account_id) DO UPDATE SET correlation_id = excluded.correlation_id",
             account_id, at, correlation_id,
         )
 
     async def add_in_service(self, conn: Connection, day: date, at: datetime) -> int:
         status = await conn.execute(
-            f"INSERT INTO posting_queue (account_id, queued_at) SELECT account_id, $3 FROM account_plans"
-            f" WHERE {_IN_SERVICE} ON CONFLICT (account_id) DO NOTHING", day, day, at,
+            f"INSERT INTO posting_queue (account_id, queued_at, not_before) SELECT account_id, $3, $3"
+            f" FROM account_plans WHERE {_IN_SERVICE} ON CONFLICT (account_id) DO NOTHING", day, day, at,
         )
         return int(status.rsplit(" ", 1)[-1])
 
-    async def claim(self, conn: Connection, limit: int) -> list[tuple[str, str | None]]:
+    async def claim(self, conn: Connection, limit: int, now: datetime) -> list[QueuedAccount]:
         rows = await conn.fetch(
             "DELETE FROM posting_queue WHERE account_id IN (SELECT account_id FROM posting_queue"
-            " ORDER BY queued_at LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING account_id, correlation_id", limit,
+            " WHERE not_before <= $2 ORDER BY not_before LIMIT $1 FOR UPDATE SKIP LOCKED)"
+            " RETURNING account_id, correlation_id, failures", limit, now,
         )
-        return [(r["account_id"], r["correlation_id"]) for r in rows]
+        return [QueuedAccount(r["account_id"], r["correlation_id"], r["failures"]) for r in rows]
+
+    async def retry_later(self, conn: Connection, queued: QueuedAccount, at: datetime, not_before: datetime) -> None:
+        await conn.execute(
+            "INSERT INTO posting_queue (account_id, queued_at, not_before, correlation_id, failures)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET failures = excluded.failures,"
+            " not_before = greatest(posting_queue.not_before, excluded.not_before)",
+            queued.account_id, at, not_before, queued.correlation_id, queued.failures + 1,
+        )
 
 
 _LINE_COLUMNS = ("charge_id, account_id, period, line_id, kind, item, label, whole, description, from_day, to_day,"

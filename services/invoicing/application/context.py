@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from services.invoicing.application.ports import BillRuns, ChargeLines, Invoices, Plans, PostingQueue, RecordedLine
-from services.invoicing.domain.account import AccountCharges, stream_id_for
+from services.invoicing.domain.account import AccountCharges, label_of, stream_id_for
 from services.invoicing.domain.coverage import Coverage, FeeKey
 from services.invoicing.domain.events import ChargePosted
 from services.invoicing.domain.page import PostedLine
@@ -78,15 +78,10 @@ def recorded_lines(events: Sequence[DomainEvent], wanted: dict[FeeKey, Coverage]
         if coverage is not None:
             label = coverage.label
         else:  # a credit of a fee no longer due, or usage (named as rated)
-            label = _label(event.description, days) if event.monthly_fee is not None else event.description
+            label = label_of(event.description, days) if event.monthly_fee is not None else event.description
         line = PostedLine(event.line_id, event.item, event.kind, label, bool(price and price.whole), event.monthly_fee,
                           event.vat_rate, event.from_day, event.to_day, event.quantity, event.net, event.vat,
                           event.other_tax)
         rows.append(RecordedLine(event.charge_id, event.account_id, event.period, line, event.description,
                                  event.total, event.posted_at))
     return rows
-
-
-def _label(description: str, days: int) -> str:
-    suffix = f" {days}"
-    return description[: -len(suffix)] if description.endswith(suffix) else description

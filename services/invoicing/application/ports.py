@@ -13,7 +13,8 @@ from services.invoicing.domain.page import PostedLine
 from services.invoicing.domain.plan import AccountPlan
 from shared.db import Connection
 
-__all__ = ["BillRun", "BillRuns", "ChargeLines", "InvoiceRecord", "Invoices", "Plans", "PostingQueue", "RecordedLine"]
+__all__ = ["BillRun", "BillRuns", "ChargeLines", "InvoiceRecord", "Invoices", "Plans", "PostingQueue", "QueuedAccount",
+           "RecordedLine"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ class RecordedLine:
     description: str
     total: Decimal
     posted_at: datetime
+
+
+@dataclass(frozen=True)
+class QueuedAccount:
+    account_id: str
+    correlation_id: str | None
+    failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,12 @@ class PostingQueue(Protocol):
     async def add_in_service(self, conn: Connection, day: date, at: datetime) -> int:
         """Queue every account in service on `day` (a day began)."""
 
-    async def claim(self, conn: Connection, limit: int) -> list[tuple[str, str | None]]:
-        """Take (and delete, until the transaction commits) up to `limit` queued accounts others did not take."""
+    async def claim(self, conn: Connection, limit: int, now: datetime) -> list[QueuedAccount]:
+        """Take (and delete, until the transaction commits) up to `limit` queued accounts due by `now`
+        that others did not take."""
+
+    async def retry_later(self, conn: Connection, queued: QueuedAccount, at: datetime, not_before: datetime) -> None:
+        """Queue again an account whose posting failed, not before `not_before`."""
 
 
 class ChargeLines(Protocol):

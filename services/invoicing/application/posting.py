@@ -7,7 +7,7 @@ post nothing new; the loser of a concurrent append re-reads the stream and decid
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.invoicing.application.context import Invoicing, append, recorded_lines
 from services.invoicing.domain.account import AccountCharges, following_period, stream_id_for
@@ -64,11 +64,19 @@ async def _post(ctx: Invoicing, conn: Connection, account_id: str, now: datetime
 
 
 async def drain_posting_queue(ctx: Invoicing) -> int:
-    """Take a batch of queued accounts and post for each; the number of accounts taken. A failure
-    rolls the batch back onto the queue (tried again on the next round)."""
+    """Take a batch of queued accounts and post for each; the number of accounts posted. One that
+    fails (its savepoint undone) is queued again after a back-off and logged, without holding back
+    the others."""
     now = ctx.clock.now()
+    posted = 0
     async with ctx.pool.acquire() as conn, conn.transaction():
-        taken = await ctx.queue.claim(conn, ctx.posting_batch_size)
-        for account_id, correlation_id in taken:
-            await post_due_charges(ctx, conn, account_id, now, correlation_id)
-    return len(taken)
+        for queued in await ctx.queue.claim(conn, ctx.posting_batch_size, now):
+            try:
+                await post_due_charges(ctx, conn, queued.account_id, now, queued.correlation_id)
+                posted += 1
+            except Exception as error:
+                delay = timedelta(seconds=min(3600, 2 ** (queued.failures + 1)))
+                log.error("charges.posting_failed", account_id=queued.account_id, failures=queued.failures + 1,
+                          retry_in_s=delay.total_seconds(), error=repr(error))
+                await ctx.queue.retry_later(conn, queued, now, now + delay)
+    return posted

@@ -24,7 +24,7 @@ from shared.calendar import add_months, days_in_month
 from shared.events import DomainEvent
 from shared.money import round_money, vat_from_net
 
-__all__ = ["AccountCharges", "PostedKey", "following_period", "stream_id_for"]
+__all__ = ["AccountCharges", "PostedKey", "following_period", "label_of", "stream_id_for"]
 
 #: What posted lines add up under: the item and the monthly price (gross) with its VAT rate.
 PostedKey = tuple[str, Decimal, Decimal]
@@ -80,7 +80,7 @@ class AccountCharges(Aggregate):
                     day += timedelta(days=1)
                 posted.figures = Figures(posted.figures.net + figures.net, posted.figures.vat + figures.vat)
                 if sign > 0 and not posted.label:
-                    posted.label = _label(event.description, (event.to_day - event.from_day).days + 1)
+                    posted.label = label_of(event.description, (event.to_day - event.from_day).days + 1)
         elif isinstance(event, FeesForecast):
             self.forecasts[event.period] = event.amount
         elif isinstance(event, InvoiceIssued):
@@ -208,7 +208,8 @@ def _describe(label: str, days: int, days_in_period: int, whole: bool) -> str:
     return label if whole or days >= days_in_period else f"{label} {days}"
 
 
-def _label(description: str, days: int) -> str:
+def label_of(description: str, days: int) -> str:
+    """A fee line's name without the days `_describe` added ("План SIP-соединение 27" -> "План SIP-соединение")."""
     suffix = f" {days}"
     return description[: -len(suffix)] if description.endswith(suffix) else description
 

@@ -12,12 +12,16 @@ CREATE TABLE account_plans (
 );
 
 -- Accounts whose charges must be looked at again (a fact arrived, a day began). A worker takes them
--- with FOR UPDATE SKIP LOCKED and posts what is due, each in the transaction that deletes its row.
+-- with FOR UPDATE SKIP LOCKED and posts what is due, each in the transaction that deletes its row;
+-- one that failed waits (not_before) and never holds the others back.
 CREATE TABLE posting_queue (
     account_id     text PRIMARY KEY,
     queued_at      timestamptz NOT NULL,
-    correlation_id text
+    not_before     timestamptz NOT NULL,
+    correlation_id text,
+    failures       integer     NOT NULL DEFAULT 0
 );
+CREATE INDEX posting_queue_due ON posting_queue (not_before);
 
 -- Every ChargePosted as the charges page reads it, written in the transaction that appends the
 -- event (label and whole: how the page names and prorates the item's row).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from services.invoicing.domain.account import label_of
 from services.invoicing.domain.page import PostedLine, charges_page
 from services.invoicing.domain.rules import TariffRule
 from tests.invoicing.factories import Charges, at, day, rules_with, sip_plan
@@ -29,7 +30,8 @@ def _page(charges: Charges) -> list[tuple[str, ...]]:
     charges.posted += charges.aggregate.post_usage(
         MAY, "call-batch-1", "sip-375170003003", "on-net-out", "Исходящие внутри сети", "00:07:00",
         day("2021-05-12"), Decimal("0"), Decimal("25"), at("2021-05-27"))
-    lines = [PostedLine(p.line_id, p.item, p.kind, p.description if p.quantity else _label(p.description),
+    lines = [PostedLine(p.line_id, p.item, p.kind,
+                        p.description if p.quantity else label_of(p.description, (p.to_day - p.from_day).days + 1),
                         p.item == "add-on:sip-375170003003:sip-3000-min", p.monthly_fee, p.vat_rate, p.from_day,
                         p.to_day, p.quantity, p.net, p.vat, p.other_tax) for p in charges.posted]
     [subscriber] = charges_page(lines, 31)
@@ -37,11 +39,6 @@ def _page(charges: Charges) -> list[tuple[str, ...]]:
     assert (totals.net, totals.vat, totals.other_tax, totals.total) == SEED_TOTALS
     return [(r.description, str(r.figures.net.normalize()), str(r.vat_rate), str(r.figures.vat.normalize()),
              str(r.figures.other_tax.normalize()), str(r.figures.total.normalize())) for r in subscriber.rows]
-
-
-def _label(description: str) -> str:
-    words = description.rsplit(" ", 1)
-    return words[0] if words[-1].isdigit() else description
 
 
 def test_seed_004_may_2021_page_for_a_subscriber_connected_on_the_5th_charged_in_advance() -> None:
