@@ -4,11 +4,11 @@ whatever is delivered or run twice."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from services.invoicing.application.context import Invoicing
-from services.invoicing.application.days import ensure_day_timer
+from services.invoicing.application.days import begin_day, ensure_day_timer
 from services.invoicing.application.posting import drain_posting_queue
 from services.invoicing.domain.rules import TariffRule
 from shared.clock import FakeClock
@@ -109,3 +109,27 @@ async def test_an_account_that_cannot_be_posted_waits_and_never_holds_the_others
     clock.advance(timedelta(seconds=2))
     assert await drain_posting_queue(invoicing) == 1
     assert [t for t, _ in await stream(invoicing.pool, "1015")] == ["ChargePosted", "FeesForecast"]
+
+
+async def test_a_day_queues_daily_accruals_and_blocks_starting_and_the_first_queues_everyone(
+        invoicing: Invoicing) -> None:
+    opened = at("2026-11-01", 0)
+    mobile = [*opened_isp_account("3004", opened)[:1], account_event(
+        "ServiceLineAdded", "3004", 2, opened, line_id="mob-1", kind="mobile", identifier="375291003003",
+        subscriber_name="Петров П. П.", tariff_id="mobile-business", tariff_name="Бизнес Безлимит",
+        monthly_fee="29.90", vat_rate="25", voluntary_block=None)]
+    blocked = [*opened_isp_account("2002", opened), account_event(
+        "BlockScheduled", "2002", 3, at("2026-11-10"), block_id="b-1", starts_on="2026-11-21",
+        ends_on="2026-12-04", days=14, fee="0.00")]
+    await feed_facts(invoicing.pool, [*opened_isp_account("1015", opened), *mobile, *blocked])
+    await drain_posting_queue(invoicing)
+
+    async def queued_by(day: str) -> list[str]:
+        async with invoicing.pool.acquire() as conn, conn.transaction():
+            await begin_day(invoicing, conn, date.fromisoformat(day))
+        rows = await invoicing.pool.fetch("DELETE FROM posting_queue RETURNING account_id")
+        return sorted(r["account_id"] for r in rows)
+
+    assert await queued_by("2026-11-20") == ["3004"]
+    assert await queued_by("2026-11-21") == ["2002", "3004"]
+    assert await queued_by("2026-12-01") == ["1015", "2002", "3004"]

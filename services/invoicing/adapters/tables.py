@@ -26,10 +26,13 @@ class PlansTable:
 
     async def save(self, conn: Connection, plan: AccountPlan, at: datetime) -> None:
         await conn.execute(
-            "INSERT INTO account_plans (account_id, opened_on, closed_on, plan, changed_at) VALUES ($1, $2, $3, $4, $5)"
-            " ON CONFLICT (account_id) DO UPDATE SET opened_on = excluded.opened_on, closed_on = excluded.closed_on,"
+            "INSERT INTO account_plans (account_id, opened_on, closed_on, tariff_ids, block_starts, plan, changed_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id) DO UPDATE SET"
+            " opened_on = excluded.opened_on, closed_on = excluded.closed_on, tariff_ids = excluded.tariff_ids,"
+            " block_starts = excluded.block_starts,"
             " plan = excluded.plan, changed_at = excluded.changed_at",
-            plan.account_id, plan.opened_on, plan.closed_on, plan.model_dump(mode="json"), at,
+            plan.account_id, plan.opened_on, plan.closed_on, plan.tariff_ids(), plan.block_starts(),
+            plan.model_dump(mode="json"), at,
         )
 
     async def in_service(self, conn: Connection, first: date, last: date, after: str, limit: int) -> list[str]:
@@ -49,10 +52,13 @@ class PostingQueueTable:
             account_id, at, correlation_id,
         )
 
-    async def add_in_service(self, conn: Connection, day: date, at: datetime) -> int:
+    async def add_in_service(self, conn: Connection, day: date, at: datetime,
+                             daily_tariffs: list[str] | None = None) -> int:
+        due = "" if daily_tariffs is None else " AND (tariff_ids && $4::text[] OR $1 = ANY(block_starts))"
         status = await conn.execute(
             f"INSERT INTO posting_queue (account_id, queued_at, not_before) SELECT account_id, $3, $3"
-            f" FROM account_plans WHERE {_IN_SERVICE} ON CONFLICT (account_id) DO NOTHING", day, day, at,
+            f" FROM account_plans WHERE {_IN_SERVICE}{due} ON CONFLICT (account_id) DO NOTHING",
+            day, day, at, *([] if daily_tariffs is None else [daily_tariffs]),
         )
         return int(status.rsplit(" ", 1)[-1])
 

@@ -1,9 +1,11 @@
 """Use case: a business day begins (a durable timer per local day, `invoicing.day`).
 
-Every account in service is queued for posting (daily accruals, blocks starting, and on the 1st the
-new period's fees in advance and the forecast of the one after it), and on the 1st the previous
-period's bill run starts. The handler schedules the next day's timer in its own transaction, so the
-chain survives restarts; a stopped service (or a dev clock moved forward) catches up day by day."""
+On the 1st every account in service is queued for posting (the new period's fees in advance, the
+forecast of the one after it) and the previous period's bill run starts; on other days only the
+accounts with a daily-accrual tariff or a block starting that day (its own fee): what else changes
+an account's charges is a fact, and facts queue the account themselves. The handler schedules the
+next day's timer in its own transaction, so the chain survives restarts; a stopped service (or a
+dev clock moved forward) catches up day by day."""
 
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ async def ensure_day_timer(ctx: Invoicing) -> None:
 
 async def begin_day(ctx: Invoicing, conn: Connection, day: date) -> None:
     now = ctx.clock.now()
-    queued = await ctx.queue.add_in_service(conn, day, now)
+    queued = await ctx.queue.add_in_service(conn, day, now, None if day.day == 1 else ctx.rules.daily_tariffs())
     if day.day == 1:
         await start_bill_run(ctx, conn, add_months(day, -1), now)
     next_day = day + timedelta(days=1)

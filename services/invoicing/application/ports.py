@@ -80,8 +80,10 @@ class Plans(Protocol):
 class PostingQueue(Protocol):
     async def add(self, conn: Connection, account_id: str, at: datetime, correlation_id: str | None) -> None: ...
 
-    async def add_in_service(self, conn: Connection, day: date, at: datetime) -> int:
-        """Queue every account in service on `day` (a day began)."""
+    async def add_in_service(self, conn: Connection, day: date, at: datetime,
+                             daily_tariffs: list[str] | None = None) -> int:
+        """Queue the accounts in service on `day` (a day began): all of them, or with `daily_tariffs`
+        only those that had one of these tariffs or have a block starting that day."""
 
     async def claim(self, conn: Connection, limit: int, now: datetime) -> list[QueuedAccount]:
         """Take (and delete, until the transaction commits) up to `limit` queued accounts due by `now`

@@ -158,6 +158,12 @@ class AccountPlan(_Model):
     def blocked(self, day: date) -> bool:
         return any(block.covers(day) for block in self.blocks.values())
 
+    def tariff_ids(self) -> list[str]:
+        return sorted({term.tariff_id for line in self.lines.values() for term in line.tariffs})
+
+    def block_starts(self) -> list[date]:
+        return sorted({b.starts_on for b in self.blocks.values() if not b.cancelled})
+
     def main_vat_rate(self) -> Decimal:
         """The rate of the account's first line (for charges of the whole account: a block's fee)."""
         for line in self.lines.values():

@@ -42,6 +42,12 @@ class ChargingRules(BaseModel):
         rule = self.tariffs.get(tariff_id)
         return rule.accrual if rule is not None else self.default_accrual
 
+    def daily_tariffs(self) -> list[str] | None:
+        """The tariffs accrued daily; None when every tariff not listed is (all are)."""
+        if self.default_accrual == "daily":
+            return None
+        return sorted(t for t, rule in self.tariffs.items() if rule.accrual == "daily")
+
     def block_fee(self, tariff_id: str) -> Decimal | None:
         rule = self.tariffs.get(tariff_id)
         return rule.block_fee if rule is not None else None

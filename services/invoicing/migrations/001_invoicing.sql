@@ -4,11 +4,15 @@
 -- billing.accounts.events): one JSON document per account (domain/plan.py), with the days it was in
 -- service for the bill run's selection.
 CREATE TABLE account_plans (
-    account_id text PRIMARY KEY,
-    opened_on  date,
-    closed_on  date,
-    plan       jsonb       NOT NULL,
-    changed_at timestamptz NOT NULL
+    account_id   text PRIMARY KEY,
+    opened_on    date,
+    closed_on    date,
+    -- what the day timer asks: every tariff the plan had (daily accruals post every day) and the
+    -- first days of its blocks (a block's own fee is posted that day)
+    tariff_ids   text[]      NOT NULL DEFAULT '{}',
+    block_starts date[]      NOT NULL DEFAULT '{}',
+    plan         jsonb       NOT NULL,
+    changed_at   timestamptz NOT NULL
 );
 
 -- Accounts whose charges must be looked at again (a fact arrived, a day began). A worker takes them
