@@ -107,9 +107,15 @@ class ChargeLinesTable:
 
 class InvoicesTable:
     async def take_number(self, conn: Connection, series: str) -> int:
-        await conn.execute("INSERT INTO invoice_series (series) VALUES ($1) ON CONFLICT (series) DO NOTHING", series)
-        return int(await conn.fetchval(
-            "UPDATE invoice_series SET last_number = last_number + 1 WHERE series = $1 RETURNING last_number", series))
+        taken = await conn.fetchval(
+            "UPDATE invoice_series SET last_number = last_number + 1 WHERE series = $1 RETURNING last_number", series)
+        if taken is None:  # the series' first invoice: its row, then (as every other) the update that locks it
+            await conn.execute("INSERT INTO invoice_series (series) VALUES ($1) ON CONFLICT (series) DO NOTHING",
+                               series)
+            taken = await conn.fetchval(
+                "UPDATE invoice_series SET last_number = last_number + 1 WHERE series = $1 RETURNING last_number",
+                series)
+        return int(taken)
 
     async def insert(self, conn: Connection, invoice: InvoiceRecord) -> bool:
         status = await conn.execute(
