@@ -72,10 +72,14 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
         ("/internal/v1/accounts/9999/charges", 404, "account.not_found"),
         ("/internal/v1/accounts/9999/invoices", 404, "account.not_found"),
         ("/internal/v1/bill-runs/2026-10", 404, "bill_run.not_found"),
+        ("/internal/v1/accounts/1015/charges/history?from=2024-01-01", 400, "request.date_range_too_old"),
+        ("/internal/v1/accounts/1015/charges/history?limit=0", 400, "request.invalid"),
     ]
     for path, status, code in cases:
         answer = await app_client.get(path, headers=INTERNAL)
         assert (answer.status_code, answer.json()["code"]) == (status, code), path
+    history = (await app_client.get("/internal/v1/accounts/1015/charges/history", headers=INTERNAL)).json()
+    assert history["total"] == 1 and history["items"][0]["item"] == "line:inet-1015"
     out_of_range = await app_client.get("/internal/v1/accounts/1015/charges?period=2026-08", headers=INTERNAL)
     assert out_of_range.json()["allowed"] == ["2026-11", "2026-10", "2026-09"]
     open_period = await app_client.post("/internal/v1/bill-runs", json={"period": "2026-11"}, headers=INTERNAL)

@@ -105,6 +105,17 @@ class ChargeLinesTable:
             r["description"], r["total"], r["posted_at"]) for r in rows]
 
 
+    async def history(self, conn: Connection, account_id: str, start: datetime, end: datetime | None,
+                      limit: int, offset: int) -> list[dict[str, Any]]:
+        rows = await conn.fetch(
+            "SELECT charge_id, period, kind, item, line_id, description, from_day, to_day, quantity, net, vat_rate,"
+            " vat, other_tax, total, posted_at, count(*) OVER () AS total_count FROM charge_lines"
+            " WHERE account_id = $1 AND posted_at >= $2 AND ($3::timestamptz IS NULL OR posted_at < $3)"
+            " ORDER BY posted_at DESC, charge_id DESC LIMIT $4 OFFSET $5",
+            account_id, start, end, limit, offset)
+        return [dict(r) for r in rows]
+
+
 class InvoicesTable:
     async def take_number(self, conn: Connection, series: str) -> int:
         taken = await conn.fetchval(

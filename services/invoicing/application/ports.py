@@ -98,6 +98,10 @@ class ChargeLines(Protocol):
 
     async def of_period(self, conn: Connection, account_id: str, period: date) -> list[RecordedLine]: ...
 
+    async def history(self, conn: Connection, account_id: str, start: datetime, end: datetime | None,
+                      limit: int, offset: int) -> list[dict[str, Any]]:
+        """Lines posted from `start` (to `end`), newest first, each with `total_count` (all matching)."""
+
 
 class Invoices(Protocol):
     async def take_number(self, conn: Connection, series: str) -> int:

@@ -12,11 +12,11 @@ from services.invoicing.domain.invoice import chargeable_periods, parse_period
 from services.invoicing.domain.page import SubscriberCharges, charges_page
 from services.invoicing.domain.plan import AccountPlan
 from services.invoicing.domain.proration import Figures
-from shared.calendar import days_in_month
+from shared.calendar import day_bounds, days_in_month, twelve_months_before
 from shared.db import Connection
-from shared.errors import DomainError, NotFound
+from shared.errors import DomainError, NotFound, ValidationFailed
 
-__all__ = ["account_charges", "account_invoices", "chargeable_period"]
+__all__ = ["account_charges", "account_invoices", "chargeable_period", "charges_history"]
 
 
 def chargeable_period(ctx: Invoicing, text: str | None) -> date:
@@ -88,3 +88,32 @@ async def account_invoices(ctx: Invoicing, account_id: str) -> dict[str, Any]:
         "subscribers": r["subscribers"],
     } for r in rows]
     return {"account_id": account_id, "invoices": invoices}
+
+
+_MONEY = ("net", "vat", "other_tax", "total")
+
+
+async def charges_history(ctx: Invoicing, account_id: str, date_from: date | None, date_to: date | None,
+                          limit: int, offset: int) -> dict[str, Any]:
+    """The charges history («списания», «Расход средств»): every line as posted, newest first, over
+    local days `date_from`..`date_to` within the last 12 months (as the payment history)."""
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("request.invalid_date_range", "'from' is after 'to'")
+    earliest = twelve_months_before(ctx.today())
+    if date_from is not None and date_from < earliest:
+        raise ValidationFailed("request.date_range_too_old",
+                               f"the charges history goes back 12 months, to {earliest.isoformat()}",
+                               earliest=earliest.isoformat())
+    start, end = day_bounds(date_from or earliest, date_to, ctx.tz)
+    assert start is not None
+    async with ctx.pool.acquire() as conn:
+        await _plan(ctx, conn, account_id)
+        rows = await ctx.charge_lines.history(conn, account_id, start, end, limit, offset)
+    items = [{
+        **{k: row[k] for k in ("charge_id", "kind", "item", "line_id", "description", "quantity")},
+        "period": f"{row['period']:%Y-%m}", "from_day": row["from_day"].isoformat(),
+        "to_day": row["to_day"].isoformat(), "vat_rate": str(row["vat_rate"]),
+        **{k: str(row[k]) for k in _MONEY}, "posted_at": row["posted_at"].isoformat(),
+    } for row in rows]
+    return {"account_id": account_id, "items": items, "total": rows[0]["total_count"] if rows else 0,
+            "limit": limit, "offset": offset}

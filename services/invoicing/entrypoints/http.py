@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.invoicing.application.bill_run import bill_run_json, start_bill_run
 from services.invoicing.application.context import Invoicing
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
-from services.invoicing.application.queries import account_charges, account_invoices
+from services.invoicing.application.queries import account_charges, account_invoices, charges_history
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
 from services.invoicing.domain.invoice import parse_period
 from shared.calendar import month_start
@@ -42,6 +42,16 @@ class AccountChargesController(Controller):
     async def charges(self, account_id: AccountId, invoicing: Invoicing, period: PeriodQuery,
                       line_id: LineQuery) -> dict[str, Any]:
         return await account_charges(invoicing, account_id, period, line_id)
+
+    @get("/charges/history", summary="The charges history: every line as posted, newest first (12 months)")
+    async def history(
+        self, account_id: AccountId, invoicing: Invoicing,
+        date_from: Annotated[date | None, Parameter(query="from", default=None)],
+        date_to: Annotated[date | None, Parameter(query="to", default=None)],
+        limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
+        offset: Annotated[int, Parameter(ge=0, le=100_000, default=0)],
+    ) -> dict[str, Any]:
+        return await charges_history(invoicing, account_id, date_from, date_to, limit, offset)
 
     @get("/invoices", summary="The account's regular invoices, newest first")
     async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
