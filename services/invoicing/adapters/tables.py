@@ -68,7 +68,10 @@ class PostingQueueTable:
             " WHERE not_before <= $2 ORDER BY not_before LIMIT $1 FOR UPDATE SKIP LOCKED)"
             " RETURNING account_id, correlation_id, failures", limit, now,
         )
-        return [QueuedAccount(r["account_id"], r["correlation_id"], r["failures"]) for r in rows]
+        # In account order, as the bill run goes: two transactions appending to several accounts' streams
+        # then always wait on each other in the same order, never in a cycle (no deadlock).
+        return sorted((QueuedAccount(r["account_id"], r["correlation_id"], r["failures"]) for r in rows),
+                      key=lambda queued: queued.account_id)
 
     async def retry_later(self, conn: Connection, queued: QueuedAccount, at: datetime, not_before: datetime) -> None:
         await conn.execute(
