@@ -19,5 +19,7 @@ class InvoicingSettings(CommonSettings):
     invoice_series_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9]{1,10}$")
     #: Accounts a bill run invoices per transaction (progress is reported per batch).
     bill_run_batch_size: int = Field(default=200, ge=1, le=5000)
+    #: Minutes past midnight on the 1st before the timer's bill run invoices (facts still in flight).
+    bill_run_grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
     #: Accounts the posting worker takes per transaction.
     posting_batch_size: int = Field(default=50, ge=1, le=1000)

@@ -115,7 +115,7 @@ async def test_charges_are_published_and_a_bill_run_issues_invoices_listed_per_a
                                            "subscriber_name": "Абонент 1015"}]
         again = await client.post("/internal/v1/bill-runs", json={"period": "2026-10"}, headers=INTERNAL)
         assert again.json()["issued"] == 1
-    types = await _published_types(kafka)
+        types = await _published_types(kafka)  # while the service's relay runs
     assert {"billing.invoicing.ChargePosted.v1", "billing.invoicing.FeesForecast.v1",
             "billing.invoicing.InvoiceIssued.v1"} <= types
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from services.invoicing.application.bill_run import run_bill_run_batch
 from services.invoicing.application.context import Invoicing
 from services.invoicing.application.days import begin_day, ensure_day_timer
 from services.invoicing.application.posting import drain_posting_queue
@@ -69,6 +70,10 @@ async def test_the_day_timer_posts_the_new_period_and_starts_the_bill_run_of_the
     assert periods == [("2026-11-01", "650.0000"), ("2026-12-01", "650.0000")]
     run = await invoicing.pool.fetchrow("SELECT accounts_total, finished_at FROM bill_runs WHERE period = '2026-11-01'")
     assert run is not None and run["accounts_total"] == 1
+    assert await run_bill_run_batch(invoicing) is None  # an hour's grace for facts still on their way
+    clock.set(at("2026-12-01", 1))
+    finished = await run_bill_run_batch(invoicing)
+    assert finished is not None and finished.issued == 1 and finished.finished_at is not None
     assert Decimal(await invoicing.pool.fetchval("SELECT sum(total) FROM charge_lines")) == Decimal("1300.0000")
 
 

@@ -151,16 +151,18 @@ class InvoicesTable:
 
 
 class BillRunsTable:
-    async def start(self, conn: Connection, period: date, at: datetime, accounts_total: int) -> bool:
+    async def start(self, conn: Connection, period: date, at: datetime, accounts_total: int,
+                    not_before: datetime) -> bool:
         status = await conn.execute(
-            "INSERT INTO bill_runs (period, started_at, accounts_total) VALUES ($1, $2, $3)"
-            " ON CONFLICT (period) DO NOTHING", period, at, accounts_total)
+            "INSERT INTO bill_runs (period, started_at, not_before, accounts_total) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (period) DO NOTHING", period, at, not_before, accounts_total)
         return status.endswith(" 1")
 
-    async def claim_open(self, conn: Connection, period: date | None = None) -> BillRun | None:
+    async def claim_open(self, conn: Connection, now: datetime, period: date | None = None) -> BillRun | None:
         row = await conn.fetchrow(
-            "SELECT * FROM bill_runs WHERE finished_at IS NULL AND ($1::date IS NULL OR period = $1)"
-            " ORDER BY period LIMIT 1 FOR UPDATE SKIP LOCKED", period)
+            "SELECT period, started_at, accounts_total, cursor, done, issued, finished_at FROM bill_runs"
+            " WHERE finished_at IS NULL AND not_before <= $1 AND ($2::date IS NULL OR period = $2)"
+            " ORDER BY period LIMIT 1 FOR UPDATE SKIP LOCKED", now, period)
         return BillRun(**dict(row)) if row else None
 
     async def advance(self, conn: Connection, period: date, cursor: str, done: int, issued: int,
@@ -170,5 +172,6 @@ class BillRunsTable:
             " WHERE period = $1", period, cursor, done, issued, finished_at)
 
     async def status(self, conn: Connection, period: date) -> BillRun | None:
-        row = await conn.fetchrow("SELECT * FROM bill_runs WHERE period = $1", period)
+        row = await conn.fetchrow("SELECT period, started_at, accounts_total, cursor, done, issued, finished_at"
+                                  " FROM bill_runs WHERE period = $1", period)
         return BillRun(**dict(row)) if row else None

@@ -37,4 +37,4 @@ def wire_invoicing(store: EventStore, clock: Clock, tz: ZoneInfo, rules: Chargin
                          InvoicesTable(), BillRunsTable())
     return Invoicing(store, clock, tz, rules, PlansTable(), PostingQueueTable(), ChargeLinesTable(), InvoicesTable(),
                      BillRunsTable(), settings.invoice_series_prefix, settings.bill_run_batch_size,
-                     settings.posting_batch_size)
+                     settings.posting_batch_size, settings.bill_run_grace_minutes)

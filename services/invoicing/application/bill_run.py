@@ -38,10 +38,12 @@ def last_day(period: date) -> date:
     return following_period(period) - timedelta(days=1)
 
 
-async def start_bill_run(ctx: Invoicing, conn: Connection, period: date, now: datetime) -> bool:
-    """Start the run of `period` (once: a second start does nothing); in the caller's transaction."""
+async def start_bill_run(ctx: Invoicing, conn: Connection, period: date, now: datetime,
+                         not_before: datetime | None = None) -> bool:
+    """Start the run of `period` (once: a second start does nothing), its batches from `not_before`
+    (now when not given); in the caller's transaction."""
     total = await ctx.plans.count_in_service(conn, period, last_day(period))
-    started = await ctx.bill_runs.start(conn, period, now, total)
+    started = await ctx.bill_runs.start(conn, period, now, total, not_before or now)
     if started:
         log.info("bill_run.started", period=f"{period:%Y-%m}", accounts=total)
     return started
@@ -52,7 +54,7 @@ async def run_bill_run_batch(ctx: Invoicing, period: date | None = None) -> Bill
     None when no run was waiting (or another worker holds it)."""
     now = ctx.clock.now()
     async with ctx.pool.acquire() as conn, conn.transaction():
-        run = await ctx.bill_runs.claim_open(conn, period)
+        run = await ctx.bill_runs.claim_open(conn, now, period)
         if run is None:
             return None
         accounts = await ctx.plans.in_service(conn, run.period, last_day(run.period), run.cursor,

@@ -38,6 +38,7 @@ class Invoicing:
     series_prefix: str = "INV"
     bill_run_batch_size: int = 200
     posting_batch_size: int = 50
+    bill_run_grace_minutes: int = 60
 
     @property
     def pool(self) -> Pool:

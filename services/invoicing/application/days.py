@@ -46,7 +46,10 @@ async def begin_day(ctx: Invoicing, conn: Connection, day: date) -> None:
     now = ctx.clock.now()
     queued = await ctx.queue.add_in_service(conn, day, now, None if day.day == 1 else ctx.rules.daily_tariffs())
     if day.day == 1:
-        await start_bill_run(ctx, conn, add_months(day, -1), now)
+        # its batches from an hour (BILL_RUN_GRACE_MINUTES) past midnight: facts of the month's last
+        # moments still on their way through Kafka are in the plans by then
+        await start_bill_run(ctx, conn, add_months(day, -1), now,
+                             start_of_day(day, ctx.tz) + timedelta(minutes=ctx.bill_run_grace_minutes))
     next_day = day + timedelta(days=1)
     if not await timer_exists(conn, _key(next_day)):
         await _schedule(ctx, conn, next_day)

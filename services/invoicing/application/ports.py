@@ -114,10 +114,11 @@ class Invoices(Protocol):
 
 
 class BillRuns(Protocol):
-    async def start(self, conn: Connection, period: date, at: datetime, accounts_total: int) -> bool: ...
+    async def start(self, conn: Connection, period: date, at: datetime, accounts_total: int,
+                    not_before: datetime) -> bool: ...
 
-    async def claim_open(self, conn: Connection, period: date | None = None) -> BillRun | None:
-        """An unfinished run, locked until the transaction ends (one batch at a time per run)."""
+    async def claim_open(self, conn: Connection, now: datetime, period: date | None = None) -> BillRun | None:
+        """An unfinished run due by `now`, locked until the transaction ends (one batch at a time per run)."""
 
     async def advance(self, conn: Connection, period: date, cursor: str, done: int, issued: int,
                       finished_at: datetime | None) -> None: ...

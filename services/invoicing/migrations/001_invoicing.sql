@@ -88,6 +88,8 @@ CREATE INDEX invoices_by_account ON invoices (account_id, period DESC);
 CREATE TABLE bill_runs (
     period         date PRIMARY KEY,
     started_at     timestamptz NOT NULL,
+    -- the run's batches wait until then: facts of the period's last moments still in flight arrive first
+    not_before     timestamptz NOT NULL,
     accounts_total integer     NOT NULL,
     cursor         text        NOT NULL DEFAULT '',
     done           integer     NOT NULL DEFAULT 0,
