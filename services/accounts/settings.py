@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from shared.settings import CommonSettings
 
-CATALOGUE = Path(__file__).parent / "catalogue" / "tariffs.v1.json"
+CATALOGUE = Path(__file__).parent / "catalogue" / "tariffs.v2.json"
 
 
 class AccountsSettings(CommonSettings):

@@ -51,6 +51,9 @@ class ChargePosted(DomainEvent, type="ChargePosted", version=1):
     other_tax: Decimal = Decimal("0")
     total: Decimal
     posted_at: datetime
+    #: Added after v1 (additive): the monthly price (gross) a fee line is prorated from, the key its
+    #: lines add up under (with item and vat_rate); None for usage and installments.
+    monthly_fee: Decimal | None = None
 
 
 @registry.register

@@ -25,7 +25,8 @@ NOW = datetime(2026, 3, 11, 9, 0, tzinfo=MINSK)
 
 def test_the_catalogue_turns_net_prices_into_gross_fees_through_the_money_module() -> None:
     sip = CATALOG.tariff("sip-connection")
-    assert sip.vat_rate == Decimal("25") and sip.monthly_fee == Decimal("64.29")
+    assert sip.vat_rate == Decimal("25") and sip.monthly_fee == Decimal("66.43")  # seed 004: 53.144 net (v2)
+    assert CATALOG.add_on("short-number").monthly_fee == Decimal("86.25")  # seed 004: 69.00 net (v2)
     assert CATALOG.add_on("sip-3000-min").monthly_fee == Decimal("96.26")  # seed 004: 77.008 + 19.252
     internet = CATALOG.tariff("inet-50-1m")
     assert internet.name == "Безлимитный 50 Мбит/с, 1 мес" and internet.monthly_fee == Decimal("650.00")

@@ -1,0 +1,124 @@
+"""The invoicing service's internal API (the gateway's and the office's): an account's charges page
+per period and subscriber line, its invoices, and bill runs (operators' tools).
+
+Problem details with stable codes: `period.invalid` (400, not a month like 2021-05),
+`charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
+`bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
+(422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
+usage: `usage.period_invoiced` (409)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.invoicing.application.bill_run import bill_run_json, start_bill_run
+from services.invoicing.application.context import Invoicing
+from services.invoicing.application.orders import DocumentFormat, order_invoice_document
+from services.invoicing.application.queries import account_charges, account_invoices, charges_history
+from services.invoicing.application.usage import RatedUsage, post_rated_usage
+from services.invoicing.domain.invoice import parse_period
+from shared.calendar import month_start
+from shared.errors import DomainError, NotFound
+from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+
+__all__ = ["AccountChargesController", "BillRunsController"]
+
+PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, max_length=32,
+                                              description="YYYY-MM; the current month when left out")]
+LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
+                                            description="one subscriber line only")]
+
+
+class AccountChargesController(Controller):
+    path = "/internal/v1/accounts/{account_id:str}"
+
+    @get("/charges", summary="The charges page of a period: per subscriber line, lines with VAT and totals")
+    async def charges(self, account_id: AccountId, invoicing: Invoicing, period: PeriodQuery,
+                      line_id: LineQuery) -> dict[str, Any]:
+        return await account_charges(invoicing, account_id, period, line_id)
+
+    @get("/charges/history", summary="The charges history: every line as posted, newest first (12 months)")
+    async def history(
+        self, account_id: AccountId, invoicing: Invoicing,
+        date_from: Annotated[date | None, Parameter(query="from", default=None)],
+        date_to: Annotated[date | None, Parameter(query="to", default=None)],
+        limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
+        offset: Annotated[int, Parameter(ge=0, le=100_000, default=0)],
+    ) -> dict[str, Any]:
+        return await charges_history(invoicing, account_id, date_from, date_to, limit, offset)
+
+    @get("/invoices", summary="The account's regular invoices, newest first")
+    async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await account_invoices(invoicing, account_id)
+
+    @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id")
+    async def usage(self, account_id: AccountId, data: PostUsage, invoicing: Invoicing, actor: Actor,
+                    key: IdempotencyKey) -> Response[dict[str, Any]]:
+        usage = RatedUsage(data.usage_id, data.line_id, data.usage_class, data.description, data.quantity, data.day,
+                           Decimal(data.net), Decimal(data.vat_rate))
+        result = await post_rated_usage(invoicing, account_id, usage, command_metadata(actor), key)
+        return command_response(result, status=201 if result.event_ids else 200)
+
+    @post("/invoice-orders", status_code=202,
+          summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)")
+    async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
+                    actor: Actor) -> dict[str, Any]:
+        return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
+
+
+class OrderDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(max_length=32, description="YYYY-MM, one of the two previous months")
+    format: DocumentFormat = "pdf"
+
+
+class PostUsage(BaseModel):
+    """Rated usage of one line, as telephony rates it: one charge line per `usage_id`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    usage_id: str = Field(pattern=ID_PATTERN)
+    line_id: str = Field(pattern=ID_PATTERN)
+    usage_class: str = Field(pattern=ID_PATTERN, description="e.g. on-net-out")
+    description: str = Field(min_length=1, max_length=200, description="as on the charges page")
+    quantity: str = Field(min_length=1, max_length=32, description="as shown, e.g. 00:07:00")
+    day: date
+    net: str = Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,4})?$", description="4 decimals at most, e.g. 12.3456")
+    vat_rate: str = Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2})?$", description="percent, e.g. 25")
+
+
+class StartBillRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(max_length=32, description="YYYY-MM, a closed period")
+
+
+class BillRunsController(Controller):
+    path = "/internal/v1/bill-runs"
+
+    @post("/", status_code=202, summary="Start the bill run of a closed period (again: nothing new)")
+    async def start(self, data: StartBillRun, invoicing: Invoicing) -> Response[dict[str, Any]]:
+        period = parse_period(data.period)
+        if period >= month_start(invoicing.today()):
+            raise DomainError("bill_run.period_open", f"period {data.period} is not closed yet")
+        async with invoicing.pool.acquire() as conn, conn.transaction():
+            await start_bill_run(invoicing, conn, period, invoicing.clock.now())
+            run = await invoicing.bill_runs.status(conn, period)
+        assert run is not None
+        return Response(bill_run_json(run), status_code=202)
+
+    @get("/{period:str}", summary="A bill run's progress")
+    async def status(self, period: str, invoicing: Invoicing) -> dict[str, Any]:
+        first = parse_period(period)
+        async with invoicing.pool.acquire() as conn:
+            run = await invoicing.bill_runs.status(conn, first)
+        if run is None:
+            raise NotFound("bill_run.not_found", f"no bill run for {period}")
+        return bill_run_json(run)
