@@ -2,9 +2,9 @@
 everywhere").
 
     available = round_money(opening balance
-                            + Σ PaymentRegistered − Σ PaymentReversed
-                            + Σ PromisedPaymentTaken − Σ PromisedPaymentRepaid − Σ PromisedPaymentExpired.withdrawn
-                            − Σ ChargePosted.total)
+                            + Σ PaymentRegistered - Σ PaymentReversed
+                            + Σ PromisedPaymentTaken - Σ PromisedPaymentRepaid - Σ PromisedPaymentExpired.withdrawn
+                            - Σ ChargePosted.total)
 
 Each service keeps the running sums in its own tables (or aggregate), moved by `movement` for each
 event it reads, and asks `Funds.available` for the figure: charge totals have 4 decimals, so the

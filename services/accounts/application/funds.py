@@ -5,9 +5,10 @@ events, invoicing's charges), which records the new figure and asks for a check 
 in the same transaction. The timer's handler then runs an ordinary command on the account, which
 compares the funds with the account's state: blocked and back at zero or above -> lifted;
 prepaid, unblocked and below zero -> applied; otherwise nothing. So a charge that takes a prepaid
-account below zero blocks it, and a payment or promised payment that brings it back unblocks it. Deciding from state (not from the delivery) makes
-redeliveries, replays and a timer fired twice harmless, and keeps the consumer free of version
-conflicts on the account stream (execute() retries those)."""
+account below zero blocks it, and a payment or promised payment that brings it back unblocks it.
+Deciding from state (not from the delivery) makes redeliveries, replays and a timer fired twice
+harmless, and keeps the consumer free of version conflicts on the account stream (execute()
+retries those)."""
 
 from __future__ import annotations
 

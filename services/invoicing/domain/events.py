@@ -2,7 +2,7 @@
 
 Invoicing owns what an account is charged. Every charge is a line as the cabinet's charges page shows
 it (net, VAT rate, VAT, other tax, total, at 4 decimals); a correction is a new line (a credit with
-negative figures), never an edit. Funds everywhere are `payments + promised credit outstanding −
+negative figures), never an edit. Funds everywhere are `payments + promised credit outstanding -
 Σ charge totals`, rounded once (shared/funds.py)."""
 
 from __future__ import annotations
