@@ -67,7 +67,7 @@ async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str,
     """One primary-key read: the page's row (cabinet_summaries.py) joined with the account's funds."""
     row = await pool.fetchrow(
         "SELECT s.page, s.opening_balance, s.block_terms, s.blocks, a.balance, a.paid_total,"
-        " a.promised_outstanding, a.updated_at FROM cabinet_summaries s"
+        " a.promised_outstanding, a.charged, a.updated_at FROM cabinet_summaries s"
         " LEFT JOIN cabinet_accounts a ON a.account_id = s.account_id WHERE s.account_id = $1",
         account_id,
     )
@@ -77,7 +77,8 @@ async def account_summary(pool: Pool, account_id: str, today: date) -> dict[str,
     money = funds(row)  # one computation of the money figures for every page (cabinet_payments_queries.py)
     return {
         **{k: page[k] for k in _SUMMARY_HEAD},
-        **{k: money[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
+        **{k: money[k] for k in ("balance", "available", "promised_outstanding", "charged_total",
+                                 "opening_balance")},
         "lines": page["lines"],
         "blocks": blocks_section(row["block_terms"], row["blocks"], today),
     }
