@@ -4,8 +4,9 @@ Funds change in the `AvailableFunds` projection (AccountOpened's opening balance
 events, invoicing's charges), which records the new sums and asks for a check through a durable
 timer due at once, in the same transaction. The timer's handler then runs an ordinary command on
 the account, which compares the funds (shared/funds.py) with the account's state: blocked and back
-at zero or above -> lifted; prepaid, unblocked and below zero -> applied; otherwise nothing. So a charge that takes a prepaid
-account below zero blocks it, and a payment or promised payment that brings it back unblocks it.
+at zero or above -> lifted; prepaid, unblocked and below zero -> applied; otherwise nothing. So a
+charge that takes a prepaid account below zero blocks it, and a payment or promised payment that
+brings it back unblocks it.
 Deciding from state (not from the delivery) makes redeliveries, replays and a timer fired twice
 harmless, and keeps the consumer free of version conflicts on the account stream (execute()
 retries those)."""
