@@ -10,7 +10,8 @@ Where things live (the rooms every service has; the arrow points down only, impo
   `context.py` (what they work with, wired by app.py) and `ports.py`, the abstract ports
   (credentials store, secret hasher, secret courier); `adapters/` implements them (PostgreSQL,
   argon2id, the notifications service or the dev console) and loads the catalogue file.
-- `projections/`: our own and payments' events into `available_funds`, which asks for a funds check.
+- `projections/`: our own, payments' and invoicing's events (charges) into `available_funds`
+  (shared/funds.py's sums), which asks for a funds check.
 - `entrypoints/`: the internal HTTP API (office, auth, users, account commands, organizations) and
   the timer handlers; the request edge (ids, actor, idempotency key, answers) is shared/http.py.
 - `app.py` wires it all; `settings.py`; `migrations/`.

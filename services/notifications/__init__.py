@@ -3,8 +3,8 @@ English, with a delivery log the cabinet lists ("Сообщения").
 
 Where things live (the rooms every service has)
 - `domain/`: pure rules and the message aggregate (catalogue, quiet hours and backoff, formatting,
-  the funds rule); the billing calendar and the fee schedule are the kernel's (shared/calendar.py,
-  shared/fees.py).
+  the reminder's rule); the billing calendar and the funds formula are the kernel's
+  (shared/calendar.py, shared/funds.py); the fee schedule is invoicing's (its FeesForecast).
 - `application/`: the use cases (queue, deliver, remind, secrets) and `ports.py`, the abstract
   senders and templates; `adapters/` implements them (SMTP, HTTP SMS gateway, Jinja2 files).
 - `projections/`: the other services' events into the service's own tables, by its own models of
@@ -12,9 +12,10 @@ Where things live (the rooms every service has)
 - `entrypoints/`: the internal HTTP API and the timer handlers; `app.py` wires it all.
 
 How a message comes to be
-- `projections/triggers.py` reads billing.accounts.events and billing.payments.events as a
-  projection (each event applied once) and keeps what the service knows: recipients' addresses,
-  languages and preferences; accounts' funds and fees; promised payments.
+- `projections/triggers.py` reads billing.accounts.events, billing.payments.events and
+  billing.invoicing.events as a projection (each event applied once) and keeps what the service
+  knows: recipients' addresses, languages and preferences; accounts' funds, charges and forecast
+  fees; promised payments.
 - `domain/catalog.py` is the one table "event type -> topic, template, channels, urgency". For an
   event with a rule, each recipient of the account gets the message on the channels the rule and
   their preferences allow, rendered from `templates/<language>/<template>.j2`.

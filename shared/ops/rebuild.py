@@ -53,9 +53,12 @@ async def rebuild_projection(
     source_databases: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Rebuild `projection`, whose tables are in `schema` of the database `dsn`, from the stores
-    it reads; each store in its service's database (`source_databases`, by service), else in `dsn`."""
+    it reads; each store in its service's database (`source_databases`, by service), else in `dsn`.
+    A service whose store does not exist there (never started yet, e.g. one a projection already
+    reads by contract before it is deployed) has published nothing: it contributes no events."""
     scratch = f"{schema}_rebuild"
-    sources = source_services(projection)
+    sources = [name for name in source_services(projection)
+               if await _store_exists((source_databases or {}).get(name, dsn), name)]
     admin = await asyncpg.connect(dsn)
     try:
         await admin.execute(f"DROP SCHEMA IF EXISTS {quote_ident(scratch)} CASCADE")
@@ -84,6 +87,14 @@ async def rebuild_projection(
     finally:
         await admin.close()
     return {"applied": applied, "caught_up_after_swap": applied_after}
+
+
+async def _store_exists(dsn: str, service: str) -> bool:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return bool(await conn.fetchval("SELECT to_regclass(format('%I.events', $1::text)) IS NOT NULL", service))
+    finally:
+        await conn.close()
 
 
 async def _apply_sources(

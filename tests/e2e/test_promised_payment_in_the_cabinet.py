@@ -4,6 +4,7 @@ status change; a second one is refused with a clear message; a sandbox top-up re
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,13 +12,27 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from shared.calendar import add_months, tenth_of_next_month
+from tests.conftest import KafkaSpace
 from tests.e2e.conftest import Stack, poll
+from tests.invoicing_events import fees_forecast, publish_invoicing_events
 
 DEBTOR = ("2002", "demo-2002-pass")  # demo data only (deploy/demo/requests.json)
 
 
-def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_take_another(stack: Stack) -> None:
+def forecast_demo_fees(kafka: KafkaSpace, account_id: str, amount: str) -> None:
+    """Invoicing's FeesForecast for the account, from last month on, on the stack's topic: the fee
+    schedule is invoicing's (shared/funds.py's readers take fees from it). Invoicing is not among
+    the Procfile's processes yet, so the test stands in for it."""
+    period = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    asyncio.run(publish_invoicing_events(kafka, [("FeesForecast", 1, fees_forecast(account_id, period.isoformat(),
+                                                                                   amount))]))
+
+
+def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_take_another(
+    stack: Stack, kafka: KafkaSpace
+) -> None:
     stack.load_demo_data()
+    forecast_demo_fees(kafka, "2002", "650.00")  # the tariff's monthly fee
     gateway = f"{stack.urls['gateway']}/api/v1/accounts/2002"
     me = stack.login(*DEBTOR)
 

@@ -81,6 +81,6 @@ async def test_an_old_event_read_late_updates_what_is_known_but_sends_nothing(no
     await notifications.publish("payments", "PaymentRegistered", PAYMENT, stream_id="payment-account-1015",
                                 at=last_year)
     await eventually(lambda: notifications.has_row(
-        "SELECT 1 FROM account_funds WHERE account_id = '1015' AND available = 1234.50"))
+        "SELECT 1 FROM account_funds WHERE account_id = '1015' AND credited = 1234.50"))
     await notifications.outbox(sms=0, email=0)
     assert await notifications.deliveries() == []

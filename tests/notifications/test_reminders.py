@@ -10,17 +10,15 @@ import pytest
 
 from shared.clock import FakeClock
 from tests.eventually import eventually
+from tests.invoicing_events import charge_posted, charges_stream, fees_forecast
 from tests.notifications.conftest import Notifications
 from tests.notifications.factories import (
     PROMISED,
     TOKEN,
     account_opened,
-    add_on_connected,
     payment_registered,
     promised_payment_repaid,
     secret_request,
-    service_line_added,
-    tariff_changed,
 )
 
 #: 12:00 in Minsk (UTC+3), two days before the promised payment below is due.
@@ -87,8 +85,8 @@ async def test_a_fully_repaid_promised_payment_gets_no_reminder_and_a_partly_rep
     assert await notifications.has_row(
         "SELECT 1 FROM promised_payments WHERE promised_payment_id = 'pp-2' AND outstanding = 25")
     # Funds as docs/events.md counts them: the credit, less what was repaid of it.
-    assert await notifications.has_row("SELECT 1 FROM account_funds WHERE account_id = '1015' AND available = 0")
-    assert await notifications.has_row("SELECT 1 FROM account_funds WHERE account_id = '1016' AND available = 25")
+    assert await notifications.has_row("SELECT 1 FROM account_funds WHERE account_id = '1015' AND credited = 0")
+    assert await notifications.has_row("SELECT 1 FROM account_funds WHERE account_id = '1016' AND credited = 25")
     await notifications.outbox(sms=2, email=0)
 
     notifications.clock.set(minsk(21, 9))  # past the day-before mark (in quiet hours), now morning
@@ -109,11 +107,13 @@ async def test_a_fully_repaid_promised_payment_gets_no_reminder_and_a_partly_rep
 
 async def account_with_a_line(notifications: Notifications, account: str, form: str, paid: str, fee: str, *,
                               language: str = "ru") -> None:
-    """A subscriber with a confirmed phone, an account with one service line, and a payment on it."""
+    """A subscriber with a confirmed phone, an account whose fees invoicing forecasts at `fee` a
+    month from November, and a payment on it."""
     await notifications.subscriber(f"u-{account}", account, phone=f"37529{account}00", language=language)
     stream = f"account-{account}"
     await notifications.publish("accounts", "AccountOpened", account_opened(account, form), stream_id=stream)
-    await notifications.publish("accounts", "ServiceLineAdded", service_line_added(account, fee), stream_id=stream)
+    await notifications.publish("invoicing", "FeesForecast", fees_forecast(account, "2026-11-01", fee),
+                                stream_id=charges_stream(account))
     await notifications.publish("payments", "PaymentRegistered", payment_registered(
         account, paid, payment_id=f"p-{account}", external_id=f"x-{account}",
         paid_at="2026-11-18T09:00:00+00:00", registered_by="t"), stream_id=f"payment-account-{account}")
@@ -125,12 +125,13 @@ async def test_the_end_of_period_reminder_goes_to_prepaid_accounts_whose_funds_w
     for account, form, paid, fee in (("1015", "prepaid", "10.00", "30.00"), ("1016", "prepaid", "50.00", "30.00"),
                                      ("1017", "postpaid", "0.00", "30.00"), ("1018", "prepaid", "40.00", "30.00")):
         await account_with_a_line(notifications, account, form, paid, fee, language="en" if account == "1018" else "ru")
-    # 1018 covers this period, but its tariff goes up from 1 December.
-    await notifications.publish("accounts", "TariffChanged", tariff_changed("1018", "45.00", "2026-12-01"),
-                                stream_id="account-1018")
+    # 1018 covers this period, but invoicing forecasts more from 1 December (its tariff goes up).
+    await notifications.publish("invoicing", "FeesForecast", fees_forecast("1018", "2026-12-01", "45.00"),
+                                stream_id=charges_stream("1018"))
     for account in ("1015", "1016", "1017", "1018"):
         await notifications.caught_up(f"account-{account}")
         await notifications.caught_up(f"payment-account-{account}")
+        await notifications.caught_up(charges_stream(account))
     await notifications.outbox(sms=4, email=0)  # the payments' own messages
     assert await notifications.has_row(
         "SELECT 1 FROM timers WHERE timer_key = 'period-end-reminder:2026-12-01' AND due_at = $1", minsk(28, 12))
@@ -152,18 +153,36 @@ async def test_the_end_of_period_reminder_goes_to_prepaid_accounts_whose_funds_w
     await notifications.outbox(sms=6, email=0)
 
 
-async def test_an_add_on_counts_in_the_period_fees_from_the_day_it_is_connected(notifications: Notifications) -> None:
-    # Both cover their line (30.00 of 40.00); 1015's add-on is on before December, 1016's only from the 15th.
-    for account, on in (("1015", "2026-11-18"), ("1016", "2026-12-15")):
+async def test_the_reminder_takes_the_periods_forecast_and_counts_the_charges_once(
+    notifications: Notifications,
+) -> None:
+    # Both paid 40.00 against a forecast of 30.00 from November. 1015: invoicing forecasts 45.00 for
+    # December (an add-on from then on); an older December forecast (made earlier) arriving late changes nothing.
+    # 1016: still 30.00, but November's charges (25.0060, delivered twice and posted again) leave
+    # 14.994, rounded once: 14.99.
+    for account in ("1015", "1016"):
         await account_with_a_line(notifications, account, "prepaid", "40.00", "30.00")
-        await notifications.publish("accounts", "AddOnConnected", add_on_connected(account, "tv", "15.00", on),
-                                    stream_id=f"account-{account}")
+    await notifications.publish("invoicing", "FeesForecast", fees_forecast("1015", "2026-12-01", "45.00", at=minsk(18, 9)),
+                                stream_id=charges_stream("1015"))
+    await notifications.publish("invoicing", "FeesForecast", fees_forecast("1015", "2026-12-01", "31.00", at=minsk(17, 9)),
+                                stream_id=charges_stream("1015"))
+    november = charge_posted("1016", "ch-1016-nov", "25.0060")
+    await notifications.publish("invoicing", "ChargePosted", november, stream_id=charges_stream("1016"), times=2)
+    await notifications.publish("invoicing", "ChargePosted", november, stream_id=charges_stream("1016"))
+    for account in ("1015", "1016"):
         await notifications.caught_up(f"account-{account}")
         await notifications.caught_up(f"payment-account-{account}")
+        await notifications.caught_up(charges_stream(account))
+    assert await notifications.has_row(
+        "SELECT 1 FROM account_funds WHERE account_id = '1016' AND credited = 40 AND charged = 25.006")
     await notifications.outbox(sms=2, email=0)  # the payments' own messages
 
     notifications.clock.set(minsk(28, 12))
-    await notifications.outbox(sms=3, email=0)
-    reminder = notifications.sms.received[2]
-    assert reminder["to"] == "37529101500" and reminder["text"] == (
-        "Счёт 1015: с 01.12.2026 абонентская плата 45,00 руб, на счёте 40,00 руб. Пополните счёт на 5,00 руб.")
+    await notifications.outbox(sms=4, email=0)
+    reminders = {m["to"]: m["text"] for m in notifications.sms.received[2:]}
+    assert reminders == {
+        "37529101500": "Счёт 1015: с 01.12.2026 абонентская плата 45,00 руб, на счёте 40,00 руб. "
+                       "Пополните счёт на 5,00 руб.",
+        "37529101600": "Счёт 1016: с 01.12.2026 абонентская плата 30,00 руб, на счёте 14,99 руб. "
+                       "Пополните счёт на 15,01 руб.",
+    }

@@ -23,6 +23,7 @@ from shared.eventstore import Metadata, RecordedEvent
 from shared.kafka import ensure_topics
 from shared.projection import IncomingEvent, apply_batch
 from tests.conftest import KafkaSpace
+from tests.invoicing_events import charge_posted
 
 MINSK = ZoneInfo("Europe/Minsk")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -70,7 +71,8 @@ def opened_account(
     account_id: str, opened_at: datetime, *, fee: str = "25.00", opening_balance: str = "0.00",
     organization: bool = False, contract_date: date | None = None,
 ) -> list[Event]:
-    """A client, its personal account and one internet line with a monthly fee."""
+    """A client, its personal account and one internet line, and the monthly fee invoicing forecasts
+    for it from the month it was opened."""
     client_id = f"client-{account_id}"
     contract = contract_date or opened_at.date()
     return [
@@ -86,7 +88,24 @@ def opened_account(
             "account_id": account_id, "line_id": f"line-{account_id}", "kind": "internet",
             "identifier": f"login{account_id}", "subscriber_name": "Иванов Иван", "tariff_id": "inet-50",
             "tariff_name": "Безлимитный 50 Мбит/с, 1 мес", "monthly_fee": fee, "vat_rate": "20"}),
+        forecast(account_id, 1, opened_at.date().replace(day=1), fee, at=opened_at),
     ]
+
+
+def forecast(account_id: str, version: int, period: date, amount: str, at: datetime = OPENED) -> Event:
+    """Invoicing's FeesForecast (docs/events.md): the account's fees for `period`."""
+    return ("FeesForecast", f"charges-{account_id}", version, {
+        "account_id": account_id, "period": period.isoformat(), "amount": amount, "at": at.isoformat()})
+
+
+def charged(account_id: str, version: int, charge_id: str, total: str) -> Event:
+    """Invoicing's ChargePosted (docs/events.md), one charge line of `total`."""
+    return ("ChargePosted", f"charges-{account_id}", version, charge_posted(account_id, charge_id, total))
+
+
+def service_of(stream_id: str) -> str:
+    """The publisher of a stream: invoicing's are `charges-<account>`, the rest here accounts'."""
+    return "invoicing" if stream_id.startswith("charges-") else "accounts"
 
 
 def account_event(event_type: str, account_id: str, version: int, **payload: Any) -> Event:
@@ -96,7 +115,7 @@ def account_event(event_type: str, account_id: str, version: int, **payload: Any
 def incoming(events: list[Event], at: datetime | None = None) -> list[IncomingEvent]:
     return [
         IncomingEvent(
-            event_id=str(uuid.uuid4()), source="/billing/accounts", event_type=kind, schema_version=1,
+            event_id=str(uuid.uuid4()), source=f"/billing/{service_of(stream)}", event_type=kind, schema_version=1,
             stream_id=stream, stream_version=version, global_position=None, subject=payload.get("account_id"),
             occurred_at=at or datetime(2026, 1, 1, tzinfo=UTC), payload=payload,
         )
@@ -105,13 +124,14 @@ def incoming(events: list[Event], at: datetime | None = None) -> list[IncomingEv
 
 
 async def feed_facts(pool: Pool, events: list[Event], at: datetime | None = None) -> int:
-    """Apply accounts' events to the payments service's projection, as its consumer would."""
+    """Apply accounts' (and invoicing's) events to the payments service's projection, as its consumer would."""
     return await apply_batch(pool, AccountFactsProjection(), incoming(events, at))
 
 
 async def publish_account_events(kafka: KafkaSpace, events: list[Event]) -> None:
-    """Put accounts' events on billing.accounts.events as the accounts relay would (CloudEvents)."""
-    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for("accounts"))])
+    """Put accounts' events on billing.accounts.events as the accounts relay would (CloudEvents), and
+    invoicing's on billing.invoicing.events."""
+    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for(s)) for s in ("accounts", "invoicing")])
     producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
     await producer.start()
     try:
@@ -122,7 +142,8 @@ async def publish_account_events(kafka: KafkaSpace, events: list[Event]) -> None
                 payload=payload, metadata={"correlation_id": f"test-{uuid.uuid4()}"},
                 occurred_at=datetime.now(UTC), recorded_at=datetime.now(UTC),
             )
-            key, value, headers = to_kafka("accounts", recorded)
-            await producer.send_and_wait(kafka.topic(topic_for("accounts")), value, key=key, headers=headers)
+            service = service_of(stream)
+            key, value, headers = to_kafka(service, recorded)
+            await producer.send_and_wait(kafka.topic(topic_for(service)), value, key=key, headers=headers)
     finally:
         await producer.stop()

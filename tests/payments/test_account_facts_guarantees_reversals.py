@@ -3,7 +3,7 @@ against a real PostgreSQL store (events fed in their documented shape)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,38 +12,50 @@ from services.payments.application.context import Payments, facts_for
 from services.payments.application.guarantees import register_guarantee
 from services.payments.application.register_payment import register_payment
 from services.payments.application.reverse_payment import reverse_payment
-from services.payments.domain.account import PaymentRequest
+from services.payments.domain.account import PaymentAccount, PaymentRequest
 from services.payments.domain.guarantee import GuaranteeRefused
 from shared.db import Pool
 from shared.errors import Conflict, NotFound
 from tests.payments.conftest import event_types, payloads
-from tests.payments.factories import META, NOW, OPENED, account_event, feed_facts, opened_account
+from tests.payments.factories import (
+    META,
+    NOW,
+    OPENED,
+    account_event,
+    charged,
+    feed_facts,
+    forecast,
+    opened_account,
+)
 
 
-async def test_facts_follow_lines_add_ons_tariff_changes_status_and_redeliveries(
+async def test_facts_follow_invoicings_forecasts_and_charges_status_and_redeliveries(
     payments: Payments, payments_pool: Pool
 ) -> None:
     events = [
-        *opened_account("1015", OPENED, fee="25.00", opening_balance="-12.50"),
-        account_event("AddOnConnected", "1015", 3, line_id="line-1015", service_id="static-ip", name="Static IP",
-                      monthly_fee="5.00", on="2026-11-01"),
-        account_event("AddOnConnected", "1015", 4, line_id="line-1015", service_id="tv", name="TV",
-                      monthly_fee="7.00", on="2026-11-02"),
-        account_event("AddOnDisconnected", "1015", 5, line_id="line-1015", service_id="tv", name="TV",
-                      monthly_fee="7.00", on="2026-11-25"),
-        account_event("TariffChanged", "1015", 6, line_id="line-1015", from_tariff_id="inet-50",
-                      to_tariff_id="inet-100", tariff_name="100", monthly_fee="30.00", vat_rate="20",
-                      mode="next_period", effective_from="2026-12-01"),
-        account_event("FinancialBlockApplied", "1015", 7, available="-12.50", at=NOW.isoformat()),
+        *opened_account("1015", OPENED, fee="25.00", opening_balance="-12.50"),  # forecast 25.00 from January
+        # Invoicing's forecasts: November with two add-ons (25 + 5 + 7), December on the new tariff
+        # without the TV add-on (30 + 5); an older forecast of November arriving late changes nothing.
+        forecast("1015", 2, date(2026, 11, 1), "37.00", at=NOW - timedelta(days=18)),
+        forecast("1015", 3, date(2026, 12, 1), "35.00", at=NOW),
+        forecast("1015", 4, date(2026, 11, 1), "25.00", at=NOW - timedelta(days=30)),
+        charged("1015", 5, "ch-nov-1", "25.0050"),
+        charged("1015", 6, "ch-nov-2", "12.0000"),
+        charged("1015", 7, "ch-nov-1", "25.0050"),  # the same charge posted again: counted once
+        account_event("FinancialBlockApplied", "1015", 3, available="-12.50", at=NOW.isoformat()),
     ]
     assert await feed_facts(payments_pool, events) == len(events)
     assert await feed_facts(payments_pool, events) == 0  # a redelivery changes nothing
     facts = await facts_for(payments, "1015")
     assert facts is not None
     assert facts.opened_at == OPENED and facts.opening_balance == Decimal("-12.50") and not facts.closed
-    assert facts.monthly_fee == Decimal("37.00")  # 25 + 5 + 7 on 20 November
-    assert facts.next_period_fee == Decimal("35.00")  # 30 + 5 from 1 December, TV gone
-    await feed_facts(payments_pool, [account_event("AccountClosed", "1015", 8, at=NOW.isoformat())])
+    assert facts.monthly_fee == Decimal("37.00")  # November's forecast, on 20 November
+    assert facts.next_period_fee == Decimal("35.00")  # December's
+    assert facts.charged == Decimal("37.0050")
+    assert PaymentAccount("payment-account-1015").available(facts) == Decimal("-49.51")  # -12.50 - 37.005, once
+    january = await facts_for(payments, "1015", date(2027, 1, 1))
+    assert january is not None and january.next_period_fee == Decimal("35.00")  # no newer forecast: runs on
+    await feed_facts(payments_pool, [account_event("AccountClosed", "1015", 4, at=NOW.isoformat())])
     facts = await facts_for(payments, "1015")
     assert facts is not None and facts.closed
 

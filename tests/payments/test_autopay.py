@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -24,7 +24,7 @@ from shared.clock import FakeClock
 from shared.db import Pool
 from shared.scheduler import Scheduler, schedule_timer
 from tests.payments.conftest import event_types, payloads, timer_runner
-from tests.payments.factories import META, OPENED, account_event, feed_facts, opened_account
+from tests.payments.factories import META, OPENED, account_event, feed_facts, forecast, opened_account
 
 #: 3 days before 1 December, midnight in Minsk.
 DUE = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
@@ -178,9 +178,8 @@ async def test_a_retry_after_a_timeout_charges_and_records_the_amount_first_deci
     assert provider.asked == [("autopay:1015:2026-12", "55.00")]
     assert await event_types(payments_pool) == ["AutopayEnabled"]  # no answer: nothing recorded
 
-    # December's fee changes before the re-check: a recomputed amount would be 70.
-    await feed_facts(payments_pool, [account_event("TariffChanged", "1015", 3, line_id="line-1015",
-                                                   monthly_fee="40.00", effective_from="2026-12-01")])
+    # December's forecast changes before the re-check: a recomputed amount would be 70.
+    await feed_facts(payments_pool, [forecast("1015", 2, date(2026, 12, 1), "40.00", at=DUE)])
     clock.advance(RECHECK_AFTER)
     assert await timers.fire_due() == 1
     assert provider.asked[1] == ("autopay:1015:2026-12", "55.00")

@@ -1,5 +1,5 @@
-"""The payments service as it runs: accounts' events arrive over Kafka into its projection of
-account facts, and the internal API offers and takes a promised payment once."""
+"""The payments service as it runs: accounts' and invoicing's events arrive over Kafka into its
+projection of account facts, and the internal API offers and takes a promised payment once."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from tests.payments.factories import INTERNAL, OPENED, opened_account, publish_a
 
 
 async def offer_once_known(client: AsyncTestClient[Any], account: str) -> dict[str, Any]:
-    """The offer once accounts' facts have arrived: the account and its line's monthly fee (the
-    consumer may apply AccountOpened in one batch and ServiceLineAdded in the next)."""
+    """The offer once the facts have arrived: the account (accounts' events) and its monthly fee
+    (invoicing's FeesForecast, on another topic: it may arrive before or after the account)."""
     offers: list[dict[str, Any]] = []
 
     async def known() -> bool:

@@ -74,22 +74,6 @@ def test_every_service_reads_one_validated_billing_time_zone() -> None:
             settings(**base, billing_timezone="Mars/Olympus")
 
 
-def test_the_fee_schedule_counts_what_is_connected_when_the_period_starts() -> None:
-    from decimal import Decimal
-
-    from shared.fees import FeeItem, add_on_item, line_item, period_fees
-
-    period = date(2026, 12, 1)
-    items = [
-        FeeItem(Decimal("650.00"), next_fee=Decimal("850.00"), next_fee_from=date(2026, 12, 1)),  # changes now
-        FeeItem(Decimal("100.00"), starts_on=date(2026, 12, 15)),  # connected later: not yet
-        FeeItem(Decimal("50.005"), ends_on=date(2027, 1, 1)),  # removed after: still counted
-        FeeItem(Decimal("70.00"), ends_on=date(2026, 12, 1)),  # removed by then
-    ]
-    assert period_fees(items, period) == Decimal("900.01")
-    assert (line_item("inet-1015"), add_on_item("inet-1015", "ip")) == ("line:inet-1015", "add-on:inet-1015:ip")
-
-
 def test_a_page_carries_its_items_total_and_window() -> None:
     from shared.paging import page_of
 

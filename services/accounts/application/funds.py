@@ -1,12 +1,15 @@
 """Use case: financial block and unblock from the account's available funds.
 
 Funds change in the `AvailableFunds` projection (AccountOpened's opening balance, payments'
-events), which records the new figure and asks for a check through a durable timer due at once,
-in the same transaction. The timer's handler then runs an ordinary command on the account, which
-compares the funds with the account's state: blocked and back at zero or above -> lifted;
-prepaid, unblocked and below zero -> applied; otherwise nothing. Deciding from state (not from the delivery) makes
-redeliveries, replays and a timer fired twice harmless, and keeps the consumer free of version
-conflicts on the account stream (execute() retries those)."""
+events, invoicing's charges), which records the new sums and asks for a check through a durable
+timer due at once, in the same transaction. The timer's handler then runs an ordinary command on
+the account, which compares the funds (shared/funds.py) with the account's state: blocked and back
+at zero or above -> lifted; prepaid, unblocked and below zero -> applied; otherwise nothing. So a
+charge that takes a prepaid account below zero blocks it, and a payment or promised payment that
+brings it back unblocks it.
+Deciding from state (not from the delivery) makes redeliveries, replays and a timer fired twice
+harmless, and keeps the consumer free of version conflicts on the account stream (execute()
+retries those)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from services.accounts.domain.account import PersonalAccount, stream_id_for
 from shared.commands import CommandResult, execute
 from shared.db import Connection
 from shared.eventstore import Metadata
+from shared.funds import Funds
 from shared.projection import wait_for_stream
 from shared.scheduler import schedule_timer
 
@@ -37,13 +41,14 @@ async def request_funds_check(conn: Connection, account_id: str, now: datetime) 
 
 
 async def available_funds(conn: Connection, account_id: str) -> Decimal | None:
-    """opening balance + movements, or None while the account is unknown here."""
+    """The one funds formula (shared/funds.py) over the projection's sums, or None while the
+    account is unknown here."""
     row = await conn.fetchrow(
-        "SELECT opening_balance, movements FROM available_funds WHERE account_id = $1", account_id
+        "SELECT opening_balance, movements, charged FROM available_funds WHERE account_id = $1", account_id
     )
     if row is None or row["opening_balance"] is None:
         return None
-    return Decimal(row["opening_balance"]) + Decimal(row["movements"])
+    return Funds(row["opening_balance"], credited=row["movements"], charged=row["charged"]).available
 
 
 async def reconcile_financial_block(ctx: Accounts, account_id: str, metadata: Metadata) -> CommandResult | None:

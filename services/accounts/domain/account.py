@@ -180,7 +180,13 @@ class PersonalAccount(Aggregate):
                                   effective_at=now)]
 
     def reconcile_funds(self, available: Decimal, now: datetime) -> list[DomainEvent]:
-        """A prepaid account below zero is blocked; back at zero or above, unblocked."""
+        """A prepaid account below zero is blocked; back at zero or above, unblocked. `available` is
+        the one funds formula (shared/funds.py): payments and promised credit less charges.
+
+        Postpaid accounts («Без предоплаты») are never blocked by their funds or charges: they are
+        invoiced after the period, and what suspends one is a regular invoice left unpaid past its
+        due date that no payment guarantee covers (issue 11 item 4, postpaid part: a later step,
+        on InvoiceIssued and the guarantees' invoice_ref)."""
         if not self.opened or self.closed or self.payment_form != "prepaid":
             return []
         if available < 0 and not self.financially_blocked:

@@ -1,9 +1,11 @@
-"""Available funds per account (docs/events.md "Money seen the same way everywhere"): the opening
-balance from our own AccountOpened, payments and promised credit from billing.payments.events
-(invoicing's charges join later). Other services' events are read by contract: our own models of
-the payload fields, never their classes. Every change asks for a funds check (application/funds.py)
-in the same transaction. Only this projection writes `available_funds`, so `billing rebuild` can
-rebuild it from the two stores."""
+"""Available funds per account (shared/funds.py, docs/events.md "Money seen the same way
+everywhere"): the opening balance from our own AccountOpened, what billing.payments.events move
+(payments, reversals, promised credit) and the charges billing.invoicing.events post. Other
+services' events are read by contract: `shared.funds.movement` and our own models of the payload
+fields, never their classes. A charge counts once per charge_id (`posted_charges`), whatever
+delivers it again. Every change asks for a funds check (application/funds.py) in the same
+transaction. Only this projection writes its tables, so `billing rebuild` can rebuild them from the
+three stores."""
 
 from __future__ import annotations
 
@@ -15,41 +17,31 @@ from services.accounts.application.funds import AVAILABLE_FUNDS, request_funds_c
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import topic_for
 from shared.db import Connection
+from shared.funds import movement
 from shared.projection import IncomingEvent
 
 __all__ = ["AvailableFunds"]
 
 
-class _Movement(BaseModel):
+class _AccountEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     account_id: str
-    amount: Decimal = Decimal("0")
-    withdrawn: Decimal = Decimal("0")
 
 
-#: How each payments event moves available funds.
-_EFFECT = {
-    "PaymentRegistered": lambda m: m.amount,
-    "PaymentReversed": lambda m: -m.amount,
-    "PromisedPaymentTaken": lambda m: m.amount,
-    # The payment that repaid it was counted already; the credit it repaid goes back.
-    "PromisedPaymentRepaid": lambda m: -m.amount,
-    "PromisedPaymentExpired": lambda m: -m.withdrawn,
-}
-
-
-class _Opened(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    account_id: str
+class _Opened(_AccountEvent):
     opening_balance: Decimal = Decimal("0")
+
+
+class _ChargePosted(_AccountEvent):
+    charge_id: str
+    total: Decimal
 
 
 class AvailableFunds:
     name = AVAILABLE_FUNDS
-    topics = (topic_for("accounts"), topic_for("payments"))
-    tables = ("available_funds",)
+    topics = (topic_for("accounts"), topic_for("payments"), topic_for("invoicing"))
+    tables = ("available_funds", "posted_charges")
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or SystemClock()
@@ -58,18 +50,28 @@ class AvailableFunds:
         if event.event_type == "AccountOpened" and event.source == "/billing/accounts":
             await self._opened(conn, _Opened.model_validate(event.payload))
             return
-        effect = _EFFECT.get(event.event_type)
-        if effect is None or event.source != "/billing/payments":
+        move = movement(event.source, event.event_type, event.payload)
+        if move is None:
             return
-        movement = _Movement.model_validate(event.payload)
+        account_id = _AccountEvent.model_validate(event.payload).account_id
+        if event.event_type == "ChargePosted" and not await self._first_posting(conn, event):
+            return
         now = self.clock.now()
         await conn.execute(
-            "INSERT INTO available_funds (account_id, movements, updated_at) VALUES ($1, $2, $3)"
+            "INSERT INTO available_funds (account_id, movements, charged, updated_at) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (account_id) DO UPDATE SET movements = available_funds.movements + excluded.movements,"
-            " updated_at = excluded.updated_at",
-            movement.account_id, effect(movement), now,
+            " charged = available_funds.charged + excluded.charged, updated_at = excluded.updated_at",
+            account_id, move.credited, move.charged, now,
         )
-        await request_funds_check(conn, movement.account_id, now)
+        await request_funds_check(conn, account_id, now)
+
+    async def _first_posting(self, conn: Connection, event: IncomingEvent) -> bool:
+        charge = _ChargePosted.model_validate(event.payload)
+        return bool(await conn.fetchval(
+            "INSERT INTO posted_charges (charge_id, account_id, total) VALUES ($1, $2, $3)"
+            " ON CONFLICT (charge_id) DO NOTHING RETURNING true",
+            charge.charge_id, charge.account_id, charge.total,
+        ))
 
     async def _opened(self, conn: Connection, opened: _Opened) -> None:
         now = self.clock.now()

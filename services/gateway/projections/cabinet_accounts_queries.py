@@ -77,7 +77,7 @@ async def account_summary(pool: Pool, account_id: str, today: date, time_zone: s
     the business date in the operator's `time_zone`."""
     row = await pool.fetchrow(
         f"SELECT {SESSION_ENDED}, s.organization_id, s.page, s.opening_balance, s.block_terms, s.blocks,"
-        " a.balance, a.paid_total, a.promised_outstanding, a.updated_at FROM (SELECT $1::text AS account_id) k"
+        " a.balance, a.paid_total, a.promised_outstanding, a.charged, a.updated_at FROM (SELECT $1::text AS account_id) k"
         " LEFT JOIN cabinet_summaries s ON s.account_id = k.account_id"
         " LEFT JOIN cabinet_accounts a ON a.account_id = k.account_id",
         account_id, session_id,
@@ -89,7 +89,8 @@ async def account_summary(pool: Pool, account_id: str, today: date, time_zone: s
     money = funds(row)  # one computation of the money figures for every page (cabinet_payments_queries.py)
     return AccountRead(row["session_ended"], True, row["organization_id"], {
         **{k: page[k] for k in _SUMMARY_HEAD},
-        **{k: money[k] for k in ("balance", "available", "promised_outstanding", "opening_balance")},
+        **{k: money[k] for k in ("balance", "available", "promised_outstanding", "charged_total",
+                                 "opening_balance")},
         "lines": page["lines"],
         "blocks": blocks_section(row["block_terms"], row["blocks"], today),
         **business_day(today, time_zone),

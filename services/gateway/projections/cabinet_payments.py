@@ -1,6 +1,7 @@
 """The cabinet's balance and payment history (reversals included), built from billing.payments.events;
 promised payments, autopay and guarantees are applied by `cabinet_credit.py` in the same projection,
-so one read-your-writes wait covers every payments command.
+so one read-your-writes wait covers every payments command; invoicing's charges by
+`cabinet_charges.py`, into the same row of funds (the summary and balance read one row).
 
 The gateway reads other services' events by their published contract (the JSON payload), never
 by importing their classes: each model here names only the fields the cabinet needs."""
@@ -13,6 +14,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from services.gateway.projections.cabinet_balance import move_funds
+from services.gateway.projections.cabinet_charges import apply_charge_event
 from services.gateway.projections.cabinet_credit import apply_credit_event
 from shared.cloudevents import topic_for
 from shared.db import Connection
@@ -44,13 +46,15 @@ class _PaymentReversed(BaseModel):
 
 class CabinetPayments:
     name = "gateway.cabinet_payments"
-    topics = (topic_for("payments"),)
+    topics = (topic_for("payments"), topic_for("invoicing"))
     #: The tables this projection alone writes (what `billing rebuild` replaces).
     tables = ("cabinet_accounts", "cabinet_payments", "cabinet_promised_payments", "cabinet_autopay",
-              "cabinet_guarantees")
+              "cabinet_guarantees", "cabinet_posted_charges")
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
-        if event.event_type == "PaymentRegistered":
+        if event.source == "/billing/invoicing":
+            await apply_charge_event(conn, event)
+        elif event.event_type == "PaymentRegistered":
             await self._payment_registered(conn, _PaymentRegistered.model_validate(event.payload), event)
         elif event.event_type == "PaymentReversed":
             await self._payment_reversed(conn, _PaymentReversed.model_validate(event.payload), event)

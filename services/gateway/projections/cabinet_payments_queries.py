@@ -4,11 +4,11 @@ balance, the payment history, promised payments, autopay and guarantees."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from services.gateway.projections.page_reads import SESSION_ENDED, AccountRead
 from shared.db import Pool
+from shared.funds import ZERO, Funds
 from shared.money import round_money
 
 __all__ = [
@@ -29,7 +29,7 @@ async def account_balance_read(pool: Pool, account_id: str, session_id: str) -> 
         f"SELECT {SESSION_ENDED}, d.account_id IS NOT NULL AS known, d.organization_id,"
         " a.account_id IS NOT NULL OR d.account_id IS NOT NULL AS found,"
         " coalesce(d.opening_balance, 0) AS opening_balance, a.balance, a.paid_total,"
-        " a.promised_outstanding, a.updated_at FROM (SELECT $1::text AS account_id) k"
+        " a.promised_outstanding, a.charged, a.updated_at FROM (SELECT $1::text AS account_id) k"
         " LEFT JOIN cabinet_accounts a ON a.account_id = k.account_id"
         " LEFT JOIN cabinet_account_directory d ON d.account_id = k.account_id",
         account_id, session_id,
@@ -40,18 +40,21 @@ async def account_balance_read(pool: Pool, account_id: str, session_id: str) -> 
 
 
 def funds(row: Any) -> dict[str, Any]:
-    """The one funds formula, for every page that shows money: the opening balance (accounts'
-    AccountOpened) plus the payments side (payments, promised credit, reversals, repayments,
-    withdrawals, as `cabinet_accounts` holds it; NULLs when no payments event arrived yet);
-    `available` is what the accounts service's financial blocks decide on (charges join it with
-    invoicing). `row` has opening_balance, balance, paid_total, promised_outstanding, updated_at."""
-    balance = round_money((row["opening_balance"] or Decimal(0)) + (row["balance"] or 0))
+    """The money figures of every page, by the one funds formula (shared/funds.py): the opening
+    balance (accounts' AccountOpened), the payments side (payments, promised credit, reversals,
+    repayments, withdrawals: `balance` in `cabinet_accounts`) less invoicing's charges (`charged`),
+    rounded once; NULLs when no payments or invoicing event arrived yet. `available` is what the
+    accounts service's financial blocks decide on. `row` has opening_balance, balance, paid_total,
+    promised_outstanding, charged, updated_at."""
+    sums = Funds(row["opening_balance"] or ZERO, credited=row["balance"] or ZERO, charged=row["charged"] or ZERO)
+    available = str(sums.available)
     return {
-        "balance": str(balance),
-        "available": str(balance),
-        "promised_outstanding": str(round_money(row["promised_outstanding"] or Decimal(0))),
-        "paid_total": str(round_money(row["paid_total"] or Decimal(0))),
-        "opening_balance": str(round_money(row["opening_balance"] or Decimal(0))),
+        "balance": available,
+        "available": available,
+        "promised_outstanding": str(round_money(row["promised_outstanding"] or ZERO)),
+        "paid_total": str(round_money(row["paid_total"] or ZERO)),
+        "charged_total": str(sums.charged_total),
+        "opening_balance": str(round_money(sums.opening_balance)),
         "updated_at": row["updated_at"].isoformat() if row["updated_at"] else None,
     }
 

@@ -1,5 +1,5 @@
-"""Who gets the end-of-period reminder: the service's own view of each account's money (available
-funds and what its service lines and add-ons cost a month), kept by projections/funds.py."""
+"""Who gets the end-of-period reminder: the service's own view of each account's money (the sums of
+shared/funds.py) and of the period's fees as invoicing forecasts them, kept by projections/funds.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from services.notifications.domain.funds import shortfall
 from shared.db import Connection
-from shared.fees import FeeItem, period_fees
+from shared.funds import Funds
 
 __all__ = ["ShortOfFunds", "accounts_short_of_funds"]
 
@@ -24,24 +24,20 @@ class ShortOfFunds:
 
 async def accounts_short_of_funds(conn: Connection, period_start: date) -> list[ShortOfFunds]:
     """Prepaid accounts still open whose available funds will not cover the period's fees
-    (postpaid accounts are invoiced afterwards: no top-up reminder)."""
+    (postpaid accounts are invoiced afterwards: no top-up reminder). A period's fees are its
+    forecast, or else the latest forecast of an earlier period (fees run on until invoicing
+    forecasts otherwise); an account with no forecast has nothing due."""
     rows = await conn.fetch(
-        "SELECT f.account_id, f.available, fee.monthly_fee, fee.next_fee, fee.next_fee_from, fee.ends_on,"
-        " fee.starts_on"
-        " FROM account_funds f JOIN account_fees fee USING (account_id)"
-        " WHERE NOT f.closed AND f.payment_form IS DISTINCT FROM 'postpaid' ORDER BY f.account_id"
+        "SELECT f.account_id, f.credited, f.charged, fc.amount AS fees FROM account_funds f"
+        " JOIN LATERAL (SELECT amount FROM fee_forecasts WHERE account_id = f.account_id AND period <= $1"
+        "  ORDER BY period DESC LIMIT 1) fc ON true"
+        " WHERE NOT f.closed AND f.payment_form IS DISTINCT FROM 'postpaid' ORDER BY f.account_id",
+        period_start,
     )
-    items: dict[str, list[FeeItem]] = {}
-    available: dict[str, Decimal] = {}
-    for row in rows:
-        available[row["account_id"]] = row["available"]
-        items.setdefault(row["account_id"], []).append(
-            FeeItem(row["monthly_fee"], row["next_fee"], row["next_fee_from"], row["ends_on"], row["starts_on"])
-        )
     short = []
-    for account_id, fee_items in items.items():
-        fees = period_fees(fee_items, period_start)
-        missing = shortfall(available[account_id], fees)
+    for row in rows:
+        available = Funds(credited=row["credited"], charged=row["charged"]).available
+        missing = shortfall(available, row["fees"])
         if missing is not None:
-            short.append(ShortOfFunds(account_id, available[account_id], fees, missing))
+            short.append(ShortOfFunds(row["account_id"], available, row["fees"], missing))
     return short

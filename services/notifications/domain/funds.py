@@ -1,8 +1,8 @@
 """Will an account's funds cover the next period? The end-of-period reminder's rule. Pure.
 
-Available funds are counted as docs/events.md "Money seen the same way everywhere" says; the next
-period's fees are shared/fees.py's: the monthly fees (gross) of the account's service lines at the
-tariff in force when the period starts, plus its add-ons connected by then and still connected."""
+Available funds are shared/funds.py's (docs/events.md "Money seen the same way everywhere"); the
+next period's fees are what invoicing forecasts for it (FeesForecast): its fee schedule is the only
+one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from shared.money import round_money
 
-__all__ = ["shortfall"]  # the fee rule itself is shared/fees.py
+__all__ = ["shortfall"]
 
 
 def shortfall(available: Decimal, fees: Decimal) -> Decimal | None:

@@ -11,16 +11,15 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "AccountEvent",
     "AccountOpened",
-    "AddOnChanged",
     "AmountEvent",
     "CabinetUserCreated",
+    "ChargePosted",
+    "FeesForecast",
     "NotificationPreferencesChanged",
     "ProfileChanged",
     "PromisedPaymentExpired",
     "PromisedPaymentRepaid",
     "PromisedPaymentTaken",
-    "ServiceLineAdded",
-    "TariffChanged",
 ]
 
 
@@ -80,21 +79,16 @@ class PromisedPaymentExpired(AccountEvent):
     withdrawn: Decimal
 
 
-class ServiceLineAdded(AccountEvent):
-    line_id: str
-    monthly_fee: Decimal
+class ChargePosted(AccountEvent):
+    """billing.invoicing.events: one charge line (its total moves the funds, shared/funds.py)."""
+
+    charge_id: str
+    total: Decimal
 
 
-class TariffChanged(AccountEvent):
-    line_id: str
-    monthly_fee: Decimal
-    effective_from: date
+class FeesForecast(AccountEvent):
+    """billing.invoicing.events: what the account's periodic fees come to for `period`."""
 
-
-class AddOnChanged(AccountEvent):
-    """AddOnConnected / AddOnDisconnected: `on` is the day it is connected or removed."""
-
-    line_id: str
-    service_id: str
-    monthly_fee: Decimal = Decimal("0.00")
-    on: date
+    period: date
+    amount: Decimal
+    at: datetime

@@ -14,7 +14,7 @@ from services.notifications.application.reminders import (
 )
 from services.notifications.projections import Apply
 from services.notifications.projections import contracts as c
-from services.notifications.projections.funds import add_funds
+from services.notifications.projections.funds import move_funds
 from shared.db import Connection
 from shared.projection import IncomingEvent
 
@@ -47,21 +47,20 @@ async def forget_promised_payment(
 
 async def _taken(conn: Connection, notifier: Notifier, event: IncomingEvent) -> None:
     p = c.PromisedPaymentTaken.model_validate(event.payload)
-    await add_funds(conn, p.account_id, p.amount, event.occurred_at)
+    await move_funds(conn, event)
     await remember_promised_payment(conn, notifier, p.promised_payment_id, p.account_id, p.amount, p.due_at)
 
 
 async def _repaid(conn: Connection, notifier: Notifier, event: IncomingEvent) -> None:
     p = c.PromisedPaymentRepaid.model_validate(event.payload)
-    # The payment that repaid it was counted already; the credit it repaid is taken back.
-    await add_funds(conn, p.account_id, -p.amount, event.occurred_at)
+    await move_funds(conn, event)  # the credit it repaid is taken back (the payment was counted already)
     outstanding = Decimal(0) if p.fully_repaid else p.outstanding
     await forget_promised_payment(conn, notifier, p.promised_payment_id, outstanding)
 
 
 async def _expired(conn: Connection, notifier: Notifier, event: IncomingEvent) -> None:
     p = c.PromisedPaymentExpired.model_validate(event.payload)
-    await add_funds(conn, p.account_id, -p.withdrawn, event.occurred_at)
+    await move_funds(conn, event)
     await forget_promised_payment(conn, notifier, p.promised_payment_id)
 
 

@@ -1,4 +1,5 @@
-"""The service's subscriber to billing.accounts.events and billing.payments.events.
+"""The service's subscriber to billing.accounts.events, billing.payments.events and
+billing.invoicing.events.
 
 A projection (shared/projection.py): each event is applied once, in one transaction with the
 record that it was. Applying it keeps what the service knows up to date (recipients, funds, fees,
@@ -22,6 +23,9 @@ __all__ = ["KNOWLEDGE", "NotificationTriggers"]
 
 #: What each event changes in what the service knows (before any message it calls for).
 KNOWLEDGE: dict[str, Apply] = {**recipients.APPLY, **funds.APPLY, **promised_payments.APPLY}
+#: Whose events the service reads: those the catalogue has messages for, and invoicing's charges and
+#: fee forecasts (what it knows of an account's money).
+LEARNS_FROM = ("accounts", "payments", "invoicing")
 
 
 class NotificationTriggers:
@@ -29,7 +33,7 @@ class NotificationTriggers:
 
     def __init__(self, notifier: Notifier) -> None:
         self.notifier = notifier
-        self.topics = tuple(topic_for(source) for source in SOURCES)
+        self.topics = tuple(topic_for(source) for source in sorted({*SOURCES, *LEARNS_FROM}))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         knowledge = KNOWLEDGE.get(event.event_type)

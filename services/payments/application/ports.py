@@ -52,11 +52,12 @@ class PaymentProviders(Protocol):
 
 
 class AccountFactsSource(Protocol):
-    """The account as the accounts service last told us (its events, projected locally)."""
+    """The account as the accounts service and invoicing last told us (their events, projected locally)."""
 
     async def load(self, conn: Connection, account_id: str, today: date, next_period: date) -> AccountFacts | None:
-        """The account's facts with its monthly fees as of `today` and as of `next_period` starting;
-        None if the accounts service never told us of it."""
+        """The account's facts with its fees as invoicing forecasts them for the period of `today`
+        and for the period starting `next_period`, and its charges; None if the accounts service
+        never told us of it."""
         ...
 
 

@@ -34,6 +34,7 @@ from services.payments.domain.promised_payment import PromisedPayment
 from shared.aggregate import Aggregate
 from shared.errors import Conflict, DomainError, NotFound
 from shared.events import DomainEvent
+from shared.funds import Funds, movement
 
 __all__ = ["PaymentAccount", "PaymentRequest", "stream_id_for"]
 
@@ -67,8 +68,8 @@ class PaymentAccount(Aggregate):
         super().__init__(stream_id)
         self.account_id = stream_id.removeprefix("payment-account-")
         self.paid_total = ZERO
-        #: This stream's part of the available funds (docs/events.md, "Money seen the same way").
-        self.funds = ZERO
+        #: This stream's part of the available funds: what its events move (shared/funds.py).
+        self.credited = ZERO
         self.payments: dict[str, Payment] = {}
         self.top_ups: dict[str, TopUpStarted] = {}
         #: Top-ups already paid, with the provider payment id that paid each (one top-up, one credit).
@@ -79,29 +80,27 @@ class PaymentAccount(Aggregate):
         self.guarantees: list[Guarantee] = []
 
     def apply(self, event: DomainEvent) -> None:
+        move = movement("payments", event.event_type, event.model_dump())
+        if move is not None:
+            self.credited += move.credited
         match event:
             case PaymentRegistered():
                 self.paid_total += event.amount
-                self.funds += event.amount
                 self.payments[event.payment_id] = Payment(event.amount)
                 if event.top_up_id is not None:
                     self.paid_top_ups.setdefault(event.top_up_id, event.external_id)
             case PaymentReversed():
                 self.payments[event.payment_id].reversed = True
-                self.funds -= event.amount
             case TopUpStarted():
                 self.top_ups[event.top_up_id] = event
             case PromisedPaymentTaken():
                 self.promised[event.promised_payment_id] = PromisedPayment(
                     event.promised_payment_id, event.amount, event.taken_at, event.due_at
                 )
-                self.funds += event.amount
             case PromisedPaymentRepaid():
                 self.promised[event.promised_payment_id].repaid += event.amount
-                self.funds -= event.amount
             case PromisedPaymentExpired():
                 self.promised[event.promised_payment_id].withdrawn += event.withdrawn
-                self.funds -= event.withdrawn
             case AutopayEnabled() | AutopayChanged():
                 self.autopay = Autopay(event.provider, event.method_masked, event.cap)
             case AutopayDisabled():
@@ -120,7 +119,9 @@ class PaymentAccount(Aggregate):
         return next((p for p in self.promised.values() if p.outstanding > 0), None)
 
     def available(self, facts: AccountFacts) -> Decimal:
-        return facts.opening_balance + self.funds
+        """The one funds formula (shared/funds.py): the opening balance, what this stream moved,
+        less what invoicing charged."""
+        return Funds(facts.opening_balance, credited=self.credited, charged=facts.charged).available
 
     # -- payments ----------------------------------------------------------------------------
     def register_payment(self, request: PaymentRequest, payment_id: str, actor: str) -> list[DomainEvent]:

@@ -1,5 +1,6 @@
 """Autopay (seed 002): 3 days before a billing period starts, top up what the next period needs
-(its fees minus the available funds, if positive), up to an optional cap; never twice a period."""
+(its fees as invoicing forecasts them, minus the available funds of shared/funds.py, if positive),
+up to an optional cap; never twice a period."""
 
 from __future__ import annotations
 

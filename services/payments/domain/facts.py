@@ -1,6 +1,6 @@
-"""What the payments service knows about an account from the accounts service's events
-(its local projection, services/payments/projections/account_facts.py). Decisions read it; they never
-change it."""
+"""What the payments service knows about an account from the accounts service's and invoicing's
+events (its local projection, services/payments/projections/account_facts.py). Decisions read it;
+they never change it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ class AccountFacts:
     payment_form: str
     #: Balance carried over from the previous billing system (may be negative).
     opening_balance: Decimal
-    #: Sum of the monthly fees of the account's lines and add-ons now, and in the next period.
+    #: The account's periodic fees this period and next, as invoicing forecasts them (FeesForecast).
     monthly_fee: Decimal
     next_period_fee: Decimal
+    #: What invoicing charged the account so far (Σ ChargePosted.total, unrounded; shared/funds.py).
+    charged: Decimal = Decimal("0")
     closed: bool = False
     #: The organization's client id when the account belongs to an organization.
     organization_id: str | None = None

@@ -1,6 +1,7 @@
 """Promised payment (обещанный платёж) rules, seeds 000 and 002: credited at once, term 3 days,
 refused while one is outstanding, for accounts younger than 2 months, above the cap, on closed
-accounts. The cap is configurable; by default it is the account's monthly fee.
+accounts. The cap is configurable; by default it is the account's monthly fee: this period's fees
+as invoicing forecasts them (FeesForecast).
 
 "Younger than 2 months": an account may take one from the later of the same day two calendar
 months after opening and 60 days after opening. January plus February is only 59 days, and a

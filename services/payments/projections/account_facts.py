@@ -1,11 +1,14 @@
-"""The payments service's local projection of account facts, from billing.accounts.events.
+"""The payments service's local projection of account facts, from billing.accounts.events and
+billing.invoicing.events.
 
 Read by the contract (docs/events.md) with models naming only the fields needed here: when the
 account was opened, its payment form and opening balance, its organization and that client's
-contract date, its status (closed, blocked), and the monthly fees of its lines and add-ons.
+contract date, its status (closed, blocked); from invoicing, what the account's fees will come to
+per period (FeesForecast: invoicing's fee schedule is the only one) and what it was charged
+(ChargePosted, counted once per charge_id, into the funds of shared/funds.py).
 
-Fees are kept per item (`line:<line>`, `add-on:<line>:<service>`, shared/fees.py) and summed by the
-one monthly-fee schedule, shared.fees.period_fees.
+A period's fees are its forecast, or else the latest forecast of an earlier period (fees run on
+until invoicing forecasts otherwise); none at all is no fee.
 
 One side effect beyond its tables: `AccountClosed` forgets the account's saved payment method and
 cancels its pending autopay timers (a closed account keeps no card on file and is never charged)."""
@@ -20,9 +23,9 @@ from pydantic import BaseModel, ConfigDict
 from services.payments.adapters.tables import SavedMethodsTable
 from services.payments.application.autopay import CHARGE
 from services.payments.domain.facts import AccountFacts
+from shared.calendar import month_start
 from shared.cloudevents import topic_for
 from shared.db import Connection
-from shared.fees import FeeItem, add_on_item, line_item, period_fees
 from shared.projection import IncomingEvent
 from shared.scheduler import cancel_timers
 
@@ -48,29 +51,19 @@ class _AccountOpened(_Fact):
     opening_balance: Decimal = Decimal("0.00")
 
 
-class _ServiceLineAdded(_Fact):
-    account_id: str
-    line_id: str
-    monthly_fee: Decimal
-
-
-class _TariffChanged(_Fact):
-    account_id: str
-    line_id: str
-    monthly_fee: Decimal
-    effective_from: date
-
-
-class _AddOn(_Fact):
-    account_id: str
-    line_id: str
-    service_id: str
-    monthly_fee: Decimal
-    on: date
-
-
 class _AccountEvent(_Fact):
     account_id: str
+
+
+class _FeesForecast(_AccountEvent):
+    period: date
+    amount: Decimal
+    at: datetime
+
+
+class _ChargePosted(_AccountEvent):
+    charge_id: str
+    total: Decimal
 
 
 # Status moves: (event type) -> (new status, the statuses it may move from).
@@ -84,10 +77,13 @@ _STATUS = {
 
 class AccountFactsProjection:
     name = "payments.account_facts"
-    topics = (topic_for("accounts"),)
-    tables = ("account_facts", "client_facts", "account_fees")
+    topics = (topic_for("accounts"), topic_for("invoicing"))
+    tables = ("account_facts", "client_facts", "fee_forecasts", "account_charges", "posted_charges")
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
+        if event.source == "/billing/invoicing":
+            await self._invoicing(conn, event)
+            return
         kind, payload = event.event_type, event.payload
         if kind == "ClientRegistered":
             client = _ClientRegistered.model_validate(payload)
@@ -102,21 +98,6 @@ class AccountFactsProjection:
                 "INSERT INTO account_facts (account_id, client_id, organization_id, payment_form, opened_at,"
                 " opening_balance) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id) DO NOTHING",
                 a.account_id, a.client_id, a.organization_id, a.payment_form, a.opened_at, a.opening_balance,
-            )
-        elif kind == "ServiceLineAdded":
-            line = _ServiceLineAdded.model_validate(payload)
-            await self._fee(conn, line.account_id, line_item(line.line_id), line.monthly_fee, None)
-        elif kind == "TariffChanged":
-            await self._tariff_changed(conn, _TariffChanged.model_validate(payload))
-        elif kind == "AddOnConnected":
-            add_on = _AddOn.model_validate(payload)
-            item = add_on_item(add_on.line_id, add_on.service_id)
-            await self._fee(conn, add_on.account_id, item, add_on.monthly_fee, add_on.on)
-        elif kind == "AddOnDisconnected":
-            add_on = _AddOn.model_validate(payload)
-            await conn.execute(
-                "UPDATE account_fees SET active_until = $3 WHERE account_id = $1 AND item_id = $2",
-                add_on.account_id, add_on_item(add_on.line_id, add_on.service_id), add_on.on,
             )
         elif kind == "AccountClosed":
             account_id = _AccountEvent.model_validate(payload).account_id
@@ -134,22 +115,29 @@ class AccountFactsProjection:
                 _AccountEvent.model_validate(payload).account_id, status, list(moves_from),
             )
 
-    async def _fee(self, conn: Connection, account_id: str, item: str, fee: Decimal, since: date | None) -> None:
-        await conn.execute(
-            "INSERT INTO account_fees (account_id, item_id, monthly_fee, active_from) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (account_id, item_id) DO UPDATE SET monthly_fee = excluded.monthly_fee,"
-            " active_from = excluded.active_from, active_until = NULL, next_fee = NULL, next_from = NULL",
-            account_id, item, fee, since,
-        )
-
-    async def _tariff_changed(self, conn: Connection, change: _TariffChanged) -> None:
-        # A change waiting for its date becomes the fee once a later change arrives.
-        await conn.execute(
-            "UPDATE account_fees SET"
-            " monthly_fee = CASE WHEN next_from IS NOT NULL AND next_from <= $4 THEN next_fee ELSE monthly_fee END,"
-            " next_fee = $3, next_from = $4 WHERE account_id = $1 AND item_id = $2",
-            change.account_id, line_item(change.line_id), change.monthly_fee, change.effective_from,
-        )
+    async def _invoicing(self, conn: Connection, event: IncomingEvent) -> None:
+        if event.event_type == "FeesForecast":
+            forecast = _FeesForecast.model_validate(event.payload)
+            # The newest forecast of a period wins (a later one replaces it, an older one is ignored).
+            await conn.execute(
+                "INSERT INTO fee_forecasts (account_id, period, amount, at) VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT (account_id, period) DO UPDATE SET amount = excluded.amount, at = excluded.at"
+                " WHERE fee_forecasts.at <= excluded.at",
+                forecast.account_id, month_start(forecast.period), forecast.amount, forecast.at,
+            )
+        elif event.event_type == "ChargePosted":
+            charge = _ChargePosted.model_validate(event.payload)
+            first = await conn.fetchval(
+                "INSERT INTO posted_charges (charge_id, account_id, total) VALUES ($1, $2, $3)"
+                " ON CONFLICT (charge_id) DO NOTHING RETURNING true",
+                charge.charge_id, charge.account_id, charge.total,
+            )
+            if first:
+                await conn.execute(
+                    "INSERT INTO account_charges (account_id, charged) VALUES ($1, $2) ON CONFLICT (account_id)"
+                    " DO UPDATE SET charged = account_charges.charged + excluded.charged",
+                    charge.account_id, charge.total,
+                )
 
 
 class AccountFactsTable:
@@ -157,28 +145,27 @@ class AccountFactsTable:
 
     async def load(self, conn: Connection, account_id: str, today: date, next_period: date) -> AccountFacts | None:
         row = await conn.fetchrow(
-            "SELECT a.*, c.contract_date FROM account_facts a"
+            "SELECT a.*, c.contract_date, coalesce(ch.charged, 0) AS charged,"
+            " (SELECT amount FROM fee_forecasts f WHERE f.account_id = a.account_id AND f.period <= $2"
+            "  ORDER BY f.period DESC LIMIT 1) AS monthly_fee,"
+            " (SELECT amount FROM fee_forecasts f WHERE f.account_id = a.account_id AND f.period <= $3"
+            "  ORDER BY f.period DESC LIMIT 1) AS next_period_fee"
+            " FROM account_facts a"
             " LEFT JOIN client_facts c ON c.client_id = coalesce(a.organization_id, a.client_id)"
+            " LEFT JOIN account_charges ch ON ch.account_id = a.account_id"
             " WHERE a.account_id = $1",
-            account_id,
+            account_id, month_start(today), month_start(next_period),
         )
         if row is None:
             return None
-        fees = [
-            FeeItem(monthly_fee=r["monthly_fee"], next_fee=r["next_fee"], next_fee_from=r["next_from"],
-                    ends_on=r["active_until"], starts_on=r["active_from"])
-            for r in await conn.fetch(
-                "SELECT monthly_fee, next_fee, next_from, active_from, active_until FROM account_fees"
-                " WHERE account_id = $1", account_id,
-            )
-        ]
         return AccountFacts(
             account_id=account_id,
             opened_at=row["opened_at"],
             payment_form=row["payment_form"],
             opening_balance=row["opening_balance"],
-            monthly_fee=period_fees(fees, today),
-            next_period_fee=period_fees(fees, next_period),
+            monthly_fee=row["monthly_fee"] or Decimal("0.00"),
+            next_period_fee=row["next_period_fee"] or Decimal("0.00"),
+            charged=row["charged"],
             closed=row["status"] == "closed",
             organization_id=row["organization_id"],
             contract_date=row["contract_date"],

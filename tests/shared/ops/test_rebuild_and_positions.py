@@ -68,6 +68,27 @@ async def test_rebuild_replaces_a_damaged_read_model_with_the_stores_truth(datab
         await live.close()
 
 
+class TotalsWithAStoreNotDeployedYet(Totals):
+    topics = ("billing.counting.events", "billing.later.events")
+
+
+async def test_a_store_that_does_not_exist_yet_contributes_no_events_to_a_rebuild(
+    database_url: str, migrations: Path
+) -> None:
+    await apply_migrations(database_url, "counting", discover(KERNEL_SQL, prefixes=("kernel",)))
+    await apply_migrations(database_url, "ledger", discover(KERNEL_SQL, migrations, prefixes=("kernel", "ledger")))
+    source = await create_pool(database_url, "counting")
+    live = await create_pool(database_url, "ledger")
+    try:
+        await append_increments(EventStore(source, registry), "acc-1", 3)
+        result = await rebuild_projection(database_url, TotalsWithAStoreNotDeployedYet(), "ledger", migrations)
+        assert result["applied"] == 3
+        assert [tuple(r) for r in await live.fetch("SELECT account_id, total FROM totals")] == [("acc-1", 3)]
+    finally:
+        await source.close()
+        await live.close()
+
+
 async def test_positions_show_unpublished_events_and_projection_progress(database_url: str, store: EventStore) -> None:
     await append_increments(store, "acc-1", 4)
     report = await positions({"svc": database_url})
