@@ -41,8 +41,10 @@ _BALANCE = re.compile(BALANCE_PATTERN, re.ASCII)
 
 
 def round_money(value: Decimal) -> Decimal:
-    """Round to the ledger's 2 decimals, half-up."""
-    return value.quantize(LEDGER_EXPONENT, rounding=ROUND_HALF_UP)
+    """Round to the ledger's 2 decimals, half-up; a figure that rounds to zero is 0.00, never -0.00
+    (a debt of 0.0045 shows as no debt, as it is decided)."""
+    rounded = value.quantize(LEDGER_EXPONENT, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded.is_zero() else rounded
 
 
 def round_line(value: Decimal) -> Decimal:

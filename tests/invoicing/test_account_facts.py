@@ -50,5 +50,8 @@ async def test_a_month_of_facts_is_charged_and_invoiced_as_the_days_of_each_pric
     assert invoice["subscribers"][0]["subscriber_name"] == "Петров П. П."
     kinds = [p["kind"] for t, p in await stream(invoicing.pool, "1015") if t == "ChargePosted"]
     assert sorted(set(kinds)) == ["add_on", "block_fee", "credit", "subscription"]
-    forecasts = [p["amount"] for t, p in await stream(invoicing.pool, "1015") if t == "FeesForecast"]
-    assert forecasts == ["650.00", "0.00"]  # December's fees: none once the account is closed
+    forecasts = [(p["period"], p["amount"]) for t, p in await stream(invoicing.pool, "1015") if t == "FeesForecast"]
+    # November's fees as first foreseen, then as the month's facts made them; December's: none once
+    # the account is closed
+    assert forecasts == [("2026-11-01", "650.00"), ("2026-12-01", "650.00"), ("2026-11-01", "638.33"),
+                         ("2026-12-01", "0.00")]

@@ -64,15 +64,15 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
     await publish_account_events(kafka, opened_isp_account("1015", at("2026-11-01", 0)))
     await _page(app_client, "/internal/v1/accounts/1015/charges")
     cases = [
-        ("/internal/v1/accounts/1015/charges?period=2026-8", 400, "period.invalid"),
-        ("/internal/v1/accounts/1015/charges?period=2026-13", 400, "period.invalid"),
+        ("/internal/v1/accounts/1015/charges?period=2026-8", 422, "period.invalid"),
+        ("/internal/v1/accounts/1015/charges?period=2026-13", 422, "period.invalid"),
         ("/internal/v1/accounts/1015/charges?period=2026-08", 422, "charges.period_out_of_range"),
         ("/internal/v1/accounts/1015/charges?period=2026-12", 422, "charges.period_out_of_range"),
         ("/internal/v1/accounts/1015/charges?line_id=nope", 404, "line.not_found"),
         ("/internal/v1/accounts/9999/charges", 404, "account.not_found"),
         ("/internal/v1/accounts/9999/invoices", 404, "account.not_found"),
         ("/internal/v1/bill-runs/2026-10", 404, "bill_run.not_found"),
-        ("/internal/v1/accounts/1015/charges/history?from=2024-01-01", 400, "request.date_range_too_old"),
+        ("/internal/v1/accounts/1015/charges/history?from=2024-01-01", 422, "request.date_range_too_old"),
         ("/internal/v1/accounts/1015/charges/history?limit=0", 400, "request.invalid"),
     ]
     for path, status, code in cases:

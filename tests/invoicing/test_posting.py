@@ -23,10 +23,11 @@ async def test_facts_queue_the_account_and_the_worker_posts_its_month_and_the_ne
     await feed_facts(invoicing.pool, opened_isp_account("1015", at("2026-11-01", 0)))
     assert await drain_posting_queue(invoicing) == 1
     events = await stream(invoicing.pool, "1015")
-    assert [t for t, _ in events] == ["ChargePosted", "FeesForecast"]
-    charge, forecast = events[0][1], events[1][1]
+    assert [t for t, _ in events] == ["ChargePosted", "FeesForecast", "FeesForecast"]
+    charge, this_month, forecast = events[0][1], events[1][1], events[2][1]
     assert (charge["period"], charge["item"], charge["from_day"], charge["to_day"], charge["total"]) == (
         "2026-11-01", "line:inet-1015", "2026-11-01", "2026-11-30", "650.0000")
+    assert (this_month["period"], this_month["amount"]) == ("2026-11-01", "650.00")
     assert (forecast["period"], forecast["amount"]) == ("2026-12-01", "650.00")
     assert await drain_posting_queue(invoicing) == 0
 
@@ -39,7 +40,7 @@ async def test_a_redelivered_fact_or_a_requeued_account_posts_nothing_new(invoic
     async with invoicing.pool.acquire() as conn:
         await invoicing.queue.add(conn, "1015", invoicing.clock.now(), None)
     assert await drain_posting_queue(invoicing) == 1
-    assert len(await stream(invoicing.pool, "1015")) == 2
+    assert len(await stream(invoicing.pool, "1015")) == 3
 
 
 async def test_an_add_on_connected_mid_month_is_charged_for_its_days_when_the_fact_arrives(
@@ -53,8 +54,8 @@ async def test_an_add_on_connected_mid_month_is_charged_for_its_days_when_the_fa
     assert [(c["item"], c["description"], c["net"]) for c in charges] == [
         ("add-on:inet-1015:static-ip", "Статический IP-адрес 10", "41.6667"),
         ("line:inet-1015", "План Безлимитный 50 Мбит/с, 1 мес", "541.6667")]
-    forecasts = [p["amount"] for t, p in await stream(invoicing.pool, "1015") if t == "FeesForecast"]
-    assert forecasts == ["800.00"]
+    forecasts = [(p["period"], p["amount"]) for t, p in await stream(invoicing.pool, "1015") if t == "FeesForecast"]
+    assert forecasts == [("2026-11-01", "700.00"), ("2026-12-01", "800.00")]  # 650.00 + 10/30 of 150.00
 
 
 async def test_the_day_timer_posts_the_new_period_and_starts_the_bill_run_of_the_last(
@@ -87,16 +88,16 @@ async def test_a_long_stream_is_loaded_from_its_snapshot_and_posts_as_before(
             await invoicing.queue.add(conn, "1015", clock.now(), None)
         await drain_posting_queue(daily)
         clock.advance(timedelta(days=1))
-    # 1 September to 9 December: 100 lines and 4 forecasts; the snapshot taken on crossing 100 events
-    # is what the last days were decided on
+    # 1 September to 9 December: 100 lines and 5 forecasts (September's, then each next month's);
+    # the snapshot taken on crossing 100 events is what the last days were decided on
     assert 100 <= await invoicing.pool.fetchval(
-        "SELECT stream_version FROM snapshots WHERE stream_id = 'charges-1015'") < 104
+        "SELECT stream_version FROM snapshots WHERE stream_id = 'charges-1015'") < 105
     totals = await invoicing.pool.fetch(
         "SELECT period, sum(total) AS total FROM charge_lines GROUP BY period ORDER BY period")
     assert [(r["period"].month, r["total"]) for r in totals] == [
         (9, Decimal("650.0000")), (10, Decimal("650.0000")), (11, Decimal("650.0000")),
         (12, Decimal("188.7097"))]  # 9 of 31 December days: 157.2581 net + 31.4516 VAT
-    assert len(await stream(invoicing.pool, "1015")) == 104
+    assert len(await stream(invoicing.pool, "1015")) == 105
 
 
 async def test_an_account_that_cannot_be_posted_waits_and_never_holds_the_others_back(
@@ -106,14 +107,14 @@ async def test_an_account_that_cannot_be_posted_waits_and_never_holds_the_others
     good_plan = await invoicing.pool.fetchval("SELECT plan FROM account_plans WHERE account_id = '1015'")
     await invoicing.pool.execute("UPDATE account_plans SET plan = '{\"broken\": true}' WHERE account_id = '1015'")
     assert await drain_posting_queue(invoicing) == 1
-    assert [t for t, _ in await stream(invoicing.pool, "2002")] == ["ChargePosted", "FeesForecast"]
+    assert [t for t, _ in await stream(invoicing.pool, "2002")] == ["ChargePosted", "FeesForecast", "FeesForecast"]
     waiting = await invoicing.pool.fetchrow("SELECT failures, not_before FROM posting_queue WHERE account_id = '1015'")
     assert waiting["failures"] == 1 and waiting["not_before"] == clock.now() + timedelta(seconds=2)
     assert await drain_posting_queue(invoicing) == 0  # not before its back-off
     await invoicing.pool.execute("UPDATE account_plans SET plan = $1 WHERE account_id = '1015'", good_plan)
     clock.advance(timedelta(seconds=2))
     assert await drain_posting_queue(invoicing) == 1
-    assert [t for t, _ in await stream(invoicing.pool, "1015")] == ["ChargePosted", "FeesForecast"]
+    assert [t for t, _ in await stream(invoicing.pool, "1015")] == ["ChargePosted", "FeesForecast", "FeesForecast"]
 
 
 async def test_a_day_queues_daily_accruals_and_blocks_starting_and_the_first_queues_everyone(

@@ -22,6 +22,11 @@ def test_half_up_rounding_to_two_decimals() -> None:
     assert round_money(Decimal("-0.005")) == Decimal("-0.01")
 
 
+def test_a_figure_that_rounds_to_zero_shows_as_zero_never_minus_zero() -> None:
+    assert str(round_money(Decimal("-0.0045"))) == "0.00"
+    assert str(round_money(Decimal("-0"))) == "0.00"
+
+
 def test_vat_split_from_net_matches_the_seed_line() -> None:
     # seed 004: net 77.008, VAT 25 % 19.252, total 96.26
     line = vat_from_net(Decimal("77.008"), Decimal("25"))

@@ -77,7 +77,8 @@ async def account_summary(pool: Pool, account_id: str, today: date, time_zone: s
     the business date in the operator's `time_zone`."""
     row = await pool.fetchrow(
         f"SELECT {SESSION_ENDED}, s.organization_id, s.page, s.opening_balance, s.block_terms, s.blocks,"
-        " a.balance, a.paid_total, a.promised_outstanding, a.charged, a.updated_at FROM (SELECT $1::text AS account_id) k"
+        " a.balance, a.paid_total, a.promised_outstanding, a.charged, a.updated_at"
+        " FROM (SELECT $1::text AS account_id) k"
         " LEFT JOIN cabinet_summaries s ON s.account_id = k.account_id"
         " LEFT JOIN cabinet_accounts a ON a.account_id = k.account_id",
         account_id, session_id,

@@ -27,7 +27,8 @@ ATTEMPTS = 8
 
 async def post_due_charges(ctx: Invoicing, conn: Connection, account_id: str, now: datetime,
                            correlation_id: str | None = None) -> int:
-    """Post the current period's charges due by `now` and the next period's forecast if it changed;
+    """Post the current period's charges due by `now` and the forecasts of this period's and the
+    next period's fees where they changed;
     the number of events appended. Retries a concurrent writer in a savepoint."""
     for attempt in range(ATTEMPTS):
         try:
@@ -50,9 +51,14 @@ async def _post(ctx: Invoicing, conn: Connection, account_id: str, now: datetime
     wanted = desired(plan, ctx.rules, period, today)
     lines = aggregate.post_charges(period, wanted, now)
     aggregate.replay(lines)
-    upcoming = following_period(period)
-    forecast = aggregate.forecast(upcoming, desired(plan, ctx.rules, upcoming, today, whole_period=True), now)
-    aggregate.replay(forecast)
+    forecast = []
+    for forecast_period in (period, following_period(period)):  # this period's fees too: an account
+        # charged for the first time mid-month has no forecast of them from last month (promised
+        # payments are capped by them)
+        changed = aggregate.forecast(forecast_period, desired(plan, ctx.rules, forecast_period, today,
+                                                              whole_period=True), now)
+        aggregate.replay(changed)
+        forecast.extend(changed)
     events = [*lines, *forecast]
     if events:
         metadata = Metadata(correlation_id=correlation_id or new_correlation_id(), actor="invoicing:posting")
