@@ -86,6 +86,14 @@ class StreamTracker:
         self.state(event.stream_id).fill(event.stream_version)
         self._dirty_missing.add(event.stream_id)
 
+    def start_at(self, stream_id: str, version: int) -> None:
+        """A replay that begins inside a stream (from a timestamp) takes it as starting at `version`:
+        for a stream with nothing applied, parked or missing, the versions before it are not waited for."""
+        state = self.state(stream_id)
+        if state.applied == 0 and not state.parked and not state.missing and version > 1:
+            state.applied = version - 1
+            self._dirty.add(stream_id)
+
     def skip_to(self, stream_id: str, version: int) -> tuple[int, int] | None:
         skipped = self.state(stream_id).skip_to(version)
         if skipped is not None:

@@ -4,7 +4,8 @@
   billing lag [TOPIC ...]                consumer-group lag per partition (default: every service's topic)
   billing stream SERVICE STREAM_ID       one stream's events, as JSON lines
   billing republish SERVICE [--from N]   send a store's events to Kafka again (after a broker loss)
-  billing rebuild MODULE:CLASS [--schema S]   rebuild a projection from the stores, swap it in
+  billing rebuild MODULE:CLASS [--schema S] [--from-kafka [--since ISO]]
+                                         rebuild a projection from the stores (or its topics), swap it in
   billing clock advance 3d|12h|30m       dev stacks only: move the shared dev clock forward
   billing asyncapi FOLDER                write the AsyncAPI document of every service's events
 
@@ -22,12 +23,12 @@ import asyncio
 import os
 import re
 from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aiokafka.errors import KafkaConnectionError
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from shared.cloudevents import topic_for
@@ -38,7 +39,8 @@ from shared.logging import configure_logging
 from shared.ops.asyncapi import write_documents
 from shared.ops.databases import dev_stack, dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import consumer_lag, positions, stream_events
-from shared.ops.rebuild import ROOT, load_projection, rebuild_projection, source_services
+from shared.ops.progress import progress_for
+from shared.ops.rebuild import ROOT, KafkaReplay, load_projection, rebuild_projection, source_services
 from shared.relay import Relay
 
 __all__ = ["main"]
@@ -99,19 +101,24 @@ async def _republish(given: Databases, service: str, from_position: int) -> None
     console.print(f"republished {sent} events of {service} from position {from_position} to {relay.topic}")
 
 
-async def _rebuild(given: Databases, path: str, schema: str | None) -> None:
+async def _rebuild(given: Databases, path: str, schema: str | None, from_kafka: bool, since: str | None) -> None:
     projection = load_projection(path)
     owner = path.split(".")[1]
     migrations = ROOT / "services" / owner / "migrations"
     sources = {name: dsn_for(name, given) for name in source_services(projection)}
-    with Progress(console=console) as bar:
-        task = bar.add_task(f"rebuilding {projection.name}", total=None)
-        result = await rebuild_projection(
-            dsn_for(owner, given), projection, schema or owner, migrations, lambda _name, n: bar.advance(task, n),
-            source_databases=sources,
-        )
-    console.print(f"{projection.name}: {result['applied']} events applied, swapped in; "
-                  f"{result['caught_up_after_swap']} caught up after the swap")
+    kafka = None
+    if from_kafka:
+        kafka = KafkaReplay(_kafka(), os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+                            datetime.fromisoformat(since) if since else None)
+    result = await rebuild_projection(
+        dsn_for(owner, given), projection, schema or owner, migrations, progress_for(console),
+        source_databases=sources, kafka=kafka,
+    )
+    origin = "its topics" + (f" since {since}" if since else "") if from_kafka else "the stores"
+    console.print(f"{projection.name}: rebuilt from {origin}: {result['applied']:,} events applied in "
+                  f"{result['seconds']} s ({result['events_per_second']:,} events/s), swapped in with "
+                  f"{result['applied_in_swap']} more that arrived meanwhile"
+                  + (f"; {result['refused']} messages outside the contract left out" if result["refused"] else ""))
 
 
 _DURATION = re.compile(r"^(\d+)([dhm])$")
@@ -146,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = sub.add_parser("rebuild")
     rebuild.add_argument("projection", help="e.g. services.gateway.projections.cabinet_payments:CabinetPayments")
     rebuild.add_argument("--schema", default=None, help="the live schema (default: the service's name)")
+    rebuild.add_argument("--from-kafka", action="store_true",
+                         help="read the projection's topics (earliest offsets) instead of the stores")
+    rebuild.add_argument("--since", default=None, metavar="ISO",
+                         help="with --from-kafka: from the first offsets at or after this time")
     asyncapi = sub.add_parser("asyncapi")
     asyncapi.add_argument("folder", type=Path)
     clock = sub.add_parser("clock")
@@ -170,9 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         "lag": lambda: _lag(args.topics),
         "stream": lambda: _stream(given, args.service, args.stream_id),
         "republish": lambda: _republish(given, args.service, args.from_position),
-        "rebuild": lambda: _rebuild(given, args.projection, args.schema),
+        "rebuild": lambda: _rebuild(given, args.projection, args.schema, args.from_kafka, args.since),
     }
-    configure_logging("ops", "WARNING", "console")
+    if args.command == "rebuild" and args.since and not args.from_kafka:
+        parser.error("--since goes with --from-kafka")
+    configure_logging("ops", "INFO", "console")
     try:
         asyncio.run(actions[args.command]())
     except (KafkaConnectionError, OSError) as error:
