@@ -30,7 +30,9 @@ k-th such event of every stream of the batch, so a wave has at most one event pe
 wave the events of a type with a handler go to it in one call, the others to `apply` one by one,
 and wave k+1 starts after wave k. Per-stream order is kept, and a type nobody wrote a handler for
 is still applied exactly as before. Anything else (a gap, a late version, parked events to release)
-takes the one-event path above.
+takes the one-event path above. A handler may `defer` an additive write (a balance moved by a sum)
+to the end of the waves, so one statement moves each row once per batch instead of once per wave;
+what was deferred is written before any event goes through `apply` and before the waves end.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Protocol
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 from shared.db import Connection, Pool
 from shared.incoming import IncomingEvent
@@ -47,7 +50,7 @@ from shared.metrics import PROJECTION_APPLIED, PROJECTION_GAPS
 from shared.ordering import Decision
 from shared.tracking import StreamTracker
 
-__all__ = ["BulkApply", "DeadLetter", "IncomingEvent", "Projection", "StreamTracker", "apply_batch",
+__all__ = ["BulkApply", "DeadLetter", "defer", "IncomingEvent", "Projection", "StreamTracker", "apply_batch",
            "apply_events", "apply_one", "apply_parked", "bulk_handlers", "wait_for_stream"]
 
 log = get_logger(__name__)
@@ -56,6 +59,27 @@ log = get_logger(__name__)
 DeadLetter = Callable[[IncomingEvent, Exception], Awaitable[None]]
 #: Applies several events of one type, at most one per stream, in one go (see the module's doc).
 BulkApply = Callable[[Connection, Sequence[IncomingEvent]], Awaitable[None]]
+#: Writes items a handler deferred (`defer`), all at once.
+Flush = Callable[[Connection, list[Any]], Awaitable[None]]
+_deferred: ContextVar[dict[Flush, list[Any]] | None] = ContextVar("deferred_writes", default=None)
+
+
+def defer(flush: Flush, items: Sequence[Any]) -> bool:
+    """Inside the waves of `apply_events`: keep `items` for `flush` (which must add them up, in any
+    order) until the waves end or an event goes through `apply`; True. Elsewhere False: write now."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    pending.setdefault(flush, []).extend(items)
+    return True
+
+
+async def _flush_deferred(conn: Connection) -> None:
+    pending = _deferred.get()
+    if pending:
+        for flush, items in list(pending.items()):
+            del pending[flush]
+            await flush(conn, items)
 
 
 class Projection(Protocol):
@@ -197,14 +221,20 @@ async def _apply_waves(conn: Connection, projection: Projection, events: Sequenc
         if k == len(waves):
             waves.append({})
         waves[k].setdefault(event.event_type, []).append(event)
-    for wave in waves:
-        for event_type, of_type in wave.items():
-            handler = handlers.get(event_type)
-            if handler is not None:
-                await handler(conn, of_type)
-            else:
+    token = _deferred.set({})
+    try:
+        for wave in waves:
+            for event_type, of_type in wave.items():
+                handler = handlers.get(event_type)
+                if handler is not None:
+                    await handler(conn, of_type)
+                    continue
+                await _flush_deferred(conn)
                 for event in of_type:
                     await projection.apply(conn, event)
+        await _flush_deferred(conn)
+    finally:
+        _deferred.reset(token)
     PROJECTION_APPLIED.labels(projection.name).inc(len(events))
     return len(events)
 

@@ -72,7 +72,10 @@ class StreamTracker:
         self._dirty_missing.clear()
 
     def state(self, stream_id: str) -> StreamState:
-        return self._states.setdefault(stream_id, StreamState())
+        state = self._states.get(stream_id)
+        if state is None:  # (not setdefault: a replay asks this for every event it applies)
+            state = self._states[stream_id] = StreamState()
+        return state
 
     def decide(self, event: IncomingEvent) -> Decision:
         return self.state(event.stream_id).decide(event.stream_version)

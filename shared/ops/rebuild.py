@@ -111,9 +111,9 @@ class _Store:
         own transaction holds the horizon: there the horizon already covers all the relay published)."""
         if wait and not await self.store.wait_until_readable():
             raise RuntimeError(f"a transaction on the cluster keeps {self.name}'s newest events unreadable")
-        while events := await self.store.read_all(self.reached, BATCH):
-            self.reached = events[-1].commit_position
-            yield [IncomingEvent.from_recorded(self.name, e) for e in events]
+        while rows := await self.store.read_for_replay(self.reached, BATCH):
+            self.reached = CommitPosition(int(rows[-1]["transaction_id"]), rows[-1]["global_position"])
+            yield [IncomingEvent.from_row(self.name, row) for row in rows]
 
     async def close(self) -> None:
         await self.pool.close()

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from shared.db import Connection
+from shared.projection import defer
 
 __all__ = ["FundsMove", "move_funds", "move_funds_many"]
 
@@ -37,7 +38,14 @@ async def move_funds(
 
 
 async def move_funds_many(conn: Connection, moves: Iterable[FundsMove]) -> None:
-    """Several moves in one statement (summed per account: the moves add up, in any order)."""
+    """Several moves in one statement (summed per account: the moves add up, in any order); in a
+    batch's bulk handlers, one statement at the end of the batch (`shared.projection.defer`)."""
+    moves = list(moves)
+    if moves and not defer(_write, moves):
+        await _write(conn, moves)
+
+
+async def _write(conn: Connection, moves: list[FundsMove]) -> None:
     totals: dict[str, FundsMove] = {}
     for move in moves:
         account_id, at, funds, paid, promised = move
