@@ -29,6 +29,7 @@ from faststream.kafka.annotations import KafkaMessage
 from shared.cloudevents import ce_type, decode_value, parse_headers, topic_for
 from shared.contracts import EventContract, published_contract
 from shared.db import Connection, Pool
+from shared.deadletters import record_dead_letter, refresh_depth
 from shared.gaps import give_up_overdue, refresh_gauges
 from shared.logging import bind_correlation, get_logger
 from shared.metrics import CONSUMER_LAG, PROJECTION_DEAD_LETTERED
@@ -225,6 +226,7 @@ class ProjectionConsumer:
         await self._broker.publish(
             record.value or b"", f"{record.topic}.dlq", key=record.key, headers=headers
         )
+        await record_dead_letter(self.pool, headers)
 
     async def _dead_letter_event(self, event: IncomingEvent, error: Exception) -> None:
         """A parked event that `apply` refused when its turn came (its message was acked long ago)."""
@@ -239,6 +241,7 @@ class ProjectionConsumer:
             json.dumps(event.payload, separators=(",", ":")).encode(), f"{topic}.dlq",
             key=event.subject.encode() if event.subject is not None else None, headers=headers,
         )
+        await record_dead_letter(self.pool, headers)
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Until `stop`: give up overdue gaps and refresh the gauges every `watch_interval` seconds.
@@ -256,4 +259,5 @@ class ProjectionConsumer:
         dead_letter = self._dead_letter_event if self._broker is not None else None
         given_up = await give_up_overdue(self.pool, self.projection, self.gap_timeout, dead_letter)
         await refresh_gauges(self.pool, self.projection.name)
+        await refresh_depth(self.pool, self.projection.name)
         return given_up

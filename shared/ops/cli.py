@@ -6,6 +6,10 @@
   billing republish SERVICE [--from N]   send a store's events to Kafka again (after a broker loss)
   billing rebuild MODULE:CLASS [--schema S] [--from-kafka [--since ISO]]
                                          rebuild a projection from the stores (or its topics), swap it in
+  billing dlq list TOPIC                  dead letters of TOPIC (billing.payments.events), open or closed
+  billing dlq show TOPIC P:O             one dead letter: headers, value, state
+  billing dlq retry TOPIC P:O...|--all   send back to TOPIC after a fix (recorded: who, when)
+  billing dlq drop TOPIC P:O...|--all    close without sending (recorded: who, when, --note why)
   billing clock advance 3d|12h|30m       dev stacks only: move the shared dev clock forward
   billing asyncapi FOLDER                write the AsyncAPI document of every service's events
 
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import json
 import os
 import re
 from collections.abc import Callable, Coroutine, Mapping
@@ -37,6 +43,7 @@ from shared.events import registry
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
 from shared.ops.asyncapi import write_documents
+from shared.ops import dlq
 from shared.ops.databases import dev_stack, dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import consumer_lag, positions, stream_events
 from shared.ops.progress import progress_for
@@ -121,6 +128,46 @@ async def _rebuild(given: Databases, path: str, schema: str | None, from_kafka: 
                   + (f"; {result['refused']} messages outside the contract left out" if result["refused"] else ""))
 
 
+async def _dlq(given: Databases, action: str, topic: str, refs: list[str], every_open: bool, actor: str | None,
+               note: str | None) -> None:
+    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+    name = dlq.dlq_topic(topic, prefix)
+    messages = await dlq.read_dlq(_kafka(), name)
+    state = await dlq.states(messages, lambda service: dsn_for(service, given))
+    if action == "list":
+        rows = [{**m.summary(), "state": _state(state.get(m.ref))} for m in messages]
+        console.print(_table(f"{name}: {len(messages)} dead letters, "
+                             f"{sum(1 for r in rows if r['state'] == 'open')} open", rows) if rows else f"{name}: empty")
+        return
+    if every_open:
+        chosen = [m for m in messages if _state(state.get(m.ref)) == "open"]
+    else:
+        by_ref = {m.ref: m for m in messages}
+        unknown = [r for r in refs if r not in by_ref]
+        if unknown or not refs:
+            raise SystemExit(f"no dead letter {', '.join(unknown) or '(none given)'} in {name} (see `dlq list`)")
+        chosen = [by_ref[r] for r in refs]
+    if action == "show":
+        for m in chosen:
+            print(json.dumps({**m.as_json(), "state": state.get(m.ref)}, indent=2, ensure_ascii=False, default=str))
+        return
+    who = actor or os.environ.get("BILLING_OPS_ACTOR") or getpass.getuser()
+    dsn = lambda service: dsn_for(service, given)  # noqa: E731
+    if action == "retry":
+        main_topic = name.removesuffix(".dlq")
+        done = await dlq.retry(_kafka(), chosen, dsn, who, note, main_topic)
+        console.print(f"{done} dead letters of {name} sent back to their topic, recorded as retried by {who}")
+    else:
+        done = await dlq.drop(chosen, dsn, who, note)
+        console.print(f"{done} dead letters of {name} dropped, recorded by {who}")
+
+
+def _state(row: dict[str, Any] | None) -> str:
+    if row is None or row["resolution"] is None:
+        return "open"
+    return f"{row['resolution']} by {row['resolved_by']} at {row['resolved_at']:%Y-%m-%d %H:%M}"
+
+
 _DURATION = re.compile(r"^(\d+)([dhm])$")
 
 
@@ -157,6 +204,16 @@ def main(argv: list[str] | None = None) -> int:
                          help="read the projection's topics (earliest offsets) instead of the stores")
     rebuild.add_argument("--since", default=None, metavar="ISO",
                          help="with --from-kafka: from the first offsets at or after this time")
+    dead = sub.add_parser("dlq").add_subparsers(dest="dlq_action", required=True)
+    for action in ("list", "show", "retry", "drop"):
+        one = dead.add_parser(action)
+        one.add_argument("topic", help="the main topic (billing.payments.events) or its .dlq")
+        if action != "list":
+            one.add_argument("refs", nargs="*", metavar="P:O", help="partition:offset in the DLQ (see list)")
+            one.add_argument("--all", dest="every_open", action="store_true", help="every open dead letter")
+        if action in ("retry", "drop"):
+            one.add_argument("--actor", default=None, help="who (default: BILLING_OPS_ACTOR, else the login)")
+            one.add_argument("--note", default=None, help="why (the fix, the reason to drop)")
     asyncapi = sub.add_parser("asyncapi")
     asyncapi.add_argument("folder", type=Path)
     clock = sub.add_parser("clock")
@@ -182,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         "stream": lambda: _stream(given, args.service, args.stream_id),
         "republish": lambda: _republish(given, args.service, args.from_position),
         "rebuild": lambda: _rebuild(given, args.projection, args.schema, args.from_kafka, args.since),
+        "dlq": lambda: _dlq(given, args.dlq_action, args.topic, getattr(args, "refs", []),
+                            getattr(args, "every_open", False), getattr(args, "actor", None),
+                            getattr(args, "note", None)),
     }
     if args.command == "rebuild" and args.since and not args.from_kafka:
         parser.error("--since goes with --from-kafka")

@@ -168,7 +168,7 @@ class _Topics:
     async def remaining(self) -> int:
         assert self.consumer is not None
         ends = await self._ends()
-        return sum(max(0, ends[tp] - await self.consumer.position(tp)) for tp in self.partitions)
+        return sum([max(0, ends[tp] - await self.consumer.position(tp)) for tp in self.partitions])
 
     async def batches(self, wait: bool = True) -> AsyncIterator[list[IncomingEvent]]:
         assert self.consumer is not None
