@@ -55,6 +55,8 @@ class _MessageFailed(_Payload):
 class CabinetMessages:
     name = "gateway.cabinet_messages"
     topics = (topic_for("notifications"),)
+    #: The tables this projection alone writes (what `billing rebuild` replaces).
+    tables = ("cabinet_messages",)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         match event.event_type:
