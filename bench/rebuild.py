@@ -155,7 +155,8 @@ async def one_by_one(dsn: str) -> float:
         began = perf_counter()
         applied = 0
         async for batch in store.iterate_all(CommitPosition(), batch=2000):
-            applied += await apply_batch(target, OneByOne(), [IncomingEvent.from_recorded("payments", e) for e in batch])
+            events = [IncomingEvent.from_recorded("payments", e) for e in batch]
+            applied += await apply_batch(target, OneByOne(), events)
         assert applied == EVENTS, applied
         return applied / (perf_counter() - began)
     finally:
@@ -204,7 +205,8 @@ def table(f: RebuildFigures) -> list[str]:
          ratio(f.read_all, f.raw_read)],
         ["rebuild into scratch tables (bulk handlers, reads overlapping writes)", rate(f.rebuild),
          ratio(f.rebuild, f.raw_read)],
-        ["  the whole command: migrations, rebuild, swap, drop", rate(f.rebuild_wall), ratio(f.rebuild_wall, f.raw_read)],
+        ["  the whole command: migrations, rebuild, swap, drop", rate(f.rebuild_wall),
+         ratio(f.rebuild_wall, f.raw_read)],
         ["one event at a time through apply (before; no bulk handlers)", rate(f.one_by_one),
          ratio(f.one_by_one, f.raw_read)],
     ]

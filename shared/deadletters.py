@@ -36,7 +36,8 @@ async def record_dead_letter(db: Pool | Connection, headers: Mapping[str, str]) 
         "INSERT INTO dead_letters (projection, source, topic, event_type, stream_id, stream_version, error)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         headers.get("x-projection", ""), source_of(headers), headers.get("x-original-topic", ""),
-        headers.get("ce_eventtype"), headers.get("ce_streamid"), int(version) if version and version.isdigit() else None,
+        headers.get("ce_eventtype"), headers.get("ce_streamid"),
+        int(version) if version and version.isdigit() else None,
         headers.get("x-error", ""),
     )
 

@@ -6,6 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "CONSUMER_LAG",
+    "DLQ_DEPTH",
     "EVENTS_APPENDED",
     "HTTP_LATENCY",
     "PROJECTION_APPLIED",
@@ -13,7 +14,6 @@ __all__ = [
     "PROJECTION_GAPS",
     "PROJECTION_GAPS_GIVEN_UP",
     "PROJECTION_MISSING",
-    "DLQ_DEPTH",
     "PROJECTION_PARKED",
     "RELAY_LAG",
     "RELAY_PUBLISHED",

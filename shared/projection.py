@@ -50,8 +50,20 @@ from shared.metrics import PROJECTION_APPLIED, PROJECTION_GAPS
 from shared.ordering import Decision
 from shared.tracking import StreamTracker
 
-__all__ = ["BulkApply", "DeadLetter", "defer", "IncomingEvent", "Projection", "StreamTracker", "apply_batch",
-           "apply_events", "apply_one", "apply_parked", "bulk_handlers", "wait_for_stream"]
+__all__ = [
+    "BulkApply",
+    "DeadLetter",
+    "IncomingEvent",
+    "Projection",
+    "StreamTracker",
+    "apply_batch",
+    "apply_events",
+    "apply_one",
+    "apply_parked",
+    "bulk_handlers",
+    "defer",
+    "wait_for_stream",
+]
 
 log = get_logger(__name__)
 

@@ -42,8 +42,8 @@ from shared.db import create_pool
 from shared.events import registry
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
-from shared.ops.asyncapi import write_documents
 from shared.ops import dlq
+from shared.ops.asyncapi import write_documents
 from shared.ops.databases import dev_stack, dsn_for, parse_dsn_options, redacted, service_databases
 from shared.ops.inspect import consumer_lag, positions, stream_events
 from shared.ops.progress import progress_for
@@ -136,8 +136,9 @@ async def _dlq(given: Databases, action: str, topic: str, refs: list[str], every
     state = await dlq.states(messages, lambda service: dsn_for(service, given))
     if action == "list":
         rows = [{**m.summary(), "state": _state(state.get(m.ref))} for m in messages]
-        console.print(_table(f"{name}: {len(messages)} dead letters, "
-                             f"{sum(1 for r in rows if r['state'] == 'open')} open", rows) if rows else f"{name}: empty")
+        still_open = sum(1 for r in rows if r["state"] == "open")
+        console.print(_table(f"{name}: {len(messages)} dead letters, {still_open} open", rows)
+                      if rows else f"{name}: empty")
         return
     if every_open:
         chosen = [m for m in messages if _state(state.get(m.ref)) == "open"]

@@ -113,7 +113,8 @@ async def states(messages: Sequence[DeadLetterMessage], dsn_for: DsnFor) -> dict
         try:
             mine = [m for m in messages if m.owner == owner]
             rows = await conn.fetch(
-                f"SELECT projection, source, resolution, resolved_by, resolved_at FROM {quote_ident(owner)}.dead_letters"
+                "SELECT projection, source, resolution, resolved_by, resolved_at"
+                f" FROM {quote_ident(owner)}.dead_letters"
                 " WHERE (projection, source) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                 [m.projection for m in mine], [m.source for m in mine])
             by_key = {(r["projection"], r["source"]): dict(r) for r in rows}

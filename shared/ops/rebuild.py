@@ -84,7 +84,9 @@ class KafkaReplay:
 
 class _Source(Protocol):
     name: str
-    mid_stream: bool
+
+    @property
+    def mid_stream(self) -> bool: ...
 
     async def remaining(self) -> int: ...
     def batches(self, wait: bool = True) -> AsyncIterator[list[IncomingEvent]]: ...

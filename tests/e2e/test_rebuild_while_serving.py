@@ -5,6 +5,7 @@ the new ones, both whole), and the rebuilt model holds every payment. The rebuil
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import threading
@@ -83,7 +84,7 @@ def test_the_cabinet_answers_throughout_a_rebuild_and_never_goes_back(stack: Sta
         for what in ("history", "balance"):
             figures = [figure for kind, figure in answers if kind == what]
             assert len(figures) > 10
-            assert all(later >= earlier for earlier, later in zip(figures, figures[1:], strict=False)), (index, what)
+            assert all(later >= earlier for earlier, later in itertools.pairwise(figures)), (index, what)
     # Progress as log lines (no terminal here): events done of the total, the rate, the time left.
     assert all("ops.progress" in out and "events/s" in out and "ETA" in out and "swapped in" in out
                for out in outputs), outputs[0]
