@@ -100,12 +100,13 @@ class TerminalProgress:
                              console=console)
         self._rate = _Rate()
         self._task: Any = None
+        self._running = False
 
     def begin(self, phase: str, total: int) -> None:
-        if self._task is None:
+        """A new line for each phase (the finished ones stay on screen)."""
+        if not self._running:
             self._bar.start()
-        else:
-            self._bar.stop_task(self._task)
+            self._running = True
         self._rate.reset(phase, total)
         self._task = self._bar.add_task(phase, total=max(total, 1), rate=0, eta="?")
 
@@ -117,7 +118,10 @@ class TerminalProgress:
 
     def end(self) -> None:
         if self._task is not None:
+            self._bar.stop_task(self._task)
+        if self._running:
             self._bar.stop()
+            self._running = False
 
 
 def progress_for(console: Console, stream: TextIO | None = None) -> ProgressReporter:
