@@ -32,7 +32,8 @@ and wave k+1 starts after wave k. Per-stream order is kept, and a type nobody wr
 is still applied exactly as before. Anything else (a gap, a late version, parked events to release)
 takes the one-event path above. A handler may `defer` an additive write (a balance moved by a sum)
 to the end of the waves, so one statement moves each row once per batch instead of once per wave;
-what was deferred is written before any event goes through `apply` and before the waves end.
+what was deferred is written before any event goes through `apply` and before the waves end (so no
+handler may read what it or another handler deferred).
 """
 
 from __future__ import annotations
@@ -248,6 +249,10 @@ async def _apply_waves(conn: Connection, projection: Projection, events: Sequenc
     finally:
         _deferred.reset(token)
     PROJECTION_APPLIED.labels(projection.name).inc(len(events))
+    for event in events:  # the line `apply_one` logs, with the event's own correlation id
+        log.debug("projection.applied", projection=projection.name, event_type=event.event_type,
+                  stream_id=event.stream_id, stream_version=event.stream_version,
+                  **({"correlation_id": event.correlation_id} if event.correlation_id else {}))
     return len(events)
 
 
