@@ -39,6 +39,7 @@ handler may read what it or another handler deferred).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -249,6 +250,8 @@ async def _apply_waves(conn: Connection, projection: Projection, events: Sequenc
     finally:
         _deferred.reset(token)
     PROJECTION_APPLIED.labels(projection.name).inc(len(events))
+    if not log.is_enabled_for(logging.DEBUG):
+        return len(events)
     for event in events:  # the line `apply_one` logs, with the event's own correlation id
         log.debug("projection.applied", projection=projection.name, event_type=event.event_type,
                   stream_id=event.stream_id, stream_version=event.stream_version,
