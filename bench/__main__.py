@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from time import perf_counter
 
-from bench import commands, consumers, eslib, eventstore, gateway, relay, report
+from bench import commands, consumers, eslib, eventstore, gateway, rebuild, relay, report
 from bench.common import DURATION, MAX_EVENTS, RUNS, SCALE, WARMUP, Sample, median
 from bench.setup import BenchEnv, environment
 
@@ -49,11 +49,22 @@ async def store_figures(env: BenchEnv) -> dict[report.Key, float]:
     return {key: median(values) for key, values in rates.items()}
 
 
+async def rebuild_only() -> None:
+    """`python -m bench rebuild`: the rebuild section alone."""
+    began = perf_counter()
+    async with environment() as env:
+        figures = await rebuild.run(env.dsn, progress)
+    print("\n".join([f"{env.server}, fresh database {env.database} (dropped); {os.cpu_count()} CPUs", "",
+                     *rebuild.table(figures), f"Total time {perf_counter() - began:.0f} s."]))
+
+
 async def main() -> None:
     began = perf_counter()
     async with environment() as env:
         progress(f"database {env.database}; Kafka: {env.kafka}")
         figures = await store_figures(env)
+        progress("rebuild: a projection from its store, beside a raw read")
+        rebuilt = await rebuild.run(env.dsn, progress)
         progress("relay")
         relayed = await relay.run(env.dsn, env.bootstrap)
         progress("commands at a fixed offered load")
@@ -76,6 +87,8 @@ async def main() -> None:
         "",
         *report.relay_table(relayed),
         "",
+        *rebuild.table(rebuilt),
+        "",
         *report.commands_table(command_figures, raw_inserts, commands.RATE, commands.SECONDS),
         "",
         *report.consumers_table(consumer_figures, os.cpu_count() or 1),
@@ -89,4 +102,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(rebuild_only() if sys.argv[1:] == ["rebuild"] else main())

@@ -29,10 +29,11 @@ from faststream.kafka.annotations import KafkaMessage
 from shared.cloudevents import ce_type, decode_value, parse_headers, topic_for
 from shared.contracts import EventContract, published_contract
 from shared.db import Connection, Pool
+from shared.deadletters import record_dead_letter, refresh_depth
 from shared.gaps import give_up_overdue, refresh_gauges
 from shared.logging import bind_correlation, get_logger
 from shared.metrics import CONSUMER_LAG, PROJECTION_DEAD_LETTERED
-from shared.projection import IncomingEvent, Projection, StreamTracker, apply_one
+from shared.projection import IncomingEvent, Projection, StreamTracker, apply_events, apply_one, bulk_handlers
 
 __all__ = ["ProjectionConsumer"]
 
@@ -150,7 +151,11 @@ class ProjectionConsumer:
     async def _apply_records(self, parsed: list[Parsed]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             tracker = StreamTracker(self.projection.name)
-            await tracker.load(conn, {e.stream_id for _, e, _ in parsed if e is not None})
+            streams = {e.stream_id for _, e, _ in parsed if e is not None}
+            await tracker.load(conn, streams)
+            if bulk_handlers(self.projection) and await self._apply_at_once(conn, tracker, parsed, streams):
+                await tracker.save(conn)
+                return
             for record, event, problem in parsed:
                 if event is None:
                     await self._dead_letter(record, problem)
@@ -160,6 +165,24 @@ class ProjectionConsumer:
                 if failure is not None:
                     await self._dead_letter(record, failure)
             await tracker.save(conn)
+
+    async def _apply_at_once(
+        self, conn: Connection, tracker: StreamTracker, parsed: list[Parsed], streams: set[str]
+    ) -> bool:
+        """The batch through the projection's `bulk` handlers, in one savepoint; False (nothing
+        applied, the tracker reloaded) if anything in it fails: then each event goes on its own."""
+        try:
+            async with conn.transaction():
+                await apply_events(conn, self.projection, tracker, [e for _, e, _ in parsed if e is not None],
+                                   self._dead_letter_event)
+        except Exception as error:
+            log.info("projection.batch_one_by_one", projection=self.projection.name, error=repr(error))
+            await tracker.load(conn, streams)
+            return False
+        for record, event, problem in parsed:
+            if event is None:
+                await self._dead_letter(record, problem)
+        return True
 
     async def _apply_with_retries(
         self, conn: Connection, tracker: StreamTracker, event: IncomingEvent
@@ -203,6 +226,7 @@ class ProjectionConsumer:
         await self._broker.publish(
             record.value or b"", f"{record.topic}.dlq", key=record.key, headers=headers
         )
+        await record_dead_letter(self.pool, headers)
 
     async def _dead_letter_event(self, event: IncomingEvent, error: Exception) -> None:
         """A parked event that `apply` refused when its turn came (its message was acked long ago)."""
@@ -217,6 +241,7 @@ class ProjectionConsumer:
             json.dumps(event.payload, separators=(",", ":")).encode(), f"{topic}.dlq",
             key=event.subject.encode() if event.subject is not None else None, headers=headers,
         )
+        await record_dead_letter(self.pool, headers)
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Until `stop`: give up overdue gaps and refresh the gauges every `watch_interval` seconds.
@@ -234,4 +259,5 @@ class ProjectionConsumer:
         dead_letter = self._dead_letter_event if self._broker is not None else None
         given_up = await give_up_overdue(self.pool, self.projection, self.gap_timeout, dead_letter)
         await refresh_gauges(self.pool, self.projection.name)
+        await refresh_depth(self.pool, self.projection.name)
         return given_up

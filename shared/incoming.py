@@ -64,6 +64,12 @@ class IncomingEvent:
             correlation_id=event.metadata.get("correlation_id"),
         )
 
+    @classmethod
+    def from_row(cls, service: str, row: Any) -> IncomingEvent:
+        """From a row of `EventStore.read_for_replay` (a replay reads many; no RecordedEvent between)."""
+        return cls(row[3], f"/billing/{service}", row[4], row[5], row[1], row[2], row[0], row[6], row[9], row[7],
+                   row[8])
+
     def to_json(self) -> dict[str, Any]:
         """The event as a JSON object (kept in `projection_parked` while it waits)."""
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -6,6 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "CONSUMER_LAG",
+    "DLQ_DEPTH",
     "EVENTS_APPENDED",
     "HTTP_LATENCY",
     "PROJECTION_APPLIED",
@@ -46,6 +47,10 @@ PROJECTION_DEAD_LETTERED = Counter(
 )
 TOPIC_LOSSES = Counter(
     "billing_relay_topic_losses_total", "Times the broker held less than the relay had written", ["service"]
+)
+DLQ_DEPTH = Gauge(
+    "billing_dlq_depth", "Dead letters of a projection not yet retried or dropped (shared/deadletters.py)",
+    ["projection"],
 )
 TIMERS_FIRED = Counter("billing_timers_fired_total", "Durable timers fired", ["kind"])
 #: `route` is the matched path template (`/api/v1/accounts/{account_id}/summary`) or "unmatched".

@@ -20,14 +20,30 @@ of an unknown type, with inconsistent headers or a payload `apply` refuses goes 
 leaves the stream's state alone. Replays from a store (`apply_batch`) arrive in order and simply
 advance. Per-stream order is kept by Kafka's key, so a gap means an event went missing or late
 upstream (dead-lettered, a broker that lost data, a republish); ops repair it from the store.
+
+Batched apply (`apply_events`, used by rebuilds and by the Kafka consumer alike): a projection may
+declare `bulk = {event_type: handler}`, each handler applying several events of one type with a few
+set-based statements. Declaring it promises that events of different streams commute (each stream's
+events touch only rows no other stream's events change, or change them additively). The events
+that are simply next in their stream (the usual case) are then applied in *waves*: wave k holds the
+k-th such event of every stream of the batch, so a wave has at most one event per stream; within a
+wave the events of a type with a handler go to it in one call, the others to `apply` one by one,
+and wave k+1 starts after wave k. Per-stream order is kept, and a type nobody wrote a handler for
+is still applied exactly as before. Anything else (a gap, a late version, parked events to release)
+takes the one-event path above. A handler may `defer` an additive write (a balance moved by a sum)
+to the end of the waves, so one statement moves each row once per batch instead of once per wave;
+what was deferred is written before any event goes through `apply` and before the waves end (so no
+handler may read what it or another handler deferred).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 from shared.db import Connection, Pool
 from shared.incoming import IncomingEvent
@@ -36,13 +52,48 @@ from shared.metrics import PROJECTION_APPLIED, PROJECTION_GAPS
 from shared.ordering import Decision
 from shared.tracking import StreamTracker
 
-__all__ = ["DeadLetter", "IncomingEvent", "Projection", "StreamTracker", "apply_batch", "apply_one",
-           "apply_parked", "wait_for_stream"]
+__all__ = [
+    "BulkApply",
+    "DeadLetter",
+    "IncomingEvent",
+    "Projection",
+    "StreamTracker",
+    "apply_batch",
+    "apply_events",
+    "apply_one",
+    "apply_parked",
+    "bulk_handlers",
+    "defer",
+    "wait_for_stream",
+]
 
 log = get_logger(__name__)
 
 #: Where a parked event that `apply` refuses goes (the consumer's DLQ); its error is the second argument.
 DeadLetter = Callable[[IncomingEvent, Exception], Awaitable[None]]
+#: Applies several events of one type, at most one per stream, in one go (see the module's doc).
+BulkApply = Callable[[Connection, Sequence[IncomingEvent]], Awaitable[None]]
+#: Writes items a handler deferred (`defer`), all at once.
+Flush = Callable[[Connection, list[Any]], Awaitable[None]]
+_deferred: ContextVar[dict[Flush, list[Any]] | None] = ContextVar("deferred_writes", default=None)
+
+
+def defer(flush: Flush, items: Sequence[Any]) -> bool:
+    """Inside the waves of `apply_events`: keep `items` for `flush` (which must add them up, in any
+    order) until the waves end or an event goes through `apply`; True. Elsewhere False: write now."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    pending.setdefault(flush, []).extend(items)
+    return True
+
+
+async def _flush_deferred(conn: Connection) -> None:
+    pending = _deferred.get()
+    if pending:
+        for flush, items in list(pending.items()):
+            del pending[flush]
+            await flush(conn, items)
 
 
 class Projection(Protocol):
@@ -137,15 +188,84 @@ def _applied(projection: Projection, event: IncomingEvent) -> None:
               stream_id=event.stream_id, stream_version=event.stream_version)
 
 
+def bulk_handlers(projection: Projection) -> Mapping[str, BulkApply]:
+    """The projection's `bulk` handlers by event type (none: every event goes through `apply`)."""
+    return getattr(projection, "bulk", None) or {}
+
+
+async def apply_events(
+    conn: Connection, projection: Projection, tracker: StreamTracker, events: Sequence[IncomingEvent],
+    dead_letter: DeadLetter | None = None,
+) -> int:
+    """Apply `events` in their streams' order, inside the caller's transaction with `tracker` loaded
+    for their streams; the number applied. With `bulk` handlers the events next in their stream are
+    applied in waves (module doc); without, one by one (`apply_one`). Raises what a handler or
+    `apply` raises: the caller rolls back and reloads the tracker."""
+    if not bulk_handlers(projection):
+        applied = 0
+        for event in events:
+            applied += await apply_one(conn, projection, tracker, event, dead_letter)
+        return applied
+    applied = 0
+    ready: list[IncomingEvent] = []
+    for event in events:
+        state = tracker.state(event.stream_id)
+        decision = state.decide(event.stream_version)
+        if decision is Decision.DUPLICATE:
+            continue
+        if decision is Decision.NEXT and not state.parked:
+            tracker.advance(event)  # applied with its wave below, in this transaction
+            ready.append(event)
+            continue
+        applied += await _apply_waves(conn, projection, ready)
+        ready = []
+        applied += await apply_one(conn, projection, tracker, event, dead_letter)
+    return applied + await _apply_waves(conn, projection, ready)
+
+
+async def _apply_waves(conn: Connection, projection: Projection, events: Sequence[IncomingEvent]) -> int:
+    if not events:
+        return 0
+    handlers = bulk_handlers(projection)
+    waves: list[dict[str, list[IncomingEvent]]] = []
+    depth: dict[str, int] = {}
+    for event in events:
+        k = depth.get(event.stream_id, 0)
+        depth[event.stream_id] = k + 1
+        if k == len(waves):
+            waves.append({})
+        waves[k].setdefault(event.event_type, []).append(event)
+    token = _deferred.set({})
+    try:
+        for wave in waves:
+            for event_type, of_type in wave.items():
+                handler = handlers.get(event_type)
+                if handler is not None:
+                    await handler(conn, of_type)
+                    continue
+                await _flush_deferred(conn)
+                for event in of_type:
+                    await projection.apply(conn, event)
+        await _flush_deferred(conn)
+    finally:
+        _deferred.reset(token)
+    PROJECTION_APPLIED.labels(projection.name).inc(len(events))
+    if not log.is_enabled_for(logging.DEBUG):
+        return len(events)
+    for event in events:  # the line `apply_one` logs, with the event's own correlation id
+        log.debug("projection.applied", projection=projection.name, event_type=event.event_type,
+                  stream_id=event.stream_id, stream_version=event.stream_version,
+                  **({"correlation_id": event.correlation_id} if event.correlation_id else {}))
+    return len(events)
+
+
 async def apply_batch(pool: Pool, projection: Projection, events: Sequence[IncomingEvent]) -> int:
     """Apply a batch in one transaction (used by replays; Kafka consumers add checks, retries and DLQ).
     The number of events applied."""
-    applied = 0
     async with pool.acquire() as conn, conn.transaction():
         tracker = StreamTracker(projection.name)
         await tracker.load(conn, {e.stream_id for e in events})
-        for event in events:
-            applied += await apply_one(conn, projection, tracker, event)
+        applied = await apply_events(conn, projection, tracker, events)
         await tracker.save(conn)
     return applied
 

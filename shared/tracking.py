@@ -72,7 +72,10 @@ class StreamTracker:
         self._dirty_missing.clear()
 
     def state(self, stream_id: str) -> StreamState:
-        return self._states.setdefault(stream_id, StreamState())
+        state = self._states.get(stream_id)
+        if state is None:  # (not setdefault: a replay asks this for every event it applies)
+            state = self._states[stream_id] = StreamState()
+        return state
 
     def decide(self, event: IncomingEvent) -> Decision:
         return self.state(event.stream_id).decide(event.stream_version)
@@ -85,6 +88,14 @@ class StreamTracker:
     def fill(self, event: IncomingEvent) -> None:
         self.state(event.stream_id).fill(event.stream_version)
         self._dirty_missing.add(event.stream_id)
+
+    def start_at(self, stream_id: str, version: int) -> None:
+        """A replay that begins inside a stream (from a timestamp) takes it as starting at `version`:
+        for a stream with nothing applied, parked or missing, the versions before it are not waited for."""
+        state = self.state(stream_id)
+        if state.applied == 0 and not state.parked and not state.missing and version > 1:
+            state.applied = version - 1
+            self._dirty.add(stream_id)
 
     def skip_to(self, stream_id: str, version: int) -> tuple[int, int] | None:
         skipped = self.state(stream_id).skip_to(version)

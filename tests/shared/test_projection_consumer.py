@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
-from shared.db import Pool
+from shared.db import Connection, Pool
 from shared.devstack import Broker, start_broker
 from shared.eventstore import EventStore, RecordedEvent
 from shared.kafka import ensure_topics
@@ -209,3 +210,60 @@ async def test_a_running_relay_notices_the_broker_lost_everything_and_republishe
         first.stop()
         if second is not None:
             second.stop()
+
+
+class BulkCounterTotals(CounterTotals):
+    """The same sums, several increments at a time (`bulk`); the set-based handler refuses 666 too."""
+
+    def __init__(self, topic: str, name: str) -> None:
+        super().__init__(topic, name)
+        self.bulk_applied: list[tuple[str, int]] = []
+        self.bulk = {"test.CounterIncremented": self._many}
+
+    async def _many(self, conn: Connection, events: Sequence[IncomingEvent]) -> None:
+        if any(int(e.payload["by"]) == 666 for e in events):
+            raise ValueError("poison increment")
+        await conn.execute(
+            "INSERT INTO counter_totals (account_id, total, applied) SELECT a, b, 1 FROM unnest($1::text[], $2::int[])"
+            " AS u(a, b) ON CONFLICT (account_id) DO UPDATE SET total = counter_totals.total + excluded.total,"
+            " applied = counter_totals.applied + 1",
+            [e.payload["account_id"] for e in events], [int(e.payload["by"]) for e in events],
+        )
+        self.bulk_applied.extend((e.stream_id, e.stream_version) for e in events)
+
+
+async def test_batches_go_through_bulk_handlers_and_one_by_one_when_one_event_fails(
+    store: EventStore, pool: Pool, broker: Broker, unique: str
+) -> None:
+    await create_totals_table(pool)
+    relay = Relay(store, f"svc{unique}", broker.bootstrap)
+    await ensure_topics(broker.bootstrap, [relay.topic, f"{relay.topic}.dlq"])
+    projection = BulkCounterTotals(relay.topic, f"totals-{unique}")
+    await append_increments(store, "acc-a", 2)
+    await append_increments(store, "acc-b", 1, by=666)
+    await append_increments(store, "acc-c", 1, by=2)
+    await relay.start()
+    await drain(relay, 4)
+    consumer = await start_consumer(broker.bootstrap, pool, projection, gap_timeout=1.0)
+    try:
+        async def first_applied() -> bool:
+            return await totals(pool) == {"acc-a": (2, 2), "acc-c": (2, 1)}
+
+        await eventually(first_applied)
+        # The batch holding the poison went event by event (only that path dead-letters): the poison
+        # alone went to the DLQ, every other event was applied once, by one path or the other.
+        assert sorted(projection.applied + projection.bulk_applied) == [("acc-a", 1), ("acc-a", 2), ("acc-c", 1)]
+        dead = await read_topic(broker.bootstrap, f"{relay.topic}.dlq", 1)
+        assert [json.loads(r.value)["by"] for r in dead] == [666]
+        await append_increments(store, "acc-d", 3, by=4)
+        await drain(relay, 3)
+
+        async def then_in_bulk() -> bool:
+            return (await totals(pool)).get("acc-d") == (12, 3)
+
+        await eventually(then_in_bulk)
+        assert sorted(v for s, v in projection.bulk_applied if s == "acc-d") == [1, 2, 3]
+        assert not any(s == "acc-d" for s, _ in projection.applied)
+    finally:
+        await consumer.stop()
+        await relay.stop()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from services.gateway.projections.cabinet_balance import move_funds
 from services.gateway.projections.cabinet_charges import apply_charge_event
 from services.gateway.projections.cabinet_credit import apply_credit_event
+from services.gateway.projections.cabinet_payments_bulk import BULK
 from shared.cloudevents import topic_for
 from shared.db import Connection
 from shared.projection import IncomingEvent
@@ -50,6 +51,8 @@ class CabinetPayments:
     #: The tables this projection alone writes (what `billing rebuild` replaces).
     tables = ("cabinet_accounts", "cabinet_payments", "cabinet_promised_payments", "cabinet_autopay",
               "cabinet_guarantees", "cabinet_posted_charges")
+    #: Several events of a type at once, for rebuilds and consumer batches (shared/projection.py).
+    bulk = BULK
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         if event.source == "/billing/invoicing":

@@ -50,11 +50,14 @@ class _MessageFailed(_Payload):
     attempts: int
     reason: str
     failed_at: datetime
+    refused: bool = False  # version 2; version 1 did not say
 
 
 class CabinetMessages:
     name = "gateway.cabinet_messages"
     topics = (topic_for("notifications"),)
+    #: The tables this projection alone writes (what `billing rebuild` replaces).
+    tables = ("cabinet_messages",)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         match event.event_type:
@@ -85,8 +88,8 @@ class CabinetMessages:
                 f = _MessageFailed.model_validate(event.payload)
                 await conn.execute(
                     "UPDATE cabinet_messages SET status = 'failed', attempts = greatest(attempts, $2),"
-                    " last_error = $3, failed_at = $4, next_attempt_at = NULL WHERE message_id = $1",
-                    f.message_id, f.attempts, f.reason, f.failed_at,
+                    " last_error = $3, failed_at = $4, next_attempt_at = NULL, refused = $5 WHERE message_id = $1",
+                    f.message_id, f.attempts, f.reason, f.failed_at, f.refused,
                 )
 
 
@@ -122,6 +125,7 @@ def _item(row: Any) -> dict[str, Any]:
         "text": row["text"],
         "attempts": row["attempts"],
         "last_error": row["last_error"],
+        "refused": row["refused"],
         "queued_at": instant("queued_at"),
         "send_after": instant("send_after"),
         "next_attempt_at": instant("next_attempt_at"),

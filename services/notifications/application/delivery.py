@@ -86,7 +86,7 @@ async def send_once(
                     attempt=attempt, reason=failure.reason, permanent=failure.permanent)
         final = failure.permanent or next_at is None
         await record_outcome(notifier, outgoing.message_id, attempt, metadata, error=failure.reason,
-                             final=final, next_at=next_at)
+                             final=final, next_at=next_at, refused=failure.permanent)
         return "failed" if final else "retry"
     log.info("message.sent", message_id=outgoing.message_id, channel=outgoing.channel, attempt=attempt)
     await record_outcome(notifier, outgoing.message_id, attempt, metadata)
@@ -95,7 +95,7 @@ async def send_once(
 
 async def record_outcome(
     notifier: Notifier, message_id: str, attempt: int, metadata: Metadata, *, error: str | None = None,
-    final: bool = False, next_at: datetime | None = None,
+    final: bool = False, next_at: datetime | None = None, refused: bool = False,
 ) -> None:
     """Append the try's outcome to the message's stream and bring its delivery row along."""
     now = notifier.clock.now()
@@ -103,7 +103,8 @@ async def record_outcome(
     def decide(message: Message) -> Sequence[DomainEvent]:
         if error is None:
             return message.record_sent(attempt, now)
-        return message.record_failure(attempt, error, final=final, next_attempt_at=next_at, now=now)
+        return message.record_failure(attempt, error, final=final, next_attempt_at=next_at, now=now,
+                                      refused=refused)
 
     async def update_row(conn: Connection, message: Message, recorded: list[RecordedEvent]) -> None:
         if not recorded:

@@ -6,7 +6,7 @@ secret shows it masked in `text`, and addresses appear only masked."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from shared.events import DomainEvent, registry
 
@@ -76,10 +76,20 @@ class MessageAttemptFailed(MessageEvent, type="MessageAttemptFailed", version=1)
 
 
 @registry.register
-class MessageFailed(MessageEvent, type="MessageFailed", version=1):
-    """No more tries: the message stays undelivered, visibly."""
+class MessageFailed(MessageEvent, type="MessageFailed", version=2):
+    """No more tries: the message stays undelivered, visibly. `refused` (since version 2): the SMS
+    gateway or the mail server refused it for good (a wrong number, a mailbox that does not exist),
+    so trying later would not help; false when the tries ran out, and in every version-1 event
+    (they did not say: `_failed_v1_to_v2`)."""
 
     channel: Channel
     attempts: int
     reason: str
     failed_at: datetime
+    refused: bool = False
+
+
+@registry.upcaster("MessageFailed", 1)
+def _failed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stored version-1 `MessageFailed` read as version 2: not known to be a refusal."""
+    return {**payload, "refused": False}

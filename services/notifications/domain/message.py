@@ -99,15 +99,16 @@ class Message(Aggregate):
         return [MessageSent(**self._ids(), channel=self.channel, attempt=attempt, sent_at=now)]
 
     def record_failure(
-        self, attempt: int, error: str, *, final: bool, next_attempt_at: datetime | None, now: datetime
+        self, attempt: int, error: str, *, final: bool, next_attempt_at: datetime | None, now: datetime,
+        refused: bool = False,
     ) -> list[DomainEvent]:
         """A failed try: retried at `next_attempt_at`, or the end of the message when `final`
-        (a permanent refusal, the last try) or nothing is left to retry with."""
+        (a permanent refusal, `refused`, or the last try) or nothing is left to retry with."""
         if self.done:
             return []
         if final or next_attempt_at is None:
             return [MessageFailed(**self._ids(), channel=self.channel, attempts=max(attempt, self.attempts),
-                                  reason=error, failed_at=now)]
+                                  reason=error, failed_at=now, refused=refused)]
         return [MessageAttemptFailed(**self._ids(), attempt=attempt, error=error, next_attempt_at=next_attempt_at)]
 
     def _ids(self) -> dict[str, object]:

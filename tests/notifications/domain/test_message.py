@@ -32,3 +32,23 @@ def test_a_message_records_one_outcome_and_ignores_late_ones() -> None:
     assert isinstance(end, MessageFailed) and end.attempts == 5
     lone = MessageDraft(**{**draft.__dict__, "account_ids": ()})
     assert Message("message-m-3").queue(lone, now, now)[0].partition_key == "message-m-3"
+
+
+def test_a_refused_address_ends_the_message_as_refused_and_version_1_reads_as_not_refused() -> None:
+    from shared.events import registry
+
+    now = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    draft = MessageDraft("e-1", "PaymentRegistered", "payment_received", "payment_received", "sms", "375291234567",
+                         "37529*****67", "ru", ("1015",), "u-1", False, None, "text")
+    refused = Message("message-m-4")
+    refused.replay(refused.queue(draft, now, now))
+    [end] = refused.record_failure(1, "sms gateway: HTTP 400", final=True, next_attempt_at=None, now=now,
+                                   refused=True)
+    assert isinstance(end, MessageFailed) and end.refused and end.schema_version == 2
+    ran_out = Message("message-m-5")
+    ran_out.replay(ran_out.queue(draft, now, now))
+    [end] = ran_out.record_failure(5, "smtp: down", final=True, next_attempt_at=None, now=now)
+    assert isinstance(end, MessageFailed) and not end.refused
+    v1 = {k: v for k, v in end.to_payload().items() if k != "refused"}
+    upcast = registry.load("MessageFailed", 1, v1)
+    assert isinstance(upcast, MessageFailed) and upcast.refused is False and upcast.attempts == 5
