@@ -90,9 +90,15 @@ def demo_requests() -> list[dict[str, Any]]:
     return [e for e in entries if e["service"] == "accounts"]
 
 
-async def load_demo(client: AsyncTestClient[Any]) -> None:
+async def load_demo(client: AsyncTestClient[Any], opening_balances: dict[str, str] | None = None) -> None:
+    """The demo's requests; `opening_balances` opens the named accounts with other balances (the
+    demo's debtor, 2002, has no money and is blocked by invoicing's charges, which these tests do
+    not run: a test of the block opens it in debt)."""
     for entry in demo_requests():
-        response = await client.request(entry["method"], entry["path"], json=entry["body"],
+        body = entry["body"]
+        if entry["path"] == "/internal/v1/accounts" and body["account_id"] in (opening_balances or {}):
+            body = {**body, "opening_balance": (opening_balances or {})[body["account_id"]]}
+        response = await client.request(entry["method"], entry["path"], json=body,
                                          headers={**TOKEN, "x-actor": "demo-loader"})
         assert response.status_code in (200, 201), (entry["path"], response.text)
 

