@@ -17,6 +17,8 @@ from services.accounts.app import create_app as create_accounts
 from services.accounts.settings import AccountsSettings
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import GatewaySettings
+from services.invoicing.app import create_app as create_invoicing
+from services.invoicing.settings import InvoicingSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.settings import NotificationsSettings
 from services.payments.app import create_app as create_payments
@@ -36,6 +38,7 @@ def apps() -> dict[str, Litestar]:
         "accounts": create_accounts(AccountsSettings(**COMMON)),
         "payments": create_payments(PaymentsSettings(**COMMON)),
         "notifications": create_notifications(NotificationsSettings(**COMMON, sms_gateway_token="t")),
+        "invoicing": create_invoicing(InvoicingSettings(**COMMON)),
     }
 
 
@@ -68,7 +71,7 @@ def test_every_route_that_needs_a_caller_says_how_to_authenticate(documents: dic
         if operation.get("security"):
             assert operation["security"] == [{BEARER: []}]
             assert "401" in operation["responses"], (method, path)
-    for name in ("accounts", "payments", "notifications"):
+    for name in ("accounts", "payments", "notifications", "invoicing"):
         assert documents[name]["components"]["securitySchemes"][INTERNAL_TOKEN]["name"] == "x-internal-token"
         for path, method, operation in operations(documents[name]):
             assert operation["security"] == [{INTERNAL_TOKEN: []}], (name, method, path)

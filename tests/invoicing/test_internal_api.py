@@ -64,15 +64,18 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
     await publish_account_events(kafka, opened_isp_account("1015", at("2026-11-01", 0)))
     await _page(app_client, "/internal/v1/accounts/1015/charges")
     cases = [
-        ("/internal/v1/accounts/1015/charges?period=2026-8", 400, "period.invalid"),
-        ("/internal/v1/accounts/1015/charges?period=2026-13", 400, "period.invalid"),
+        ("/internal/v1/accounts/1015/charges?period=2026-8", 400, "request.invalid"),
+        ("/internal/v1/accounts/1015/charges?period=2026-13", 400, "request.invalid"),
+        ("/internal/v1/bill-runs/2026-13", 400, "request.invalid"),
         ("/internal/v1/accounts/1015/charges?period=2026-08", 422, "charges.period_out_of_range"),
         ("/internal/v1/accounts/1015/charges?period=2026-12", 422, "charges.period_out_of_range"),
         ("/internal/v1/accounts/1015/charges?line_id=nope", 404, "line.not_found"),
         ("/internal/v1/accounts/9999/charges", 404, "account.not_found"),
         ("/internal/v1/accounts/9999/invoices", 404, "account.not_found"),
         ("/internal/v1/bill-runs/2026-10", 404, "bill_run.not_found"),
-        ("/internal/v1/accounts/1015/charges/history?from=2024-01-01", 400, "request.date_range_too_old"),
+        ("/internal/v1/accounts/1015/charges/history?from=2024-01-01", 422, "request.date_range_too_old"),
+        ("/internal/v1/accounts/1015/charges/history?from=2026-11-10&to=2026-11-01", 422,
+         "request.invalid_date_range"),
         ("/internal/v1/accounts/1015/charges/history?limit=0", 400, "request.invalid"),
     ]
     for path, status, code in cases:
@@ -87,6 +90,7 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
     assert (await app_client.get("/internal/v1/accounts/1015/charges")).status_code == 401
     for body, status, code in [({"period": "2026-10", "format": "pdf"}, 404, "invoice.not_found"),
                                ({"period": "2026-10", "format": "doc"}, 400, "request.invalid"),
+                               ({"period": "2026-1"}, 400, "request.invalid"),
                                ({"period": "2026-11"}, 422, "invoice.period_out_of_range")]:
         answer = await app_client.post("/internal/v1/accounts/1015/invoice-orders", json=body, headers=INTERNAL)
         assert (answer.status_code, answer.json()["code"]) == (status, code), body

@@ -1,7 +1,7 @@
 """The invoicing service's internal API (the gateway's and the office's): an account's charges page
 per period and subscriber line, its invoices, and bill runs (operators' tools).
 
-Problem details with stable codes: `period.invalid` (400, not a month like 2021-05),
+Problem details with stable codes: `request.invalid` (400, a period not like 2021-05),
 `charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
 `bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
 (422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
@@ -23,14 +23,18 @@ from services.invoicing.application.orders import DocumentFormat, order_invoice_
 from services.invoicing.application.queries import account_charges, account_invoices, charges_history
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
 from services.invoicing.domain.invoice import parse_period
+from services.invoicing.entrypoints import answers as a
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.openapi import answers
 
 __all__ = ["AccountChargesController", "BillRunsController"]
 
-PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, max_length=32,
+PERIOD_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, pattern=PERIOD_PATTERN,
                                               description="YYYY-MM; the current month when left out")]
+PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
                                             description="one subscriber line only")]
 
@@ -38,12 +42,14 @@ LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, patte
 class AccountChargesController(Controller):
     path = "/internal/v1/accounts/{account_id:str}"
 
-    @get("/charges", summary="The charges page of a period: per subscriber line, lines with VAT and totals")
+    @get("/charges", summary="The charges page of a period: per subscriber line, lines with VAT and totals",
+         responses=answers(200, a.ChargesPage))
     async def charges(self, account_id: AccountId, invoicing: Invoicing, period: PeriodQuery,
                       line_id: LineQuery) -> dict[str, Any]:
         return await account_charges(invoicing, account_id, period, line_id)
 
-    @get("/charges/history", summary="The charges history: every line as posted, newest first (12 months)")
+    @get("/charges/history", summary="The charges history: every line as posted, newest first (12 months)",
+         responses=answers(200, a.ChargesHistory))
     async def history(
         self, account_id: AccountId, invoicing: Invoicing,
         date_from: Annotated[date | None, Parameter(query="from", default=None)],
@@ -53,11 +59,13 @@ class AccountChargesController(Controller):
     ) -> dict[str, Any]:
         return await charges_history(invoicing, account_id, date_from, date_to, limit, offset)
 
-    @get("/invoices", summary="The account's regular invoices, newest first")
+    @get("/invoices", summary="The account's regular invoices, newest first",
+         responses=answers(200, a.Invoices))
     async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
         return await account_invoices(invoicing, account_id)
 
-    @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id")
+    @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id",
+          responses=answers(201, a.UsagePosted))
     async def usage(self, account_id: AccountId, data: PostUsage, invoicing: Invoicing, actor: Actor,
                     key: IdempotencyKey) -> Response[dict[str, Any]]:
         usage = RatedUsage(data.usage_id, data.line_id, data.usage_class, data.description, data.quantity, data.day,
@@ -66,7 +74,8 @@ class AccountChargesController(Controller):
         return command_response(result, status=201 if result.event_ids else 200)
 
     @post("/invoice-orders", status_code=202,
-          summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)")
+          summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)",
+          responses=answers(202, a.DocumentOrder))
     async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
                     actor: Actor) -> dict[str, Any]:
         return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
@@ -75,7 +84,7 @@ class AccountChargesController(Controller):
 class OrderDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str = Field(max_length=32, description="YYYY-MM, one of the two previous months")
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, one of the two previous months")
     format: DocumentFormat = "pdf"
 
 
@@ -97,13 +106,14 @@ class PostUsage(BaseModel):
 class StartBillRun(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str = Field(max_length=32, description="YYYY-MM, a closed period")
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, a closed period")
 
 
 class BillRunsController(Controller):
     path = "/internal/v1/bill-runs"
 
-    @post("/", status_code=202, summary="Start the bill run of a closed period (again: nothing new)")
+    @post("/", status_code=202, summary="Start the bill run of a closed period (again: nothing new)",
+          responses=answers(202, a.BillRun))
     async def start(self, data: StartBillRun, invoicing: Invoicing) -> Response[dict[str, Any]]:
         period = parse_period(data.period)
         if period >= month_start(invoicing.today()):
@@ -114,8 +124,8 @@ class BillRunsController(Controller):
         assert run is not None
         return Response(bill_run_json(run), status_code=202)
 
-    @get("/{period:str}", summary="A bill run's progress")
-    async def status(self, period: str, invoicing: Invoicing) -> dict[str, Any]:
+    @get("/{period:str}", summary="A bill run's progress", responses=answers(200, a.BillRun))
+    async def status(self, period: PeriodPath, invoicing: Invoicing) -> dict[str, Any]:
         first = parse_period(period)
         async with invoicing.pool.acquire() as conn:
             run = await invoicing.bill_runs.status(conn, first)

@@ -38,7 +38,7 @@ def test_invoice_orders_are_taken_from_the_fourth() -> None:
 def test_a_period_is_a_month_like_2021_05(text: str) -> None:
     with pytest.raises(DomainError) as bad:
         parse_period(text)
-    assert bad.value.code == "period.invalid" and bad.value.status == 400
+    assert bad.value.code == "period.invalid" and bad.value.status == 422
 
 
 def test_numbers_run_per_series_of_a_year_and_are_due_on_the_tenth_of_the_next_month() -> None:
