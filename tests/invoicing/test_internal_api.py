@@ -119,9 +119,26 @@ async def test_charges_are_published_and_a_bill_run_issues_invoices_listed_per_a
                                            "subscriber_name": "Абонент 1015"}]
         again = await client.post("/internal/v1/bill-runs", json={"period": "2026-10"}, headers=INTERNAL)
         assert again.json()["issued"] == 1
+        ordered = await client.post("/internal/v1/accounts/1015/invoice-orders", json={"period": "2026-10"},
+                                    headers=INTERNAL)
+        assert (ordered.status_code, ordered.json()["status"]) == (202, "ordered")  # made after, by the worker
+        document = "/internal/v1/accounts/1015/invoices/2026-10/documents/pdf"
+
+        async def downloaded() -> bool:
+            answer = await client.get(document, headers=INTERNAL)
+            holder["pdf"] = answer
+            return answer.status_code == 200
+
+        holder: dict[str, Any] = {}
+        await eventually(downloaded)
+        pdf = holder["pdf"]
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+        assert pdf.headers["content-disposition"] == 'attachment; filename="INV-2026-000001.pdf"'
+        not_ordered = await client.get(document.replace("pdf", "xlsx"), headers=INTERNAL)
+        assert (not_ordered.status_code, not_ordered.json()["code"]) == (404, "invoice.document_not_ordered")
         types = await _published_types(kafka)  # while the service's relay runs
     assert {"billing.invoicing.ChargePosted.v1", "billing.invoicing.FeesForecast.v1",
-            "billing.invoicing.InvoiceIssued.v1"} <= types
+            "billing.invoicing.InvoiceIssued.v1", "billing.invoicing.InvoiceDocumentReady.v1"} <= types
 
 
 async def _published_types(kafka: KafkaSpace) -> set[str]:
@@ -130,13 +147,13 @@ async def _published_types(kafka: KafkaSpace) -> set[str]:
     await consumer.start()
     seen: set[str] = set()
     try:
-        async def all_three() -> bool:
+        async def all_four() -> bool:
             for records in (await consumer.getmany(timeout_ms=200)).values():
                 for record in records:
                     seen.update(v.decode() for k, v in record.headers if k == "ce_type")
-            return len(seen) >= 3
+            return len(seen) >= 4
 
-        await eventually(all_three)
+        await eventually(all_four)
     finally:
         await consumer.stop()
     return seen

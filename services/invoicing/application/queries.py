@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.documents import documents_json
 from services.invoicing.domain.invoice import chargeable_periods, parse_period
 from services.invoicing.domain.page import SubscriberCharges, charges_page
 from services.invoicing.domain.plan import AccountPlan
@@ -81,11 +82,15 @@ async def account_invoices(ctx: Invoicing, account_id: str) -> dict[str, Any]:
     async with ctx.pool.acquire() as conn:
         await _plan(ctx, conn, account_id)
         rows = await ctx.invoices.of_account(conn, account_id)
+        documents = await conn.fetch(
+            "SELECT invoice_id, format, status, ordered_at, ready_at, reason, size FROM invoice_documents"
+            " WHERE invoice_id = ANY($1::text[]) ORDER BY format", [r["invoice_id"] for r in rows])
     invoices = [{
         "invoice_id": r["invoice_id"], "kind": r["kind"], "period": f"{r['period']:%Y-%m}", "series": r["series"],
         "number": r["number"], "net": str(r["net"]), "vat": str(r["vat"]), "other_tax": str(r["other_tax"]),
         "total": str(r["total"]), "issued_at": r["issued_at"].isoformat(), "due_on": r["due_on"].isoformat(),
         "subscribers": r["subscribers"],
+        "documents": documents_json([d for d in documents if d["invoice_id"] == r["invoice_id"]]),
     } for r in rows]
     return {"account_id": account_id, "invoices": invoices}
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from shared.events import DomainEvent, registry
 
-__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceIssued"]
+__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDocumentReady", "InvoiceIssued"]
 
 #: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
 #: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
@@ -84,3 +84,21 @@ class InvoiceIssued(DomainEvent, type="InvoiceIssued", version=1):
     total: Decimal
     issued_at: datetime
     due_on: date
+
+
+@registry.register
+class InvoiceDocumentReady(DomainEvent, type="InvoiceDocumentReady", version=1):
+    """An invoice's document (PDF or XLSX) was made and can be downloaded from the internal API
+    (`GET /internal/v1/accounts/{account}/invoices/{period}/documents/{format}`): published once per
+    time it is made (ordered again after a failure: again)."""
+
+    account_id: str
+    invoice_id: str
+    number: str
+    period: date
+    format: Literal["pdf", "xlsx"]
+    file_name: str
+    content_type: str
+    size: int
+    ordered_by: str
+    ready_at: datetime

@@ -75,6 +75,16 @@ class InvoiceSubscriber(TypedDict):
     subscriber_name: str | None
 
 
+class Document(TypedDict):
+    format: Literal["pdf", "xlsx"]
+    #: ordered -> ready (downloadable), or failed with `reason` (ordering it again retries)
+    status: Literal["ordered", "ready", "failed"]
+    ordered_at: Instant
+    ready_at: Instant | None
+    reason: str | None
+    size: int | None
+
+
 class Invoice(Figures):
     invoice_id: str
     kind: str
@@ -84,6 +94,7 @@ class Invoice(Figures):
     issued_at: Instant
     due_on: str
     subscribers: list[InvoiceSubscriber]
+    documents: list[Document]
 
 
 class Invoices(TypedDict):

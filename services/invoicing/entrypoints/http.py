@@ -5,7 +5,8 @@ Problem details with stable codes: `request.invalid` (400, a period not like 202
 `charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
 `bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
 (422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
-usage: `usage.period_invoiced` (409)."""
+documents: `invoice.document_not_ordered` (404), `invoice.document_not_ready` (409, with `document_status`
+and `reason`); usage: `usage.period_invoiced` (409)."""
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.application.bill_run import bill_run_json, start_bill_run
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.documents import download_document
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
 from services.invoicing.application.queries import account_charges, account_invoices, charges_history
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
+from services.invoicing.domain.document import CONTENT_TYPES
 from services.invoicing.domain.invoice import parse_period
 from services.invoicing.entrypoints import answers as a
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
-from shared.openapi import answers
+from shared.openapi import answers, files
 
 __all__ = ["AccountChargesController", "BillRunsController"]
 
@@ -35,6 +38,7 @@ PERIOD_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, pattern=PERIOD_PATTERN,
                                               description="YYYY-MM; the current month when left out")]
 PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
+FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
                                             description="one subscriber line only")]
 
@@ -63,6 +67,15 @@ class AccountChargesController(Controller):
          responses=answers(200, a.Invoices))
     async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
         return await account_invoices(invoicing, account_id)
+
+    @get("/invoices/{period:str}/documents/{document_format:str}",
+         summary="Download an ordered document once ready (409 invoice.document_not_ready before)",
+         responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
+    async def download(self, account_id: AccountId, period: PeriodPath, document_format: FormatPath,
+                       invoicing: Invoicing) -> Response[bytes]:
+        found = await download_document(invoicing, account_id, period, document_format)
+        return Response(found.content, media_type=found.content_type, headers={
+            "content-disposition": f'attachment; filename="{found.file_name}"'})
 
     @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id",
           responses=answers(201, a.UsagePosted))
