@@ -56,9 +56,13 @@ class InvoiceDocument:
     payment_form: str
     subscribers: tuple[DocumentSubscriber, ...]
     totals: Figures
+    #: the current month so far (seed 004 2.3.5), not an issued invoice: no number of a series
+    preliminary: bool = False
 
     @property
     def title(self) -> str:
+        if self.preliminary:
+            return f"Предварительный счёт за {period_title(self.period)}"
         return f"Счёт № {self.number} за {period_title(self.period)}"
 
     @property
@@ -87,12 +91,14 @@ def money_text(amount: Decimal) -> str:
 
 
 def file_name(document: InvoiceDocument, document_format: str) -> str:
+    if document.preliminary:
+        return f"preliminary-{document.account_id}-{document.period:%Y-%m}.{document_format}"
     return f"{document.number}.{document_format}"
 
 
 def invoice_document(*, invoice_id: str, number: str, account_id: str, period: date, issued_on: date,
                      due_on: date, payment_form: str, subscribers: Sequence[dict[str, str | None]],
-                     lines: Iterable[PostedLine]) -> InvoiceDocument:
+                     lines: Iterable[PostedLine], preliminary: bool = False) -> InvoiceDocument:
     """The document of an issued invoice: its subscribers as the invoice names them (the month's
     last names), each with its rows of the period as the charges page groups them."""
     names = {s.get("line_id"): s for s in subscribers}
@@ -106,4 +112,4 @@ def invoice_document(*, invoice_id: str, number: str, account_id: str, period: d
     totals = Figures(sum((s.totals.net for s in shown), zero), sum((s.totals.vat for s in shown), zero),
                      sum((s.totals.other_tax for s in shown), zero))
     return InvoiceDocument(invoice_id, number, account_id, period, issued_on, due_on, payment_form, tuple(shown),
-                           totals)
+                           totals, preliminary)

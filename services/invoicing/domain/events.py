@@ -13,7 +13,8 @@ from typing import Literal
 
 from shared.events import DomainEvent, registry
 
-__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDocumentReady", "InvoiceIssued"]
+__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDeliveryChanged", "InvoiceDocumentReady",
+           "InvoiceIssued", "InvoiceMailReady"]
 
 #: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
 #: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
@@ -101,4 +102,37 @@ class InvoiceDocumentReady(DomainEvent, type="InvoiceDocumentReady", version=1):
     content_type: str
     size: int
     ordered_by: str
+    ready_at: datetime
+
+
+@registry.register
+class InvoiceDeliveryChanged(DomainEvent, type="InvoiceDeliveryChanged", version=1):
+    """How the account receives its regular invoices from now on: `email` (in `format`, to
+    `addresses`) or `self` («Получает сам»: downloads them in the cabinet)."""
+
+    account_id: str
+    method: Literal["email", "self"]
+    format: Literal["pdf", "xlsx"]
+    addresses: list[str]
+    changed_at: datetime
+
+
+@registry.register
+class InvoiceMailReady(DomainEvent, type="InvoiceMailReady", version=1):
+    """An invoice to e-mail is ready: the notifications service fetches the file from
+    `GET /internal/v1/accounts/{account}/mailings/{mailing_id}/document` and mails it to `addresses`.
+    `kind`: `regular` (at issue, to the address valid then), `resend` (a past period, to the current
+    address), `preliminary` (the current month so far; `number` is None)."""
+
+    account_id: str
+    mailing_id: str
+    kind: Literal["regular", "resend", "preliminary"]
+    period: date
+    invoice_id: str | None = None
+    number: str | None = None
+    format: Literal["pdf", "xlsx"]
+    file_name: str
+    content_type: str
+    size: int
+    addresses: list[str]
     ready_at: datetime

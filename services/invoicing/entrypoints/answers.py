@@ -5,11 +5,12 @@ the use cases. Money is a decimal string with 4 decimals, instants ISO 8601 with
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
-__all__ = ["BillRun", "ChargesHistory", "ChargesPage", "DocumentOrder", "Invoices", "UsagePosted"]
+__all__ = ["BillRun", "ChargesHistory", "ChargesPage", "Delivery", "DocumentOrder", "Invoices", "Mailing",
+           "PreviousMonth", "UsagePosted"]
 
 Money = str
 Instant = str
@@ -127,3 +128,41 @@ class BillRun(TypedDict):
     issued: int
     finished_at: Instant | None
     status: Literal["running", "finished"]
+
+
+class PreviousInvoice(TypedDict):
+    invoice_id: str
+    number: str
+    total: Money
+    #: the invoice's total in roubles and kopecks (2 decimals), «Сумма счета к оплате»
+    amount_due: Money
+    due_on: str
+    issued_at: Instant
+
+
+class PreviousMonth(TypedDict):
+    account_id: str
+    period: Period
+    charges: Figures
+    invoice: PreviousInvoice | None
+
+
+class Delivery(TypedDict):
+    account_id: str
+    method: Literal["email", "self"]
+    format: Literal["pdf", "xlsx"]
+    addresses: list[str]
+    #: the addresses as the cabinet shows and takes them: separated by ';'
+    address_text: str
+    changed_at: Instant | None
+
+
+class Mailing(TypedDict):
+    mailing_id: str
+    account_id: str
+    kind: Literal["regular", "resend", "preliminary"]
+    period: Period
+    format: Literal["pdf", "xlsx"]
+    addresses: list[str]
+    status: Literal["ordered"]
+    numbers: NotRequired[list[str] | None]

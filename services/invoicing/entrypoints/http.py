@@ -14,16 +14,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, post, put
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.application.bill_run import bill_run_json, start_bill_run
 from services.invoicing.application.context import Invoicing
-from services.invoicing.application.documents import download_document
+from services.invoicing.application.delivery import (
+    change_delivery,
+    delivery_of,
+    mailing_document,
+    order_preliminary,
+    resend_invoice,
+)
+from services.invoicing.application.documents import Download, download_document
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
-from services.invoicing.application.queries import account_charges, account_invoices, charges_history
+from services.invoicing.application.queries import account_charges, account_invoices, charges_history, previous_month
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
+from services.invoicing.domain.delivery import DeliveryMethod
 from services.invoicing.domain.document import CONTENT_TYPES
 from services.invoicing.domain.invoice import parse_period
 from services.invoicing.entrypoints import answers as a
@@ -39,6 +47,7 @@ PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, patt
                                               description="YYYY-MM; the current month when left out")]
 PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
 FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
+MailingId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a mailing's id")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
                                             description="one subscriber line only")]
 
@@ -73,9 +82,41 @@ class AccountChargesController(Controller):
          responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
     async def download(self, account_id: AccountId, period: PeriodPath, document_format: FormatPath,
                        invoicing: Invoicing) -> Response[bytes]:
-        found = await download_document(invoicing, account_id, period, document_format)
-        return Response(found.content, media_type=found.content_type, headers={
-            "content-disposition": f'attachment; filename="{found.file_name}"'})
+        return _file(await download_document(invoicing, account_id, period, document_format))
+
+    @get("/charges/previous-month", summary="The previous month's charges and its regular invoice (amount due)",
+         responses=answers(200, a.PreviousMonth))
+    async def previous(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await previous_month(invoicing, account_id)
+
+    @get("/invoice-delivery", summary="How the account receives its invoices: e-mail (PDF/XLSX) or «Получает сам»",
+         responses=answers(200, a.Delivery))
+    async def delivery(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await delivery_of(invoicing, account_id)
+
+    @put("/invoice-delivery", status_code=200, summary="Change the delivery method, format and addresses",
+         responses=answers(200, a.Delivery))
+    async def change_delivery(self, account_id: AccountId, data: ChangeDelivery, invoicing: Invoicing,
+                              actor: Actor) -> dict[str, Any]:
+        return await change_delivery(invoicing, account_id, data.method, data.format, data.addresses, actor)
+
+    @post("/invoice-sends", status_code=202, summary="E-mail a past month's invoice again, to the current address",
+          responses=answers(202, a.Mailing))
+    async def resend(self, account_id: AccountId, data: ResendInvoice, invoicing: Invoicing,
+                     actor: Actor) -> dict[str, Any]:
+        return await resend_invoice(invoicing, account_id, data.period, data.format, actor)
+
+    @post("/preliminary-invoices", status_code=202,
+          summary="E-mail a preliminary invoice of the current month: the whole account or a list of its numbers",
+          responses=answers(202, a.Mailing))
+    async def preliminary(self, account_id: AccountId, data: OrderPreliminary, invoicing: Invoicing,
+                          actor: Actor) -> dict[str, Any]:
+        return await order_preliminary(invoicing, account_id, data.numbers, data.format, actor)
+
+    @get("/mailings/{mailing_id:str}/document", summary="The file of an invoice to mail (notifications attach it)",
+         responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
+    async def mailing(self, account_id: AccountId, mailing_id: MailingId, invoicing: Invoicing) -> Response[bytes]:
+        return _file(await mailing_document(invoicing, account_id, mailing_id))
 
     @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id",
           responses=answers(201, a.UsagePosted))
@@ -92,6 +133,38 @@ class AccountChargesController(Controller):
     async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
                     actor: Actor) -> dict[str, Any]:
         return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
+
+
+def _file(found: Download) -> Response[bytes]:
+    return Response(found.content, media_type=found.content_type,
+                    headers={"content-disposition": f'attachment; filename="{found.file_name}"'})
+
+
+class ChangeDelivery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: DeliveryMethod = Field(description="email, or self («Получает сам»)")
+    format: DocumentFormat = "pdf"
+    addresses: str | None = Field(default=None, max_length=2000,
+                                  description="e-mail addresses separated by ';' without spaces, at most 200 "
+                                              "characters (longer: 422 delivery.addresses_too_long); left out: "
+                                              "the current ones")
+
+
+class ResendInvoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, a past month (up to 12 back)")
+    format: DocumentFormat | None = Field(default=None, description="the delivery format when left out")
+
+
+class OrderPreliminary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: str | None = Field(default=None, max_length=2000,
+                                description="the account's own numbers separated by ';' (375xxxxxxx;375xxxxxxx); "
+                                            "left out: the whole account")
+    format: DocumentFormat = "pdf"
 
 
 class OrderDocument(BaseModel):
