@@ -158,7 +158,7 @@ async def notifications(
     """The service; a test marked `@pytest.mark.parametrize("overrides", [{...}])` style can pass
     settings through `request.param` when the fixture is parametrized indirectly."""
     overrides: dict[str, Any] = getattr(request, "param", {})
-    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for(s)) for s in ("accounts", "payments", "notifications")])
+    await ensure_topics(kafka.bootstrap, [kafka.topic(topic_for(s)) for s in ("accounts", "payments", "notifications", "invoicing")])
     smtp, smtp_port = smtp_sink
     app = create_app(settings_for(database_url, kafka, smtp_port, sms_sink.url, **overrides), clock)
     async with AsyncTestClient(app) as client:
