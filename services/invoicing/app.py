@@ -14,6 +14,7 @@ from services.invoicing.entrypoints.http import AccountChargesController, BillRu
 from services.invoicing.entrypoints.timers import timer_handlers
 from services.invoicing.entrypoints.workers import Workers
 from services.invoicing.projections.account_plans import AccountPlansProjection
+from services.invoicing.projections.payment_facts import PaymentFactsProjection
 from services.invoicing.settings import InvoicingSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
@@ -39,7 +40,8 @@ def create_app(settings: InvoicingSettings | None = None, clock: Clock | None = 
 
     runtime = ServiceRuntime(
         "invoicing", settings, registry, clock, migrations=MIGRATIONS,
-        projections=[AccountPlansProjection(settings.timezone)], timer_handlers=timer_handlers(invoicing),
+        projections=[AccountPlansProjection(settings.timezone), PaymentFactsProjection()],
+        timer_handlers=timer_handlers(invoicing),
     )
     workers = Workers(invoicing)
 

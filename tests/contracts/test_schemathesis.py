@@ -195,7 +195,7 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
         gateway_app = create_gateway(
             gateway_settings(database_url, kafka).model_copy(update={"read_your_writes_timeout_s": 0.5}),
             clock=clock, accounts=client("accounts", accounts_app), payments=client("payments", payments_app),
-            notifications=client("notifications", notifications_app))
+            notifications=client("notifications", notifications_app), invoicing=client("invoicing", invoicing_app))
         async with serving(gateway_app) as gateway:
             await load_demo(accounts)
 

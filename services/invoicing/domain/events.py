@@ -14,7 +14,7 @@ from typing import Literal
 from shared.events import DomainEvent, registry
 
 __all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDeliveryChanged", "InvoiceDocumentReady",
-           "InvoiceIssued", "InvoiceMailReady"]
+           "InvoiceIssued", "InvoiceMailReady", "InvoiceOverdue"]
 
 #: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
 #: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
@@ -136,3 +136,20 @@ class InvoiceMailReady(DomainEvent, type="InvoiceMailReady", version=1):
     size: int
     addresses: list[str]
     ready_at: datetime
+
+
+@registry.register
+class InvoiceOverdue(DomainEvent, type="InvoiceOverdue", version=1):
+    """A postpaid account's regular invoice is unpaid after its due date and no payment guarantee
+    covers it (seed 004 2.2: unpaid, the services are suspended as the contract provides): the
+    accounts service may suspend the account. Published once per invoice. `unpaid`: what is left
+    of its total (2 decimals), payments counted oldest invoice first."""
+
+    account_id: str
+    invoice_id: str
+    number: str
+    period: date
+    total: Decimal
+    unpaid: Decimal
+    due_on: date
+    at: datetime
