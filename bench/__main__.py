@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from time import perf_counter
 
-from bench import commands, consumers, eslib, eventstore, gateway, rebuild, relay, report
+from bench import commands, consumers, eslib, eventstore, gateway, invoicing, rebuild, relay, report
 from bench.common import DURATION, MAX_EVENTS, RUNS, SCALE, WARMUP, Sample, median
 from bench.setup import BenchEnv, environment
 
@@ -77,6 +77,9 @@ async def main() -> None:
         except RuntimeError as error:  # the other sections' figures still print
             print(error, file=sys.stderr)
             gateway_figures = f"it failed: {str(error).splitlines()[0]}"
+        accounts = int(os.environ.get("BENCH_INVOICING_ACCOUNTS", "5000"))
+        progress(f"invoicing: posting and bill run of {accounts:,} accounts beside raw INSERT/COPY; PDF and XLSX")
+        invoicing_lines = await invoicing.run(env.admin_dsn, accounts)
     lines = [
         (f"Benchmarks: BENCH_SCALE={SCALE:g}, median of {RUNS} runs; each store figure {DURATION:.1f} s"
          f" or {MAX_EVENTS:,} events, whichever first; {os.cpu_count()} CPUs"),
@@ -94,6 +97,8 @@ async def main() -> None:
         *report.consumers_table(consumer_figures, os.cpu_count() or 1),
         "",
         *report.gateway_table(gateway_figures),
+        "",
+        *invoicing_lines,
         "",
         report.NOTES,
         f"Total time {perf_counter() - began:.0f} s.",

@@ -1,8 +1,11 @@
-"""Invoicing at period scale, standalone (`python -m bench.invoicing [ACCOUNTS]`, default 5,000):
-the month's charges posted for every account (the 1st's posting) and the bill run of the month
-before (closing charges, an invoice each, numbered), beside a raw executemany INSERT of as many
-invoice-sized rows. Its own database on the bench's PostgreSQL (dropped at the end); no Kafka
-(the relay is measured by `make bench`)."""
+"""Invoicing at period scale (`python -m bench.invoicing [ACCOUNTS]`, default 5,000; `make bench`
+runs it with BENCH_INVOICING_ACCOUNTS, default 5,000): the month's charges posted for every account
+(the 1st's posting) and the bill run of the month before (closing charges, an invoice each,
+numbered, without documents), beside a raw executemany INSERT and a raw COPY of as many
+invoice-sized rows; then documents: PDF invoices per second on one core (a one-page Cyrillic
+invoice, seed 004's lines, ReportLab) and XLSX rows per second (XlsxWriter, constant memory).
+Its own database on the bench's PostgreSQL (dropped at the end); no Kafka (the relay is measured
+by `make bench`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import asyncio
 import sys
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from time import perf_counter
 from zoneinfo import ZoneInfo
 
@@ -17,11 +21,14 @@ import asyncpg
 
 import services.invoicing.domain.events  # noqa: F401  (registers the events)
 from bench.setup import ROOT
+from services.invoicing.adapters.documents import render_pdf, render_xlsx
 from services.invoicing.adapters.tables import PlansTable
 from services.invoicing.adapters.wiring import wire_invoicing
 from services.invoicing.application.bill_run import run_bill_run_batch, start_bill_run
 from services.invoicing.application.posting import drain_posting_queue
+from services.invoicing.domain.document import DocumentRow, DocumentSubscriber, InvoiceDocument
 from services.invoicing.domain.plan import AccountPlan, TariffTerm
+from services.invoicing.domain.proration import Figures
 from services.invoicing.domain.rules import ChargingRules
 from services.invoicing.settings import CHARGING_RULES
 from shared.clock import FakeClock
@@ -44,7 +51,42 @@ def _plan(n: int) -> AccountPlan:
     return plan
 
 
-async def measure(dsn: str, accounts: int) -> None:
+def _document(rows: int) -> InvoiceDocument:
+    """An invoice of `rows` charge lines over subscribers of 5 lines each, in Russian."""
+    lines = []
+    for n in range(rows):
+        figures = Figures(Decimal("46.2867") + n % 7, Decimal("11.5717"), Decimal(0))
+        lines.append(DocumentRow(f"План SIP-соединение {n % 28 + 1}", Decimal(25), figures))
+    subscribers = tuple(
+        DocumentSubscriber(f"37517{n:07d}", f"Альфа-Телеком, абонент {n}", tuple(lines[n:n + 5]),
+                           Figures(sum((r.figures.net for r in lines[n:n + 5]), Decimal(0)),
+                                   sum((r.figures.vat for r in lines[n:n + 5]), Decimal(0))))
+        for n in range(0, rows, 5))
+    totals = Figures(sum((s.totals.net for s in subscribers), Decimal(0)),
+                     sum((s.totals.vat for s in subscribers), Decimal(0)))
+    return InvoiceDocument("inv-3003-2021-05", "INV-2021-000001", "3003", date(2021, 5, 1), date(2021, 6, 1),
+                           date(2021, 6, 10), "postpaid", subscribers, totals)
+
+
+def documents(seconds: float = 5.0, xlsx_rows: int = 100_000) -> dict[str, float]:
+    """PDF documents/s on one core (one page: 10 lines of 2 subscribers) and XLSX rows/s."""
+    page = _document(10)
+    render_pdf(page)  # fonts and caches warm
+    made, began = 0, perf_counter()
+    while perf_counter() - began < seconds:
+        render_pdf(page)
+        made += 1
+    pdf_elapsed = perf_counter() - began
+    big = _document(xlsx_rows)
+    began = perf_counter()
+    size = len(render_xlsx(big))
+    xlsx_elapsed = perf_counter() - began
+    return {"pdf_per_s": made / pdf_elapsed, "pdf_ms": 1000 * pdf_elapsed / made, "pdf_bytes": len(render_pdf(page)),
+            "xlsx_rows": xlsx_rows, "xlsx_s": xlsx_elapsed, "xlsx_rows_per_s": xlsx_rows / xlsx_elapsed,
+            "xlsx_bytes": size}
+
+
+async def measure(dsn: str, accounts: int) -> dict[str, float]:
     await apply_migrations(dsn, "invoicing", discover(KERNEL_SQL, MIGRATIONS, prefixes=("kernel", "invoicing")))
     pool = await create_pool(dsn, "invoicing", max_size=4)
     clock = FakeClock(datetime(2026, 11, 1, 0, 5, tzinfo=MINSK))
@@ -77,23 +119,52 @@ async def measure(dsn: str, accounts: int) -> None:
                                            [(str(uuid.uuid4()), str(n), 650, datetime.now(UTC))
                                             for n in range(start, min(start + 500, accounts))])
         raw = perf_counter() - began
+        await pool.execute("TRUNCATE raw_rows")
+        began = perf_counter()
+        async with pool.acquire() as conn:
+            await conn.copy_records_to_table("raw_rows", records=[
+                (str(uuid.uuid4()), str(n), 650, datetime.now(UTC)) for n in range(accounts)])
+        copied = perf_counter() - began
     finally:
         await pool.close()
-    print(f"accounts {accounts}: posting the month {posting:.1f} s ({accounts / posting:,.0f} accounts/s);"
-          f" bill run {billing:.1f} s ({issued} invoices, {issued / billing:,.0f}/s);"
-          f" raw executemany INSERT of as many rows {raw:.2f} s ({accounts / raw:,.0f} rows/s)")
+    return {"accounts": accounts, "posting_s": posting, "bill_run_s": billing, "issued": issued,
+            "insert_s": raw, "copy_s": copied}
 
 
-async def main(accounts: int) -> None:
-    admin_dsn, _ = resolve_postgres(ROOT / ".run" / "bench-postgres")
+def lines(figures: dict[str, float], docs: dict[str, float]) -> list[str]:
+    n = figures["accounts"]
+    return [
+        f"Invoicing, {n:,.0f} accounts (one internet line each)",
+        f"  posting the month's charges {figures['posting_s']:.1f} s ({n / figures['posting_s']:,.0f} accounts/s)",
+        f"  bill run (closing charges, events, invoices, gapless numbers; no documents) {figures['bill_run_s']:.1f} s"
+        f" ({figures['issued']:,.0f} invoices, {figures['issued'] / figures['bill_run_s']:,.0f}/s)",
+        f"  raw executemany INSERT of as many rows {figures['insert_s']:.2f} s ({n / figures['insert_s']:,.0f} rows/s),"
+        f" raw COPY {figures['copy_s']:.2f} s ({n / figures['copy_s']:,.0f} rows/s)",
+        f"  100,000 accounts at this rate: bill run ~{100_000 * figures['bill_run_s'] / n:.0f} s"
+        f" (posting ~{100_000 * figures['posting_s'] / n:.0f} s)",
+        f"  PDF documents (one page, Cyrillic, ReportLab) on one core: {docs['pdf_per_s']:,.1f}/s"
+        f" ({docs['pdf_ms']:.1f} ms each, {docs['pdf_bytes'] / 1024:.0f} KiB with the font subset)",
+        f"  XLSX (XlsxWriter, constant memory): {docs['xlsx_rows']:,.0f} rows in {docs['xlsx_s']:.1f} s"
+        f" ({docs['xlsx_rows_per_s']:,.0f} rows/s, {docs['xlsx_bytes'] / 1e6:.1f} MB)",
+    ]
+
+
+async def run(admin_dsn: str, accounts: int) -> list[str]:
+    """The section's lines, measured in a database of its own on `admin_dsn`'s server."""
     name = f"bench_invoicing_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f"CREATE DATABASE {quote_ident(name)}")
     try:
-        await measure(database_dsn(admin_dsn, name), accounts)
+        figures = await measure(database_dsn(admin_dsn, name), accounts)
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
         await admin.close()
+    return lines(figures, documents())
+
+
+async def main(accounts: int) -> None:
+    admin_dsn, _ = resolve_postgres(ROOT / ".run" / "bench-postgres")
+    print("\n".join(await run(admin_dsn, accounts)))
 
 
 if __name__ == "__main__":

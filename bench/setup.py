@@ -35,6 +35,8 @@ class BenchEnv:
     #: Seconds our broker took to serve clients, and its process (for CPU figures); None if given.
     broker_started_in: float | None = None
     broker_pid: int | None = None
+    #: The server's administrative DSN: a section with a database of its own (bench/invoicing.py).
+    admin_dsn: str = ""
 
     @property
     def kafka(self) -> str:
@@ -85,7 +87,7 @@ async def environment() -> AsyncIterator[BenchEnv]:
         server = f"PostgreSQL {version} at {params['POSTGRES_HOST']}:{params['POSTGRES_PORT']}"
         yield BenchEnv(database_dsn(admin_dsn, name), name, server, bootstrap, broker is not None,
                        broker.started_in if broker else None,
-                       broker.process.pid if broker and broker.process else None)
+                       broker.process.pid if broker and broker.process else None, admin_dsn=admin_dsn)
     finally:
         if broker is not None:
             broker.stop()

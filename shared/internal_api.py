@@ -14,7 +14,7 @@ import httpx
 from shared.errors import DomainError
 from shared.logging import correlation_id
 
-__all__ = ["InternalClient", "RemoteError", "Reply", "ServiceUnavailable"]
+__all__ = ["File", "InternalClient", "RemoteError", "Reply", "ServiceUnavailable"]
 
 #: The header a service's answer to a repeated command carries (shared.http.command_response).
 REPLAYED_HEADER = "idempotent-replayed"
@@ -71,6 +71,10 @@ class InternalClient:
     async def close(self) -> None:
         await self._http.aclose()
 
+    async def file(self, path: str, *, actor: str | None = None) -> File:
+        """A file the service answers with `path` (a document's bytes), not JSON."""
+        return await _file(self, path, actor)
+
     async def call(
         self,
         method: str,
@@ -112,6 +116,30 @@ class InternalClient:
             raise _as_error(self.service, response)
         body: dict[str, Any] = response.json() if response.content else {}
         return Reply(body, response.headers.get(REPLAYED_HEADER) == "true")
+
+
+@dataclass(frozen=True)
+class File:
+    """A file another service answered: its bytes, media type and `content-disposition`."""
+
+    content: bytes
+    media_type: str
+    disposition: str | None
+
+
+async def _file(client: InternalClient, path: str, actor: str | None) -> File:
+    headers = {"x-actor": actor} if actor else {}
+    current = correlation_id()
+    if current:
+        headers["x-correlation-id"] = current
+    try:
+        response = await client._http.get(path, headers=headers)
+    except httpx.TransportError:
+        raise ServiceUnavailable(client.service) from None
+    if response.status_code >= 400:
+        raise _as_error(client.service, response)
+    return File(response.content, response.headers.get("content-type", "application/octet-stream"),
+                response.headers.get("content-disposition"))
 
 
 def _as_error(service: str, response: httpx.Response) -> DomainError:

@@ -53,8 +53,10 @@ __all__ = [
     "PROBLEM_JSON",
     "PROBLEM_SCHEMA",
     "SWAGGER_UI_VERSION",
+    "File",
     "Problem",
     "answers",
+    "files",
     "openapi_config",
     "problems",
     "refine",
@@ -132,6 +134,19 @@ def answers(status: int, model: Any, description: str = "OK") -> dict[int, Respo
     return {status: ResponseSpec(data_container=model, description=description, generate_examples=False)}
 
 
+class File:
+    """What `files(...)` names as a download's body: bytes in one of `media_types`."""
+
+    media_types: tuple[str, ...] = ()
+
+
+def files(status: int, *media_types: str, description: str) -> dict[int, ResponseSpec]:
+    """`responses=` for a route answering a file (a document's bytes) in one of `media_types`."""
+    marker = type("File", (File,), {"media_types": media_types})
+    return {status: ResponseSpec(data_container=marker, media_type=media_types[0], description=description,
+                                 generate_examples=False)}
+
+
 class _Swagger(SwaggerRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         return super().render(request, refine(openapi_schema, request.app))
@@ -196,9 +211,8 @@ def refine(schema: dict[str, Any], app: Litestar) -> dict[str, Any]:
         for method in _METHODS:
             operation = item.get(method)
             if operation is not None:
-                for status, reference in answered.get((path, method), {}).items():
-                    operation["responses"].setdefault(status, {"description": "OK"})["content"] = {
-                        "application/json": {"schema": reference}}
+                for status, content in answered.get((path, method), {}).items():
+                    operation["responses"].setdefault(status, {"description": "OK"})["content"] = content
                 _complete(path, method, operation, (path, method) in sessions)
     _REFINED[id(schema)] = (schema, refined)
     return refined
@@ -265,17 +279,24 @@ def _session_routes(app: Litestar) -> set[tuple[str, str]]:
 
 def _answers(app: Litestar, schemas: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """The 2xx bodies routes document with `answers(...)`: pydantic's schema of each type (its
-    serialized form), into `schemas`; per route, status -> reference."""
+    serialized form), into `schemas`; with `files(...)`, bytes in each media type; per route,
+    status -> content."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for path, method, handler in _handlers(app):
         for status, spec in (handler.responses or {}).items():
-            if 200 <= status < 300 and spec.data_container is not None:
+            container = spec.data_container
+            if 200 <= status < 300 and isinstance(container, type) and issubclass(container, File):
+                found.setdefault((path, method), {})[str(status)] = {
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in container.media_types}
+            elif 200 <= status < 300 and spec.data_container is not None:
                 schema = TypeAdapter(spec.data_container).json_schema(
                     ref_template="#/components/schemas/{model}", mode="serialization")
                 schemas.update(schema.pop("$defs", {}))
                 name = spec.data_container.__name__
                 schemas[name] = schema
-                found.setdefault((path, method), {})[str(status)] = {"$ref": f"#/components/schemas/{name}"}
+                found.setdefault((path, method), {})[str(status)] = {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
     return found
 
 

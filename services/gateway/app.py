@@ -19,6 +19,7 @@ from services.gateway.entrypoints.accounts import AccountsController
 from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
 from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, caller, payments_commands, session
+from services.gateway.entrypoints.invoicing import CabinetInvoicingController
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
@@ -42,6 +43,7 @@ __all__ = ["create_app"]
 CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
+    CabinetInvoicingController,
 ]
 
 
@@ -78,10 +80,11 @@ class Wiring:
     accounts: InternalClient
     payments: InternalClient
     notifications: InternalClient
+    invoicing: InternalClient
     pages: PagesPool = field(default_factory=lambda: PagesPool(""))
 
     async def close(self) -> None:
-        for client in (self.accounts, self.payments, self.notifications):
+        for client in (self.accounts, self.payments, self.notifications, self.invoicing):
             await client.close()
 
     @asynccontextmanager
@@ -132,12 +135,17 @@ def _notifications(state: State) -> InternalClient:
     return _wiring(state).notifications
 
 
+def _invoicing(state: State) -> InternalClient:
+    return _wiring(state).invoicing
+
+
 DEPENDENCIES = {
     "gateway_settings": Provide(_settings, sync_to_thread=False), "clock": Provide(_clock, sync_to_thread=False),
     "timezone": Provide(_timezone, sync_to_thread=False), "pool": Provide(_pool, sync_to_thread=False),
     "reads": Provide(_reads, sync_to_thread=False),
     "accounts": Provide(_accounts, sync_to_thread=False), "payments_api": Provide(_payments, sync_to_thread=False),
     "notifications_api": Provide(_notifications, sync_to_thread=False),
+    "invoicing_api": Provide(_invoicing, sync_to_thread=False),
     "session": Provide(session), "caller": Provide(caller),
     "accounts_commands": Provide(accounts_commands), "payments_commands": Provide(payments_commands),
 }
@@ -146,8 +154,9 @@ DEPENDENCIES = {
 def create_app(
     settings: GatewaySettings | None = None, clock: Clock | None = None, accounts: InternalClient | None = None,
     payments: InternalClient | None = None, notifications: InternalClient | None = None,
+    invoicing: InternalClient | None = None,
 ) -> Litestar:
-    """`clock`, `accounts` and `payments` (the services' clients) are given by tests; else from settings."""
+    """`clock` and the services' clients are given by tests; else from settings."""
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
@@ -161,6 +170,7 @@ def create_app(
         accounts=accounts or InternalClient("accounts", settings.accounts_url, token),
         payments=payments or InternalClient("payments", settings.payments_url, token),
         notifications=notifications or InternalClient("notifications", settings.notifications_api_url, token),
+        invoicing=invoicing or InternalClient("invoicing", settings.invoicing_url, token),
         pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(

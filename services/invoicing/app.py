@@ -14,11 +14,13 @@ from services.invoicing.entrypoints.http import AccountChargesController, BillRu
 from services.invoicing.entrypoints.timers import timer_handlers
 from services.invoicing.entrypoints.workers import Workers
 from services.invoicing.projections.account_plans import AccountPlansProjection
+from services.invoicing.projections.payment_facts import PaymentFactsProjection
 from services.invoicing.settings import InvoicingSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
 from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
 from shared.logging import configure_logging
+from shared.openapi import INTERNAL_TOKEN, asset_routes, openapi_config
 from shared.service import ServiceRuntime
 from shared.settings import load_settings
 
@@ -38,7 +40,8 @@ def create_app(settings: InvoicingSettings | None = None, clock: Clock | None = 
 
     runtime = ServiceRuntime(
         "invoicing", settings, registry, clock, migrations=MIGRATIONS,
-        projections=[AccountPlansProjection(settings.timezone)], timer_handlers=timer_handlers(invoicing),
+        projections=[AccountPlansProjection(settings.timezone), PaymentFactsProjection()],
+        timer_handlers=timer_handlers(invoicing),
     )
     workers = Workers(invoicing)
 
@@ -48,13 +51,18 @@ def create_app(settings: InvoicingSettings | None = None, clock: Clock | None = 
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[AccountChargesController, BillRunsController],
-                   guards=[internal_token_guard(settings.internal_token)]),
+                   guards=[internal_token_guard(settings.internal_token)], security=[{INTERNAL_TOKEN: []}]),
             *ops_route_handlers(runtime.ready),
+            *asset_routes(),
         ],
         dependencies={"invoicing": Provide(get_invoicing)},
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, workers.lifespan],
+        openapi_config=openapi_config(
+            "Invoicing internal API", "1.0.0", security="internal",
+            description="Charges pages per subscriber line, the charges history, regular invoices and their "
+                        "documents, rated usage (telephony's), bill runs."),
         debug=False,
     )
     return at_the_edge(app, "invoicing", settings.trusted_proxy_networks)

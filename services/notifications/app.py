@@ -10,6 +10,7 @@ from pathlib import Path
 from litestar import Litestar, Router
 
 import services.notifications.domain.events  # noqa: F401  (registers the events)
+from services.notifications.adapters.attachments import ServiceAttachments
 from services.notifications.adapters.sms_gateway import SmsGatewaySender
 from services.notifications.adapters.smtp import SmtpSender
 from services.notifications.adapters.templates import Templates
@@ -23,6 +24,7 @@ from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock, clock_for
 from shared.events import registry
 from shared.http import at_the_edge, exception_handlers, internal_token_guard, ops_route_handlers
+from shared.internal_api import InternalClient
 from shared.logging import configure_logging
 from shared.openapi import INTERNAL_TOKEN, asset_routes, openapi_config
 from shared.service import ServiceRuntime
@@ -42,6 +44,8 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         starttls=settings.smtp_starttls, timeout=settings.smtp_timeout_s,
     )
+    attachments = ServiceAttachments(
+        {"invoicing": InternalClient("invoicing", settings.invoicing_url, settings.internal_token)})
     runtime = ServiceRuntime("notifications", settings, registry, clock,
                              migrations=Path(__file__).parent / "migrations")
     notifier = Notifier(
@@ -50,6 +54,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
         retry=settings.retry_policy, secret_attempts=settings.secret_attempts,
         secret_retry_pause=settings.secret_retry_pause_s, reminder_days=settings.period_end_reminder_days,
         stale_after=settings.stale_after,
+        attachments=attachments,
     )
     runtime.projections.append(NotificationTriggers(notifier))
     runtime.timer_handlers.update(timer_handlers(notifier))
@@ -61,6 +66,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock | Non
             yield
         finally:
             await sms.close()
+            await attachments.close()
 
     app = Litestar(
         route_handlers=[

@@ -29,6 +29,9 @@ class NotificationsSettings(CommonSettings):
     sms_sender: str = "BILLING"
     sms_timeout_s: float = Field(default=10.0, gt=0)
 
+    #: The invoicing service's internal API: the documents mailed with invoices (issue 11 item 7).
+    invoicing_url: str = "http://127.0.0.1:8103"
+
     #: The currency of amounts (subscribers' time is the common BILLING_TIMEZONE).
     currency: Literal["BYN", "RUB"] = "BYN"
     quiet_hours_start: time = time(21, 0)

@@ -17,6 +17,8 @@ from services.accounts.app import create_app as create_accounts
 from services.accounts.settings import AccountsSettings
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import GatewaySettings
+from services.invoicing.app import create_app as create_invoicing
+from services.invoicing.settings import InvoicingSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.settings import NotificationsSettings
 from services.payments.app import create_app as create_payments
@@ -36,6 +38,7 @@ def apps() -> dict[str, Litestar]:
         "accounts": create_accounts(AccountsSettings(**COMMON)),
         "payments": create_payments(PaymentsSettings(**COMMON)),
         "notifications": create_notifications(NotificationsSettings(**COMMON, sms_gateway_token="t")),
+        "invoicing": create_invoicing(InvoicingSettings(**COMMON)),
     }
 
 
@@ -68,7 +71,7 @@ def test_every_route_that_needs_a_caller_says_how_to_authenticate(documents: dic
         if operation.get("security"):
             assert operation["security"] == [{BEARER: []}]
             assert "401" in operation["responses"], (method, path)
-    for name in ("accounts", "payments", "notifications"):
+    for name in ("accounts", "payments", "notifications", "invoicing"):
         assert documents[name]["components"]["securitySchemes"][INTERNAL_TOKEN]["name"] == "x-internal-token"
         for path, method, operation in operations(documents[name]):
             assert operation["security"] == [{INTERNAL_TOKEN: []}], (name, method, path)
@@ -102,11 +105,20 @@ def test_every_answer_has_a_typed_schema(documents: dict[str, dict[str, Any]]) -
             for status, answer in operation["responses"].items():
                 if not status.startswith("2") or status == "204":
                     continue
+                if "application/json" not in answer["content"]:  # a file: bytes in each of its types
+                    assert all(c["schema"] == {"type": "string", "format": "binary"}
+                               for c in answer["content"].values()), (name, method, path)
+                    typed += 1
+                    continue
                 reference = answer["content"]["application/json"]["schema"]["$ref"]
                 schema = schemas[reference.rsplit("/", 1)[1]]
                 assert schema["type"] == "object" and schema["properties"] and schema["required"], (name, method, path)
                 typed += 1
         assert typed >= len(list(operations(document))), name
+    download = documents["invoicing"]["paths"][
+        "/internal/v1/accounts/{account_id}/invoices/{period}/documents/{document_format}"]["get"]["responses"]["200"]
+    assert set(download["content"]) == {
+        "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     summary = documents["gateway"]["components"]["schemas"]["AccountPage"]["properties"]
     assert summary["balance"] == {"title": "Balance", "type": "string"}
     assert summary["lines"]["items"] == {"$ref": "#/components/schemas/Line"}

@@ -1,6 +1,6 @@
 """Every HTTP API against its own OpenAPI document, by schemathesis: the gateway (as the operator,
-with a real access token) and the internal APIs of accounts, payments and notifications (with the
-internal token), all four in-process on a real PostgreSQL and Kafka, as `make run` wires them, with
+with a real access token) and the internal APIs of accounts, payments, notifications and invoicing
+(with the internal token), all five in-process on a real PostgreSQL and Kafka, as `make run` wires them, with
 the demo data loaded.
 
 Each operation gets a few generated requests that match its document (positive) and a few that do
@@ -37,6 +37,8 @@ from schemathesis.config import SchemathesisConfig
 
 from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
+from services.invoicing.app import create_app as create_invoicing
+from services.invoicing.settings import InvoicingSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.dev.sms_sink import SmsSink
 from services.notifications.dev.smtp_sink import SmtpSink
@@ -165,7 +167,7 @@ def examples(run: Run, key: str, headers: dict[str, str], valid: bool, strategy:
 
 @contextlib.asynccontextmanager
 async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str, Any]]:
-    """accounts, payments, notifications and the gateway, each in-process, the gateway calling the
+    """accounts, payments, notifications, invoicing and the gateway, each in-process, the gateway calling the
     others through their internal APIs; the demo data loaded; the operator's token."""
     clock = FakeClock(START)
     common = {"billing_env": "test", "database_url": database_url, "kafka_bootstrap_servers": kafka.bootstrap,
@@ -173,6 +175,7 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
               "log_format": "console"}
     accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
     payments_app = create_payments(PaymentsSettings(**common), clock)
+    invoicing_app = create_invoicing(InvoicingSettings(**common), clock)
     sms, smtp_port = SmsSink("127.0.0.1", 0, "test-sms-token", out=None), free_port()
     sms.start()
     smtp = SmtpSink(out=None).start("127.0.0.1", smtp_port)
@@ -188,10 +191,11 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
         accounts = await running.enter_async_context(serving(accounts_app))
         payments = await running.enter_async_context(serving(payments_app))
         await running.enter_async_context(serving(notifications_app))
+        invoicing = await running.enter_async_context(serving(invoicing_app))
         gateway_app = create_gateway(
             gateway_settings(database_url, kafka).model_copy(update={"read_your_writes_timeout_s": 0.5}),
             clock=clock, accounts=client("accounts", accounts_app), payments=client("payments", payments_app),
-            notifications=client("notifications", notifications_app))
+            notifications=client("notifications", notifications_app), invoicing=client("invoicing", invoicing_app))
         async with serving(gateway_app) as gateway:
             await load_demo(accounts)
 
@@ -206,6 +210,12 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
                 return summary.status_code == 200
 
             await eventually(demo_in_read_model)
+
+            async def demo_in_invoicing() -> bool:
+                answer = await invoicing.get("/internal/v1/accounts/1015/charges", headers=TOKEN)
+                return answer.status_code == 200
+
+            await eventually(demo_in_invoicing)
             for entry in DEMO_PAYMENTS:  # the demo's payments, once payments knows their accounts
 
                 async def registered(entry: dict[str, Any] = entry) -> bool:
@@ -216,7 +226,7 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
                 await eventually(registered)
             login = await gateway.post("/api/v1/auth/login", json={"login": OPERATOR[0], "password": OPERATOR[1]})
             yield {"accounts": accounts_app, "payments": payments_app, "notifications": notifications_app,
-                   "gateway": gateway_app, "token": login.json()["access_token"], "client": gateway}
+                   "invoicing": invoicing_app, "gateway": gateway_app, "token": login.json()["access_token"], "client": gateway}
 
 
 async def test_every_api_answers_as_its_openapi_says(database_url: str, kafka: KafkaSpace) -> None:
@@ -233,6 +243,8 @@ async def test_every_api_answers_as_its_openapi_says(database_url: str, kafka: K
             # routes run on a known account (POST /internal/v1/payments still names random ones).
             ("payments", internal, {"account_id": "1015"}),
             ("notifications", internal, None),
+            ("invoicing", internal, None),
+            ("invoicing", internal, {"account_id": "1015"}),  # a known account: its charges and invoices
         ]
         deadline = time.monotonic() + BUDGET_S
         with concurrent.futures.ThreadPoolExecutor(1) as pool:

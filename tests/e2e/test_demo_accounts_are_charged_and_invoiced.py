@@ -1,6 +1,8 @@
 """End to end over running processes: the demo accounts are charged for the current month by the
 invoicing service (accounts -> Kafka -> invoicing's projection -> posting worker), and moving the dev
-clock past the 1st runs the bill run: one regular invoice per account, numbered without gaps."""
+clock past the 1st runs the bill run: one regular invoice per account, numbered without gaps; from the
+4th the subscriber orders the invoice's PDF and XLSX in the cabinet and downloads them through the
+gateway once the document worker made them."""
 
 from __future__ import annotations
 
@@ -48,3 +50,18 @@ def test_the_demo_accounts_are_charged_this_month_and_invoiced_once_the_month_cl
         assert invoice["period"] == f"{this_month:%Y-%m}"
         numbers.append(int(invoice["number"].rsplit("-", 1)[1]))
     assert sorted(numbers) == [1, 2, 3, 4]
+
+    # From the 4th (days 1-3 are the invoicing window) the subscriber orders and downloads them.
+    stack.move_clock_to(datetime.combine(first_of_next_month(this_month).replace(day=4), time(9), MINSK))
+    me = stack.login("1015", "demo-1015-pass")
+    cabinet = f"{stack.urls['gateway']}/api/v1/accounts/1015/invoices"
+    listed = httpx.get(cabinet, headers=me).json()
+    assert listed["orders_open"] and [i["period"] for i in listed["invoices"]] == [f"{this_month:%Y-%m}"]
+    for document_format, media_type, magic in (
+            ("pdf", "application/pdf", b"%PDF-"),
+            ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK")):
+        ordered = httpx.post(f"{cabinet}/{this_month:%Y-%m}/documents", json={"format": document_format}, headers=me)
+        assert ordered.status_code == 202, ordered.text
+        file = poll(lambda f=document_format: httpx.get(f"{cabinet}/{this_month:%Y-%m}/documents/{f}", headers=me),
+                    lambda r: r.status_code == 200)
+        assert file.headers["content-type"] == media_type and file.content.startswith(magic), file.text[:200]

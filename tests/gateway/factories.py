@@ -50,7 +50,7 @@ class Cabinet:
 
 def gateway_settings(database_url: str, kafka: KafkaSpace) -> GatewaySettings:
     # Other services are not running here: a request that reached them would fail, never succeed.
-    elsewhere = {f"{name}_url": "http://127.0.0.1:9" for name in ("payments", "notifications")
+    elsewhere = {f"{name}_url": "http://127.0.0.1:9" for name in ("payments", "notifications", "invoicing")
                  if f"{name}_url" in GatewaySettings.model_fields}
     return GatewaySettings(
         billing_env="test", database_url=database_url, kafka_bootstrap_servers=kafka.bootstrap,

@@ -64,8 +64,9 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
     await publish_account_events(kafka, opened_isp_account("1015", at("2026-11-01", 0)))
     await _page(app_client, "/internal/v1/accounts/1015/charges")
     cases = [
-        ("/internal/v1/accounts/1015/charges?period=2026-8", 422, "period.invalid"),
-        ("/internal/v1/accounts/1015/charges?period=2026-13", 422, "period.invalid"),
+        ("/internal/v1/accounts/1015/charges?period=2026-8", 400, "request.invalid"),
+        ("/internal/v1/accounts/1015/charges?period=2026-13", 400, "request.invalid"),
+        ("/internal/v1/bill-runs/2026-13", 400, "request.invalid"),
         ("/internal/v1/accounts/1015/charges?period=2026-08", 422, "charges.period_out_of_range"),
         ("/internal/v1/accounts/1015/charges?period=2026-12", 422, "charges.period_out_of_range"),
         ("/internal/v1/accounts/1015/charges?line_id=nope", 404, "line.not_found"),
@@ -73,6 +74,8 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
         ("/internal/v1/accounts/9999/invoices", 404, "account.not_found"),
         ("/internal/v1/bill-runs/2026-10", 404, "bill_run.not_found"),
         ("/internal/v1/accounts/1015/charges/history?from=2024-01-01", 422, "request.date_range_too_old"),
+        ("/internal/v1/accounts/1015/charges/history?from=2026-11-10&to=2026-11-01", 422,
+         "request.invalid_date_range"),
         ("/internal/v1/accounts/1015/charges/history?limit=0", 400, "request.invalid"),
     ]
     for path, status, code in cases:
@@ -87,6 +90,7 @@ async def test_bad_periods_unknown_accounts_and_lines_get_problem_details_with_s
     assert (await app_client.get("/internal/v1/accounts/1015/charges")).status_code == 401
     for body, status, code in [({"period": "2026-10", "format": "pdf"}, 404, "invoice.not_found"),
                                ({"period": "2026-10", "format": "doc"}, 400, "request.invalid"),
+                               ({"period": "2026-1"}, 400, "request.invalid"),
                                ({"period": "2026-11"}, 422, "invoice.period_out_of_range")]:
         answer = await app_client.post("/internal/v1/accounts/1015/invoice-orders", json=body, headers=INTERNAL)
         assert (answer.status_code, answer.json()["code"]) == (status, code), body
@@ -115,9 +119,26 @@ async def test_charges_are_published_and_a_bill_run_issues_invoices_listed_per_a
                                            "subscriber_name": "Абонент 1015"}]
         again = await client.post("/internal/v1/bill-runs", json={"period": "2026-10"}, headers=INTERNAL)
         assert again.json()["issued"] == 1
+        ordered = await client.post("/internal/v1/accounts/1015/invoice-orders", json={"period": "2026-10"},
+                                    headers=INTERNAL)
+        assert (ordered.status_code, ordered.json()["status"]) == (202, "ordered")  # made after, by the worker
+        document = "/internal/v1/accounts/1015/invoices/2026-10/documents/pdf"
+
+        async def downloaded() -> bool:
+            answer = await client.get(document, headers=INTERNAL)
+            holder["pdf"] = answer
+            return answer.status_code == 200
+
+        holder: dict[str, Any] = {}
+        await eventually(downloaded)
+        pdf = holder["pdf"]
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+        assert pdf.headers["content-disposition"] == 'attachment; filename="INV-2026-000001.pdf"'
+        not_ordered = await client.get(document.replace("pdf", "xlsx"), headers=INTERNAL)
+        assert (not_ordered.status_code, not_ordered.json()["code"]) == (404, "invoice.document_not_ordered")
         types = await _published_types(kafka)  # while the service's relay runs
     assert {"billing.invoicing.ChargePosted.v1", "billing.invoicing.FeesForecast.v1",
-            "billing.invoicing.InvoiceIssued.v1"} <= types
+            "billing.invoicing.InvoiceIssued.v1", "billing.invoicing.InvoiceDocumentReady.v1"} <= types
 
 
 async def _published_types(kafka: KafkaSpace) -> set[str]:
@@ -126,13 +147,13 @@ async def _published_types(kafka: KafkaSpace) -> set[str]:
     await consumer.start()
     seen: set[str] = set()
     try:
-        async def all_three() -> bool:
+        async def all_four() -> bool:
             for records in (await consumer.getmany(timeout_ms=200)).values():
                 for record in records:
                     seen.update(v.decode() for k, v in record.headers if k == "ce_type")
-            return len(seen) >= 3
+            return len(seen) >= 4
 
-        await eventually(all_three)
+        await eventually(all_four)
     finally:
         await consumer.stop()
     return seen

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.notifications.adapters.templates import Templates
-from services.notifications.domain.catalog import RULES, SECRET_RULES
+from services.notifications.domain.catalog import ADDRESSED_RULES, RULES, SECRET_RULES
 
 MINSK = ZoneInfo("Europe/Minsk")
 
@@ -26,13 +26,21 @@ SAMPLES = {
     "financial_block_applied": {"available": "-3.20"},
     "financial_block_lifted": {"available": "10.00"},
     "period_end_reminder": {"available": "10.00", "fees": "30.00", "shortfall": "20.00", "period_start": "2026-12-01"},
+    "invoice_issued": {"number": "INV-2026-000001", "period": "2026-11-01", "total": "650.0000",
+                       "due_on": "2026-12-10"},
+    "invoice_document_ready": {"number": "INV-2026-000001", "period": "2026-11-01", "format": "pdf",
+                               "file_name": "INV-2026-000001.pdf"},
+    "invoice_overdue": {"number": "INV-2026-000001", "total": "650.0000", "due_on": "2026-12-10"},
+    "invoice_mail": {"kind": "regular", "number": "INV-2026-000001", "period": "2026-11-01",
+                     "file_name": "INV-2026-000001.pdf"},
     "temporary_password": {"secret": "******", "expires_at": "2026-11-21T10:00:00+00:00"},
     "login_code": {"secret": "******", "expires_at": "2026-11-20T10:05:00+00:00"},
     "phone_confirmation_code": {"secret": "******", "expires_at": "2026-11-20T10:05:00+00:00"},
 }
 
 
-@pytest.mark.parametrize("rule", [*RULES.values(), *SECRET_RULES.values()], ids=lambda rule: rule.template)
+@pytest.mark.parametrize("rule", [*RULES.values(), *ADDRESSED_RULES.values(), *SECRET_RULES.values()],
+                         ids=lambda rule: rule.template)
 def test_every_rule_has_its_messages_in_russian_and_english(rule: object) -> None:
     templates = Templates("BYN", MINSK)
     template = rule.template  # type: ignore[attr-defined]

@@ -462,3 +462,144 @@ class RenamedLine(TypedDict):
 
 class Renamed(TypedDict):
     renamed: list[RenamedLine]
+
+
+# -- invoicing: charges, invoices and their documents, delivery (issue 11 items 6-8) -----------------
+class ChargeFigures(TypedDict):
+    """4 decimals, as the seed's charges table: net, VAT, other tax («Налог на услуги»), total."""
+
+    net: Money
+    vat: Money
+    other_tax: Money
+    total: Money
+
+
+class ChargeRow(ChargeFigures):
+    item: str
+    kind: str
+    description: str
+    quantity: str | None
+    days: int | None
+    vat_rate: str
+
+
+class SubscriberCharges(TypedDict):
+    line_id: str | None
+    identifier: str | None
+    subscriber_name: str | None
+    lines: list[ChargeRow]
+    totals: ChargeFigures
+
+
+class ChargesPage(TypedDict):
+    account_id: str
+    period: str
+    subscribers: list[SubscriberCharges]
+    totals: ChargeFigures
+    #: the periods the cabinet shows: the current month and the two before it
+    periods: list[str]
+
+
+class ChargeItem(ChargeFigures):
+    charge_id: str
+    kind: str
+    item: str
+    line_id: str | None
+    description: str
+    quantity: str | None
+    period: str
+    from_day: Day
+    to_day: Day
+    vat_rate: str
+    posted_at: Instant
+
+
+class ChargesHistory(TypedDict):
+    account_id: str
+    items: list[ChargeItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class PreviousInvoice(TypedDict):
+    invoice_id: str
+    number: str
+    total: Money
+    amount_due: Money
+    due_on: Day
+    issued_at: Instant
+
+
+class PreviousMonth(TypedDict):
+    """Seed 004 2.1: «Начисления за предыдущий месяц», «Баланс лицевого счёта», «Сумма счета к оплате»."""
+
+    account_id: str
+    period: str
+    charges: ChargeFigures
+    balance: Money
+    invoice: PreviousInvoice | None
+
+
+class InvoiceDocument(TypedDict):
+    format: Literal["pdf", "xlsx"]
+    status: Literal["ordered", "ready", "failed"]
+    ordered_at: Instant
+    ready_at: Instant | None
+    reason: str | None
+    size: int | None
+    #: where to download it once ready
+    download: str
+
+
+class InvoiceSubscriber(TypedDict):
+    line_id: str
+    identifier: str | None
+    subscriber_name: str | None
+
+
+class CabinetInvoice(ChargeFigures):
+    invoice_id: str
+    period: str
+    number: str
+    issued_at: Instant
+    due_on: Day
+    subscribers: list[InvoiceSubscriber]
+    documents: list[InvoiceDocument]
+
+
+class CabinetInvoices(TypedDict):
+    account_id: str
+    #: the two previous months («Просмотр счета возможен за предыдущие два месяца»)
+    periods: list[str]
+    #: false on days 1-3, while invoices are generated: orders answer 422 invoice.window_closed
+    orders_open: bool
+    invoices: list[CabinetInvoice]
+
+
+class DocumentOrdered(TypedDict):
+    invoice_id: str
+    period: str
+    format: Literal["pdf", "xlsx"]
+    status: Literal["ordered", "ready", "failed"]
+    ordered_at: Instant
+
+
+class InvoiceDelivery(TypedDict):
+    account_id: str
+    method: Literal["email", "self"]
+    format: Literal["pdf", "xlsx"]
+    addresses: list[str]
+    address_text: str
+    changed_at: Instant | None
+
+
+class InvoiceMailing(TypedDict):
+    mailing_id: str
+    account_id: str
+    kind: Literal["regular", "resend", "preliminary"]
+    period: str
+    format: Literal["pdf", "xlsx"]
+    addresses: list[str]
+    status: Literal["ordered"]
+    numbers: NotRequired[list[str] | None]

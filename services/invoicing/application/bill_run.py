@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.invoicing.application.context import Invoicing, append, recorded_lines
+from services.invoicing.application.delivery import queue_regular_mailing
 from services.invoicing.application.ports import BillRun, InvoiceRecord
 from services.invoicing.domain.account import AccountCharges, following_period, stream_id_for
 from services.invoicing.domain.coverage import desired
@@ -110,6 +111,7 @@ async def _invoice(ctx: Invoicing, conn: Connection, account_id: str, period: da
         raise _AlreadyInvoiced(account_id)  # the constraint: undo the number and the lines taken here
     await append(ctx, conn, aggregate, expected, [*lines, issued], metadata, now)
     await ctx.charge_lines.record(conn, recorded_lines(lines, wanted))
+    await queue_regular_mailing(conn, account_id, invoice_id, period, now)
     return 1
 
 

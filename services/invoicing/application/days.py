@@ -3,7 +3,8 @@
 On the 1st every account in service is queued for posting (the new period's fees in advance, the
 forecast of the one after it) and the previous period's bill run starts; on other days only the
 accounts with a daily-accrual tariff or a block starting that day (its own fee): what else changes
-an account's charges is a fact, and facts queue the account themselves. The handler schedules the
+an account's charges is a fact, and facts queue the account themselves. Every day, postpaid
+invoices unpaid past their due date become overdue (application/overdue.py). The handler schedules the
 next day's timer in its own transaction, so the chain survives restarts; a stopped service (or a
 dev clock moved forward) catches up day by day."""
 
@@ -13,6 +14,7 @@ from datetime import date, timedelta
 
 from services.invoicing.application.bill_run import start_bill_run
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.overdue import mark_overdue
 from shared.calendar import add_months, start_of_day
 from shared.db import Connection
 from shared.logging import get_logger
@@ -50,7 +52,8 @@ async def begin_day(ctx: Invoicing, conn: Connection, day: date) -> None:
         # moments still on their way through Kafka are in the plans by then
         await start_bill_run(ctx, conn, add_months(day, -1), now,
                              start_of_day(day, ctx.tz) + timedelta(minutes=ctx.bill_run_grace_minutes))
+    overdue = await mark_overdue(ctx, conn, day, now)
     next_day = day + timedelta(days=1)
     if not await timer_exists(conn, _key(next_day)):
         await _schedule(ctx, conn, next_day)
-    log.info("invoicing.day_began", day=day.isoformat(), queued=queued)
+    log.info("invoicing.day_began", day=day.isoformat(), queued=queued, overdue=overdue)

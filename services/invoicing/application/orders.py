@@ -3,8 +3,8 @@ previous ones, PDF or XLS; made in the background, then downloaded by its link).
 
 Refused during the invoicing window, days 1-3 (`invoice.window_closed`), for any other period
 (`invoice.period_out_of_range`) and for a period without an invoice (`invoice.not_found`). An order
-is recorded once per invoice and format (a repeat answers the same order); the document worker that
-makes the file follows in its own step."""
+is recorded once per invoice and format (a repeat answers the same order; a failed one is ordered
+again); the document worker (application/documents.py) makes the file after this commits."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ async def order_invoice_document(ctx: Invoicing, account_id: str, period_text: s
             raise NotFound("invoice.not_found", f"account {account_id} has no invoice for {period_text}")
         await conn.execute(
             "INSERT INTO invoice_documents (invoice_id, format, ordered_at, ordered_by) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (invoice_id, format) DO NOTHING", invoice_id, document_format, ctx.clock.now(), actor)
+            " ON CONFLICT (invoice_id, format) DO UPDATE SET status = 'ordered', reason = NULL,"
+            " ordered_at = excluded.ordered_at, ordered_by = excluded.ordered_by"
+            " WHERE invoice_documents.status = 'failed'", invoice_id, document_format, ctx.clock.now(), actor)
         row = await conn.fetchrow("SELECT status, ordered_at FROM invoice_documents WHERE invoice_id = $1"
                                   " AND format = $2", invoice_id, document_format)
     assert row is not None  # inserted above or before

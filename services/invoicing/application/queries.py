@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.documents import documents_json
 from services.invoicing.domain.invoice import chargeable_periods, parse_period
 from services.invoicing.domain.page import SubscriberCharges, charges_page
 from services.invoicing.domain.plan import AccountPlan
@@ -15,8 +16,9 @@ from services.invoicing.domain.proration import Figures
 from shared.calendar import day_bounds, days_in_month, twelve_months_before
 from shared.db import Connection
 from shared.errors import DomainError, NotFound, ValidationFailed
+from shared.money import round_money
 
-__all__ = ["account_charges", "account_invoices", "chargeable_period", "charges_history"]
+__all__ = ["account_charges", "account_invoices", "chargeable_period", "charges_history", "previous_month"]
 
 
 def chargeable_period(ctx: Invoicing, text: str | None) -> date:
@@ -81,11 +83,15 @@ async def account_invoices(ctx: Invoicing, account_id: str) -> dict[str, Any]:
     async with ctx.pool.acquire() as conn:
         await _plan(ctx, conn, account_id)
         rows = await ctx.invoices.of_account(conn, account_id)
+        documents = await conn.fetch(
+            "SELECT invoice_id, format, status, ordered_at, ready_at, reason, size FROM invoice_documents"
+            " WHERE invoice_id = ANY($1::text[]) ORDER BY format", [r["invoice_id"] for r in rows])
     invoices = [{
         "invoice_id": r["invoice_id"], "kind": r["kind"], "period": f"{r['period']:%Y-%m}", "series": r["series"],
         "number": r["number"], "net": str(r["net"]), "vat": str(r["vat"]), "other_tax": str(r["other_tax"]),
         "total": str(r["total"]), "issued_at": r["issued_at"].isoformat(), "due_on": r["due_on"].isoformat(),
         "subscribers": r["subscribers"],
+        "documents": documents_json([d for d in documents if d["invoice_id"] == r["invoice_id"]]),
     } for r in rows]
     return {"account_id": account_id, "invoices": invoices}
 
@@ -117,3 +123,23 @@ async def charges_history(ctx: Invoicing, account_id: str, date_from: date | Non
     } for row in rows]
     return {"account_id": account_id, "items": items, "total": rows[0]["total_count"] if rows else 0,
             "limit": limit, "offset": offset}
+
+
+async def previous_month(ctx: Invoicing, account_id: str) -> dict[str, Any]:
+    """Seed 004 2.1: «Начисления за предыдущий месяц» and «Сумма счета к оплате»: the previous
+    month's charges and its regular invoice (None before the bill run issued it)."""
+    period = chargeable_periods(ctx.today())[1]
+    async with ctx.pool.acquire() as conn:
+        await _plan(ctx, conn, account_id)
+        recorded = await ctx.charge_lines.of_period(conn, account_id, period)
+        invoice = await conn.fetchrow("SELECT invoice_id, number, total, due_on, issued_at FROM invoices"
+                                      " WHERE account_id = $1 AND period = $2 AND kind = 'regular'", account_id, period)
+    figures = Figures(sum((r.line.net for r in recorded), Decimal(0)), sum((r.line.vat for r in recorded), Decimal(0)),
+                      sum((r.line.other_tax for r in recorded), Decimal(0)))
+    return {
+        "account_id": account_id, "period": f"{period:%Y-%m}", "charges": _figures(figures),
+        "invoice": None if invoice is None else {
+            "invoice_id": invoice["invoice_id"], "number": invoice["number"], "total": str(invoice["total"]),
+            "amount_due": str(round_money(invoice["total"])), "due_on": invoice["due_on"].isoformat(),
+            "issued_at": invoice["issued_at"].isoformat()},
+    }

@@ -13,7 +13,8 @@ from typing import Literal
 
 from shared.events import DomainEvent, registry
 
-__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceIssued"]
+__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDeliveryChanged", "InvoiceDocumentReady",
+           "InvoiceIssued", "InvoiceMailReady", "InvoiceOverdue"]
 
 #: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
 #: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
@@ -84,3 +85,71 @@ class InvoiceIssued(DomainEvent, type="InvoiceIssued", version=1):
     total: Decimal
     issued_at: datetime
     due_on: date
+
+
+@registry.register
+class InvoiceDocumentReady(DomainEvent, type="InvoiceDocumentReady", version=1):
+    """An invoice's document (PDF or XLSX) was made and can be downloaded from the internal API
+    (`GET /internal/v1/accounts/{account}/invoices/{period}/documents/{format}`): published once per
+    time it is made (ordered again after a failure: again)."""
+
+    account_id: str
+    invoice_id: str
+    number: str
+    period: date
+    format: Literal["pdf", "xlsx"]
+    file_name: str
+    content_type: str
+    size: int
+    ordered_by: str
+    ready_at: datetime
+
+
+@registry.register
+class InvoiceDeliveryChanged(DomainEvent, type="InvoiceDeliveryChanged", version=1):
+    """How the account receives its regular invoices from now on: `email` (in `format`, to
+    `addresses`) or `self` («Получает сам»: downloads them in the cabinet)."""
+
+    account_id: str
+    method: Literal["email", "self"]
+    format: Literal["pdf", "xlsx"]
+    addresses: list[str]
+    changed_at: datetime
+
+
+@registry.register
+class InvoiceMailReady(DomainEvent, type="InvoiceMailReady", version=1):
+    """An invoice to e-mail is ready: the notifications service fetches the file from
+    `GET /internal/v1/accounts/{account}/mailings/{mailing_id}/document` and mails it to `addresses`.
+    `kind`: `regular` (at issue, to the address valid then), `resend` (a past period, to the current
+    address), `preliminary` (the current month so far; `number` is None)."""
+
+    account_id: str
+    mailing_id: str
+    kind: Literal["regular", "resend", "preliminary"]
+    period: date
+    invoice_id: str | None = None
+    number: str | None = None
+    format: Literal["pdf", "xlsx"]
+    file_name: str
+    content_type: str
+    size: int
+    addresses: list[str]
+    ready_at: datetime
+
+
+@registry.register
+class InvoiceOverdue(DomainEvent, type="InvoiceOverdue", version=1):
+    """A postpaid account's regular invoice is unpaid after its due date and no payment guarantee
+    covers it (seed 004 2.2: unpaid, the services are suspended as the contract provides): the
+    accounts service may suspend the account. Published once per invoice. `unpaid`: what is left
+    of its total (2 decimals), payments counted oldest invoice first."""
+
+    account_id: str
+    invoice_id: str
+    number: str
+    period: date
+    total: Decimal
+    unpaid: Decimal
+    due_on: date
+    at: datetime

@@ -16,7 +16,7 @@ __all__ = ["WINDOW_LAST_DAY", "chargeable_periods", "due_on", "ensure_orders_ope
 
 #: Invoices are generated from the 1st to the 3rd: the cabinet's invoice orders wait until the 4th.
 WINDOW_LAST_DAY = 3
-_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])", re.ASCII)
+_PERIOD = re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def parse_period(text: str) -> date:

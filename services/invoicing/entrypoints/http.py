@@ -1,11 +1,12 @@
 """The invoicing service's internal API (the gateway's and the office's): an account's charges page
 per period and subscriber line, its invoices, and bill runs (operators' tools).
 
-Problem details with stable codes: `period.invalid` (400, not a month like 2021-05),
+Problem details with stable codes: `request.invalid` (400, a period not like 2021-05),
 `charges.period_out_of_range` (422, with `allowed`), `account.not_found`, `line.not_found`,
 `bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
 (422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
-usage: `usage.period_invoiced` (409)."""
+documents: `invoice.document_not_ordered` (404), `invoice.document_not_ready` (409, with `document_status`
+and `reason`); usage: `usage.period_invoiced` (409)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,40 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, post, put
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.application.bill_run import bill_run_json, start_bill_run
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.delivery import (
+    change_delivery,
+    delivery_of,
+    mailing_document,
+    order_preliminary,
+    resend_invoice,
+)
+from services.invoicing.application.documents import Download, download_document
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
-from services.invoicing.application.queries import account_charges, account_invoices, charges_history
+from services.invoicing.application.queries import account_charges, account_invoices, charges_history, previous_month
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
+from services.invoicing.domain.delivery import DeliveryMethod
+from services.invoicing.domain.document import CONTENT_TYPES
 from services.invoicing.domain.invoice import parse_period
+from services.invoicing.entrypoints import answers as a
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.openapi import answers, files
 
 __all__ = ["AccountChargesController", "BillRunsController"]
 
-PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, max_length=32,
+PERIOD_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, pattern=PERIOD_PATTERN,
                                               description="YYYY-MM; the current month when left out")]
+PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
+FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
+MailingId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a mailing's id")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
                                             description="one subscriber line only")]
 
@@ -38,12 +55,14 @@ LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, patte
 class AccountChargesController(Controller):
     path = "/internal/v1/accounts/{account_id:str}"
 
-    @get("/charges", summary="The charges page of a period: per subscriber line, lines with VAT and totals")
+    @get("/charges", summary="The charges page of a period: per subscriber line, lines with VAT and totals",
+         responses=answers(200, a.ChargesPage))
     async def charges(self, account_id: AccountId, invoicing: Invoicing, period: PeriodQuery,
                       line_id: LineQuery) -> dict[str, Any]:
         return await account_charges(invoicing, account_id, period, line_id)
 
-    @get("/charges/history", summary="The charges history: every line as posted, newest first (12 months)")
+    @get("/charges/history", summary="The charges history: every line as posted, newest first (12 months)",
+         responses=answers(200, a.ChargesHistory))
     async def history(
         self, account_id: AccountId, invoicing: Invoicing,
         date_from: Annotated[date | None, Parameter(query="from", default=None)],
@@ -53,11 +72,54 @@ class AccountChargesController(Controller):
     ) -> dict[str, Any]:
         return await charges_history(invoicing, account_id, date_from, date_to, limit, offset)
 
-    @get("/invoices", summary="The account's regular invoices, newest first")
+    @get("/invoices", summary="The account's regular invoices, newest first",
+         responses=answers(200, a.Invoices))
     async def invoices(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
         return await account_invoices(invoicing, account_id)
 
-    @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id")
+    @get("/invoices/{period:str}/documents/{document_format:str}",
+         summary="Download an ordered document once ready (409 invoice.document_not_ready before)",
+         responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
+    async def download(self, account_id: AccountId, period: PeriodPath, document_format: FormatPath,
+                       invoicing: Invoicing) -> Response[bytes]:
+        return _file(await download_document(invoicing, account_id, period, document_format))
+
+    @get("/charges/previous-month", summary="The previous month's charges and its regular invoice (amount due)",
+         responses=answers(200, a.PreviousMonth))
+    async def previous(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await previous_month(invoicing, account_id)
+
+    @get("/invoice-delivery", summary="How the account receives its invoices: e-mail (PDF/XLSX) or «Получает сам»",
+         responses=answers(200, a.Delivery))
+    async def delivery(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await delivery_of(invoicing, account_id)
+
+    @put("/invoice-delivery", status_code=200, summary="Change the delivery method, format and addresses",
+         responses=answers(200, a.Delivery))
+    async def change_delivery(self, account_id: AccountId, data: ChangeDelivery, invoicing: Invoicing,
+                              actor: Actor) -> dict[str, Any]:
+        return await change_delivery(invoicing, account_id, data.method, data.format, data.addresses, actor)
+
+    @post("/invoice-sends", status_code=202, summary="E-mail a past month's invoice again, to the current address",
+          responses=answers(202, a.Mailing))
+    async def resend(self, account_id: AccountId, data: ResendInvoice, invoicing: Invoicing,
+                     actor: Actor) -> dict[str, Any]:
+        return await resend_invoice(invoicing, account_id, data.period, data.format, actor)
+
+    @post("/preliminary-invoices", status_code=202,
+          summary="E-mail a preliminary invoice of the current month: the whole account or a list of its numbers",
+          responses=answers(202, a.Mailing))
+    async def preliminary(self, account_id: AccountId, data: OrderPreliminary, invoicing: Invoicing,
+                          actor: Actor) -> dict[str, Any]:
+        return await order_preliminary(invoicing, account_id, data.numbers, data.format, actor)
+
+    @get("/mailings/{mailing_id:str}/document", summary="The file of an invoice to mail (notifications attach it)",
+         responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
+    async def mailing(self, account_id: AccountId, mailing_id: MailingId, invoicing: Invoicing) -> Response[bytes]:
+        return _file(await mailing_document(invoicing, account_id, mailing_id))
+
+    @post("/usage", status_code=201, summary="Post rated usage as a charge line (telephony); once per usage_id",
+          responses=answers(201, a.UsagePosted))
     async def usage(self, account_id: AccountId, data: PostUsage, invoicing: Invoicing, actor: Actor,
                     key: IdempotencyKey) -> Response[dict[str, Any]]:
         usage = RatedUsage(data.usage_id, data.line_id, data.usage_class, data.description, data.quantity, data.day,
@@ -66,16 +128,49 @@ class AccountChargesController(Controller):
         return command_response(result, status=201 if result.event_ids else 200)
 
     @post("/invoice-orders", status_code=202,
-          summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)")
+          summary="Order a previous month's invoice as PDF or XLSX (refused on days 1-3: invoice.window_closed)",
+          responses=answers(202, a.DocumentOrder))
     async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
                     actor: Actor) -> dict[str, Any]:
         return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
 
 
+def _file(found: Download) -> Response[bytes]:
+    return Response(found.content, media_type=found.content_type,
+                    headers={"content-disposition": f'attachment; filename="{found.file_name}"'})
+
+
+class ChangeDelivery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: DeliveryMethod = Field(description="email, or self («Получает сам»)")
+    format: DocumentFormat = "pdf"
+    addresses: str | None = Field(default=None, max_length=2000,
+                                  description="e-mail addresses separated by ';' without spaces, at most 200 "
+                                              "characters (longer: 422 delivery.addresses_too_long); left out: "
+                                              "the current ones")
+
+
+class ResendInvoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, a past month (up to 12 back)")
+    format: DocumentFormat | None = Field(default=None, description="the delivery format when left out")
+
+
+class OrderPreliminary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: str | None = Field(default=None, max_length=2000,
+                                description="the account's own numbers separated by ';' (375xxxxxxx;375xxxxxxx); "
+                                            "left out: the whole account")
+    format: DocumentFormat = "pdf"
+
+
 class OrderDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str = Field(max_length=32, description="YYYY-MM, one of the two previous months")
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, one of the two previous months")
     format: DocumentFormat = "pdf"
 
 
@@ -97,13 +192,14 @@ class PostUsage(BaseModel):
 class StartBillRun(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str = Field(max_length=32, description="YYYY-MM, a closed period")
+    period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, a closed period")
 
 
 class BillRunsController(Controller):
     path = "/internal/v1/bill-runs"
 
-    @post("/", status_code=202, summary="Start the bill run of a closed period (again: nothing new)")
+    @post("/", status_code=202, summary="Start the bill run of a closed period (again: nothing new)",
+          responses=answers(202, a.BillRun))
     async def start(self, data: StartBillRun, invoicing: Invoicing) -> Response[dict[str, Any]]:
         period = parse_period(data.period)
         if period >= month_start(invoicing.today()):
@@ -114,8 +210,8 @@ class BillRunsController(Controller):
         assert run is not None
         return Response(bill_run_json(run), status_code=202)
 
-    @get("/{period:str}", summary="A bill run's progress")
-    async def status(self, period: str, invoicing: Invoicing) -> dict[str, Any]:
+    @get("/{period:str}", summary="A bill run's progress", responses=answers(200, a.BillRun))
+    async def status(self, period: PeriodPath, invoicing: Invoicing) -> dict[str, Any]:
         first = parse_period(period)
         async with invoicing.pool.acquire() as conn:
             run = await invoicing.bill_runs.status(conn, first)

@@ -1,5 +1,6 @@
 """The invoicing service's background workers beside its HTTP API: the posting worker (accounts
-queued by facts and by the day timer) and the bill-run worker (a batch at a time, progress logged).
+queued by facts and by the day timer), the bill-run worker (a batch at a time, progress logged) and
+the document worker (ordered PDF/XLSX documents and invoices to mail, rendered off the event loop).
 Several processes may run them: both take their work with row locks (SKIP LOCKED)."""
 
 from __future__ import annotations
@@ -8,9 +9,12 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from services.invoicing.adapters.documents import RENDERERS
 from services.invoicing.application.bill_run import run_bill_run_batch
 from services.invoicing.application.context import Invoicing
 from services.invoicing.application.days import ensure_day_timer
+from services.invoicing.application.delivery import make_next_mailing
+from services.invoicing.application.documents import make_next_document
 from services.invoicing.application.posting import drain_posting_queue
 from shared.logging import get_logger
 
@@ -33,6 +37,11 @@ class Workers:
         run = await run_bill_run_batch(self.invoicing())
         return run is not None and run.finished_at is None
 
+    async def _documents(self) -> bool:
+        ctx = self.invoicing()
+        made = await make_next_document(ctx, RENDERERS)
+        return await make_next_mailing(ctx, RENDERERS) or made
+
     async def _loop(self, name: str, step: Callable[[], Awaitable[bool]]) -> None:
         while not self._stop.is_set():
             busy = False
@@ -49,7 +58,8 @@ class Workers:
         await ensure_day_timer(self.invoicing())
         self._stop.clear()
         self._tasks = [asyncio.create_task(self._loop("posting", self._posting), name="invoicing-posting"),
-                       asyncio.create_task(self._loop("bill_run", self._bill_runs), name="invoicing-bill-runs")]
+                       asyncio.create_task(self._loop("bill_run", self._bill_runs), name="invoicing-bill-runs"),
+                       asyncio.create_task(self._loop("documents", self._documents), name="invoicing-documents")]
         try:
             yield
         finally:

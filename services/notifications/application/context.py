@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from services.notifications.application.ports import MessageTemplates, Senders
+from services.notifications.application.ports import Attachments, MessageTemplates, Senders
 from services.notifications.domain.timing import QuietHours, RetryPolicy
 from shared.clock import Clock
 from shared.db import Pool
@@ -29,6 +29,8 @@ class Notifier:
     secret_retry_pause: float
     reminder_days: int
     stale_after: timedelta
+    #: the files mailed with a message (invoices' documents); None: such messages fail
+    attachments: Attachments | None = None
 
     @property
     def store(self) -> EventStore:

@@ -10,6 +10,7 @@ after the last one, the give-up timer) still comes: retries never depend on the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -51,7 +52,8 @@ async def attempt_delivery(notifier: Notifier, conn: Connection, timer: DueTimer
         )
         await schedule_timer(conn, attempt_key(message_id, attempt + 1), SEND, next_at,
                              {"message_id": message_id, "attempt": attempt + 1})
-    outgoing = Outgoing(message_id, row["channel"], row["address"], row["subject"], row["body"])
+    outgoing = Outgoing(message_id, row["channel"], row["address"], row["subject"], row["body"],
+                        attachment_ref=row["attachment"])
     metadata = Metadata(correlation_id=row["correlation_id"] or message_id, actor="notifications")
 
     async def send() -> None:
@@ -80,6 +82,10 @@ async def send_once(
     """One try, outside any transaction, and its outcome recorded: "sent", "retry" (at `next_at`)
     or "failed" (refused for good, or nothing left to retry). Nothing of `outgoing.text` is logged."""
     try:
+        if outgoing.attachment_ref is not None:
+            if notifier.attachments is None:
+                raise DeliveryFailed("attachment: no service to fetch it from", permanent=True)
+            outgoing = replace(outgoing, attachment=await notifier.attachments.fetch(outgoing.attachment_ref))
         await notifier.senders[outgoing.channel].send(outgoing)
     except DeliveryFailed as failure:
         log.warning("message.attempt_failed", message_id=outgoing.message_id, channel=outgoing.channel,

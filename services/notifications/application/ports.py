@@ -1,5 +1,6 @@
 """The ports the use cases need, abstract only: one sender per channel (adapters: SMTP, SMS
-gateway) and the message templates (adapter: Jinja2 files). The values they take and give
+gateway), the message templates (adapter: Jinja2 files) and the files other services hold
+(adapter: their internal APIs). The values they take and give
 (`Outgoing`, `Rendered`, `DeliveryFailed`) are in domain/outgoing.py."""
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from services.notifications.domain.events import Channel, Language
-from services.notifications.domain.outgoing import Outgoing, Rendered
+from services.notifications.domain.outgoing import Attachment, Outgoing, Rendered
 
-__all__ = ["MessageTemplates", "Sender", "Senders"]
+__all__ = ["Attachments", "MessageTemplates", "Sender", "Senders"]
 
 
 class Sender(Protocol):
@@ -26,4 +27,11 @@ class MessageTemplates(Protocol):
     def render(self, template: str, channel: Channel, language: Language, context: dict[str, Any]) -> Rendered:
         """The template's text for the channel and language, from the event's payload as it came;
         a missing field is an error, never an empty gap in a message."""
+        ...
+
+
+class Attachments(Protocol):
+    async def fetch(self, ref: Mapping[str, str]) -> Attachment:
+        """The file `ref` names ({service, path, file_name, content_type}) from the service that
+        holds it, or raise DeliveryFailed (permanent when it is gone for good)."""
         ...

@@ -43,12 +43,12 @@ async def queue_message(
     send_after = notifier.quiet_hours.send_after(now, draft.channel, draft.urgent, notifier.timezone)
     inserted = await conn.fetchval(
         "INSERT INTO deliveries (message_id, source_event_id, source_event_type, channel, address, account_ids,"
-        " user_id, topic, template, language, subject, body, secret, urgent, correlation_id, queued_at, send_after)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        " user_id, topic, template, language, subject, body, secret, urgent, correlation_id, queued_at, send_after,"
+        " attachment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         " ON CONFLICT (source_event_id, channel, address) DO NOTHING RETURNING true",
         message_id, draft.source_event_id, draft.source_event_type, draft.channel, draft.address,
         list(draft.account_ids), draft.user_id, draft.topic, draft.template, draft.language, draft.subject,
-        draft.text, draft.secret, draft.urgent, metadata.correlation_id, now, send_after,
+        draft.text, draft.secret, draft.urgent, metadata.correlation_id, now, send_after, draft.attachment,
     )
     if not inserted:
         return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from services.notifications.domain.events import Channel
 
 __all__ = [
+    "ADDRESSED_RULES",
     "BOTH",
     "RULES",
     "SECRET_RULES",
@@ -51,9 +52,18 @@ RULES: dict[str, Rule] = _rules(
     Rule("accounts", "BlockEnded", "blocks", "block_ended"),
     Rule("accounts", "FinancialBlockApplied", "financial_block", "financial_block_applied"),
     Rule("accounts", "FinancialBlockLifted", "financial_block", "financial_block_lifted"),
+    Rule("invoicing", "InvoiceIssued", "invoices", "invoice_issued", ("email",)),
+    Rule("invoicing", "InvoiceDocumentReady", "invoices", "invoice_document_ready", ("email",)),
+    Rule("invoicing", "InvoiceOverdue", "invoices", "invoice_overdue"),
     # Reminders the service raises itself, from its durable timers.
     Rule("", "PromisedPaymentDueTomorrow", "promised_payment", "promised_payment_due", ("sms",)),
     Rule("", "PeriodEndReminder", "period_end_reminder", "period_end_reminder", ("sms",)),
+)
+
+#: Mail to the addresses an event names (not to the account's cabinet users), with the file it
+#: names attached: invoices e-mailed by their delivery settings (seed 004 2.3.1, 2.3.3, 2.3.5).
+ADDRESSED_RULES: dict[str, Rule] = _rules(
+    Rule("invoicing", "InvoiceMailReady", "invoices", "invoice_mail", ("email",)),
 )
 
 #: One-time secrets, posted directly by the accounts service (never from an event). Not a topic a
@@ -70,7 +80,8 @@ for _rule in RULES.values():
     TOPICS[_rule.topic] = tuple(dict.fromkeys(TOPICS.get(_rule.topic, ()) + _rule.channels))
 
 #: The services whose topics the service subscribes to.
-SOURCES: tuple[str, ...] = tuple(sorted({rule.source for rule in RULES.values() if rule.source}))
+SOURCES: tuple[str, ...] = tuple(sorted({rule.source for rule in (*RULES.values(), *ADDRESSED_RULES.values())
+                                         if rule.source}))
 
 
 def rule_for(source: str, event_type: str) -> Rule | None:

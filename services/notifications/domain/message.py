@@ -42,6 +42,8 @@ class MessageDraft:
     subject: str | None
     text: str
     secret: bool = False
+    #: a file to mail with it, fetched at each try: {service, path, file_name, content_type}
+    attachment: dict[str, str] | None = None
 
     @property
     def account_id(self) -> str | None:

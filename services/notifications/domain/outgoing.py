@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from services.notifications.domain.events import Channel
 
-__all__ = ["DeliveryFailed", "Outgoing", "Rendered"]
+__all__ = ["Attachment", "DeliveryFailed", "Outgoing", "Rendered"]
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,27 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail (an invoice's document), fetched from the service that holds it."""
+
+    file_name: str
+    content_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """What a sender needs. `text` may hold a one-time secret: never log it, never keep it."""
+    """What a sender needs. `text` may hold a one-time secret: never log it, never keep it.
+    `attachment_ref`: where the attachment is fetched from before the try ({service, path,
+    file_name, content_type}); `attachment`: the file, once fetched."""
 
     message_id: str
     channel: Channel
     address: str
     subject: str | None
     text: str = field(repr=False)
+    attachment_ref: dict[str, str] | None = None
+    attachment: Attachment | None = None
 
 
 class DeliveryFailed(Exception):

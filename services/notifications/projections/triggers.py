@@ -10,8 +10,9 @@ sends nothing."""
 from __future__ import annotations
 
 from services.notifications.application.context import Notifier
+from services.notifications.application.invoices import mail_invoice
 from services.notifications.application.notify import notify_account
-from services.notifications.domain.catalog import SOURCES, rule_for
+from services.notifications.domain.catalog import ADDRESSED_RULES, SOURCES, rule_for
 from services.notifications.projections import Apply, funds, promised_payments, recipients
 from shared.cloudevents import topic_for
 from shared.db import Connection
@@ -39,12 +40,20 @@ class NotificationTriggers:
         knowledge = KNOWLEDGE.get(event.event_type)
         if knowledge is not None:
             await knowledge(conn, self.notifier, event)
-        rule = rule_for(event.source.rsplit("/", 1)[-1], event.event_type)
+        source = event.source.rsplit("/", 1)[-1]
+        addressed = ADDRESSED_RULES.get(event.event_type)
+        rule = rule_for(source, event.event_type)
         account_id = event.payload.get("account_id")
         now = self.notifier.clock.now()
-        if rule is None or not account_id or now - event.occurred_at > self.notifier.stale_after:
+        if not account_id or now - event.occurred_at > self.notifier.stale_after:
             return
         metadata = Metadata(correlation_id=event.correlation_id or new_correlation_id(),
                             causation_id=event.event_id, actor="notifications")
+        if addressed is not None and addressed.source == source:
+            await mail_invoice(conn, self.notifier, addressed, dict(event.payload), source_event_id=event.event_id,
+                               metadata=metadata, now=now)
+            return
+        if rule is None:
+            return
         await notify_account(conn, self.notifier, rule, str(account_id), dict(event.payload),
                              source_event_id=event.event_id, metadata=metadata, now=now)
