@@ -18,7 +18,8 @@ from shared.kafka import ensure_topics
 from shared.money import vat_from_gross
 from tests.conftest import KafkaSpace
 
-__all__ = ["InvoicingEvent", "charge_posted", "charges_stream", "fees_forecast", "publish_invoicing_events"]
+__all__ = ["InvoicingEvent", "charge_posted", "charges_stream", "fees_forecast", "invoice_issued", "invoice_overdue",
+           "publish_invoicing_events"]
 
 #: (event type, stream version, payload)
 InvoicingEvent = tuple[str, int, dict[str, Any]]
@@ -26,6 +27,23 @@ InvoicingEvent = tuple[str, int, dict[str, Any]]
 
 def charges_stream(account_id: str) -> str:
     return f"charges-{account_id}"
+
+
+def _stream_of(kind: str, payload: dict[str, Any]) -> str:
+    """An overdue invoice is on its own stream `invoice-<id>`; every other event on the account's charges."""
+    return f"invoice-{payload['invoice_id']}" if kind == "InvoiceOverdue" else charges_stream(payload["account_id"])
+
+
+def invoice_issued(account_id: str, invoice_id: str, period: str, total: str, due_on: str) -> dict[str, Any]:
+    return {"account_id": account_id, "invoice_id": invoice_id, "series": "INV", "number": f"INV-{invoice_id}",
+            "period": period, "net": total, "vat": "0", "other_tax": "0", "total": total,
+            "issued_at": f"{period}T00:00:00+00:00", "due_on": due_on}
+
+
+def invoice_overdue(account_id: str, invoice_id: str, period: str, total: str, unpaid: str,
+                    due_on: str) -> dict[str, Any]:
+    return {"account_id": account_id, "invoice_id": invoice_id, "number": f"INV-{invoice_id}", "period": period,
+            "total": total, "unpaid": unpaid, "due_on": due_on, "at": f"{due_on}T00:00:00+00:00"}
 
 
 def charge_posted(account_id: str, charge_id: str, total: str, *, period: str = "2026-11-01",
@@ -61,7 +79,7 @@ async def publish_invoicing_events(kafka: KafkaSpace, events: list[InvoicingEven
             event_id = uuid.UUID(event_ids[index]) if event_ids else uuid.uuid4()
             ids.append(str(event_id))
             recorded = RecordedEvent(
-                global_position=version, stream_id=charges_stream(payload["account_id"]), stream_type="AccountCharges",
+                global_position=version, stream_id=_stream_of(kind, payload), stream_type="AccountCharges",
                 stream_version=version, event_id=event_id, event_type=kind, schema_version=1,
                 partition_key=payload["account_id"], payload=payload, metadata={"correlation_id": f"test-{event_id}"},
                 occurred_at=datetime.now(UTC), recorded_at=datetime.now(UTC),

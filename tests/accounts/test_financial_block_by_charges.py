@@ -1,7 +1,8 @@
 """Financial blocks driven by charges (issue 11 item 4, prepaid): invoicing's ChargePosted and
 payments' events arrive over Kafka on the test's topics; a charge that takes a prepaid account below
 zero blocks it, a payment or promised payment back to zero or above lifts the block; a charge
-delivered or posted again changes nothing; a postpaid account is never blocked by charges."""
+delivered or posted again changes nothing; a postpaid account is never blocked by charges, only
+suspended by an overdue invoice (InvoiceOverdue) while it is unpaid."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.accounts.factories import AccountsApp, events_of, load_demo, publish_
 from tests.accounts.test_financial_block_service import available
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
-from tests.invoicing_events import charge_posted, publish_invoicing_events
+from tests.invoicing_events import charge_posted, invoice_issued, invoice_overdue, publish_invoicing_events
 
 PAYMENT = {"account_id": "1015", "payment_id": "p-1", "amount": "10.00", "method": "cash",
            "external_id": "cash-1", "paid_at": "2026-03-11T09:00:00+03:00", "registered_by": "test"}
@@ -80,6 +81,43 @@ async def test_a_postpaid_account_is_not_blocked_by_charges(
     await eventually(lambda: funds_are(database_url, "3003", "-300.0839"))
     await asyncio.sleep(0.5)  # the funds check ran (or would have): no block
     assert await blocks_of(database_url, "3003") == []
+
+
+async def test_a_postpaid_account_is_suspended_by_an_overdue_invoice_and_resumed_once_it_is_paid(
+    accounts: AccountsApp, database_url: str, kafka: KafkaSpace
+) -> None:
+    await load_demo(accounts.client)  # 3003 is the organization's, postpaid, opened at 0.00
+    await publish_invoicing_events(kafka, [
+        ("ChargePosted", 1, charge_posted("3003", "ch-3003-10", "300.0839", period="2026-10-01")),
+        ("InvoiceIssued", 2, invoice_issued("3003", "i-10", "2026-10-01", "300.0839", "2026-11-25")),
+        ("ChargePosted", 3, charge_posted("3003", "ch-3003-11", "120.0000", period="2026-11-01")),
+    ])
+    await eventually(lambda: funds_are(database_url, "3003", "-420.0839"))
+    await asyncio.sleep(0.3)
+    assert await blocks_of(database_url, "3003") == []  # issued, not overdue: nothing
+
+    # Past its due date, unpaid, no guarantee: invoicing says so once, and the account is suspended.
+    await publish_invoicing_events(kafka, [("InvoiceOverdue", 1, invoice_overdue(
+        "3003", "i-10", "2026-10-01", "300.0839", "300.08", "2026-11-25"))])
+    await eventually(lambda: blocks_of_are(database_url, "3003", [("FinancialBlockApplied", "-420.08")]))
+    [applied] = [e for e in await events_of(database_url, "FinancialBlockApplied") if e["account_id"] == "3003"]
+    assert applied["reason"] == "invoice_overdue"
+
+    # A payment short of the invoice leaves it suspended; one that pays the invoice (November's charges
+    # are not invoiced yet) resumes it, although the funds are still below zero.
+    short = {**PAYMENT, "account_id": "3003", "payment_id": "p-3003-1", "amount": "300.00", "external_id": "b-1"}
+    await publish_payments_events(kafka, [("PaymentRegistered", 1, short)])
+    await eventually(lambda: funds_are(database_url, "3003", "-120.0839"))
+    await asyncio.sleep(0.3)
+    assert await blocks_of(database_url, "3003") == [("FinancialBlockApplied", "-420.08")]
+    rest = {**PAYMENT, "account_id": "3003", "payment_id": "p-3003-2", "amount": "0.08", "external_id": "b-2"}
+    await publish_payments_events(kafka, [("PaymentRegistered", 2, rest)])
+    await eventually(lambda: blocks_of_are(database_url, "3003", [
+        ("FinancialBlockApplied", "-420.08"), ("FinancialBlockLifted", "-120.00")]))
+
+
+async def blocks_of_are(database_url: str, account_id: str, expected: list[tuple[str, str]]) -> bool:
+    return await blocks_of(database_url, account_id) == expected
 
 
 async def funds_are(database_url: str, account_id: str, expected: str) -> bool:

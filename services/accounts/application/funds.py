@@ -6,7 +6,9 @@ timer due at once, in the same transaction. The timer's handler then runs an ord
 the account, which compares the funds (shared/funds.py) with the account's state: blocked and back
 at zero or above -> lifted; prepaid, unblocked and below zero -> applied; otherwise nothing. So a
 charge that takes a prepaid account below zero blocks it, and a payment or promised payment that
-brings it back unblocks it.
+brings it back unblocks it. A postpaid account is suspended while a regular invoice that invoicing
+found overdue (unpaid past its due date, no guarantee covering it) is still unpaid, payments
+paying invoices oldest first (`overdue_unpaid`), and resumed once it is paid.
 Deciding from state (not from the delivery) makes redeliveries, replays and a timer fired twice
 harmless, and keeps the consumer free of version conflicts on the account stream (execute()
 retries those)."""
@@ -22,13 +24,14 @@ from services.accounts.domain.account import PersonalAccount, stream_id_for
 from shared.commands import CommandResult, execute
 from shared.db import Connection
 from shared.eventstore import Metadata
-from shared.funds import Funds
+from shared.funds import ZERO, Funds
+from shared.money import round_money
 from shared.projection import wait_for_stream
 from shared.scheduler import schedule_timer
 
 __all__ = [
-    "AVAILABLE_FUNDS", "FUNDS_CHECK", "FundsSettled", "available_funds", "reconcile_financial_block",
-    "request_funds_check", "settle_funds",
+    "AVAILABLE_FUNDS", "FUNDS_CHECK", "FundsSettled", "available_funds", "overdue_unpaid",
+    "reconcile_financial_block", "request_funds_check", "settle_funds",
 ]
 
 FUNDS_CHECK = "account.funds_check"
@@ -51,15 +54,31 @@ async def available_funds(conn: Connection, account_id: str) -> Decimal | None:
     return Funds(row["opening_balance"], credited=row["movements"], charged=row["charged"]).available
 
 
+async def overdue_unpaid(conn: Connection, account_id: str) -> Decimal:
+    """What is left unpaid of the account's overdue invoices (0.00 when none): the invoices up to
+    the latest overdue one, less the opening balance and what payments moved (payments pay the
+    oldest invoice first), rounded once."""
+    row = await conn.fetchrow(
+        "SELECT f.opening_balance + f.movements AS paid, (SELECT sum(i.total) FROM account_invoices i"
+        " WHERE i.account_id = $1 AND i.period <= (SELECT max(o.period) FROM account_invoices o"
+        " WHERE o.account_id = $1 AND o.overdue)) AS invoiced FROM available_funds f WHERE f.account_id = $1",
+        account_id,
+    )
+    if row is None or row["invoiced"] is None:
+        return ZERO
+    return max(ZERO, round_money(row["invoiced"] - (row["paid"] or ZERO)))
+
+
 async def reconcile_financial_block(ctx: Accounts, account_id: str, metadata: Metadata) -> CommandResult | None:
     async with ctx.store.pool.acquire() as conn:
         available = await available_funds(conn, account_id)
+        unpaid = await overdue_unpaid(conn, account_id)
     if available is None:
         return None
     now = ctx.clock.now()
     return await execute(
         ctx.store, PersonalAccount, stream_id_for(account_id),
-        lambda account: account.reconcile_funds(available, now),
+        lambda account: account.reconcile_funds(available, now, overdue_unpaid=unpaid),
         metadata=metadata, now=now,
     )
 

@@ -179,19 +179,24 @@ class PersonalAccount(Aggregate):
         return [SubscriberRenamed(account_id=self.account_id, line_id=line_id, subscriber_name=name,
                                   effective_at=now)]
 
-    def reconcile_funds(self, available: Decimal, now: datetime) -> list[DomainEvent]:
+    def reconcile_funds(self, available: Decimal, now: datetime, *,
+                        overdue_unpaid: Decimal = Decimal("0")) -> list[DomainEvent]:
         """A prepaid account below zero is blocked; back at zero or above, unblocked. `available` is
         the one funds formula (shared/funds.py): payments and promised credit less charges.
 
         Postpaid accounts («Без предоплаты») are never blocked by their funds or charges: they are
         invoiced after the period, and what suspends one is a regular invoice left unpaid past its
-        due date that no payment guarantee covers (issue 11 item 4, postpaid part: a later step,
-        on InvoiceIssued and the guarantees' invoice_ref)."""
-        if not self.opened or self.closed or self.payment_form != "prepaid":
+        due date that no payment guarantee covers (invoicing's InvoiceOverdue): `overdue_unpaid`,
+        what is still unpaid of those, above zero suspends it; paid, it is resumed."""
+        if not self.opened or self.closed:
             return []
-        if available < 0 and not self.financially_blocked:
-            return [FinancialBlockApplied(account_id=self.account_id, available=available, at=now)]
-        if available >= 0 and self.financially_blocked:
+        if self.payment_form == "prepaid":
+            block, reason = available < 0, "funds"
+        else:
+            block, reason = overdue_unpaid > 0, "invoice_overdue"
+        if block and not self.financially_blocked:
+            return [FinancialBlockApplied(account_id=self.account_id, available=available, at=now, reason=reason)]
+        if not block and self.financially_blocked:
             return [FinancialBlockLifted(account_id=self.account_id, available=available, at=now)]
         return []
 

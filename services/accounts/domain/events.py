@@ -159,9 +159,13 @@ class BlockEnded(DomainEvent, type="BlockEnded", version=1):
 
 @registry.register
 class FinancialBlockApplied(DomainEvent, type="FinancialBlockApplied", version=1):
+    """`reason` (added, optional): `funds` (a prepaid account's funds below zero) or
+    `invoice_overdue` (a postpaid account's overdue invoice unpaid)."""
+
     account_id: str
     available: Decimal
     at: datetime
+    reason: Literal["funds", "invoice_overdue"] = "funds"
 
 
 @registry.register

@@ -3,12 +3,14 @@ everywhere"): the opening balance from our own AccountOpened, what billing.payme
 (payments, reversals, promised credit) and the charges billing.invoicing.events post. Other
 services' events are read by contract: `shared.funds.movement` and our own models of the payload
 fields, never their classes. A charge counts once per charge_id (`posted_charges`), whatever
-delivers it again. Every change asks for a funds check (application/funds.py) in the same
+delivers it again. The regular invoices and which of them are overdue (`account_invoices`) decide a
+postpaid account's suspension. Every change asks for a funds check (application/funds.py) in the same
 transaction. Only this projection writes its tables, so `billing rebuild` can rebuild them from the
 three stores."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -38,10 +40,16 @@ class _ChargePosted(_AccountEvent):
     total: Decimal
 
 
+class _Invoice(_AccountEvent):
+    invoice_id: str
+    period: date
+    total: Decimal
+
+
 class AvailableFunds:
     name = AVAILABLE_FUNDS
     topics = (topic_for("accounts"), topic_for("payments"), topic_for("invoicing"))
-    tables = ("available_funds", "posted_charges")
+    tables = ("available_funds", "posted_charges", "account_invoices")
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or SystemClock()
@@ -49,6 +57,9 @@ class AvailableFunds:
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         if event.event_type == "AccountOpened" and event.source == "/billing/accounts":
             await self._opened(conn, _Opened.model_validate(event.payload))
+            return
+        if event.source == "/billing/invoicing" and event.event_type in ("InvoiceIssued", "InvoiceOverdue"):
+            await self._invoice(conn, _Invoice.model_validate(event.payload), event.event_type == "InvoiceOverdue")
             return
         move = movement(event.source, event.event_type, event.payload)
         if move is None:
@@ -72,6 +83,16 @@ class AvailableFunds:
             " ON CONFLICT (charge_id) DO NOTHING RETURNING true",
             charge.charge_id, charge.account_id, charge.total,
         ))
+
+    async def _invoice(self, conn: Connection, invoice: _Invoice, overdue: bool) -> None:
+        """An invoice issued, or found overdue (whichever arrives first records it)."""
+        await conn.execute(
+            "INSERT INTO account_invoices (invoice_id, account_id, period, total, overdue) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (invoice_id) DO UPDATE SET overdue = account_invoices.overdue OR excluded.overdue",
+            invoice.invoice_id, invoice.account_id, invoice.period, invoice.total, overdue,
+        )
+        if overdue:
+            await request_funds_check(conn, invoice.account_id, self.clock.now())
 
     async def _opened(self, conn: Connection, opened: _Opened) -> None:
         now = self.clock.now()

@@ -57,6 +57,19 @@ def test_funds_below_zero_block_a_prepaid_account_and_back_at_zero_unblock_it_on
     assert open_account(payment_form="postpaid").reconcile_funds(Decimal("-50.00"), NOW) == []
 
 
+def test_a_postpaid_account_is_suspended_while_an_overdue_invoice_is_unpaid_and_resumed_once_paid() -> None:
+    account = open_account(payment_form="postpaid")
+    assert account.reconcile_funds(Decimal("-300.08"), NOW) == []  # charged, not overdue: nothing
+    [suspended] = account.reconcile_funds(Decimal("-300.08"), NOW, overdue_unpaid=Decimal("300.08"))
+    assert isinstance(suspended, FinancialBlockApplied) and suspended.reason == "invoice_overdue"
+    account.replay([suspended])
+    assert account.reconcile_funds(Decimal("-0.08"), NOW, overdue_unpaid=Decimal("0.08")) == []  # part paid
+    [resumed] = account.reconcile_funds(Decimal("-60.00"), NOW, overdue_unpaid=Decimal("0"))  # this month's
+    assert isinstance(resumed, FinancialBlockLifted)  # charges are not due yet: paid up, resumed
+    account.replay([resumed])
+    assert account.reconcile_funds(Decimal("-60.00"), NOW) == []
+
+
 def test_a_tariff_change_takes_effect_next_period_or_now_where_the_tariff_allows() -> None:
     account = open_account()
     account.replay(account.add_line("inet-1", "login", "Иванов", CATALOG.tariff("inet-50-1m")))
