@@ -9,7 +9,7 @@ from litestar import Litestar, Router
 
 import services.accounts.domain.events
 import services.accounts.domain.user_events  # noqa: F401  (registers the events)
-from services.accounts.adapters.catalogue import load_catalogue
+from services.accounts.adapters.catalogue import load_catalogue, load_knowledge_base
 from services.accounts.adapters.couriers import courier_for
 from services.accounts.adapters.credentials import PostgresCredentials
 from services.accounts.adapters.hashing import Argon2Hasher
@@ -19,6 +19,7 @@ from services.accounts.entrypoints.accounts import AccountCommandsController, Or
 from services.accounts.entrypoints.auth import AuthController
 from services.accounts.entrypoints.common import context_dependency
 from services.accounts.entrypoints.office import OfficeController
+from services.accounts.entrypoints.support import KnowledgeBaseController, SupportController
 from services.accounts.entrypoints.timers import timer_handlers
 from services.accounts.entrypoints.users import UsersController
 from services.accounts.projections.available_funds import AvailableFunds
@@ -33,7 +34,8 @@ from shared.settings import load_settings
 
 __all__ = ["create_app"]
 
-CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController]
+CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController,
+               SupportController, KnowledgeBaseController]
 
 
 def create_app(
@@ -43,12 +45,14 @@ def create_app(
     configure_logging("accounts", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     catalogue = load_catalogue(settings.tariff_catalogue)
+    knowledge_base = load_knowledge_base(settings.knowledge_base)
     hasher = Argon2Hasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     courier = courier or courier_for(settings.billing_env, settings.notifications_url, settings.internal_token)
     timezone = settings.timezone
 
     def context() -> Accounts:  # the store and pool exist once the runtime has started
-        return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier)
+        return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier,
+                        knowledge_base=knowledge_base)
 
     runtime = ServiceRuntime(
         "accounts", settings, registry, clock,

@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from shared.settings import CommonSettings
 
 CATALOGUE = Path(__file__).parent / "catalogue" / "tariffs.v1.json"
+KNOWLEDGE_BASE = Path(__file__).parent / "catalogue" / "knowledge_base.json"
 
 
 class AccountsSettings(CommonSettings):
@@ -16,6 +17,8 @@ class AccountsSettings(CommonSettings):
     notifications_url: str | None = None
     #: The tariff catalogue file (versioned: tariffs.v<N>.json).
     tariff_catalogue: Path = CATALOGUE
+    #: The knowledge base beside support requests: static pages an operator edits (a JSON file).
+    knowledge_base: Path = KNOWLEDGE_BASE
     #: argon2id cost; the defaults are OWASP's minimum (19 MiB, 2 passes).
     argon2_memory_kib: int = Field(default=19456, ge=1024)
     argon2_time_cost: int = Field(default=2, ge=1)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from services.accounts.application.ports import Credentials, SecretCourier, SecretHasher
+from services.accounts.domain.support import Article
 from services.accounts.domain.tariffs import TariffCatalogue
 from shared.calendar import local_date
 from shared.clock import Clock
@@ -29,6 +30,8 @@ class Accounts:
     login_code_ttl: timedelta = timedelta(minutes=10)
     #: Wrong guesses after which a one-time code is burnt.
     code_max_failures: int = 5
+    #: The knowledge base's pages (static, from the operator's file).
+    knowledge_base: tuple[Article, ...] = ()
 
     def today(self) -> date:
         """The billing day now: blocks and month ends are days in the operator's time zone."""

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 # The users' events are part of the same published contract: importing this module registers both.
-from services.accounts.domain import user_events  # noqa: F401
+from services.accounts.domain import support, user_events  # noqa: F401
 from shared.events import DomainEvent, registry
 
 __all__ = [

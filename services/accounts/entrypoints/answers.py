@@ -9,9 +9,28 @@ from typing import Any, Literal, NotRequired
 from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
 __all__ = [
-    "Accepted", "AccountClosed", "AccountOpened", "AddOnChanged", "BlockChanged", "Catalogue", "Claims",
-    "ClaimsChanged", "ClientRegistered", "CodeSent", "LineAdded", "PreferencesChanged", "Profile",
-    "ProfileChanged", "Renamed", "Subscribers", "TariffChanged", "UserCreated",
+    "Accepted",
+    "AccountClosed",
+    "AccountOpened",
+    "AddOnChanged",
+    "BlockChanged",
+    "Catalogue",
+    "Claims",
+    "ClaimsChanged",
+    "ClientRegistered",
+    "CodeSent",
+    "KnowledgeBase",
+    "LineAdded",
+    "PreferencesChanged",
+    "Profile",
+    "ProfileChanged",
+    "Renamed",
+    "Subscribers",
+    "SupportRequestChanged",
+    "SupportRequests",
+    "SupportThread",
+    "TariffChanged",
+    "UserCreated",
 ]
 
 Role = Literal["subscriber", "org_admin", "operator"]
@@ -169,3 +188,57 @@ class RenamedLine(TypedDict):
 
 class Renamed(TypedDict):
     renamed: list[RenamedLine]
+
+
+# -- support requests ---------------------------------------------------------------------------------
+SupportStatus = Literal["open", "closed"]
+
+
+class SupportRequestChanged(_Command):
+    request_id: str
+    account_id: str
+    status: SupportStatus
+    messages: int
+
+
+class SupportRequestItem(TypedDict):
+    """`response_time_s`: seconds from filing to the first operator answer (null while unanswered)."""
+
+    request_id: str
+    topic: str
+    title: str
+    status: SupportStatus
+    filed_at: str
+    updated_at: str
+    response_time_s: int | None
+
+
+class SupportRequests(TypedDict):
+    items: list[SupportRequestItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class SupportMessage(TypedDict):
+    message_no: int
+    by: Literal["author", "operator"]
+    text: str
+    at: str
+
+
+class SupportThread(SupportRequestItem):
+    account_id: str
+    author_user_id: str
+    messages: list[SupportMessage]
+
+
+class KnowledgePage(TypedDict):
+    page_id: str
+    title: str
+    topic: str
+    text: str
+
+
+class KnowledgeBase(TypedDict):
+    pages: list[KnowledgePage]

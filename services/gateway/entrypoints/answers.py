@@ -25,6 +25,7 @@ __all__ = [
     "Guarantee",
     "GuaranteeRegistered",
     "Guarantees",
+    "KnowledgeBase",
     "Me",
     "Messages",
     "NotificationPreferences",
@@ -38,6 +39,9 @@ __all__ = [
     "Renamed",
     "Reversed",
     "Subscribers",
+    "SupportRequestChanged",
+    "SupportRequests",
+    "SupportThread",
     "TariffChanged",
     "TariffOptions",
     "Tokens",
@@ -462,3 +466,54 @@ class RenamedLine(TypedDict):
 
 class Renamed(TypedDict):
     renamed: list[RenamedLine]
+
+
+# -- support requests and the knowledge base ------------------------------------------------------------
+SupportStatus = Literal["open", "closed"]
+
+
+class SupportRequestChanged(_Command):
+    request_id: str
+    account_id: str
+    status: SupportStatus
+    messages: int
+
+
+class SupportRequestItem(TypedDict):
+    """`response_time_s`: seconds from filing to the first operator answer (null while unanswered)."""
+
+    request_id: str
+    topic: str
+    title: str
+    status: SupportStatus
+    filed_at: Instant
+    updated_at: Instant
+    response_time_s: int | None
+
+
+class SupportRequests(_Page):
+    items: list[SupportRequestItem]
+
+
+class SupportMessage(TypedDict):
+    message_no: int
+    by: Literal["author", "operator"]
+    text: str
+    at: Instant
+
+
+class SupportThread(SupportRequestItem):
+    account_id: str
+    author_user_id: str
+    messages: list[SupportMessage]
+
+
+class KnowledgePage(TypedDict):
+    page_id: str
+    title: str
+    topic: str
+    text: str
+
+
+class KnowledgeBase(TypedDict):
+    pages: list[KnowledgePage]
