@@ -16,6 +16,7 @@ from services.accounts.adapters.hashing import Argon2Hasher
 from services.accounts.application.context import Accounts
 from services.accounts.application.ports import SecretCourier
 from services.accounts.entrypoints.accounts import AccountCommandsController, OrganizationController
+from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsController
 from services.accounts.entrypoints.auth import AuthController
 from services.accounts.entrypoints.common import context_dependency
 from services.accounts.entrypoints.office import OfficeController
@@ -35,7 +36,7 @@ from shared.settings import load_settings
 __all__ = ["create_app"]
 
 CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController,
-               SupportController, KnowledgeBaseController]
+               SupportController, KnowledgeBaseController, AddOnsController, BulkAddOnsController]
 
 
 def create_app(

@@ -16,6 +16,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from services.gateway.entrypoints.accounts import AccountsController
+from services.gateway.entrypoints.add_ons import LineAddOnsController, SubscribersAddOnsController
 from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
 from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, caller, payments_commands, session
@@ -43,7 +44,7 @@ __all__ = ["create_app"]
 CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
-    SupportRequestsController, KnowledgeBaseController,
+    SupportRequestsController, KnowledgeBaseController, LineAddOnsController, SubscribersAddOnsController,
 ]
 
 

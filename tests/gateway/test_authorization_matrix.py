@@ -33,6 +33,9 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/accounts/{a}/guarantees", {"amount": "10.00", "pay_by": "2026-04-10"}),
     ("POST", "/api/v1/accounts/{a}/payments/{payment_id}/reversal", {"reason": "wrong account"}),
     ("GET", "/api/v1/accounts/{a}/messages", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip"}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons/{service_id}/disconnect", None),
     ("GET", "/api/v1/accounts/{a}/support-requests", None),
     ("POST", "/api/v1/accounts/{a}/support-requests", {"topic": "other", "title": "t", "text": "x"}),
     ("GET", "/api/v1/accounts/{a}/support-requests/{request_id}", None),
@@ -47,12 +50,12 @@ OWN = {"subscriber": ["1015"], "org_admin": ["3003", "3004"], "operator": ["1015
 
 def _fill(path: str, account_id: str) -> str:
     return path.format(a=account_id, block_id="b-1", line_id=f"inet-{account_id}", payment_id="p-1",
-                       request_id="r-1")
+                       request_id="r-1", service_id="static-ip")
 
 
 def _template(path: str) -> str:
     """`/api/v1/accounts/{account_id:str}/blocks/{block_id:str}` -> `/api/v1/accounts/{a}/blocks/{block_id}`."""
-    for name in ("account_id", "block_id", "line_id", "payment_id", "request_id"):
+    for name in ("account_id", "block_id", "line_id", "payment_id", "request_id", "service_id"):
         path = path.replace(f"{{{name}:str}}", "{a}" if name == "account_id" else f"{{{name}}}")
     return path
 

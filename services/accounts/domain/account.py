@@ -151,6 +151,33 @@ class PersonalAccount(Aggregate):
         return [AddOnDisconnected(account_id=self.account_id, line_id=line_id, service_id=add_on.service_id,
                                   name=add_on.name, monthly_fee=add_on.monthly_fee, on=on)]
 
+    # A subscriber's own add-on changes (the cabinet): only what the line's tariff lists as
+    # self-service; connecting also needs the account out of a financial block.
+    def connect_add_on_by_subscriber(self, line_id: str, tariff: Tariff, add_on: AddOn, on: date) -> list[DomainEvent]:
+        line = self._self_service(line_id, tariff, add_on)
+        if self.financially_blocked:
+            raise DomainError("add_on.financially_blocked", "add-ons are connected once the financial block is lifted")
+        if add_on.service_id in line.add_ons:
+            raise DomainError("add_on.already_connected", f"{add_on.name} is already connected")
+        return self.connect_add_on(line_id, add_on, on)
+
+    def disconnect_add_on_by_subscriber(self, line_id: str, tariff: Tariff, add_on: AddOn,
+                                        on: date) -> list[DomainEvent]:
+        if add_on.service_id not in self._self_service(line_id, tariff, add_on).add_ons:
+            raise DomainError("add_on.not_connected", f"{add_on.name} is not connected")
+        return self.disconnect_add_on(line_id, add_on, on)
+
+    def _self_service(self, line_id: str, tariff: Tariff, add_on: AddOn) -> Line:
+        line = self.line(line_id)
+        if tariff.tariff_id != line.tariff_id:
+            raise ValueError(f"{tariff.tariff_id} is not the tariff of line {line_id}")
+        if line.kind not in add_on.kinds:
+            raise DomainError("add_on.not_for_line", f"{add_on.name} is not available on a {line.kind} line")
+        if add_on.service_id not in tariff.self_service_add_ons:
+            raise DomainError("add_on.not_self_service",
+                              f"{add_on.name} is connected and disconnected on {tariff.name} only through the office")
+        return line
+
     def change_tariff(
         self, line_id: str, current: Tariff, target: Tariff, mode: Literal["next_period", "now"], today: date
     ) -> list[DomainEvent]:

@@ -31,6 +31,8 @@ class Tariff:
     vat_rate: Decimal
     self_service_change: bool
     voluntary_block: BlockTerms | None
+    #: The add-ons a subscriber connects and disconnects in the cabinet; the rest only the office.
+    self_service_add_ons: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,7 @@ class Tariff:
             "vat_rate": str(self.vat_rate),
             "self_service_change": self.self_service_change,
             "voluntary_block": self.voluntary_block.model_dump(mode="json") if self.voluntary_block else None,
+            "self_service_add_ons": sorted(self.self_service_add_ons),
         }
 
 
@@ -72,6 +75,9 @@ class TariffCatalogue:
         except KeyError:
             raise NotFound("add_on.not_found", f"there is no add-on service {service_id!r}") from None
 
+    def add_ons(self, kind: str | None = None) -> list[AddOn]:
+        return [a for a in self._add_ons.values() if kind is None or kind in a.kinds]
+
     def tariffs(self, kind: str | None = None) -> list[Tariff]:
         return [t for t in self._tariffs.values() if kind is None or t.kind == kind]
 
@@ -90,10 +96,17 @@ class TariffCatalogue:
             if terms and not 1 <= terms.min_days <= terms.max_days:
                 raise ValueError(f"tariff {entry['id']}: bad block period")
             tariffs.append(Tariff(entry["id"], entry["name"], entry["kind"], gross, net, rate,
-                                  bool(entry["self_service_change"]), terms))
+                                  bool(entry["self_service_change"]), terms,
+                                  frozenset(entry.get("self_service_add_ons", ()))))
         add_ons = []
         for entry in data.get("add_ons", []):
             rate = Decimal(entry["vat_rate"])
             _, gross = _gross(Decimal(entry["price"]), bool(entry["price_includes_vat"]), rate)
             add_ons.append(AddOn(entry["id"], entry["name"], tuple(entry["kinds"]), gross, rate))
+        known = {a.service_id: a for a in add_ons}
+        for tariff in tariffs:
+            for service_id in tariff.self_service_add_ons:
+                if service_id not in known or tariff.kind not in known[service_id].kinds:
+                    raise ValueError(f"tariff {tariff.tariff_id}: self-service add-on {service_id!r} is not"
+                                     f" a {tariff.kind} add-on of the catalogue")
         return cls(int(data["version"]), tariffs, add_ons)

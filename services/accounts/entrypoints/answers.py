@@ -13,7 +13,10 @@ __all__ = [
     "AccountClosed",
     "AccountOpened",
     "AddOnChanged",
+    "AddOnOptions",
+    "AddOnSwitched",
     "BlockChanged",
+    "BulkAddOns",
     "Catalogue",
     "Claims",
     "ClaimsChanged",
@@ -242,3 +245,40 @@ class KnowledgePage(TypedDict):
 
 class KnowledgeBase(TypedDict):
     pages: list[KnowledgePage]
+
+
+# -- add-ons from the cabinet ------------------------------------------------------------------------
+class AddOnOption(TypedDict):
+    service_id: str
+    name: str
+    monthly_fee: str
+    connected: bool
+    self_service: bool
+
+
+class AddOnOptions(TypedDict):
+    account_id: str
+    line_id: str
+    tariff_id: str
+    add_ons: list[AddOnOption]
+
+
+class AddOnSwitched(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    connected: bool
+
+
+class BulkChanged(TypedDict):
+    account_id: str
+    stream_id: str
+    stream_version: int
+    events: int
+
+
+class BulkAddOns(TypedDict):
+    action: Literal["connect", "disconnect"]
+    service_id: str
+    lines: int
+    changed: list[BulkChanged]

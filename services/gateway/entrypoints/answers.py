@@ -16,11 +16,14 @@ __all__ = [
     "Accepted",
     "AccountPage",
     "AccountSelector",
+    "AddOnOptions",
+    "AddOnSwitched",
     "Autopay",
     "AutopayChanged",
     "Balance",
     "BlockChanged",
     "BlocksPage",
+    "BulkAddOns",
     "CodeSent",
     "Guarantee",
     "GuaranteeRegistered",
@@ -517,3 +520,43 @@ class KnowledgePage(TypedDict):
 
 class KnowledgeBase(TypedDict):
     pages: list[KnowledgePage]
+
+
+# -- add-ons ---------------------------------------------------------------------------------------------
+class AddOnOption(TypedDict):
+    """`self_service`: the subscriber may connect or disconnect it here (the line's tariff allows)."""
+
+    service_id: str
+    name: str
+    monthly_fee: Money
+    connected: bool
+    self_service: bool
+
+
+class AddOnOptions(TypedDict):
+    account_id: str
+    line_id: str
+    tariff_id: str
+    add_ons: list[AddOnOption]
+
+
+class AddOnSwitched(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    connected: bool
+
+
+class BulkChanged(TypedDict):
+    account_id: str
+    stream_id: str
+    stream_version: int
+    events: int
+
+
+class BulkAddOns(TypedDict):
+    action: Literal["connect", "disconnect"]
+    service_id: str
+    lines: int
+    changed: list[BulkChanged]
+    read_model_current: bool

@@ -1,0 +1,82 @@
+"""Self-service add-on rules, pure: what the line's tariff lists, out of a financial block, once."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from services.accounts.adapters.catalogue import load_catalogue
+from services.accounts.domain.account import PersonalAccount
+from services.accounts.domain.events import AddOnConnected, AddOnDisconnected
+from services.accounts.domain.tariffs import TariffCatalogue
+from services.accounts.settings import CATALOGUE
+from shared.errors import DomainError
+from tests.accounts.factories import open_account
+
+CATALOG = load_catalogue(CATALOGUE)
+TODAY = date(2026, 3, 11)
+
+
+def _account(tariff_id: str, kind_line: str = "l1", balance: str = "0.00") -> PersonalAccount:
+    account = open_account(balance=balance)
+    account.replay(account.add_line(kind_line, "375290000000", "Иванов", CATALOG.tariff(tariff_id)))
+    return account
+
+
+def _refusal(call: Any) -> str:
+    with pytest.raises(DomainError) as refused:
+        call()
+    return refused.value.code
+
+
+def test_a_subscriber_connects_and_disconnects_an_add_on_the_tariff_lists_with_its_fee() -> None:
+    account, tariff, static_ip = _account("inet-50-1m"), CATALOG.tariff("inet-50-1m"), CATALOG.add_on("static-ip")
+    [connected] = account.connect_add_on_by_subscriber("l1", tariff, static_ip, TODAY)
+    assert isinstance(connected, AddOnConnected) and connected.monthly_fee == Decimal("150.00")
+    assert connected.on == TODAY
+    account.replay([connected])
+    assert _refusal(lambda: account.connect_add_on_by_subscriber("l1", tariff, static_ip, TODAY)) == (
+        "add_on.already_connected")
+    [disconnected] = account.disconnect_add_on_by_subscriber("l1", tariff, static_ip, TODAY)
+    assert isinstance(disconnected, AddOnDisconnected)
+    account.replay([disconnected])
+    assert _refusal(lambda: account.disconnect_add_on_by_subscriber("l1", tariff, static_ip, TODAY)) == (
+        "add_on.not_connected")
+
+
+def test_an_add_on_the_tariff_does_not_list_is_only_for_the_office() -> None:
+    account, tariff = _account("sip-number"), CATALOG.tariff("sip-number")
+    short = CATALOG.add_on("short-number")
+    assert _refusal(lambda: account.connect_add_on_by_subscriber("l1", tariff, short, TODAY)) == (
+        "add_on.not_self_service")
+    assert account.connect_add_on("l1", short, TODAY)  # the office still can
+    account.replay(account.connect_add_on("l1", short, TODAY))
+    assert _refusal(lambda: account.disconnect_add_on_by_subscriber("l1", tariff, short, TODAY)) == (
+        "add_on.not_self_service")
+
+
+def test_an_add_on_of_another_kind_of_line_is_refused() -> None:
+    account, tariff = _account("inet-50-1m"), CATALOG.tariff("inet-50-1m")
+    assert _refusal(lambda: account.connect_add_on_by_subscriber(
+        "l1", tariff, CATALOG.add_on("voicemail-plus"), TODAY)) == "add_on.not_for_line"
+
+
+def test_a_financially_blocked_account_connects_nothing_but_may_disconnect() -> None:
+    account, tariff = _account("mobile-business", balance="-5.00"), CATALOG.tariff("mobile-business")
+    assert account.financially_blocked
+    internet = CATALOG.add_on("mobile-internet-750")
+    assert _refusal(lambda: account.connect_add_on_by_subscriber("l1", tariff, internet, TODAY)) == (
+        "add_on.financially_blocked")
+    account.replay(account.connect_add_on("l1", internet, TODAY))
+    assert account.disconnect_add_on_by_subscriber("l1", tariff, internet, TODAY)
+
+
+def test_a_catalogue_listing_an_unknown_or_foreign_self_service_add_on_is_refused() -> None:
+    data: dict[str, Any] = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    data["tariffs"][0]["self_service_add_ons"] = ["voicemail-plus"]  # a mobile/SIP add-on on an internet tariff
+    with pytest.raises(ValueError, match="self-service add-on"):
+        TariffCatalogue.from_dict(data)
