@@ -13,8 +13,9 @@ from services.accounts.adapters.catalogue import load_catalogue, load_knowledge_
 from services.accounts.adapters.couriers import courier_for
 from services.accounts.adapters.credentials import PostgresCredentials
 from services.accounts.adapters.hashing import Argon2Hasher
+from services.accounts.adapters.network import network_for
 from services.accounts.application.context import Accounts
-from services.accounts.application.ports import SecretCourier
+from services.accounts.application.ports import NetworkAccess, SecretCourier
 from services.accounts.entrypoints.accounts import AccountCommandsController, OrganizationController
 from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsController
 from services.accounts.entrypoints.auth import AuthController
@@ -40,7 +41,8 @@ CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommand
 
 
 def create_app(
-    settings: AccountsSettings | None = None, clock: Clock | None = None, courier: SecretCourier | None = None
+    settings: AccountsSettings | None = None, clock: Clock | None = None, courier: SecretCourier | None = None,
+    network: NetworkAccess | None = None,
 ) -> Litestar:
     settings = settings or load_settings(AccountsSettings)
     configure_logging("accounts", settings.log_level, settings.log_format)
@@ -50,10 +52,12 @@ def create_app(
     hasher = Argon2Hasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     courier = courier or courier_for(settings.billing_env, settings.notifications_url, settings.internal_token)
     timezone = settings.timezone
+    # The network side of service passwords: the dev network, or in prod none yet (503).
+    network = network or network_for(settings.billing_env)
 
     def context() -> Accounts:  # the store and pool exist once the runtime has started
         return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier,
-                        knowledge_base=knowledge_base)
+                        network, knowledge_base=knowledge_base)
 
     runtime = ServiceRuntime(
         "accounts", settings, registry, clock,

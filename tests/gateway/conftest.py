@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from services.accounts.adapters.network import DevNetwork
 from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
 from shared.clock import FakeClock
@@ -23,14 +24,15 @@ from tests.gateway.factories import Cabinet, gateway_settings, serving
 async def cabinet(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Cabinet]:
     clock = FakeClock(START)
     courier = RecordingCourier()
-    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=courier)
+    network = DevNetwork()
+    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=courier, network=network)
     async with serving(accounts_app) as accounts:
         client = InternalClient("accounts", "http://accounts", "test-internal-token",
                                 transport=httpx.ASGITransport(app=accounts_app))
         gateway = create_gateway(gateway_settings(database_url, kafka), clock=clock, accounts=client)
         async with serving(gateway) as gateway_client:
             await load_demo(accounts)
-            found = Cabinet(gateway_client, accounts, clock, courier, database_url)
+            found = Cabinet(gateway_client, accounts, clock, courier, database_url, network)
 
             async def demo_in_read_model() -> bool:
                 lines = await found.read_model("SELECT count(*) FROM cabinet_lines")

@@ -36,6 +36,8 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", None),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip"}),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons/{service_id}/disconnect", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/password",
+     {"password": "Str0ng-pass", "password_confirmation": "Str0ng-pass"}),
     ("GET", "/api/v1/accounts/{a}/support-requests", None),
     ("POST", "/api/v1/accounts/{a}/support-requests", {"topic": "other", "title": "t", "text": "x"}),
     ("GET", "/api/v1/accounts/{a}/support-requests/{request_id}", None),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from services.accounts.application.ports import Credentials, SecretCourier, SecretHasher
+from services.accounts.application.ports import Credentials, NetworkAccess, SecretCourier, SecretHasher
 from services.accounts.domain.support import Article
 from services.accounts.domain.tariffs import TariffCatalogue
 from shared.calendar import local_date
@@ -26,6 +26,7 @@ class Accounts:
     credentials: Credentials
     hasher: SecretHasher
     courier: SecretCourier
+    network: NetworkAccess
     temporary_password_ttl: timedelta = timedelta(hours=24)
     login_code_ttl: timedelta = timedelta(minutes=10)
     #: Wrong guesses after which a one-time code is burnt.

@@ -117,3 +117,17 @@ class SecretCourier(Protocol):
     ) -> None:
         """Send it or raise (a DomainError the caller may show); never store or log `secret`."""
         ...
+
+
+class NetworkAccess(Protocol):
+    """The network side of a service line: the internet service's login (PPPoE/RADIUS) and the TV
+    platform's account. A service password changed in the cabinet is handed over here, in the
+    transaction that records that it changed; the accounts service keeps no copy.
+
+    Implementations: adapters/network.py (the dev network, which keeps only a hash in memory);
+    tests record the calls."""
+
+    async def set_service_password(self, account_id: str, line_id: str, kind: str, login: str, password: str) -> None:
+        """Set it or raise a DomainError (503 `network.unavailable`: nothing changed, ask again);
+        never store or log `password`."""
+        ...

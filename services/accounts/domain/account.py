@@ -19,10 +19,11 @@ from services.accounts.domain.events import (
     FinancialBlockLifted,
     LineKind,
     ServiceLineAdded,
+    ServicePasswordChanged,
     SubscriberRenamed,
     TariffChanged,
 )
-from services.accounts.domain.rules import check_rename_window
+from services.accounts.domain.rules import check_rename_window, check_service_password
 from services.accounts.domain.tariffs import AddOn, Tariff
 from shared.aggregate import Aggregate
 from shared.calendar import first_of_next_month
@@ -177,6 +178,14 @@ class PersonalAccount(Aggregate):
             raise DomainError("add_on.not_self_service",
                               f"{add_on.name} is connected and disconnected on {tariff.name} only through the office")
         return line
+
+    def change_service_password(self, line_id: str, password: str, now: datetime) -> list[DomainEvent]:
+        """The internet (PPPoE) or TV password of a line: strength rules; the event keeps no secret."""
+        line = self.line(line_id)
+        if line.kind not in ("internet", "tv"):
+            raise DomainError("service_password.not_for_line", f"a {line.kind} line has no service password")
+        check_service_password(password, line.identifier)
+        return [ServicePasswordChanged(account_id=self.account_id, line_id=line_id, kind=line.kind, at=now)]
 
     def change_tariff(
         self, line_id: str, current: Tariff, target: Tariff, mode: Literal["next_period", "now"], today: date

@@ -29,6 +29,7 @@ __all__ = [
     "LineKind",
     "PaymentForm",
     "ServiceLineAdded",
+    "ServicePasswordChanged",
     "SubscriberRenamed",
     "TariffChanged",
 ]
@@ -183,3 +184,14 @@ class SubscriberRenamed(DomainEvent, type="SubscriberRenamed", version=1):
     line_id: str
     subscriber_name: str
     effective_at: datetime
+
+
+@registry.register
+class ServicePasswordChanged(DomainEvent, type="ServicePasswordChanged", version=1):
+    """The password of a line's service (internet login, TV account) changed and the network took
+    it. The password is in no event."""
+
+    account_id: str
+    line_id: str
+    kind: LineKind
+    at: datetime

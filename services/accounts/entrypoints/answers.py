@@ -28,6 +28,7 @@ __all__ = [
     "Profile",
     "ProfileChanged",
     "Renamed",
+    "ServicePasswordChanged",
     "Subscribers",
     "SupportRequestChanged",
     "SupportRequests",
@@ -282,3 +283,10 @@ class BulkAddOns(TypedDict):
     service_id: str
     lines: int
     changed: list[BulkChanged]
+
+
+class ServicePasswordChanged(_Command):
+    account_id: str
+    line_id: str
+    kind: Literal["internet", "tv"]
+    changed_at: str

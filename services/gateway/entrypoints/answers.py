@@ -41,6 +41,7 @@ __all__ = [
     "PromisedPayments",
     "Renamed",
     "Reversed",
+    "ServicePasswordChanged",
     "Subscribers",
     "SupportRequestChanged",
     "SupportRequests",
@@ -560,3 +561,10 @@ class BulkAddOns(TypedDict):
     lines: int
     changed: list[BulkChanged]
     read_model_current: bool
+
+
+class ServicePasswordChanged(_Command):
+    account_id: str
+    line_id: str
+    kind: Literal["internet", "tv"]
+    changed_at: Instant

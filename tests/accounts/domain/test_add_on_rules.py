@@ -1,9 +1,10 @@
-"""Self-service add-on rules, pure: what the line's tariff lists, out of a financial block, once."""
+"""Self-service add-on rules, pure: what the line's tariff lists, out of a financial block, once;
+and service password rules."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.accounts.factories import open_account
 
 CATALOG = load_catalogue(CATALOGUE)
 TODAY = date(2026, 3, 11)
+NOW = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 
 
 def _account(tariff_id: str, kind_line: str = "l1", balance: str = "0.00") -> PersonalAccount:
@@ -80,3 +82,25 @@ def test_a_catalogue_listing_an_unknown_or_foreign_self_service_add_on_is_refuse
     data["tariffs"][0]["self_service_add_ons"] = ["voicemail-plus"]  # a mobile/SIP add-on on an internet tariff
     with pytest.raises(ValueError, match="self-service add-on"):
         TariffCatalogue.from_dict(data)
+
+
+# -- service passwords (internet PPPoE login, TV account) ---------------------------------------------------
+@pytest.mark.parametrize("password", ["Sh0rt!", "Пароль12345", "with space 123", "abcdefghij", "1234567890",
+                                      "a1a1a1a1a1", "x375290000000y1", "A" * 60 + "1" * 5])
+def test_a_weak_service_password_is_refused(password: str) -> None:
+    account = _account("inet-50-1m")
+    assert _refusal(lambda: account.change_service_password("l1", password, NOW)) == "service_password.too_weak"
+
+
+def test_a_strong_service_password_is_a_fact_without_the_password() -> None:
+    account = _account("inet-50-1m")
+    [changed] = account.change_service_password("l1", "Kv8#trLm2q", NOW)
+    assert changed.model_dump(mode="json") == {"account_id": "1015", "line_id": "l1", "kind": "internet",
+                                               "at": NOW.isoformat().replace("+00:00", "Z")}
+    assert "Kv8#trLm2q" not in str(changed.to_payload())
+
+
+def test_a_mobile_line_has_no_service_password() -> None:
+    account = _account("mobile-business")
+    assert _refusal(lambda: account.change_service_password("l1", "Kv8#trLm2q", NOW)) == (
+        "service_password.not_for_line")
