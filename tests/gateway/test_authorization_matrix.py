@@ -16,6 +16,7 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/accounts/{a}/balance", None),
     ("GET", "/api/v1/accounts/{a}/payments", None),
     ("GET", "/api/v1/accounts/{a}/blocks", None),
+    ("GET", "/api/v1/accounts/{a}/requisites", None),
     ("POST", "/api/v1/accounts/{a}/blocks", BLOCK),
     ("POST", "/api/v1/accounts/{a}/blocks/{block_id}/cancel", None),
     ("POST", "/api/v1/accounts/{a}/blocks/{block_id}/lift", None),

@@ -26,6 +26,7 @@ __all__ = [
     "ClientRegistered",
     "FinancialBlockApplied",
     "FinancialBlockLifted",
+    "InvoiceDelivery",
     "LineKind",
     "PaymentForm",
     "ServiceLineAdded",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 PaymentForm = Literal["prepaid", "postpaid"]
+InvoiceDelivery = Literal["cabinet", "email", "post"]
 LineKind = Literal["internet", "sip", "mobile", "tv"]
 
 
@@ -60,6 +62,11 @@ class ClientRegistered(DomainEvent, type="ClientRegistered", version=1):
     payment_form: PaymentForm
     contract_number: str
     contract_date: date
+    #: Added after v1 (additive): settlement accounts beyond `bank_account`, and how invoices are
+    #: delivered (EXTRAS #21): `cabinet`, `email` (addresses joined by ";") or `post`, and where.
+    other_bank_accounts: list[str] = []
+    invoice_delivery: InvoiceDelivery | None = None
+    invoice_address: str | None = None
 
     @property
     def partition_key(self) -> str | None:

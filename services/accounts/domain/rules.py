@@ -10,6 +10,7 @@ from shared.calendar import days_in_month
 from shared.errors import DomainError, ValidationFailed
 
 __all__ = [
+    "check_invoice_address",
     "check_new_password",
     "check_rename_window",
     "check_service_password",
@@ -80,6 +81,26 @@ def check_service_password(password: str, login: str) -> None:
         raise ValidationFailed(code, "a service password has at least 4 different characters")
     if login and login.lower() in password.lower():
         raise ValidationFailed(code, "a service password must not contain the login")
+
+
+#: Seed 004 (EXTRAS #42): several invoice e-mails are joined by ";" without spaces, 200 characters at most.
+INVOICE_EMAILS_MAX = 200
+
+
+def check_invoice_address(delivery: str | None, address: str | None) -> str | None:
+    """Where invoices go: e-mail addresses joined by ";" (no spaces, 200 characters at most), a
+    postal address for `post`, nothing needed for the cabinet."""
+    address = address.strip() if address else None
+    if delivery in ("email", "post") and not address:
+        raise ValidationFailed("client.invoice_address_required", f"invoices by {delivery} need an address")
+    if delivery == "email" and address is not None:
+        if len(address) > INVOICE_EMAILS_MAX or " " in address:
+            raise ValidationFailed("client.invoice_emails_invalid",
+                                   f"e-mails joined by ';' without spaces, {INVOICE_EMAILS_MAX} characters at most")
+        for email in address.split(";"):
+            if not _EMAIL.match(email):
+                raise ValidationFailed("client.invoice_emails_invalid", f"{email!r} is not an e-mail address")
+    return address
 
 
 def mask_email(email: str) -> str:

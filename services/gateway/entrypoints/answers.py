@@ -40,6 +40,7 @@ __all__ = [
     "PromisedPaymentTaken",
     "PromisedPayments",
     "Renamed",
+    "Requisites",
     "Reversed",
     "ServicePasswordChanged",
     "Subscribers",
@@ -224,6 +225,15 @@ class TariffChanged(_Command):
     tariff_id: str
     mode: Literal["next_period", "now"]
     effective_from: Day | None
+
+
+class Funds(TypedDict):
+    balance: Money
+    available: Money
+    promised_outstanding: Money
+    paid_total: Money
+    opening_balance: Money
+    updated_at: Instant | None
 
 
 class Balance(TypedDict):
@@ -568,3 +578,35 @@ class ServicePasswordChanged(_Command):
     line_id: str
     kind: Literal["internet", "tv"]
     changed_at: Instant
+
+
+# -- the client's requisites (EXTRAS #21, #49) --------------------------------------------------------------
+class RequisitesClient(TypedDict):
+    kind: Literal["person", "organization"]
+    name: str
+    tax_id: str | None
+    bank_accounts: list[str]
+    legal_address: str | None
+
+
+class RequisitesContract(TypedDict):
+    number: str
+    date: Day
+
+
+class InvoiceDeliveryPage(TypedDict):
+    """`method`: `cabinet`, `email` (addresses joined by ";") or `post`; null when not set."""
+
+    method: Literal["cabinet", "email", "post"] | None
+    address: str | None
+
+
+class Requisites(TypedDict):
+    account_id: str
+    opened_at: Instant
+    status: Literal["active", "blocked_financial", "blocked_voluntary", "closed"]
+    payment_form: Literal["prepaid", "postpaid"]
+    client: RequisitesClient
+    contract: RequisitesContract
+    invoice_delivery: InvoiceDeliveryPage
+    funds: Funds

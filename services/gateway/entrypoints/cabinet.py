@@ -17,7 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.auth import Caller
 from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController, Commands, Page, RawAccountId
-from services.gateway.projections.cabinet_accounts_queries import account_blocks, account_summary, my_accounts
+from services.gateway.projections.cabinet_accounts_queries import (
+    account_blocks,
+    account_summary,
+    client_requisites,
+    my_accounts,
+)
 from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
@@ -82,6 +87,14 @@ class AccountPagesController(AccountController):
         caller = page.caller(request)
         read = await account_summary(page.reads, account_id, page.today(), page.timezone.key, caller.session_id)
         return page.admit(request, caller, account_id, read)
+
+    @get("/requisites", summary="The client's requisites: name, tax id, bank accounts, contract, invoices, funds",
+         responses=answers(200, a.Requisites))
+    async def requisites(self, account: str, reads: Pool) -> dict[str, Any]:
+        found = await client_requisites(reads, account)
+        if found is None:
+            raise NotFound("account.not_found", f"account {account} not found")
+        return found
 
     @get("/blocks", summary="Voluntary blocks: available per calendar year, scheduled, history; the business date",
          responses=answers(200, a.BlocksPage))
