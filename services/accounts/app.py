@@ -21,7 +21,11 @@ from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsCo
 from services.accounts.entrypoints.auth import AuthController
 from services.accounts.entrypoints.common import context_dependency
 from services.accounts.entrypoints.office import OfficeController
-from services.accounts.entrypoints.support import KnowledgeBaseController, SupportController
+from services.accounts.entrypoints.support import (
+    CredentialResetController,
+    KnowledgeBaseController,
+    SupportController,
+)
 from services.accounts.entrypoints.timers import timer_handlers
 from services.accounts.entrypoints.users import UsersController
 from services.accounts.projections.available_funds import AvailableFunds
@@ -37,7 +41,8 @@ from shared.settings import load_settings
 __all__ = ["create_app"]
 
 CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController,
-               SupportController, KnowledgeBaseController, AddOnsController, BulkAddOnsController]
+               SupportController, KnowledgeBaseController, AddOnsController, BulkAddOnsController,
+               CredentialResetController]
 
 
 def create_app(

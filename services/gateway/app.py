@@ -23,7 +23,11 @@ from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, c
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
-from services.gateway.entrypoints.support import KnowledgeBaseController, SupportRequestsController
+from services.gateway.entrypoints.support import (
+    CredentialResetController,
+    KnowledgeBaseController,
+    SupportRequestsController,
+)
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.projections.messages import CabinetMessages
@@ -45,6 +49,7 @@ CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
     SupportRequestsController, KnowledgeBaseController, LineAddOnsController, SubscribersAddOnsController,
+    CredentialResetController,
 ]
 
 

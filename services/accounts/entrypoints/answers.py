@@ -22,6 +22,7 @@ __all__ = [
     "ClaimsChanged",
     "ClientRegistered",
     "CodeSent",
+    "CredentialsReset",
     "KnowledgeBase",
     "LineAdded",
     "PreferencesChanged",
@@ -290,3 +291,14 @@ class ServicePasswordChanged(_Command):
     line_id: str
     kind: Literal["internet", "tv"]
     changed_at: str
+
+
+class CredentialsReset(TypedDict):
+    """Where the temporary password went (masked); the password itself only to the subscriber."""
+
+    user_id: str
+    channel: Literal["email", "sms"]
+    address_masked: str
+    expires_at: str
+    stream_id: str
+    stream_version: int

@@ -1,5 +1,6 @@
 """Support requests of an account as the gateway forwards them (who writes is the gateway's
-caller: `user_id`, and `operator` for support staff), and the knowledge base."""
+caller: `user_id`, and `operator` for support staff), the knowledge base, and support's reset of a
+subscriber's credentials."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.accounts.application import support
+from services.accounts.application import credential_reset, support
 from services.accounts.application.context import Accounts
 from services.accounts.domain.support import TEXT_MAX, TITLE_MAX, SupportTopic
 from services.accounts.entrypoints import answers as a
 from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
 from shared.openapi import answers
 
-__all__ = ["KnowledgeBaseController", "SupportController"]
+__all__ = ["CredentialResetController", "KnowledgeBaseController", "SupportController"]
 
 RequestId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
@@ -41,6 +42,14 @@ class NewMessage(BaseModel):
 class Closing(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    operator_id: str = Field(pattern=ID_PATTERN)
+
+
+class CredentialReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contract_number: str = Field(pattern=ID_PATTERN)
+    full_name: str = Field(min_length=1, max_length=200)
     operator_id: str = Field(pattern=ID_PATTERN)
 
 
@@ -91,3 +100,14 @@ class KnowledgeBaseController(Controller):
     @get("/", summary="The knowledge base's pages", sync_to_thread=False, responses=answers(200, a.KnowledgeBase))
     def pages(self, ctx: Accounts) -> dict[str, Any]:
         return {"pages": [page.model_dump() for page in ctx.knowledge_base]}
+
+
+class CredentialResetController(Controller):
+    path = "/internal/v1/credential-resets"
+    tags = ["support"]
+
+    @post("/", status_code=201, summary="Support: a temporary password for the subscriber of a contract and full name",
+          responses=answers(201, a.CredentialsReset))
+    async def reset(self, data: CredentialReset, ctx: Accounts, actor: Actor) -> dict[str, Any]:
+        return await credential_reset.reset_credentials(ctx, data.contract_number, data.full_name, data.operator_id,
+                                                        command_metadata(actor))

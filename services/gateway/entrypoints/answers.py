@@ -25,6 +25,7 @@ __all__ = [
     "BlocksPage",
     "BulkAddOns",
     "CodeSent",
+    "CredentialsReset",
     "Guarantee",
     "GuaranteeRegistered",
     "Guarantees",
@@ -610,3 +611,14 @@ class Requisites(TypedDict):
     contract: RequisitesContract
     invoice_delivery: InvoiceDeliveryPage
     funds: Funds
+
+
+class CredentialsReset(TypedDict):
+    """Where the temporary password went (masked); the password itself only to the subscriber."""
+
+    user_id: str
+    channel: Literal["email", "sms"]
+    address_masked: str
+    expires_at: str
+    stream_id: str
+    stream_version: int

@@ -17,11 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.auth import Caller
 from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController, Commands, only
+from shared.errors import Forbidden
 from shared.http import ID_PATTERN, IdempotencyKey
 from shared.internal_api import InternalClient
 from shared.openapi import BEARER, answers
 
-__all__ = ["KnowledgeBaseController", "SupportRequestsController"]
+__all__ = ["CredentialResetController", "KnowledgeBaseController", "SupportRequestsController"]
 
 RequestId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 Topic = Literal["internet", "tv", "telephony", "payments", "documents", "other"]
@@ -39,6 +40,13 @@ class NewMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=4000)
+
+
+class CredentialReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contract_number: str = Field(pattern=ID_PATTERN, description="the contract number (the cabinet login)")
+    full_name: str = Field(min_length=1, max_length=200, description="as the subscriber names it")
 
 
 class SupportRequestsController(AccountController):
@@ -93,3 +101,20 @@ class KnowledgeBaseController(Controller):
     @get("/", summary="The knowledge base's pages", responses=answers(200, a.KnowledgeBase))
     async def pages(self, caller: Caller, accounts: InternalClient) -> dict[str, Any]:
         return await accounts.call("GET", "/internal/v1/knowledge-base")
+
+
+class CredentialResetController(Controller):
+    path = "/api/v1/support/credential-resets"
+    tags = ["support"]
+    security = [{BEARER: []}]
+
+    @post("/", status_code=201, summary="Support: send a subscriber a temporary password (contract number and"
+                                         " full name)", responses=answers(201, a.CredentialsReset))
+    async def reset(self, data: CredentialReset, caller: Caller, accounts: InternalClient) -> dict[str, Any]:
+        """Operators only (403 `credentials.operator_only`); a contract number and name that do not
+        match answer 422 `credentials.identity_mismatch`. The password goes to the subscriber's
+        e-mail (else phone) through the notifications service; the operator never sees it."""
+        if caller.role != "operator":
+            raise Forbidden("credentials.operator_only", "only support staff reset a subscriber's credentials")
+        return await accounts.call("POST", "/internal/v1/credential-resets", actor=caller.actor,
+                                   json={**data.model_dump(), "operator_id": caller.user_id})
