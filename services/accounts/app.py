@@ -14,10 +14,11 @@ from services.accounts.adapters.couriers import courier_for
 from services.accounts.adapters.credentials import PostgresCredentials
 from services.accounts.adapters.hashing import Argon2Hasher
 from services.accounts.adapters.network import network_for
+from services.accounts.adapters.tv_partners import tv_partners_for
 from services.accounts.application.context import Accounts
-from services.accounts.application.ports import NetworkAccess, SecretCourier
+from services.accounts.application.ports import NetworkAccess, SecretCourier, TvPartners
 from services.accounts.entrypoints.accounts import AccountCommandsController, OrganizationController
-from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsController
+from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsController, TvSubscriptionsController
 from services.accounts.entrypoints.auth import AuthController
 from services.accounts.entrypoints.common import context_dependency
 from services.accounts.entrypoints.office import OfficeController
@@ -42,12 +43,12 @@ __all__ = ["create_app"]
 
 CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController,
                SupportController, KnowledgeBaseController, AddOnsController, BulkAddOnsController,
-               CredentialResetController]
+               CredentialResetController, TvSubscriptionsController]
 
 
 def create_app(
     settings: AccountsSettings | None = None, clock: Clock | None = None, courier: SecretCourier | None = None,
-    network: NetworkAccess | None = None,
+    network: NetworkAccess | None = None, tv_partners: TvPartners | None = None,
 ) -> Litestar:
     settings = settings or load_settings(AccountsSettings)
     configure_logging("accounts", settings.log_level, settings.log_format)
@@ -59,10 +60,12 @@ def create_app(
     timezone = settings.timezone
     # The network side of service passwords: the dev network, or in prod none yet (503).
     network = network or network_for(settings.billing_env)
+    tv_partners = tv_partners or tv_partners_for(settings.billing_env, settings.tv_partners_sandbox)
 
     def context() -> Accounts:  # the store and pool exist once the runtime has started
         return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier,
-                        network, knowledge_base=knowledge_base)
+                        network, tv_partners, knowledge_base=knowledge_base,
+                        tv_partner_timeout_s=settings.tv_partner_timeout_s)
 
     runtime = ServiceRuntime(
         "accounts", settings, registry, clock,

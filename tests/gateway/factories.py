@@ -14,6 +14,7 @@ import httpx
 from litestar import Litestar
 
 from services.accounts.adapters.network import DevNetwork
+from services.accounts.adapters.tv_partners import SandboxTvPartners
 from services.gateway.settings import GatewaySettings
 from shared.clock import FakeClock
 from tests.accounts.factories import RecordingCourier
@@ -35,6 +36,7 @@ class Cabinet:
     courier: RecordingCourier
     database_url: str
     network: DevNetwork = field(default_factory=DevNetwork)
+    tv_partners: SandboxTvPartners = field(default_factory=SandboxTvPartners)
 
     async def login(self, login: str, password: str) -> dict[str, str]:
         response = await self.client.post("/api/v1/auth/login", json={"login": login, "password": password})

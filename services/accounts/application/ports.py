@@ -131,3 +131,19 @@ class NetworkAccess(Protocol):
         """Set it or raise a DomainError (503 `network.unavailable`: nothing changed, ask again);
         never store or log `password`."""
         ...
+
+
+class TvPartners(Protocol):
+    """The TV partners' APIs (Smotreshka, 24chasaTV; TELEPHONY.md T-12): activate and end a package
+    for the subscriber's partner account. Both are idempotent on (partner account, package), as
+    the partners' own APIs are on the operator's external id, so a retry after a timeout is safe.
+
+    Implementations: adapters/tv_partners.py (the dev sandbox, which accepts, refuses or times out
+    like a partner's API; production without a partner API refuses with 503)."""
+
+    async def activate(self, partner: str, partner_account: str, package: str) -> None:
+        """Activated, or raise a DomainError: 422 `tv.partner_refused`, 503 `tv.partner_unavailable`."""
+        ...
+
+    async def deactivate(self, partner: str, partner_account: str, package: str) -> None:
+        ...

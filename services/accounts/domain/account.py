@@ -22,6 +22,8 @@ from services.accounts.domain.events import (
     ServicePasswordChanged,
     SubscriberRenamed,
     TariffChanged,
+    TvSubscriptionActivated,
+    TvSubscriptionEnded,
 )
 from services.accounts.domain.rules import check_rename_window, check_service_password
 from services.accounts.domain.tariffs import AddOn, Tariff
@@ -178,6 +180,28 @@ class PersonalAccount(Aggregate):
             raise DomainError("add_on.not_self_service",
                               f"{add_on.name} is connected and disconnected on {tariff.name} only through the office")
         return line
+
+    # TV partner subscriptions (TELEPHONY.md T-12): an add-on of a `tv` line with its fee, activated
+    # at the partner for the line's partner account.
+    def partner_account(self, line_id: str) -> str:
+        return f"{self.account_id}-{self.line(line_id).identifier}"
+
+    def activate_tv_subscription(self, line_id: str, tariff: Tariff, package: AddOn, now: datetime,
+                                 today: date) -> list[DomainEvent]:
+        if package.partner is None or package.partner_package is None:
+            raise DomainError("tv.not_a_partner_package", f"{package.name} is not a TV partner's package")
+        events = self.connect_add_on_by_subscriber(line_id, tariff, package, today)
+        return [*events, TvSubscriptionActivated(
+            account_id=self.account_id, line_id=line_id, service_id=package.service_id, partner=package.partner,
+            partner_package=package.partner_package, partner_account=self.partner_account(line_id), at=now)]
+
+    def end_tv_subscription(self, line_id: str, tariff: Tariff, package: AddOn, now: datetime,
+                            today: date) -> list[DomainEvent]:
+        if package.partner is None:
+            raise DomainError("tv.not_a_partner_package", f"{package.name} is not a TV partner's package")
+        events = self.disconnect_add_on_by_subscriber(line_id, tariff, package, today)
+        return [*events, TvSubscriptionEnded(account_id=self.account_id, line_id=line_id,
+                                             service_id=package.service_id, partner=package.partner, at=now)]
 
     def change_service_password(self, line_id: str, password: str, now: datetime) -> list[DomainEvent]:
         """The internet (PPPoE) or TV password of a line: strength rules; the event keeps no secret."""

@@ -33,10 +33,15 @@ __all__ = [
     "ServicePasswordChanged",
     "SubscriberRenamed",
     "TariffChanged",
+    "TvPartner",
+    "TvSubscriptionActivated",
+    "TvSubscriptionEnded",
 ]
 
 PaymentForm = Literal["prepaid", "postpaid"]
 InvoiceDelivery = Literal["cabinet", "email", "post"]
+#: TV partners (seed 002, TELEPHONY.md T-12): Smotreshka and 24chasaTV.
+TvPartner = Literal["smotreshka", "24tv"]
 LineKind = Literal["internet", "sip", "mobile", "tv"]
 
 
@@ -201,4 +206,27 @@ class ServicePasswordChanged(DomainEvent, type="ServicePasswordChanged", version
     account_id: str
     line_id: str
     kind: LineKind
+    at: datetime
+
+
+@registry.register
+class TvSubscriptionActivated(DomainEvent, type="TvSubscriptionActivated", version=1):
+    """The partner activated a subscription of a TV line (it comes with the `AddOnConnected` fact
+    whose fee invoicing charges)."""
+
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: TvPartner
+    partner_package: str
+    partner_account: str
+    at: datetime
+
+
+@registry.register
+class TvSubscriptionEnded(DomainEvent, type="TvSubscriptionEnded", version=1):
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: TvPartner
     at: datetime

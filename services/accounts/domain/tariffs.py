@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
 
-from services.accounts.domain.events import BlockTerms, LineKind
+from services.accounts.domain.events import BlockTerms, LineKind, TvPartner
 from shared.errors import NotFound
 from shared.money import round_money, vat_from_gross, vat_from_net
 
@@ -55,6 +55,9 @@ class AddOn:
     kinds: tuple[LineKind, ...]
     monthly_fee: Decimal
     vat_rate: Decimal
+    #: A TV partner's subscription (TELEPHONY.md T-12): the partner and its package id there.
+    partner: TvPartner | None = None
+    partner_package: str | None = None
 
 
 class TariffCatalogue:
@@ -102,7 +105,11 @@ class TariffCatalogue:
         for entry in data.get("add_ons", []):
             rate = Decimal(entry["vat_rate"])
             _, gross = _gross(Decimal(entry["price"]), bool(entry["price_includes_vat"]), rate)
-            add_ons.append(AddOn(entry["id"], entry["name"], tuple(entry["kinds"]), gross, rate))
+            partner = entry.get("partner")
+            if partner is not None and (partner not in get_args(TvPartner) or not entry.get("partner_package")):
+                raise ValueError(f"add-on {entry['id']}: unknown partner {partner!r} or no partner_package")
+            add_ons.append(AddOn(entry["id"], entry["name"], tuple(entry["kinds"]), gross, rate, partner,
+                                 entry.get("partner_package")))
         known = {a.service_id: a for a in add_ons}
         for tariff in tariffs:
             for service_id in tariff.self_service_add_ons:

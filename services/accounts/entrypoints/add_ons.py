@@ -1,5 +1,6 @@
 """Add-ons from the cabinet, as the gateway forwards them: a line's options, a subscriber's own
-connect or disconnect, and an organization admin's one action over a list of subscribers."""
+connect or disconnect, an organization admin's one action over a list of subscribers, and a TV
+line's partner subscriptions."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.accounts.application import add_ons
+from services.accounts.application import add_ons, tv
 from services.accounts.application.context import Accounts
 from services.accounts.entrypoints import answers as a
 from shared.http import (
@@ -23,7 +24,7 @@ from shared.http import (
 )
 from shared.openapi import answers
 
-__all__ = ["AddOnsController", "BulkAddOnsController"]
+__all__ = ["AddOnsController", "BulkAddOnsController", "TvSubscriptionsController"]
 
 LineId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
@@ -33,6 +34,12 @@ class AddOnAction(BaseModel):
 
     service_id: str = Field(pattern=ID_PATTERN)
     action: add_ons.Action
+
+
+class TvPackage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: str = Field(pattern=ID_PATTERN)
 
 
 class BulkLine(BaseModel):
@@ -77,3 +84,26 @@ class BulkAddOnsController(Controller):
                                                     command_metadata(actor), idempotency_key)
         replayed = result.pop("replayed")
         return replayable_response(result, 200, replayed=replayed)
+
+
+class TvSubscriptionsController(Controller):
+    path = "/internal/v1/accounts/{account_id:str}/lines/{line_id:str}/tv-subscriptions"
+    tags = ["add-ons"]
+
+    @get("/", summary="The TV partners' packages of a TV line", responses=answers(200, a.TvSubscriptions))
+    async def packages(self, account_id: AccountId, line_id: LineId, ctx: Accounts) -> dict[str, Any]:
+        return await tv.tv_subscriptions(ctx, account_id, line_id)
+
+    @post("/", status_code=200, summary="Connect and activate a TV partner's package",
+          responses=answers(200, a.TvSubscriptionChanged))
+    async def connect(self, account_id: AccountId, line_id: LineId, data: TvPackage, ctx: Accounts, actor: Actor,
+                      idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(await tv.change_tv_subscription(ctx, account_id, line_id, "connect", data.service_id,
+                                                                command_metadata(actor), idempotency_key))
+
+    @post("/{service_id:str}/end", status_code=200, summary="End a TV partner's package",
+          responses=answers(200, a.TvSubscriptionChanged))
+    async def end(self, account_id: AccountId, line_id: LineId, service_id: LineId, ctx: Accounts, actor: Actor,
+                  idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return command_response(await tv.change_tv_subscription(ctx, account_id, line_id, "end", service_id,
+                                                                command_metadata(actor), idempotency_key))

@@ -35,6 +35,8 @@ __all__ = [
     "SupportRequests",
     "SupportThread",
     "TariffChanged",
+    "TvSubscriptionChanged",
+    "TvSubscriptions",
     "UserCreated",
 ]
 
@@ -302,3 +304,28 @@ class CredentialsReset(TypedDict):
     expires_at: str
     stream_id: str
     stream_version: int
+
+
+# -- TV partner subscriptions ----------------------------------------------------------------------------
+class TvPackage(TypedDict):
+    service_id: str
+    name: str
+    partner: Literal["smotreshka", "24tv"]
+    monthly_fee: str
+    active: bool
+
+
+class TvSubscriptions(TypedDict):
+    account_id: str
+    line_id: str
+    partner_account: str
+    packages: list[TvPackage]
+
+
+class TvSubscriptionChanged(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: Literal["smotreshka", "24tv"]
+    partner_account: str
+    active: bool

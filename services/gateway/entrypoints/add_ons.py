@@ -23,6 +23,8 @@ from shared.openapi import BEARER, answers
 
 __all__ = ["LineAddOnsController", "SubscribersAddOnsController"]
 
+_TV = "/internal/v1/accounts/{account}/lines/{line_id}/tv-subscriptions"
+
 ItemId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
 
@@ -70,6 +72,29 @@ class LineAddOnsController(AccountController):
         return await accounts_commands.send(
             "POST", f"/internal/v1/accounts/{account}/lines/{line_id}/add-ons/self-service",
             {"service_id": service_id, "action": "disconnect"}, idempotency_key)
+
+    # TV partner subscriptions (seed 002, TELEPHONY.md T-12): Smotreshka and 24chasaTV packages of a
+    # `tv` line; the partner's refusal is 422 `tv.partner_refused`, no answer in time 503
+    # `tv.partner_unavailable` (nothing changed either way).
+    @get("/lines/{line_id:str}/tv-subscriptions", summary="The TV partners' packages of a TV line",
+         responses=answers(200, a.TvSubscriptions))
+    async def tv_packages(self, account: str, line_id: ItemId, accounts: InternalClient) -> dict[str, Any]:
+        return await accounts.call("GET", _TV.format(account=account, line_id=line_id))
+
+    @post("/lines/{line_id:str}/tv-subscriptions", status_code=200,
+          summary="Connect and activate a TV partner's package (Smotreshka, 24chasaTV)",
+          responses=answers(200, a.TvSubscriptionChanged))
+    async def tv_connect(self, account: str, line_id: ItemId, data: AddOnRequest, accounts_commands: Commands,
+                         idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return await accounts_commands.send("POST", _TV.format(account=account, line_id=line_id),
+                                            {"service_id": data.service_id}, idempotency_key)
+
+    @post("/lines/{line_id:str}/tv-subscriptions/{service_id:str}/end", status_code=200,
+          summary="End a TV partner's package", responses=answers(200, a.TvSubscriptionChanged))
+    async def tv_end(self, account: str, line_id: ItemId, service_id: ItemId, accounts_commands: Commands,
+                     idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        return await accounts_commands.send("POST", _TV.format(account=account, line_id=line_id) + f"/{service_id}/end",
+                                            key=idempotency_key)
 
 
 class SubscribersAddOnsController(Controller):

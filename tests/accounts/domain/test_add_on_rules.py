@@ -104,3 +104,33 @@ def test_a_mobile_line_has_no_service_password() -> None:
     account = _account("mobile-business")
     assert _refusal(lambda: account.change_service_password("l1", "Kv8#trLm2q", NOW)) == (
         "service_password.not_for_line")
+
+
+# -- TV partner subscriptions -------------------------------------------------------------------------------
+def test_a_tv_package_is_an_add_on_with_its_fee_and_the_partners_activation() -> None:
+    account, tariff = _account("tv-partner"), CATALOG.tariff("tv-partner")
+    package = CATALOG.add_on("smotreshka-start")
+    connected, activated = account.activate_tv_subscription("l1", tariff, package, NOW, TODAY)
+    assert isinstance(connected, AddOnConnected) and connected.monthly_fee == Decimal("199.00")
+    assert (activated.partner, activated.partner_package, activated.partner_account) == (  # type: ignore[attr-defined]
+        "smotreshka", "start", "1015-375290000000")
+    account.replay([connected, activated])
+    assert _refusal(lambda: account.activate_tv_subscription("l1", tariff, package, NOW, TODAY)) == (
+        "add_on.already_connected")
+    assert len(account.end_tv_subscription("l1", tariff, package, NOW, TODAY)) == 2
+
+
+def test_only_a_partners_package_on_a_tv_line_is_a_tv_subscription() -> None:
+    account, tariff = _account("tv-partner"), CATALOG.tariff("tv-partner")
+    assert _refusal(lambda: account.activate_tv_subscription(
+        "l1", tariff, CATALOG.add_on("static-ip"), NOW, TODAY)) == "tv.not_a_partner_package"
+    internet = _account("inet-50-1m")
+    assert _refusal(lambda: internet.activate_tv_subscription(
+        "l1", CATALOG.tariff("inet-50-1m"), CATALOG.add_on("24tv-base"), NOW, TODAY)) == "add_on.not_for_line"
+
+
+def test_a_catalogue_package_of_an_unknown_partner_is_refused() -> None:
+    data: dict[str, Any] = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    data["add_ons"][-1]["partner"] = "netflix"
+    with pytest.raises(ValueError, match="partner"):
+        TariffCatalogue.from_dict(data)
