@@ -627,7 +627,7 @@ class CredentialsReset(TypedDict):
 
 
 # -- TV partner subscriptions ----------------------------------------------------------------------------
-class TvPackage(TypedDict):
+class TvPackageOffer(TypedDict):
     service_id: str
     name: str
     partner: Literal["smotreshka", "24tv"]
@@ -639,7 +639,7 @@ class TvSubscriptions(TypedDict):
     account_id: str
     line_id: str
     partner_account: str
-    packages: list[TvPackage]
+    packages: list[TvPackageOffer]
 
 
 class TvSubscriptionChanged(_Command):
