@@ -40,7 +40,7 @@ async def cabinet(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Cabinet
             async def demo_in_read_model() -> bool:
                 lines = await found.read_model("SELECT count(*) FROM cabinet_lines")
                 users = await found.read_model("SELECT count(*) FROM cabinet_users WHERE full_name IS NOT NULL")
-                return bool(lines == 6 and users == 4)
+                return bool(lines == 7 and users == 4)
 
             await eventually(demo_in_read_model)
             yield found

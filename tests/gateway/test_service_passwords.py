@@ -21,9 +21,6 @@ def _body(password: str, confirmation: str | None = None) -> dict[str, str]:
 async def test_the_internet_and_tv_passwords_reach_the_network_and_no_event_or_log(
     cabinet: Cabinet, capfd: pytest.CaptureFixture[str],
 ) -> None:
-    await cabinet.accounts.post("/internal/v1/accounts/1015/lines", headers={"x-internal-token": "test-internal-token"},
-                                json={"line_id": "tv-1015", "identifier": "tv_1015", "subscriber_name": "Иванов И. Н.",
-                                      "tariff_id": "tv-partner"})
     subscriber = await cabinet.login(*SUBSCRIBER)
     changed = await cabinet.client.post(INET, headers=subscriber, json=_body(PASSWORD))
     assert changed.status_code == 200, changed.text
