@@ -21,6 +21,7 @@ from services.accounts.entrypoints.accounts import AccountCommandsController, Or
 from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsController, TvSubscriptionsController
 from services.accounts.entrypoints.auth import AuthController
 from services.accounts.entrypoints.common import context_dependency
+from services.accounts.entrypoints.mobile import MobileController
 from services.accounts.entrypoints.office import OfficeController
 from services.accounts.entrypoints.support import (
     CredentialResetController,
@@ -43,7 +44,7 @@ __all__ = ["create_app"]
 
 CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController,
                SupportController, KnowledgeBaseController, AddOnsController, BulkAddOnsController,
-               CredentialResetController, TvSubscriptionsController]
+               CredentialResetController, TvSubscriptionsController, MobileController]
 
 
 def create_app(

@@ -21,6 +21,7 @@ from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
 from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, caller, payments_commands, session
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
+from services.gateway.entrypoints.mobile import MobileExtrasController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
 from services.gateway.entrypoints.support import (
@@ -49,7 +50,7 @@ CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
     SupportRequestsController, KnowledgeBaseController, LineAddOnsController, SubscribersAddOnsController,
-    CredentialResetController,
+    CredentialResetController, MobileExtrasController,
 ]
 
 

@@ -42,6 +42,10 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/accounts/{a}/lines/{line_id}/tv-subscriptions", None),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/tv-subscriptions", {"service_id": "smotreshka-start"}),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/tv-subscriptions/{service_id}/end", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/sim", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/mobile-settings", None),
+    ("PUT", "/api/v1/accounts/{a}/lines/{line_id}/call-forwarding/{condition}", {"target": "+375291234567"}),
+    ("PUT", "/api/v1/accounts/{a}/lines/{line_id}/voicemail-copy", {"email": "x@example.com"}),
     ("GET", "/api/v1/accounts/{a}/support-requests", None),
     ("POST", "/api/v1/accounts/{a}/support-requests", {"topic": "other", "title": "t", "text": "x"}),
     ("GET", "/api/v1/accounts/{a}/support-requests/{request_id}", None),
@@ -56,12 +60,13 @@ OWN = {"subscriber": ["1015"], "org_admin": ["3003", "3004"], "operator": ["1015
 
 def _fill(path: str, account_id: str) -> str:
     return path.format(a=account_id, block_id="b-1", line_id=f"inet-{account_id}", payment_id="p-1",
-                       request_id="r-1", service_id="static-ip")
+                       request_id="r-1", service_id="static-ip",
+                       condition="busy")
 
 
 def _template(path: str) -> str:
     """`/api/v1/accounts/{account_id:str}/blocks/{block_id:str}` -> `/api/v1/accounts/{a}/blocks/{block_id}`."""
-    for name in ("account_id", "block_id", "line_id", "payment_id", "request_id", "service_id"):
+    for name in ("account_id", "block_id", "line_id", "payment_id", "request_id", "service_id", "condition"):
         path = path.replace(f"{{{name}:str}}", "{a}" if name == "account_id" else f"{{{name}}}")
     return path
 

@@ -31,12 +31,22 @@ class DevNetwork(NetworkAccess):
     def __init__(self) -> None:
         self.reachable = True
         self._digests: dict[str, str] = {}
+        self.settings: dict[tuple[str, str], str] = {}
 
     async def set_service_password(self, account_id: str, line_id: str, kind: str, login: str, password: str) -> None:
         if not self.reachable:
             raise NetworkUnavailable()
         self._digests[line_id] = hashlib.sha256(password.encode()).hexdigest()
         log.info("network.service_password_set", account_id=account_id, line_id=line_id, kind=kind, login=login)
+
+    async def apply_line_setting(self, account_id: str, line_id: str, setting: str, value: str | None) -> None:
+        if not self.reachable:
+            raise NetworkUnavailable()
+        if value is None:
+            self.settings.pop((line_id, setting), None)
+        else:
+            self.settings[(line_id, setting)] = value
+        log.info("network.line_setting_applied", account_id=account_id, line_id=line_id, setting=setting)
 
     def accepts(self, line_id: str, password: str) -> bool:
         """Would the network let this password in (the dev stack's check)."""
@@ -50,12 +60,15 @@ class NoNetwork(NetworkAccess):
     async def set_service_password(self, account_id: str, line_id: str, kind: str, login: str, password: str) -> None:
         raise _NotConfigured()
 
+    async def apply_line_setting(self, account_id: str, line_id: str, setting: str, value: str | None) -> None:
+        raise _NotConfigured()
+
 
 class _NotConfigured(DomainError):
     status = 503
 
     def __init__(self) -> None:
-        super().__init__("network.not_configured", "service passwords are changed through support for now")
+        super().__init__("network.not_configured", "this is changed through support for now (no network API yet)")
 
 
 def network_for(environment: str) -> NetworkAccess:

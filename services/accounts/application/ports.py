@@ -132,6 +132,11 @@ class NetworkAccess(Protocol):
         never store or log `password`."""
         ...
 
+    async def apply_line_setting(self, account_id: str, line_id: str, setting: str, value: str | None) -> None:
+        """A mobile line's setting on the network (`call_forwarding.busy` -> the target number,
+        `voicemail_copy` -> an e-mail; None cancels it), or raise as above."""
+        ...
+
 
 class TvPartners(Protocol):
     """The TV partners' APIs (Smotreshka, 24chasaTV; TELEPHONY.md T-12): activate and end a package

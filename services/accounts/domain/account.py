@@ -15,6 +15,8 @@ from services.accounts.domain.events import (
     AddOnConnected,
     AddOnDisconnected,
     BlockTerms,
+    CallForwardingChanged,
+    ClosedUserGroupChanged,
     FinancialBlockApplied,
     FinancialBlockLifted,
     LineKind,
@@ -24,7 +26,9 @@ from services.accounts.domain.events import (
     TariffChanged,
     TvSubscriptionActivated,
     TvSubscriptionEnded,
+    VoicemailCopyChanged,
 )
+from services.accounts.domain.mobile import MobileLine
 from services.accounts.domain.rules import check_rename_window, check_service_password
 from services.accounts.domain.tariffs import AddOn, Tariff
 from shared.aggregate import Aggregate
@@ -47,6 +51,10 @@ class Line:
     tariff_id: str
     block_terms: BlockTerms | None
     add_ons: frozenset[str] = frozenset()
+    #: Mobile lines (domain/mobile.py): closed user group, call forwarding by condition, voicemail copy.
+    closed_user_group: str | None = None
+    forwarding: tuple[tuple[str, str], ...] = ()
+    voicemail_copy: str | None = None
 
 
 class PersonalAccount(Aggregate):
@@ -82,6 +90,17 @@ class PersonalAccount(Aggregate):
             case AddOnDisconnected():
                 line = self.lines[event.line_id]
                 self._line_update(event.line_id, add_ons=line.add_ons - {event.service_id})
+            case ClosedUserGroupChanged():
+                self._line_update(event.line_id, closed_user_group=event.group)
+            case CallForwardingChanged():
+                rules = dict(self.lines[event.line_id].forwarding)
+                if event.target is None:
+                    rules.pop(event.condition, None)
+                else:
+                    rules[event.condition] = event.target
+                self._line_update(event.line_id, forwarding=tuple(sorted(rules.items())))
+            case VoicemailCopyChanged():
+                self._line_update(event.line_id, voicemail_copy=event.email)
             case FinancialBlockApplied():
                 self.financially_blocked = True
             case FinancialBlockLifted():
@@ -153,6 +172,10 @@ class PersonalAccount(Aggregate):
             return []
         return [AddOnDisconnected(account_id=self.account_id, line_id=line_id, service_id=add_on.service_id,
                                   name=add_on.name, monthly_fee=add_on.monthly_fee, on=on)]
+
+    def mobile(self, line_id: str) -> MobileLine:
+        line = self.line(line_id)
+        return MobileLine(self.account_id, line_id, line.kind, line.add_ons, dict(line.forwarding))
 
     # A subscriber's own add-on changes (the cabinet): only what the line's tariff lists as
     # self-service; connecting also needs the account out of a financial block.

@@ -23,7 +23,9 @@ __all__ = [
     "BlockScheduled",
     "BlockStarted",
     "BlockTerms",
+    "CallForwardingChanged",
     "ClientRegistered",
+    "ClosedUserGroupChanged",
     "FinancialBlockApplied",
     "FinancialBlockLifted",
     "InvoiceDelivery",
@@ -31,11 +33,13 @@ __all__ = [
     "PaymentForm",
     "ServiceLineAdded",
     "ServicePasswordChanged",
+    "SimCodesRecorded",
     "SubscriberRenamed",
     "TariffChanged",
     "TvPartner",
     "TvSubscriptionActivated",
     "TvSubscriptionEnded",
+    "VoicemailCopyChanged",
 ]
 
 PaymentForm = Literal["prepaid", "postpaid"]
@@ -230,3 +234,35 @@ class TvSubscriptionEnded(DomainEvent, type="TvSubscriptionEnded", version=1):
     service_id: str
     partner: TvPartner
     at: datetime
+
+
+# -- mobile extras of seed 003 (domain/mobile.py) ------------------------------------------------------------
+@registry.register
+class SimCodesRecorded(DomainEvent, type="SimCodesRecorded", version=1):
+    """The office recorded the SIM card's PIN1/PUK1/PIN2/PUK2; the codes are in no event."""
+
+    account_id: str
+    line_id: str
+    at: datetime
+
+
+@registry.register
+class ClosedUserGroupChanged(DomainEvent, type="ClosedUserGroupChanged", version=1):
+    account_id: str
+    line_id: str
+    group: str | None  # None: the number is in no closed user group
+
+
+@registry.register
+class CallForwardingChanged(DomainEvent, type="CallForwardingChanged", version=1):
+    account_id: str
+    line_id: str
+    condition: Literal["unconditional", "busy", "no_answer", "unreachable"]
+    target: str | None  # None: cancelled
+
+
+@registry.register
+class VoicemailCopyChanged(DomainEvent, type="VoicemailCopyChanged", version=1):
+    account_id: str
+    line_id: str
+    email: str | None  # None: no copy

@@ -25,11 +25,14 @@ __all__ = [
     "CredentialsReset",
     "KnowledgeBase",
     "LineAdded",
+    "MobileSettings",
+    "MobileSettingsChanged",
     "PreferencesChanged",
     "Profile",
     "ProfileChanged",
     "Renamed",
     "ServicePasswordChanged",
+    "SimPage",
     "Subscribers",
     "SupportRequestChanged",
     "SupportRequests",
@@ -329,3 +332,39 @@ class TvSubscriptionChanged(_Command):
     partner: Literal["smotreshka", "24tv"]
     partner_account: str
     active: bool
+
+
+# -- mobile extras (seed 003) ------------------------------------------------------------------------------
+class _MobileFields(TypedDict):
+    """`call_forwarding`: condition (`unconditional`, `busy`, `no_answer`, `unreachable`) -> number."""
+
+    account_id: str
+    line_id: str
+    closed_user_group: str | None
+    call_forwarding: dict[str, str]
+    voicemail_plus: bool
+    voicemail_copy: str | None
+
+
+class MobileSettings(_MobileFields):
+    pass
+
+
+class MobileSettingsChanged(_Command, _MobileFields):
+    pass
+
+
+class SimCodesPage(TypedDict):
+    pin1: str
+    puk1: str
+    pin2: str
+    puk2: str
+
+
+class SimPage(TypedDict):
+    """`codes`: null until the office records them."""
+
+    account_id: str
+    line_id: str
+    closed_user_group: str | None
+    codes: SimCodesPage | None
