@@ -144,8 +144,13 @@ async def _file(client: InternalClient, path: str, actor: str | None) -> File:
 
 def _as_error(service: str, response: httpx.Response) -> DomainError:
     if response.status_code == 503:
-        return ServiceUnavailable(service)  # it says it cannot serve now (its database is away)
-    if response.status_code >= 500:
+        # It cannot serve now: its database is away (`service.unavailable`), or one of its domain
+        # errors says why (a stable `<area>.<reason>` code: `network.unavailable`,
+        # `secret.not_delivered`), which is passed on as it came; anything else is unavailability.
+        problem_code = _problem_code(response)
+        if problem_code is None or problem_code == "service.unavailable" or "." not in problem_code:
+            return ServiceUnavailable(service)
+    elif response.status_code >= 500:
         # A failure inside the service, not unavailability: say so, with its correlation id.
         return UpstreamFailed(service, response.status_code)
     try:
@@ -155,3 +160,11 @@ def _as_error(service: str, response: httpx.Response) -> DomainError:
         return RemoteError(response.status_code, f"{service}.error", response.text[:200])
     extra = {k: v for k, v in problem.items() if k not in {"type", "title", "status", "detail", "code"}}
     return RemoteError(response.status_code, code, detail, **extra)
+
+
+def _problem_code(response: httpx.Response) -> str | None:
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None

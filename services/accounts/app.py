@@ -9,16 +9,25 @@ from litestar import Litestar, Router
 
 import services.accounts.domain.events
 import services.accounts.domain.user_events  # noqa: F401  (registers the events)
-from services.accounts.adapters.catalogue import load_catalogue
+from services.accounts.adapters.catalogue import load_catalogue, load_knowledge_base
 from services.accounts.adapters.couriers import courier_for
 from services.accounts.adapters.credentials import PostgresCredentials
 from services.accounts.adapters.hashing import Argon2Hasher
+from services.accounts.adapters.network import network_for
+from services.accounts.adapters.tv_partners import tv_partners_for
 from services.accounts.application.context import Accounts
-from services.accounts.application.ports import SecretCourier
+from services.accounts.application.ports import NetworkAccess, SecretCourier, TvPartners
 from services.accounts.entrypoints.accounts import AccountCommandsController, OrganizationController
+from services.accounts.entrypoints.add_ons import AddOnsController, BulkAddOnsController, TvSubscriptionsController
 from services.accounts.entrypoints.auth import AuthController
 from services.accounts.entrypoints.common import context_dependency
+from services.accounts.entrypoints.mobile import MobileController
 from services.accounts.entrypoints.office import OfficeController
+from services.accounts.entrypoints.support import (
+    CredentialResetController,
+    KnowledgeBaseController,
+    SupportController,
+)
 from services.accounts.entrypoints.timers import timer_handlers
 from services.accounts.entrypoints.users import UsersController
 from services.accounts.projections.available_funds import AvailableFunds
@@ -33,22 +42,31 @@ from shared.settings import load_settings
 
 __all__ = ["create_app"]
 
-CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController]
+CONTROLLERS = [OfficeController, AuthController, UsersController, AccountCommandsController, OrganizationController,
+               SupportController, KnowledgeBaseController, AddOnsController, BulkAddOnsController,
+               CredentialResetController, TvSubscriptionsController, MobileController]
 
 
 def create_app(
-    settings: AccountsSettings | None = None, clock: Clock | None = None, courier: SecretCourier | None = None
+    settings: AccountsSettings | None = None, clock: Clock | None = None, courier: SecretCourier | None = None,
+    network: NetworkAccess | None = None, tv_partners: TvPartners | None = None,
 ) -> Litestar:
     settings = settings or load_settings(AccountsSettings)
     configure_logging("accounts", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     catalogue = load_catalogue(settings.tariff_catalogue)
+    knowledge_base = load_knowledge_base(settings.knowledge_base)
     hasher = Argon2Hasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     courier = courier or courier_for(settings.billing_env, settings.notifications_url, settings.internal_token)
     timezone = settings.timezone
+    # The network side of service passwords: the dev network, or in prod none yet (503).
+    network = network or network_for(settings.billing_env)
+    tv_partners = tv_partners or tv_partners_for(settings.billing_env, settings.tv_partners_sandbox)
 
     def context() -> Accounts:  # the store and pool exist once the runtime has started
-        return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier)
+        return Accounts(runtime.store, clock, timezone, catalogue, PostgresCredentials(runtime.pool), hasher, courier,
+                        network, tv_partners, knowledge_base=knowledge_base,
+                        tv_partner_timeout_s=settings.tv_partner_timeout_s)
 
     runtime = ServiceRuntime(
         "accounts", settings, registry, clock,

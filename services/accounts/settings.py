@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from shared.settings import CommonSettings
 
 CATALOGUE = Path(__file__).parent / "catalogue" / "tariffs.v2.json"
+KNOWLEDGE_BASE = Path(__file__).parent / "catalogue" / "knowledge_base.json"
 
 
 class AccountsSettings(CommonSettings):
@@ -16,6 +17,14 @@ class AccountsSettings(CommonSettings):
     notifications_url: str | None = None
     #: The tariff catalogue file (versioned: tariffs.v<N>.json).
     tariff_catalogue: Path = CATALOGUE
+    #: The knowledge base beside support requests: static pages an operator edits (a JSON file).
+    knowledge_base: Path = KNOWLEDGE_BASE
+    #: The dev sandbox of the TV partners: per partner accept, refuse or timeout (e.g.
+    #: "smotreshka=accept,24tv=timeout"); unset partners accept. Production has no sandbox.
+    tv_partners_sandbox: str = ""
+    #: How long a TV partner's API may take to answer, seconds: below the gateway's 10 s for the
+    #: whole command, so the subscriber hears `tv.partner_unavailable`, not a gateway timeout.
+    tv_partner_timeout_s: float = Field(default=5.0, gt=0, le=8)
     #: argon2id cost; the defaults are OWASP's minimum (19 MiB, 2 passes).
     argon2_memory_kib: int = Field(default=19456, ge=1024)
     argon2_time_cost: int = Field(default=2, ge=1)

@@ -16,13 +16,20 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from services.gateway.entrypoints.accounts import AccountsController
+from services.gateway.entrypoints.add_ons import LineAddOnsController, SubscribersAddOnsController
 from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
 from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, caller, payments_commands, session
 from services.gateway.entrypoints.invoicing import CabinetInvoicingController
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
+from services.gateway.entrypoints.mobile import MobileExtrasController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
+from services.gateway.entrypoints.support import (
+    CredentialResetController,
+    KnowledgeBaseController,
+    SupportRequestsController,
+)
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.projections.messages import CabinetMessages
@@ -44,6 +51,8 @@ CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
     CabinetInvoicingController,
+    SupportRequestsController, KnowledgeBaseController, LineAddOnsController, SubscribersAddOnsController,
+    CredentialResetController, MobileExtrasController,
 ]
 
 

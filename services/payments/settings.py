@@ -8,11 +8,12 @@ from shared.settings import CommonSettings
 
 __all__ = ["PaymentsSettings"]
 
-_PROVIDERS = {"robokassa", "webhook", "sandbox"}
+_PROVIDERS = {"robokassa", "uniteller", "webhook", "sandbox"}
 #: Dev-only stand-ins; BILLING_ENV=prod refuses to start without real ones.
 _DEV_SECRETS = {
     "robokassa_password1": "dev-robokassa-password-1",
     "robokassa_password2": "dev-robokassa-password-2",
+    "uniteller_password": "dev-uniteller-password",
     "webhook_secret": "dev-webhook-secret",
     "sandbox_secret": "dev-sandbox-secret",
 }
@@ -21,6 +22,7 @@ _DEV_SECRETS = {
 #: merchant's own and may be short: only non-empty there).
 _PROD_SECRETS = {
     "robokassa": {"robokassa_password1": 1, "robokassa_password2": 1},
+    "uniteller": {"uniteller_password": 1},
     "webhook": {"webhook_secret": 16},
     "sandbox": {"sandbox_secret": 16},
 }
@@ -43,7 +45,7 @@ class PaymentsSettings(CommonSettings):
     payments_public_url: str | None = None
     #: Largest promised payment; unset: the account's monthly fee.
     promised_payment_cap: Decimal | None = Field(default=None, gt=0)
-    #: Enabled providers, comma-separated; unset: all three outside prod, robokassa and webhook in prod.
+    #: Enabled providers, comma-separated; unset: all outside prod, robokassa and webhook in prod.
     payment_providers: str | None = None
 
     robokassa_merchant_login: str = "billing-dev"
@@ -52,6 +54,12 @@ class PaymentsSettings(CommonSettings):
     robokassa_payment_url: str = "https://auth.robokassa.ru/Merchant/Index.aspx"
     #: Robokassa's test mode (`IsTest=1`: no money moves); unset: on in dev only. Refused in prod.
     robokassa_test_mode: bool | None = None
+
+    uniteller_shop_id: str = "billing-dev"
+    uniteller_password: SecretStr | None = None
+    uniteller_payment_url: str = "https://wpay.uniteller.ru/pay/"
+    #: Where Uniteller sends the subscriber back after paying (the cabinet).
+    uniteller_return_url: str = "http://127.0.0.1:8100/"
 
     webhook_secret: SecretStr | None = None
     webhook_checkout_url: str = "https://checkout.example.invalid/pay"
@@ -63,7 +71,8 @@ class PaymentsSettings(CommonSettings):
     @property
     def providers(self) -> set[str]:
         if self.payment_providers is None:
-            return _PROVIDERS - {"sandbox"} if self.billing_env == "prod" else set(_PROVIDERS)
+            # Uniteller is opted into in prod (it needs the shop's id and password).
+            return {"robokassa", "webhook"} if self.billing_env == "prod" else set(_PROVIDERS)
         return {p.strip() for p in self.payment_providers.split(",") if p.strip()}
 
     @model_validator(mode="after")

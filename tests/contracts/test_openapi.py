@@ -129,7 +129,7 @@ def test_request_bodies_are_as_strict_as_the_server(documents: dict[str, dict[st
     top_up = gateway["TopUpRequest"]
     assert top_up["additionalProperties"] is False
     assert top_up["properties"]["amount"]["pattern"] == AMOUNT_PATTERN
-    assert top_up["properties"]["provider"]["enum"] == ["robokassa", "webhook", "sandbox"]
+    assert top_up["properties"]["provider"]["enum"] == ["robokassa", "uniteller", "webhook", "sandbox"]
     assert gateway["CodeLogin"]["properties"]["code"]["pattern"] == "^[0-9]{4,8}$"
     assert gateway["RenameItem"]["properties"]["account_id"]["pattern"].startswith("^[A-Za-z0-9]")
     assert gateway["PasswordLogin"]["properties"]["login"]["pattern"]  # no control characters

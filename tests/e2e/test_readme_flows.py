@@ -54,3 +54,11 @@ def test_the_readme_flows_show_current_data_line_after_line(stack: Stack) -> Non
     assert taken["outstanding"] == charged and taken["status_current"] is True, taken
     assert (after["status"], after["balance"]) == ("active", "0.00")  # the very next line
     assert top_up["redirect_url"]
+
+    # Issue 13's flow: the knowledge base, a support request, the add-ons, the TV line, the requisites.
+    pages, filed, requests, options, connected, tv, requisites = _run(stack, _readme_flow("knowledge-base"))
+    assert pages["pages"] and filed["status"] == "open"
+    assert [r["request_id"] for r in requests["items"]] == [filed["request_id"]]
+    assert [a["service_id"] for a in options["add_ons"]] == ["static-ip"] and connected["connected"] is True
+    assert {p["service_id"] for p in tv["packages"] if p["active"]} == {"smotreshka-start"}
+    assert requisites["client"]["name"] == "Иванов Иван Николаевич" and requisites["contract"]["number"] == "1015"

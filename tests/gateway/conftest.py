@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from services.accounts.adapters.network import DevNetwork
+from services.accounts.adapters.tv_partners import SandboxTvPartners
 from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app as create_gateway
 from shared.clock import FakeClock
@@ -23,19 +25,22 @@ from tests.gateway.factories import Cabinet, gateway_settings, serving
 async def cabinet(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Cabinet]:
     clock = FakeClock(START)
     courier = RecordingCourier()
-    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=courier)
+    network, tv_partners = DevNetwork(), SandboxTvPartners()
+    # A TV partner that never answers is given up on after half a second (10 s in production).
+    settings = accounts_settings(database_url, kafka).model_copy(update={"tv_partner_timeout_s": 0.5})
+    accounts_app = create_accounts(settings, clock=clock, courier=courier, network=network, tv_partners=tv_partners)
     async with serving(accounts_app) as accounts:
         client = InternalClient("accounts", "http://accounts", "test-internal-token",
                                 transport=httpx.ASGITransport(app=accounts_app))
         gateway = create_gateway(gateway_settings(database_url, kafka), clock=clock, accounts=client)
         async with serving(gateway) as gateway_client:
             await load_demo(accounts)
-            found = Cabinet(gateway_client, accounts, clock, courier, database_url)
+            found = Cabinet(gateway_client, accounts, clock, courier, database_url, network, tv_partners)
 
             async def demo_in_read_model() -> bool:
                 lines = await found.read_model("SELECT count(*) FROM cabinet_lines")
                 users = await found.read_model("SELECT count(*) FROM cabinet_users WHERE full_name IS NOT NULL")
-                return bool(lines == 6 and users == 4)
+                return bool(lines == 7 and users == 4)
 
             await eventually(demo_in_read_model)
             yield found

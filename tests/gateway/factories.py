@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 import httpx
 from litestar import Litestar
 
+from services.accounts.adapters.network import DevNetwork
+from services.accounts.adapters.tv_partners import SandboxTvPartners
 from services.gateway.settings import GatewaySettings
 from shared.clock import FakeClock
 from tests.accounts.factories import RecordingCourier
@@ -33,6 +35,8 @@ class Cabinet:
     clock: FakeClock
     courier: RecordingCourier
     database_url: str
+    network: DevNetwork = field(default_factory=DevNetwork)
+    tv_partners: SandboxTvPartners = field(default_factory=SandboxTvPartners)
 
     async def login(self, login: str, password: str) -> dict[str, str]:
         response = await self.client.post("/api/v1/auth/login", json={"login": login, "password": password})

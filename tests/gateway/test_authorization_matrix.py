@@ -16,6 +16,7 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/accounts/{a}/balance", None),
     ("GET", "/api/v1/accounts/{a}/payments", None),
     ("GET", "/api/v1/accounts/{a}/blocks", None),
+    ("GET", "/api/v1/accounts/{a}/requisites", None),
     ("POST", "/api/v1/accounts/{a}/blocks", BLOCK),
     ("POST", "/api/v1/accounts/{a}/blocks/{block_id}/cancel", None),
     ("POST", "/api/v1/accounts/{a}/blocks/{block_id}/lift", None),
@@ -43,6 +44,23 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("PUT", "/api/v1/accounts/{a}/invoice-delivery", {"method": "email", "addresses": "a@x.by"}),
     ("POST", "/api/v1/accounts/{a}/invoice-sends", {"period": "2026-02"}),
     ("POST", "/api/v1/accounts/{a}/preliminary-invoices", {"numbers": "375170003003"}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip"}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons/{service_id}/disconnect", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/password",
+     {"password": "Str0ng-pass", "password_confirmation": "Str0ng-pass"}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/tv-subscriptions", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/tv-subscriptions", {"service_id": "smotreshka-start"}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/tv-subscriptions/{service_id}/end", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/sim", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/mobile-settings", None),
+    ("PUT", "/api/v1/accounts/{a}/lines/{line_id}/call-forwarding/{condition}", {"target": "+375291234567"}),
+    ("PUT", "/api/v1/accounts/{a}/lines/{line_id}/voicemail-copy", {"email": "x@example.com"}),
+    ("GET", "/api/v1/accounts/{a}/support-requests", None),
+    ("POST", "/api/v1/accounts/{a}/support-requests", {"topic": "other", "title": "t", "text": "x"}),
+    ("GET", "/api/v1/accounts/{a}/support-requests/{request_id}", None),
+    ("POST", "/api/v1/accounts/{a}/support-requests/{request_id}/messages", {"text": "x"}),
+    ("POST", "/api/v1/accounts/{a}/support-requests/{request_id}/close", None),
 ]
 #: Someone else's accounts for each role: another subscriber's, another organization's. An operator
 #: (support staff) may see every account, so has none; the positive controls below show it.
@@ -52,12 +70,13 @@ OWN = {"subscriber": ["1015"], "org_admin": ["3003", "3004"], "operator": ["1015
 
 def _fill(path: str, account_id: str) -> str:
     return path.format(a=account_id, block_id="b-1", line_id=f"inet-{account_id}", payment_id="p-1", period="2026-02",
-                       document_format="pdf")
+                       document_format="pdf", request_id="r-1", service_id="static-ip", condition="busy")
 
 
 def _template(path: str) -> str:
     """`/api/v1/accounts/{account_id:str}/blocks/{block_id:str}` -> `/api/v1/accounts/{a}/blocks/{block_id}`."""
-    for name in ("account_id", "block_id", "line_id", "payment_id", "period", "document_format"):
+    for name in ("account_id", "block_id", "line_id", "payment_id", "period", "document_format", "request_id",
+                 "service_id", "condition"):
         path = path.replace(f"{{{name}:str}}", "{a}" if name == "account_id" else f"{{{name}}}")
     return path
 

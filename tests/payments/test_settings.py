@@ -12,7 +12,7 @@ BASE = {"database_url": "postgresql://db/billing", "kafka_bootstrap_servers": "k
 
 def test_dev_runs_every_provider_on_dev_secrets() -> None:
     settings = PaymentsSettings(billing_env="dev", **BASE)
-    assert settings.providers == {"robokassa", "webhook", "sandbox"}
+    assert settings.providers == {"robokassa", "uniteller", "webhook", "sandbox"}
     assert settings.secret("robokassa_password2") == "dev-robokassa-password-2"
 
 

@@ -34,10 +34,15 @@ def test_ordinary_bodies_pass(body: bytes) -> None:
 
 @pytest.mark.parametrize(("status", "code", "answer"), [
     (500, "upstream.failed", 502), (502, "upstream.failed", 502), (503, "service.unavailable", 503),
+    (503, "network.unavailable", 503),
 ])
 async def test_an_internal_services_failure_is_not_called_unavailability(status: int, code: str, answer: int) -> None:
+    """A 503 carrying the owner's own domain code (`network.unavailable`) keeps it; any other 503 is
+    the service being unavailable."""
+
     def upstream(_: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, json={"code": "internal", "status": status})
+        sent = code if code == "network.unavailable" else "internal"
+        return httpx.Response(status, json={"code": sent, "status": status})
 
     client = InternalClient("accounts", "http://accounts", "token", transport=httpx.MockTransport(upstream))
     try:

@@ -117,3 +117,38 @@ class SecretCourier(Protocol):
     ) -> None:
         """Send it or raise (a DomainError the caller may show); never store or log `secret`."""
         ...
+
+
+class NetworkAccess(Protocol):
+    """The network side of a service line: the internet service's login (PPPoE/RADIUS) and the TV
+    platform's account. A service password changed in the cabinet is handed over here, in the
+    transaction that records that it changed; the accounts service keeps no copy.
+
+    Implementations: adapters/network.py (the dev network, which keeps only a hash in memory);
+    tests record the calls."""
+
+    async def set_service_password(self, account_id: str, line_id: str, kind: str, login: str, password: str) -> None:
+        """Set it or raise a DomainError (503 `network.unavailable`: nothing changed, ask again);
+        never store or log `password`."""
+        ...
+
+    async def apply_line_setting(self, account_id: str, line_id: str, setting: str, value: str | None) -> None:
+        """A mobile line's setting on the network (`call_forwarding.busy` -> the target number,
+        `voicemail_copy` -> an e-mail; None cancels it), or raise as above."""
+        ...
+
+
+class TvPartners(Protocol):
+    """The TV partners' APIs (Smotreshka, 24chasaTV; TELEPHONY.md T-12): activate and end a package
+    for the subscriber's partner account. Both are idempotent on (partner account, package), as
+    the partners' own APIs are on the operator's external id, so a retry after a timeout is safe.
+
+    Implementations: adapters/tv_partners.py (the dev sandbox, which accepts, refuses or times out
+    like a partner's API; production without a partner API refuses with 503)."""
+
+    async def activate(self, partner: str, partner_account: str, package: str) -> None:
+        """Activated, or raise a DomainError: 422 `tv.partner_refused`, 503 `tv.partner_unavailable`."""
+        ...
+
+    async def deactivate(self, partner: str, partner_account: str, package: str) -> None:
+        ...

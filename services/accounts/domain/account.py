@@ -15,14 +15,21 @@ from services.accounts.domain.events import (
     AddOnConnected,
     AddOnDisconnected,
     BlockTerms,
+    CallForwardingChanged,
+    ClosedUserGroupChanged,
     FinancialBlockApplied,
     FinancialBlockLifted,
     LineKind,
     ServiceLineAdded,
+    ServicePasswordChanged,
     SubscriberRenamed,
     TariffChanged,
+    TvSubscriptionActivated,
+    TvSubscriptionEnded,
+    VoicemailCopyChanged,
 )
-from services.accounts.domain.rules import check_rename_window
+from services.accounts.domain.mobile import MobileLine
+from services.accounts.domain.rules import check_rename_window, check_service_password
 from services.accounts.domain.tariffs import AddOn, Tariff
 from shared.aggregate import Aggregate
 from shared.calendar import first_of_next_month
@@ -44,6 +51,10 @@ class Line:
     tariff_id: str
     block_terms: BlockTerms | None
     add_ons: frozenset[str] = frozenset()
+    #: Mobile lines (domain/mobile.py): closed user group, call forwarding by condition, voicemail copy.
+    closed_user_group: str | None = None
+    forwarding: tuple[tuple[str, str], ...] = ()
+    voicemail_copy: str | None = None
 
 
 class PersonalAccount(Aggregate):
@@ -79,6 +90,17 @@ class PersonalAccount(Aggregate):
             case AddOnDisconnected():
                 line = self.lines[event.line_id]
                 self._line_update(event.line_id, add_ons=line.add_ons - {event.service_id})
+            case ClosedUserGroupChanged():
+                self._line_update(event.line_id, closed_user_group=event.group)
+            case CallForwardingChanged():
+                rules = dict(self.lines[event.line_id].forwarding)
+                if event.target is None:
+                    rules.pop(event.condition, None)
+                else:
+                    rules[event.condition] = event.target
+                self._line_update(event.line_id, forwarding=tuple(sorted(rules.items())))
+            case VoicemailCopyChanged():
+                self._line_update(event.line_id, voicemail_copy=event.email)
             case FinancialBlockApplied():
                 self.financially_blocked = True
             case FinancialBlockLifted():
@@ -150,6 +172,67 @@ class PersonalAccount(Aggregate):
             return []
         return [AddOnDisconnected(account_id=self.account_id, line_id=line_id, service_id=add_on.service_id,
                                   name=add_on.name, monthly_fee=add_on.monthly_fee, on=on)]
+
+    def mobile(self, line_id: str) -> MobileLine:
+        line = self.line(line_id)
+        return MobileLine(self.account_id, line_id, line.kind, line.add_ons, dict(line.forwarding))
+
+    # A subscriber's own add-on changes (the cabinet): only what the line's tariff lists as
+    # self-service; connecting also needs the account out of a financial block.
+    def connect_add_on_by_subscriber(self, line_id: str, tariff: Tariff, add_on: AddOn, on: date) -> list[DomainEvent]:
+        line = self._self_service(line_id, tariff, add_on)
+        if self.financially_blocked:
+            raise DomainError("add_on.financially_blocked", "add-ons are connected once the financial block is lifted")
+        if add_on.service_id in line.add_ons:
+            raise DomainError("add_on.already_connected", f"{add_on.name} is already connected")
+        return self.connect_add_on(line_id, add_on, on)
+
+    def disconnect_add_on_by_subscriber(self, line_id: str, tariff: Tariff, add_on: AddOn,
+                                        on: date) -> list[DomainEvent]:
+        if add_on.service_id not in self._self_service(line_id, tariff, add_on).add_ons:
+            raise DomainError("add_on.not_connected", f"{add_on.name} is not connected")
+        return self.disconnect_add_on(line_id, add_on, on)
+
+    def _self_service(self, line_id: str, tariff: Tariff, add_on: AddOn) -> Line:
+        line = self.line(line_id)
+        if tariff.tariff_id != line.tariff_id:
+            raise ValueError(f"{tariff.tariff_id} is not the tariff of line {line_id}")
+        if line.kind not in add_on.kinds:
+            raise DomainError("add_on.not_for_line", f"{add_on.name} is not available on a {line.kind} line")
+        if add_on.service_id not in tariff.self_service_add_ons:
+            raise DomainError("add_on.not_self_service",
+                              f"{add_on.name} is connected and disconnected on {tariff.name} only through the office")
+        return line
+
+    # TV partner subscriptions (TELEPHONY.md T-12): an add-on of a `tv` line with its fee, activated
+    # at the partner for the line's partner account.
+    def partner_account(self, line_id: str) -> str:
+        return f"{self.account_id}-{self.line(line_id).identifier}"
+
+    def activate_tv_subscription(self, line_id: str, tariff: Tariff, package: AddOn, now: datetime,
+                                 today: date) -> list[DomainEvent]:
+        if package.partner is None or package.partner_package is None:
+            raise DomainError("tv.not_a_partner_package", f"{package.name} is not a TV partner's package")
+        events = self.connect_add_on_by_subscriber(line_id, tariff, package, today)
+        return [*events, TvSubscriptionActivated(
+            account_id=self.account_id, line_id=line_id, service_id=package.service_id, partner=package.partner,
+            partner_package=package.partner_package, partner_account=self.partner_account(line_id), at=now)]
+
+    def end_tv_subscription(self, line_id: str, tariff: Tariff, package: AddOn, now: datetime,
+                            today: date) -> list[DomainEvent]:
+        if package.partner is None:
+            raise DomainError("tv.not_a_partner_package", f"{package.name} is not a TV partner's package")
+        events = self.disconnect_add_on_by_subscriber(line_id, tariff, package, today)
+        return [*events, TvSubscriptionEnded(account_id=self.account_id, line_id=line_id,
+                                             service_id=package.service_id, partner=package.partner, at=now)]
+
+    def change_service_password(self, line_id: str, password: str, now: datetime) -> list[DomainEvent]:
+        """The internet (PPPoE) or TV password of a line: strength rules; the event keeps no secret."""
+        line = self.line(line_id)
+        if line.kind not in ("internet", "tv"):
+            raise DomainError("service_password.not_for_line", f"a {line.kind} line has no service password")
+        check_service_password(password, line.identifier)
+        return [ServicePasswordChanged(account_id=self.account_id, line_id=line_id, kind=line.kind, at=now)]
 
     def change_tariff(
         self, line_id: str, current: Tariff, target: Tariff, mode: Literal["next_period", "now"], today: date

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from services.accounts.domain.events import ClientRegistered, PaymentForm
+from services.accounts.domain.events import ClientRegistered, InvoiceDelivery, PaymentForm
+from services.accounts.domain.rules import check_invoice_address
 from shared.aggregate import Aggregate
 from shared.errors import Conflict
 from shared.events import DomainEvent
@@ -28,6 +29,9 @@ class ClientDetails:
     tax_id: str | None = None
     bank_account: str | None = None
     legal_address: str | None = None
+    other_bank_accounts: tuple[str, ...] = ()
+    invoice_delivery: InvoiceDelivery | None = None
+    invoice_address: str | None = None
 
 
 class Client(Aggregate):
@@ -55,5 +59,7 @@ class Client(Aggregate):
             client_id=self.client_id, kind=details.kind, name=details.name, tax_id=details.tax_id,
             bank_account=details.bank_account, legal_address=details.legal_address,
             payment_form=details.payment_form, contract_number=details.contract_number,
-            contract_date=details.contract_date,
+            contract_date=details.contract_date, other_bank_accounts=list(details.other_bank_accounts),
+            invoice_delivery=details.invoice_delivery,
+            invoice_address=check_invoice_address(details.invoice_delivery, details.invoice_address),
         )]

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 # The users' events are part of the same published contract: importing this module registers both.
-from services.accounts.domain import user_events  # noqa: F401
+from services.accounts.domain import support, user_events  # noqa: F401
 from shared.events import DomainEvent, registry
 
 __all__ = [
@@ -23,17 +23,29 @@ __all__ = [
     "BlockScheduled",
     "BlockStarted",
     "BlockTerms",
+    "CallForwardingChanged",
     "ClientRegistered",
+    "ClosedUserGroupChanged",
     "FinancialBlockApplied",
     "FinancialBlockLifted",
+    "InvoiceDelivery",
     "LineKind",
     "PaymentForm",
     "ServiceLineAdded",
+    "ServicePasswordChanged",
+    "SimCodesRecorded",
     "SubscriberRenamed",
     "TariffChanged",
+    "TvPartner",
+    "TvSubscriptionActivated",
+    "TvSubscriptionEnded",
+    "VoicemailCopyChanged",
 ]
 
 PaymentForm = Literal["prepaid", "postpaid"]
+InvoiceDelivery = Literal["cabinet", "email", "post"]
+#: TV partners (seed 002, TELEPHONY.md T-12): Smotreshka and 24chasaTV.
+TvPartner = Literal["smotreshka", "24tv"]
 LineKind = Literal["internet", "sip", "mobile", "tv"]
 
 
@@ -59,6 +71,11 @@ class ClientRegistered(DomainEvent, type="ClientRegistered", version=1):
     payment_form: PaymentForm
     contract_number: str
     contract_date: date
+    #: Added after v1 (additive): settlement accounts beyond `bank_account`, and how invoices are
+    #: delivered (EXTRAS #21): `cabinet`, `email` (addresses joined by ";") or `post`, and where.
+    other_bank_accounts: list[str] = []
+    invoice_delivery: InvoiceDelivery | None = None
+    invoice_address: str | None = None
 
     @property
     def partition_key(self) -> str | None:
@@ -187,3 +204,69 @@ class SubscriberRenamed(DomainEvent, type="SubscriberRenamed", version=1):
     line_id: str
     subscriber_name: str
     effective_at: datetime
+
+
+@registry.register
+class ServicePasswordChanged(DomainEvent, type="ServicePasswordChanged", version=1):
+    """The password of a line's service (internet login, TV account) changed and the network took
+    it. The password is in no event."""
+
+    account_id: str
+    line_id: str
+    kind: LineKind
+    at: datetime
+
+
+@registry.register
+class TvSubscriptionActivated(DomainEvent, type="TvSubscriptionActivated", version=1):
+    """The partner activated a subscription of a TV line (it comes with the `AddOnConnected` fact
+    whose fee invoicing charges)."""
+
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: TvPartner
+    partner_package: str
+    partner_account: str
+    at: datetime
+
+
+@registry.register
+class TvSubscriptionEnded(DomainEvent, type="TvSubscriptionEnded", version=1):
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: TvPartner
+    at: datetime
+
+
+# -- mobile extras of seed 003 (domain/mobile.py) ------------------------------------------------------------
+@registry.register
+class SimCodesRecorded(DomainEvent, type="SimCodesRecorded", version=1):
+    """The office recorded the SIM card's PIN1/PUK1/PIN2/PUK2; the codes are in no event."""
+
+    account_id: str
+    line_id: str
+    at: datetime
+
+
+@registry.register
+class ClosedUserGroupChanged(DomainEvent, type="ClosedUserGroupChanged", version=1):
+    account_id: str
+    line_id: str
+    group: str | None  # None: the number is in no closed user group
+
+
+@registry.register
+class CallForwardingChanged(DomainEvent, type="CallForwardingChanged", version=1):
+    account_id: str
+    line_id: str
+    condition: Literal["unconditional", "busy", "no_answer", "unreachable"]
+    target: str | None  # None: cancelled
+
+
+@registry.register
+class VoicemailCopyChanged(DomainEvent, type="VoicemailCopyChanged", version=1):
+    account_id: str
+    line_id: str
+    email: str | None  # None: no copy

@@ -10,8 +10,10 @@ from shared.calendar import days_in_month
 from shared.errors import DomainError, ValidationFailed
 
 __all__ = [
+    "check_invoice_address",
     "check_new_password",
     "check_rename_window",
+    "check_service_password",
     "login_key",
     "mask_email",
     "mask_passport",
@@ -57,6 +59,48 @@ def check_new_password(password: str, login: str) -> None:
         raise ValidationFailed("password.too_weak", "a password mixes letters and digits")
     if password.lower() == login.lower():
         raise ValidationFailed("password.too_weak", "the password must differ from the login")
+
+
+#: A service password travels in PPPoE/RADIUS and to set-top boxes: printable ASCII, no spaces.
+SERVICE_PASSWORD_MIN, SERVICE_PASSWORD_MAX = 8, 64
+_SERVICE_PASSWORD = re.compile(r"^[!-~]+$")
+
+
+def check_service_password(password: str, login: str) -> None:
+    """The internet (PPPoE) and TV passwords: 8 to 64 printable ASCII characters without spaces,
+    letters and digits both, not the login nor containing it, not one character repeated."""
+    code = "service_password.too_weak"
+    if not SERVICE_PASSWORD_MIN <= len(password) <= SERVICE_PASSWORD_MAX:
+        raise ValidationFailed(code, f"a service password has {SERVICE_PASSWORD_MIN} to {SERVICE_PASSWORD_MAX}"
+                                     " characters")
+    if not _SERVICE_PASSWORD.match(password):
+        raise ValidationFailed(code, "a service password uses Latin letters, digits and punctuation, no spaces")
+    if not (any(c.isdigit() for c in password) and any(c.isalpha() for c in password)):
+        raise ValidationFailed(code, "a service password mixes letters and digits")
+    if len(set(password)) < 4:
+        raise ValidationFailed(code, "a service password has at least 4 different characters")
+    if login and login.lower() in password.lower():
+        raise ValidationFailed(code, "a service password must not contain the login")
+
+
+#: Seed 004 (EXTRAS #42): several invoice e-mails are joined by ";" without spaces, 200 characters at most.
+INVOICE_EMAILS_MAX = 200
+
+
+def check_invoice_address(delivery: str | None, address: str | None) -> str | None:
+    """Where invoices go: e-mail addresses joined by ";" (no spaces, 200 characters at most), a
+    postal address for `post`, nothing needed for the cabinet."""
+    address = address.strip() if address else None
+    if delivery in ("email", "post") and not address:
+        raise ValidationFailed("client.invoice_address_required", f"invoices by {delivery} need an address")
+    if delivery == "email" and address is not None:
+        if len(address) > INVOICE_EMAILS_MAX or " " in address:
+            raise ValidationFailed("client.invoice_emails_invalid",
+                                   f"e-mails joined by ';' without spaces, {INVOICE_EMAILS_MAX} characters at most")
+        for email in address.split(";"):
+            if not _EMAIL.match(email):
+                raise ValidationFailed("client.invoice_emails_invalid", f"{email!r} is not an e-mail address")
+    return address
 
 
 def mask_email(email: str) -> str:

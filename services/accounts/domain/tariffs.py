@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
 
-from services.accounts.domain.events import BlockTerms, LineKind
+from services.accounts.domain.events import BlockTerms, LineKind, TvPartner
 from shared.errors import NotFound
 from shared.money import round_money, vat_from_gross, vat_from_net
 
@@ -31,6 +31,8 @@ class Tariff:
     vat_rate: Decimal
     self_service_change: bool
     voluntary_block: BlockTerms | None
+    #: The add-ons a subscriber connects and disconnects in the cabinet; the rest only the office.
+    self_service_add_ons: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,7 @@ class Tariff:
             "vat_rate": str(self.vat_rate),
             "self_service_change": self.self_service_change,
             "voluntary_block": self.voluntary_block.model_dump(mode="json") if self.voluntary_block else None,
+            "self_service_add_ons": sorted(self.self_service_add_ons),
         }
 
 
@@ -52,6 +55,9 @@ class AddOn:
     kinds: tuple[LineKind, ...]
     monthly_fee: Decimal
     vat_rate: Decimal
+    #: A TV partner's subscription (TELEPHONY.md T-12): the partner and its package id there.
+    partner: TvPartner | None = None
+    partner_package: str | None = None
 
 
 class TariffCatalogue:
@@ -72,6 +78,9 @@ class TariffCatalogue:
         except KeyError:
             raise NotFound("add_on.not_found", f"there is no add-on service {service_id!r}") from None
 
+    def add_ons(self, kind: str | None = None) -> list[AddOn]:
+        return [a for a in self._add_ons.values() if kind is None or kind in a.kinds]
+
     def tariffs(self, kind: str | None = None) -> list[Tariff]:
         return [t for t in self._tariffs.values() if kind is None or t.kind == kind]
 
@@ -90,10 +99,21 @@ class TariffCatalogue:
             if terms and not 1 <= terms.min_days <= terms.max_days:
                 raise ValueError(f"tariff {entry['id']}: bad block period")
             tariffs.append(Tariff(entry["id"], entry["name"], entry["kind"], gross, net, rate,
-                                  bool(entry["self_service_change"]), terms))
+                                  bool(entry["self_service_change"]), terms,
+                                  frozenset(entry.get("self_service_add_ons", ()))))
         add_ons = []
         for entry in data.get("add_ons", []):
             rate = Decimal(entry["vat_rate"])
             _, gross = _gross(Decimal(entry["price"]), bool(entry["price_includes_vat"]), rate)
-            add_ons.append(AddOn(entry["id"], entry["name"], tuple(entry["kinds"]), gross, rate))
+            partner = entry.get("partner")
+            if partner is not None and (partner not in get_args(TvPartner) or not entry.get("partner_package")):
+                raise ValueError(f"add-on {entry['id']}: unknown partner {partner!r} or no partner_package")
+            add_ons.append(AddOn(entry["id"], entry["name"], tuple(entry["kinds"]), gross, rate, partner,
+                                 entry.get("partner_package")))
+        known = {a.service_id: a for a in add_ons}
+        for tariff in tariffs:
+            for service_id in tariff.self_service_add_ons:
+                if service_id not in known or tariff.kind not in known[service_id].kinds:
+                    raise ValueError(f"tariff {tariff.tariff_id}: self-service add-on {service_id!r} is not"
+                                     f" a {tariff.kind} add-on of the catalogue")
         return cls(int(data["version"]), tariffs, add_ons)

@@ -13,6 +13,7 @@ from services.accounts.domain.rules import mask_email, mask_phone
 from services.accounts.domain.user_events import (
     CabinetUserCreated,
     Channel,
+    CredentialsResetByOperator,
     Language,
     LoginCodeIssued,
     NotificationPreferencesChanged,
@@ -26,6 +27,10 @@ from shared.errors import Conflict, DomainError, NotFound
 from shared.events import DomainEvent
 
 __all__ = ["CabinetUser", "Claims", "Profile", "stream_id_for"]
+
+
+def _same_name(name: str) -> str:
+    return " ".join(name.casefold().replace("\u0451", "\u0435").split())  # yo counts as ye
 
 
 def stream_id_for(user_id: str) -> str:
@@ -129,6 +134,22 @@ class CabinetUser(Aggregate):
                 user_id=self.user_id, account_ids=account_ids, expires_at=temporary_password_expires_at,
                 email_masked=mask_email(profile.email)))
         return events
+
+    def reset_by_operator(self, full_name: str, operator_id: str, expires_at: datetime) -> list[DomainEvent]:
+        """Support's reset (EXTRAS #1): the full name given must be the one on file (case, the
+        letter yo and spacing aside); the temporary password goes to the e-mail, else to the login phone."""
+        self.require()
+        if self.role == "operator" or not self.profile.full_name or (
+                _same_name(self.profile.full_name) != _same_name(full_name)):
+            raise DomainError("credentials.identity_mismatch", "no subscriber with this contract number and full name")
+        if self.profile.email:
+            channel, masked = "email", mask_email(self.profile.email)
+        elif self.phone:
+            channel, masked = "sms", mask_phone(self.phone)
+        else:
+            raise DomainError("credentials.no_address", "the subscriber has no e-mail or phone on file")
+        return [CredentialsResetByOperator(user_id=self.user_id, account_ids=self.account_ids, operator_id=operator_id,
+                                           channel=channel, address_masked=masked, expires_at=expires_at)]
 
     def change_password(self, now: datetime) -> list[DomainEvent]:
         self.require()

@@ -13,6 +13,7 @@ from shared.events import DomainEvent, registry
 __all__ = [
     "CabinetUserCreated",
     "Channel",
+    "CredentialsResetByOperator",
     "Language",
     "LoginCodeIssued",
     "NotificationPreferencesChanged",
@@ -90,3 +91,16 @@ class ProfileChanged(UserEvent, type="ProfileChanged", version=1):
 class NotificationPreferencesChanged(UserEvent, type="NotificationPreferencesChanged", version=1):
     account_ids: list[str]
     preferences: dict[str, list[Channel]]
+
+
+@registry.register
+class CredentialsResetByOperator(UserEvent, type="CredentialsResetByOperator", version=1):
+    """Support identified the user by contract number and full name (EXTRAS #1) and sent a
+    temporary password (valid until `expires_at`, to be changed at first login) to the masked
+    address. The password is in no event."""
+
+    account_ids: list[str]
+    operator_id: str
+    channel: Channel
+    address_masked: str
+    expires_at: datetime

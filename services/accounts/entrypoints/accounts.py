@@ -11,7 +11,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.accounts.application import blocks, funds, lines
+from services.accounts.application import blocks, funds, lines, service_passwords
 from services.accounts.application.context import Accounts
 from services.accounts.entrypoints import answers as a
 from shared.errors import NotFound
@@ -33,6 +33,12 @@ class TariffChange(BaseModel):
 
     tariff_id: str = Field(pattern=ID_PATTERN)
     mode: Literal["next_period", "now"] = "next_period"
+
+
+class ServicePassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=256)
 
 
 class FundsMoved(BaseModel):
@@ -103,6 +109,15 @@ class AccountCommandsController(Controller):
                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await lines.change_tariff(ctx, account_id, line_id, data.tariff_id, data.mode, command_metadata(actor),
                                            idempotency_key)
+        return command_response(result)
+
+    @post("/lines/{line_id:str}/password", status_code=200,
+          summary="Change the line's service password (internet login, TV account)",
+          responses=answers(200, a.ServicePasswordChanged))
+    async def service_password(self, account_id: AccountId, line_id: str, data: ServicePassword, ctx: Accounts,
+                               actor: Actor, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await service_passwords.change_service_password(ctx, account_id, line_id, data.password,
+                                                                 command_metadata(actor), idempotency_key)
         return command_response(result)
 
 

@@ -9,9 +9,38 @@ from typing import Any, Literal, NotRequired
 from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
 __all__ = [
-    "Accepted", "AccountClosed", "AccountOpened", "AddOnChanged", "BlockChanged", "Catalogue", "Claims",
-    "ClaimsChanged", "ClientRegistered", "CodeSent", "LineAdded", "PreferencesChanged", "Profile",
-    "ProfileChanged", "Renamed", "Subscribers", "TariffChanged", "UserCreated",
+    "Accepted",
+    "AccountClosed",
+    "AccountOpened",
+    "AddOnChanged",
+    "AddOnOptions",
+    "AddOnSwitched",
+    "BlockChanged",
+    "BulkAddOns",
+    "Catalogue",
+    "Claims",
+    "ClaimsChanged",
+    "ClientRegistered",
+    "CodeSent",
+    "CredentialsReset",
+    "KnowledgeBase",
+    "LineAdded",
+    "MobileSettings",
+    "MobileSettingsChanged",
+    "PreferencesChanged",
+    "Profile",
+    "ProfileChanged",
+    "Renamed",
+    "ServicePasswordChanged",
+    "SimPage",
+    "Subscribers",
+    "SupportRequestChanged",
+    "SupportRequests",
+    "SupportThread",
+    "TariffChanged",
+    "TvSubscriptionChanged",
+    "TvSubscriptions",
+    "UserCreated",
 ]
 
 Role = Literal["subscriber", "org_admin", "operator"]
@@ -169,3 +198,173 @@ class RenamedLine(TypedDict):
 
 class Renamed(TypedDict):
     renamed: list[RenamedLine]
+
+
+# -- support requests ---------------------------------------------------------------------------------
+SupportStatus = Literal["open", "closed"]
+
+
+class SupportRequestChanged(_Command):
+    request_id: str
+    account_id: str
+    status: SupportStatus
+    messages: int
+
+
+class SupportRequestItem(TypedDict):
+    """`response_time_s`: seconds from filing to the first operator answer (null while unanswered)."""
+
+    request_id: str
+    topic: str
+    title: str
+    status: SupportStatus
+    filed_at: str
+    updated_at: str
+    response_time_s: int | None
+
+
+class SupportRequests(TypedDict):
+    items: list[SupportRequestItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class SupportMessage(TypedDict):
+    message_no: int
+    by: Literal["author", "operator"]
+    text: str
+    at: str
+
+
+class SupportThread(SupportRequestItem):
+    account_id: str
+    author_user_id: str
+    messages: list[SupportMessage]
+
+
+class KnowledgePage(TypedDict):
+    page_id: str
+    title: str
+    topic: str
+    text: str
+
+
+class KnowledgeBase(TypedDict):
+    pages: list[KnowledgePage]
+
+
+# -- add-ons from the cabinet ------------------------------------------------------------------------
+class AddOnOption(TypedDict):
+    service_id: str
+    name: str
+    monthly_fee: str
+    connected: bool
+    self_service: bool
+
+
+class AddOnOptions(TypedDict):
+    account_id: str
+    line_id: str
+    tariff_id: str
+    add_ons: list[AddOnOption]
+
+
+class AddOnSwitched(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    connected: bool
+
+
+class BulkChanged(TypedDict):
+    account_id: str
+    stream_id: str
+    stream_version: int
+    events: int
+
+
+class BulkAddOns(TypedDict):
+    action: Literal["connect", "disconnect"]
+    service_id: str
+    lines: int
+    changed: list[BulkChanged]
+
+
+class ServicePasswordChanged(_Command):
+    account_id: str
+    line_id: str
+    kind: Literal["internet", "tv"]
+    changed_at: str
+
+
+class CredentialsReset(TypedDict):
+    """Where the temporary password went (masked); the password itself only to the subscriber."""
+
+    user_id: str
+    channel: Literal["email", "sms"]
+    address_masked: str
+    expires_at: str
+    stream_id: str
+    stream_version: int
+
+
+# -- TV partner subscriptions ----------------------------------------------------------------------------
+class TvPackageOffer(TypedDict):
+    service_id: str
+    name: str
+    partner: Literal["smotreshka", "24tv"]
+    monthly_fee: str
+    active: bool
+
+
+class TvSubscriptions(TypedDict):
+    account_id: str
+    line_id: str
+    partner_account: str
+    packages: list[TvPackageOffer]
+
+
+class TvSubscriptionChanged(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: Literal["smotreshka", "24tv"]
+    partner_account: str
+    active: bool
+
+
+# -- mobile extras (seed 003) ------------------------------------------------------------------------------
+class _MobileFields(TypedDict):
+    """`call_forwarding`: condition (`unconditional`, `busy`, `no_answer`, `unreachable`) -> number."""
+
+    account_id: str
+    line_id: str
+    closed_user_group: str | None
+    call_forwarding: dict[str, str]
+    voicemail_plus: bool
+    voicemail_copy: str | None
+
+
+class MobileSettings(_MobileFields):
+    pass
+
+
+class MobileSettingsChanged(_Command, _MobileFields):
+    pass
+
+
+class SimCodesPage(TypedDict):
+    pin1: str
+    puk1: str
+    pin2: str
+    puk2: str
+
+
+class SimPage(TypedDict):
+    """`codes`: null until the office records them."""
+
+    account_id: str
+    line_id: str
+    closed_user_group: str | None
+    codes: SimCodesPage | None

@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from services.accounts.application import onboarding, users
 from services.accounts.application.context import Accounts
 from services.accounts.domain.client import ClientDetails
-from services.accounts.domain.events import PaymentForm
+from services.accounts.domain.events import InvoiceDelivery, PaymentForm
 from services.accounts.domain.user import Profile
 from services.accounts.domain.user_events import Language, Role
 from services.accounts.entrypoints import answers as a
@@ -37,6 +37,10 @@ class NewClient(BaseModel):
     payment_form: PaymentForm
     contract_number: str = Field(pattern=ID_PATTERN)
     contract_date: date
+    other_bank_accounts: tuple[Annotated[str, Field(min_length=1, max_length=64)], ...] = Field(default=(),
+                                                                                               max_length=10)
+    invoice_delivery: InvoiceDelivery | None = None
+    invoice_address: str | None = Field(default=None, max_length=500)
 
 
 class NewAccount(BaseModel):

@@ -16,17 +16,24 @@ __all__ = [
     "Accepted",
     "AccountPage",
     "AccountSelector",
+    "AddOnOptions",
+    "AddOnSwitched",
     "Autopay",
     "AutopayChanged",
     "Balance",
     "BlockChanged",
     "BlocksPage",
+    "BulkAddOns",
     "CodeSent",
+    "CredentialsReset",
     "Guarantee",
     "GuaranteeRegistered",
     "Guarantees",
+    "KnowledgeBase",
     "Me",
     "Messages",
+    "MobileSettings",
+    "MobileSettingsChanged",
     "NotificationPreferences",
     "PaymentHistory",
     "PreferencesChanged",
@@ -36,12 +43,20 @@ __all__ = [
     "PromisedPaymentTaken",
     "PromisedPayments",
     "Renamed",
+    "Requisites",
     "Reversed",
+    "ServicePasswordChanged",
+    "SimPage",
     "Subscribers",
+    "SupportRequestChanged",
+    "SupportRequests",
+    "SupportThread",
     "TariffChanged",
     "TariffOptions",
     "Tokens",
     "TopUpStarted",
+    "TvSubscriptionChanged",
+    "TvSubscriptions",
 ]
 
 Money = str
@@ -216,6 +231,15 @@ class TariffChanged(_Command):
     tariff_id: str
     mode: Literal["next_period", "now"]
     effective_from: Day | None
+
+
+class Funds(TypedDict):
+    balance: Money
+    available: Money
+    promised_outstanding: Money
+    paid_total: Money
+    opening_balance: Money
+    updated_at: Instant | None
 
 
 class Balance(TypedDict):
@@ -603,3 +627,203 @@ class InvoiceMailing(TypedDict):
     addresses: list[str]
     status: Literal["ordered"]
     numbers: NotRequired[list[str] | None]
+# -- support requests and the knowledge base ------------------------------------------------------------
+SupportStatus = Literal["open", "closed"]
+
+
+class SupportRequestChanged(_Command):
+    request_id: str
+    account_id: str
+    status: SupportStatus
+    messages: int
+
+
+class SupportRequestItem(TypedDict):
+    """`response_time_s`: seconds from filing to the first operator answer (null while unanswered)."""
+
+    request_id: str
+    topic: str
+    title: str
+    status: SupportStatus
+    filed_at: Instant
+    updated_at: Instant
+    response_time_s: int | None
+
+
+class SupportRequests(_Page):
+    items: list[SupportRequestItem]
+
+
+class SupportMessage(TypedDict):
+    message_no: int
+    by: Literal["author", "operator"]
+    text: str
+    at: Instant
+
+
+class SupportThread(SupportRequestItem):
+    account_id: str
+    author_user_id: str
+    messages: list[SupportMessage]
+
+
+class KnowledgePage(TypedDict):
+    page_id: str
+    title: str
+    topic: str
+    text: str
+
+
+class KnowledgeBase(TypedDict):
+    pages: list[KnowledgePage]
+
+
+# -- add-ons ---------------------------------------------------------------------------------------------
+class AddOnOption(TypedDict):
+    """`self_service`: the subscriber may connect or disconnect it here (the line's tariff allows)."""
+
+    service_id: str
+    name: str
+    monthly_fee: Money
+    connected: bool
+    self_service: bool
+
+
+class AddOnOptions(TypedDict):
+    account_id: str
+    line_id: str
+    tariff_id: str
+    add_ons: list[AddOnOption]
+
+
+class AddOnSwitched(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    connected: bool
+
+
+class BulkChanged(TypedDict):
+    account_id: str
+    stream_id: str
+    stream_version: int
+    events: int
+
+
+class BulkAddOns(TypedDict):
+    action: Literal["connect", "disconnect"]
+    service_id: str
+    lines: int
+    changed: list[BulkChanged]
+    read_model_current: bool
+
+
+class ServicePasswordChanged(_Command):
+    account_id: str
+    line_id: str
+    kind: Literal["internet", "tv"]
+    changed_at: Instant
+
+
+# -- the client's requisites (EXTRAS #21, #49) --------------------------------------------------------------
+class RequisitesClient(TypedDict):
+    kind: Literal["person", "organization"]
+    name: str
+    tax_id: str | None
+    bank_accounts: list[str]
+    legal_address: str | None
+
+
+class RequisitesContract(TypedDict):
+    number: str
+    date: Day
+
+
+class InvoiceDeliveryPage(TypedDict):
+    """`method`: `cabinet`, `email` (addresses joined by ";") or `post`; null when not set."""
+
+    method: Literal["cabinet", "email", "post"] | None
+    address: str | None
+
+
+class Requisites(TypedDict):
+    account_id: str
+    opened_at: Instant
+    status: Literal["active", "blocked_financial", "blocked_voluntary", "closed"]
+    payment_form: Literal["prepaid", "postpaid"]
+    client: RequisitesClient
+    contract: RequisitesContract
+    invoice_delivery: InvoiceDeliveryPage
+    funds: Funds
+
+
+class CredentialsReset(TypedDict):
+    """Where the temporary password went (masked); the password itself only to the subscriber."""
+
+    user_id: str
+    channel: Literal["email", "sms"]
+    address_masked: str
+    expires_at: str
+    stream_id: str
+    stream_version: int
+
+
+# -- TV partner subscriptions ----------------------------------------------------------------------------
+class TvPackageOffer(TypedDict):
+    service_id: str
+    name: str
+    partner: Literal["smotreshka", "24tv"]
+    monthly_fee: str
+    active: bool
+
+
+class TvSubscriptions(TypedDict):
+    account_id: str
+    line_id: str
+    partner_account: str
+    packages: list[TvPackageOffer]
+
+
+class TvSubscriptionChanged(_Command):
+    account_id: str
+    line_id: str
+    service_id: str
+    partner: Literal["smotreshka", "24tv"]
+    partner_account: str
+    active: bool
+
+
+# -- mobile extras (seed 003) ------------------------------------------------------------------------------
+class _MobileFields(TypedDict):
+    """`call_forwarding`: condition (`unconditional`, `busy`, `no_answer`, `unreachable`) -> number."""
+
+    account_id: str
+    line_id: str
+    closed_user_group: str | None
+    call_forwarding: dict[str, str]
+    voicemail_plus: bool
+    voicemail_copy: str | None
+
+
+class MobileSettings(_MobileFields):
+    pass
+
+
+class MobileSettingsChanged(_Command, _MobileFields):
+    pass
+
+
+class SimCodesPage(TypedDict):
+    pin1: str
+    puk1: str
+    pin2: str
+    puk2: str
+
+
+class SimPage(TypedDict):
+    """`codes`: null until the office records them."""
+
+    account_id: str
+    line_id: str
+    closed_user_group: str | None
+    codes: SimCodesPage | None

@@ -1,4 +1,5 @@
-"""The cabinet's account pages: the account selector, the summary, voluntary blocks, tariff change.
+"""The cabinet's account pages: the account selector, the summary, voluntary blocks, tariff change,
+a line's service password (internet login, TV account: EXTRAS #14, #15).
 
 Routes under an account take `account`, the path's account once the caller may see it (a foreign
 account answers 404, exactly like a missing one). Commands go to the accounts service with the
@@ -16,11 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.auth import Caller
 from services.gateway.entrypoints import answers as a
 from services.gateway.entrypoints.common import AccountController, Commands, Page, RawAccountId
-from services.gateway.projections.cabinet_accounts_queries import account_blocks, account_summary, my_accounts
+from services.gateway.projections.cabinet_accounts_queries import (
+    account_blocks,
+    account_summary,
+    client_requisites,
+    my_accounts,
+)
 from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
-from shared.errors import NotFound
+from shared.errors import NotFound, ValidationFailed
 from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
 from shared.internal_api import InternalClient
 from shared.openapi import BEARER, answers
@@ -43,6 +49,16 @@ class TariffChange(BaseModel):
 
     tariff_id: str = Field(pattern=ID_PATTERN)
     mode: Literal["next_period", "now"] = "next_period"
+
+
+class ServicePassword(BaseModel):
+    """Entered twice (seed 004). The accounts service judges its strength (422
+    `service_password.too_weak`) and hands it to the network; it is in no event or log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=256)
+    password_confirmation: str = Field(min_length=1, max_length=256)
 
 
 class AccountSelectorController(Controller):
@@ -71,6 +87,14 @@ class AccountPagesController(AccountController):
         caller = page.caller(request)
         read = await account_summary(page.reads, account_id, page.today(), page.timezone.key, caller.session_id)
         return page.admit(request, caller, account_id, read)
+
+    @get("/requisites", summary="The client's requisites: name, tax id, bank accounts, contract, invoices, funds",
+         responses=answers(200, a.Requisites))
+    async def requisites(self, account: str, reads: Pool) -> dict[str, Any]:
+        found = await client_requisites(reads, account)
+        if found is None:
+            raise NotFound("account.not_found", f"account {account} not found")
+        return found
 
     @get("/blocks", summary="Voluntary blocks: available per calendar year, scheduled, history; the business date",
          responses=answers(200, a.BlocksPage))
@@ -121,3 +145,13 @@ class AccountPagesController(AccountController):
                             idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
         return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/tariff",
                                             data.model_dump(), idempotency_key)
+
+    @post("/lines/{line_id:str}/password", status_code=200,
+          summary="Change the line's service password (internet login, TV account)",
+          responses=answers(200, a.ServicePasswordChanged))
+    async def service_password(self, account: str, line_id: ItemId, data: ServicePassword, accounts_commands: Commands,
+                               idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        if data.password != data.password_confirmation:
+            raise ValidationFailed("service_password.mismatch", "the password and its confirmation differ")
+        return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/password",
+                                            {"password": data.password}, idempotency_key)

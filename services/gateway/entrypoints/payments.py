@@ -47,7 +47,7 @@ class _Body(BaseModel):
 
 class TopUpRequest(_Body):
     amount: Amount = Field(description='decimal string, e.g. "150.00"')
-    provider: Literal["robokassa", "webhook", "sandbox"]
+    provider: Literal["robokassa", "uniteller", "webhook", "sandbox"]
 
 
 class PromisedPaymentRequest(_Body):

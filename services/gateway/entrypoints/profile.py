@@ -24,7 +24,7 @@ from shared.http import ID_PATTERN, IdempotencyKey, replayable_response
 from shared.internal_api import InternalClient
 from shared.openapi import BEARER, answers, problems
 
-__all__ = ["OrganizationController", "ProfileController"]
+__all__ = ["OrganizationController", "OrganizationId", "ProfileController", "visible_organization"]
 
 
 class ProfileChange(BaseModel):
@@ -101,7 +101,7 @@ class ProfileController(Controller):
 OrganizationId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
 
-def _organization(caller: Caller, organization_id: str) -> None:
+def visible_organization(caller: Caller, organization_id: str) -> None:
     if not caller.may_see_organization(organization_id):
         raise NotFound("organization.not_found", f"organization {organization_id} not found")
 
@@ -120,7 +120,7 @@ class OrganizationController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200, default=50)],
         offset: Annotated[int, Parameter(ge=0, le=1_000_000, default=0)],
     ) -> dict[str, Any]:
-        _organization(caller, organization_id)
+        visible_organization(caller, organization_id)
         if account_id is not None:
             await require_visible(caller, account_id, pool)
         return await organization_subscribers(pool, organization_id, number=number.lstrip("+") if number else None,
@@ -130,7 +130,7 @@ class OrganizationController(Controller):
           responses=answers(200, a.Renamed))
     async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller, pool: Pool,
                      accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        _organization(caller, organization_id)
+        visible_organization(caller, organization_id)
         for item in data.items:
             await require_visible(caller, item.account_id, pool)
         reply = await accounts_commands.reply(

@@ -32,6 +32,11 @@ class _Client(_Payload):
     payment_form: str
     contract_number: str
     contract_date: date
+    bank_account: str | None = None
+    other_bank_accounts: list[str] = []
+    legal_address: str | None = None
+    invoice_delivery: str | None = None
+    invoice_address: str | None = None
 
 
 class _Opened(_Payload):
@@ -89,9 +94,12 @@ class _Block(_Payload):
 
 async def _client(conn: Connection, p: _Client, _: IncomingEvent) -> None:
     await conn.execute(
-        "INSERT INTO cabinet_clients (client_id, kind, name, tax_id, payment_form, contract_number, contract_date)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id) DO NOTHING",
+        "INSERT INTO cabinet_clients (client_id, kind, name, tax_id, payment_form, contract_number, contract_date,"
+        " bank_accounts, legal_address, invoice_delivery, invoice_address)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (client_id) DO NOTHING",
         p.client_id, p.kind, p.name, p.tax_id, p.payment_form, p.contract_number, p.contract_date,
+        [*([p.bank_account] if p.bank_account else []), *p.other_bank_accounts], p.legal_address,
+        p.invoice_delivery, p.invoice_address,
     )
 
 

@@ -15,7 +15,7 @@ from shared.paging import page_of
 
 __all__ = [
     "BOOKING_LEAD", "account_blocks", "account_in_organization", "account_known", "account_summary", "blocks_section",
-    "business_day", "my_accounts",
+    "business_day", "client_requisites", "my_accounts",
     "organization_accounts", "organization_subscribers", "user_profile",
 ]
 
@@ -157,3 +157,28 @@ async def organization_subscribers(pool: Pool, organization_id: str, *, number: 
         organization_id, number, account_id, limit, offset,
     )
     return page_of([dict(r) for r in rows], _SUBSCRIBER_FIELDS, limit=limit, offset=offset)
+
+
+async def client_requisites(pool: Pool, account_id: str) -> dict[str, Any] | None:
+    """The client's requisites page of an account (EXTRAS #21, #49), in one read: the client's
+    name, tax id (УНП/ОКПО), settlement accounts, legal address, payment form, the contract, how
+    and where invoices are delivered, the account's number and opening day, status and funds."""
+    row = await pool.fetchrow(
+        f"SELECT d.account_id, d.opened_at, d.payment_form, {_STATUS} AS status, c.kind, c.name, c.tax_id,"
+        " c.bank_accounts, c.legal_address, c.contract_number, c.contract_date, c.invoice_delivery,"
+        " c.invoice_address, d.opening_balance, a.balance, a.paid_total, a.promised_outstanding, a.updated_at"
+        " FROM cabinet_account_directory d JOIN cabinet_clients c ON c.client_id = d.client_id"
+        " LEFT JOIN cabinet_accounts a ON a.account_id = d.account_id WHERE d.account_id = $1",
+        account_id,
+    )
+    if row is None:
+        return None
+    return {
+        "account_id": row["account_id"], "opened_at": row["opened_at"].isoformat(), "status": row["status"],
+        "payment_form": row["payment_form"],
+        "client": {"kind": row["kind"], "name": row["name"], "tax_id": row["tax_id"],
+                   "bank_accounts": list(row["bank_accounts"]), "legal_address": row["legal_address"]},
+        "contract": {"number": row["contract_number"], "date": row["contract_date"].isoformat()},
+        "invoice_delivery": {"method": row["invoice_delivery"], "address": row["invoice_address"]},
+        "funds": funds(row),
+    }

@@ -30,10 +30,14 @@ async def notify_account(
     source_event_id: str,
     metadata: Metadata,
     now: datetime,
+    only_user: str | None = None,
 ) -> list[str]:
-    """Queue the messages; return the ids of those queued now (none for a repeat)."""
+    """Queue the messages; return the ids of those queued now (none for a repeat). With
+    `only_user`, only that user of the account hears of it."""
     queued: list[str] = []
     for recipient in await recipients_for(conn, account_id):
+        if only_user is not None and recipient.user_id != only_user:
+            continue
         for channel in channels_for(rule, recipient.preferences):
             address = recipient.address(channel)
             if not address:

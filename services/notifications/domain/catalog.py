@@ -35,6 +35,9 @@ class Rule:
     template: str
     channels: tuple[Channel, ...] = BOTH
     urgent: bool = False
+    #: Only the user the event names as `author_user_id` (a support request's author), not every
+    #: subscriber of the account.
+    to_author: bool = False
 
 
 def _rules(*rules: Rule) -> dict[str, Rule]:
@@ -55,6 +58,9 @@ RULES: dict[str, Rule] = _rules(
     Rule("invoicing", "InvoiceIssued", "invoices", "invoice_issued", ("email",)),
     Rule("invoicing", "InvoiceDocumentReady", "invoices", "invoice_document_ready", ("email",)),
     Rule("invoicing", "InvoiceOverdue", "invoices", "invoice_overdue"),
+    Rule("accounts", "SupportRequestFiled", "support", "support_request_filed", ("email",), to_author=True),
+    Rule("accounts", "SupportRequestAnswered", "support", "support_request_answered", to_author=True),
+    Rule("accounts", "SupportRequestClosed", "support", "support_request_closed", ("email",), to_author=True),
     # Reminders the service raises itself, from its durable timers.
     Rule("", "PromisedPaymentDueTomorrow", "promised_payment", "promised_payment_due", ("sms",)),
     Rule("", "PeriodEndReminder", "period_end_reminder", "period_end_reminder", ("sms",)),

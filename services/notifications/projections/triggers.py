@@ -56,4 +56,5 @@ class NotificationTriggers:
         if rule is None:
             return
         await notify_account(conn, self.notifier, rule, str(account_id), dict(event.payload),
-                             source_event_id=event.event_id, metadata=metadata, now=now)
+                             source_event_id=event.event_id, metadata=metadata, now=now,
+                             only_user=str(event.payload.get("author_user_id", "")) if rule.to_author else None)

@@ -29,7 +29,7 @@ __all__ = [
 
 PaymentMethod = Literal["cash", "bank_transfer", "card", "robokassa", "uniteller", "webhook", "sandbox", "autopay"]
 #: Online payment providers: top-ups are started with one of them and it calls back.
-Provider = Literal["robokassa", "webhook", "sandbox"]
+Provider = Literal["robokassa", "uniteller", "webhook", "sandbox"]
 
 
 @registry.register

@@ -37,7 +37,7 @@ class TopUp(_Command):
     top_up_id: str
     account_id: str
     amount: Money
-    provider: Literal["robokassa", "webhook", "sandbox"]
+    provider: Literal["robokassa", "uniteller", "webhook", "sandbox"]
     redirect_url: str
 
 

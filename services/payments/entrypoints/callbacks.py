@@ -61,6 +61,18 @@ class ProviderCallbacksController(Controller):
         await _register(payments, paid)
         return Response(provider.answer(paid), media_type=MediaType.TEXT)
 
+    @post("/providers/uniteller/notification", status_code=200, media_type=MediaType.TEXT)
+    async def uniteller_notification(self, request: Request[Any, Any, Any], payments: Payments,
+                                     providers: Providers) -> str:
+        provider = providers.uniteller
+        if provider is None:
+            raise NotFound("top_up.provider_unavailable", "uniteller is not enabled")
+        params = await _params(request)
+        paid = _verified("uniteller", lambda: provider.verify_notification(params))
+        if paid is not None:
+            await _register(payments, paid)
+        return "OK"
+
     @post("/providers/webhook/callback", status_code=200)
     async def webhook(self, request: Request[Any, Any, Any], payments: Payments,
                       providers: Providers) -> dict[str, Any]:

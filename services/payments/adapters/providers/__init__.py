@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from services.payments.adapters.providers.hmac_webhook import HmacWebhook
 from services.payments.adapters.providers.robokassa import Robokassa
 from services.payments.adapters.providers.sandbox import Sandbox
+from services.payments.adapters.providers.uniteller import Uniteller
 from services.payments.application.ports import CheckoutProvider, MethodCharger
 from services.payments.settings import PaymentsSettings
 from shared.clock import Clock
@@ -20,6 +21,7 @@ __all__ = ["Providers", "build_providers"]
 @dataclass(frozen=True)
 class Providers:
     robokassa: Robokassa | None = None
+    uniteller: Uniteller | None = None
     webhook: HmacWebhook | None = None
     sandbox: Sandbox | None = None
 
@@ -45,6 +47,10 @@ def build_providers(settings: PaymentsSettings, pool: Callable[[], Pool], clock:
             settings.robokassa_merchant_login, settings.secret("robokassa_password1"),
             settings.secret("robokassa_password2"), settings.robokassa_payment_url, settings.robokassa_test,
         ) if "robokassa" in enabled else None,
+        uniteller=Uniteller(
+            settings.uniteller_shop_id, settings.secret("uniteller_password"), settings.uniteller_payment_url,
+            settings.uniteller_return_url,
+        ) if "uniteller" in enabled else None,
         webhook=HmacWebhook(
             settings.secret("webhook_secret"), settings.webhook_checkout_url, settings.webhook_charge_url,
         ) if "webhook" in enabled else None,
