@@ -28,9 +28,9 @@ from shared.errors import DomainError
 from shared.events import DomainEvent
 
 __all__ = [
+    "CHANGE_EVERY",
     "CHANNEL_PACKAGES",
     "CHANNEL_VAT_RATE",
-    "CHANGE_EVERY",
     "MOBILE_INTERNET_PACKAGES",
     "SIP_CONNECTION",
     "ChannelPackage",

@@ -5,7 +5,7 @@ and the bundle left come in as arguments.
   international); numbers of at most `short_max_digits` digits are short numbers.
 - **Increments**: the first `first_s` seconds are billed whole, then every `step_s` seconds begun
   (per-second after the first minute: 60/1; per-minute: 60/60). Each increment's price is rounded to
-  4 decimals once (`round_line`), and the call costs increments × that price: the same call always
+  4 decimals once (`round_line`), and the call costs increments times that price: the same call always
   costs the same, whatever else is in its batch.
 - **Time classes**: `working` (a working day, 9:00-18:00 local), `non_working` (a working day's
   other hours), `weekend` (Saturdays, Sundays and holidays: `shared.calendar.is_day_off`).
@@ -97,6 +97,8 @@ class RatingPlans(_Model):
     plans: dict[str, PlanTerms]  # tariff id -> plan
     bundles: dict[str, int] = Field(default_factory=dict)  # add-on id -> free minutes a month
     holidays: frozenset[date] = frozenset()
+    #: VAT on rated usage, percent.
+    vat_rate: Decimal = Decimal("25")
 
     @classmethod
     def load(cls, path: Path) -> RatingPlans:
@@ -107,6 +109,9 @@ class RatingPlans(_Model):
             return self.plans[tariff_id]
         except KeyError:
             raise RatingRefused("cdr.tariff_not_rated", f"tariff {tariff_id} has no rating plan") from None
+
+    def vat_rate_for(self, usage_class: str) -> Decimal:
+        return self.vat_rate
 
     def bundle_seconds(self, add_ons: set[str] | frozenset[str]) -> int:
         return sum(self.bundles.get(a, 0) for a in add_ons) * 60
