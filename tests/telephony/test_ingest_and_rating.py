@@ -162,7 +162,7 @@ async def test_call_detail_shows_the_current_period_as_of_yesterday_both_directi
     assert october["total"] == 1 and october["empty_text"] is None
     empty = await call_detail(telephony, "3003", "sip-375170003004", "current", "both", 10, 0)
     assert empty["total"] == 0
-    assert empty["empty_text"] == "За выбранный период не было входящего/исходящего трафика."  # noqa: RUF001
+    assert empty["empty_text"] == "За выбранный период не было входящего/исходящего трафика."
     assert empty["months"] == ["current", "2026-10", "2026-09", "2026-08", "2026-07", "2026-06", "2026-05"]
     mobile = await call_detail(telephony, "3004", "mob-375291003003", "current", "in", 10, 0)
     assert mobile["total"] == 1

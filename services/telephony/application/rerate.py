@@ -105,7 +105,7 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
             old, new = before.get(key), totals.get(key)
             if old is not None and new is not None and (old[0], old[1]) == (new[0], new[1]):
                 continue
-            if old is not None and (old[0], old[1]) != (0, 0):
+            if old is not None and (old[0] != 0 or old[1] != 0):
                 refunds[key] = (-old[0], -old[1], f"Перерасчёт: {old[2]}")
             if new is not None:
                 charges[key] = new
