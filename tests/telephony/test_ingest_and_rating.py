@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from services.telephony.application.context import Telephony
 from services.telephony.application.ingest import ingest
@@ -13,6 +14,7 @@ from services.telephony.application.posting import drain_usage
 from services.telephony.application.queries import account_lines, call_detail
 from services.telephony.application.rerate import rerate_period
 from services.telephony.domain.rating import ClassTerms
+from services.telephony.entrypoints.cdr_cli import ingest_file
 from shared.clock import FakeClock
 from tests.telephony.factories import (
     MOBILE,
@@ -166,3 +168,15 @@ async def test_call_detail_shows_the_current_period_as_of_yesterday_both_directi
     assert empty["months"] == ["current", "2026-10", "2026-09", "2026-08", "2026-07", "2026-06", "2026-05"]
     mobile = await call_detail(telephony, "3004", "mob-375291003003", "current", "in", 10, 0)
     assert mobile["total"] == 1
+
+
+async def test_a_csv_file_is_ingested_once_whatever_times_it_is_run(telephony: Telephony, tmp_path: Path) -> None:
+    await feed_facts(telephony.pool, mobile_account(at("2026-11-01", 0)))
+    path = tmp_path / "cdrs.csv"
+    path.write_text("origin,call_id,kind,caller,callee,started_at,duration_s\n"
+                    f"sw-1,c-1,call,{MOBILE},{OFF_NET},2026-11-18T10:15:00+03:00,61\n"
+                    f"sw-1,c-2,,{MOBILE},{OFF_NET},2026-11-18T10:20:00+03:00,abc\n"
+                    f"sw-1,c-3,sms,{MOBILE},{OFF_NET},2026-11-18T10:21:00+03:00,0\n", encoding="utf-8")
+    assert await ingest_file(telephony, path, 2) == {"accepted": 2, "duplicates": 0, "dead_lettered": 1}
+    assert await ingest_file(telephony, path, 2) == {"accepted": 0, "duplicates": 2, "dead_lettered": 1}
+    assert await telephony.pool.fetchval("SELECT count(*) FROM usage_posts") == 2  # a call and an SMS
