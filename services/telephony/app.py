@@ -13,7 +13,7 @@ from services.telephony.adapters.switch import DevSipSwitch
 from services.telephony.adapters.wiring import load_plans, wire_telephony
 from services.telephony.application.context import Telephony
 from services.telephony.application.ports import SipSwitch
-from services.telephony.entrypoints.http import CdrController, LinesController
+from services.telephony.entrypoints.http import CdrController, DemoController, LinesController
 from services.telephony.entrypoints.workers import CdrConsumer, UsageWorker
 from services.telephony.projections.lines import LinesProjection
 from services.telephony.settings import TelephonySettings
@@ -60,7 +60,8 @@ def create_app(settings: TelephonySettings | None = None, clock: Clock | None = 
 
     app = Litestar(
         route_handlers=[
-            Router("/", route_handlers=[CdrController, LinesController],
+            Router("/", route_handlers=[CdrController, LinesController,
+                                        *([DemoController] if settings.billing_env == "dev" else [])],
                    guards=[internal_token_guard(settings.internal_token)], security=[{INTERNAL_TOKEN: []}]),
             *ops_route_handlers(runtime.ready),
             *asset_routes(),

@@ -18,6 +18,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.telephony.application.context import Telephony
+from services.telephony.application.demo import load_demo_calls
 from services.telephony.application.ingest import ingest
 from services.telephony.application.lines import change_channels, change_sip_password, set_internet, set_paused
 from services.telephony.application.queries import (
@@ -79,6 +80,25 @@ class SipPassword(BaseModel):
 
     #: Left out: the server generates one and answers it once.
     password: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
+
+
+class DemoCalls(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: list[str] = Field(min_length=1, max_length=20)
+    count: int = Field(ge=1, le=5000)
+    seed: int = Field(default=4, ge=0, le=1_000_000)
+
+
+class DemoController(Controller):
+    """Dev stacks only (app.py mounts it when BILLING_ENV=dev): the demo loader's calls."""
+
+    path = "/internal/v1/demo"
+
+    @post("/cdrs", status_code=200, summary="Demo calls of the given numbers through the real ingestion (dev only)",
+          responses=answers(200, a.Ingested))
+    async def demo(self, data: DemoCalls, telephony: Telephony) -> dict[str, Any]:
+        return (await load_demo_calls(telephony, data.numbers, data.count, data.seed)).as_dict()
 
 
 class CdrController(Controller):
