@@ -22,6 +22,7 @@ from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, c
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
 from services.gateway.entrypoints.profile import OrganizationController, ProfileController
+from services.gateway.entrypoints.telephony import CabinetTelephonyController
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.projections.messages import CabinetMessages
@@ -42,6 +43,7 @@ __all__ = ["create_app"]
 CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
+    CabinetTelephonyController,
 ]
 
 
@@ -78,10 +80,11 @@ class Wiring:
     accounts: InternalClient
     payments: InternalClient
     notifications: InternalClient
+    telephony: InternalClient
     pages: PagesPool = field(default_factory=lambda: PagesPool(""))
 
     async def close(self) -> None:
-        for client in (self.accounts, self.payments, self.notifications):
+        for client in (self.accounts, self.payments, self.notifications, self.telephony):
             await client.close()
 
     @asynccontextmanager
@@ -132,12 +135,17 @@ def _notifications(state: State) -> InternalClient:
     return _wiring(state).notifications
 
 
+def _telephony(state: State) -> InternalClient:
+    return _wiring(state).telephony
+
+
 DEPENDENCIES = {
     "gateway_settings": Provide(_settings, sync_to_thread=False), "clock": Provide(_clock, sync_to_thread=False),
     "timezone": Provide(_timezone, sync_to_thread=False), "pool": Provide(_pool, sync_to_thread=False),
     "reads": Provide(_reads, sync_to_thread=False),
     "accounts": Provide(_accounts, sync_to_thread=False), "payments_api": Provide(_payments, sync_to_thread=False),
     "notifications_api": Provide(_notifications, sync_to_thread=False),
+    "telephony_api": Provide(_telephony, sync_to_thread=False),
     "session": Provide(session), "caller": Provide(caller),
     "accounts_commands": Provide(accounts_commands), "payments_commands": Provide(payments_commands),
 }
@@ -146,6 +154,7 @@ DEPENDENCIES = {
 def create_app(
     settings: GatewaySettings | None = None, clock: Clock | None = None, accounts: InternalClient | None = None,
     payments: InternalClient | None = None, notifications: InternalClient | None = None,
+    telephony: InternalClient | None = None,
 ) -> Litestar:
     """`clock`, `accounts` and `payments` (the services' clients) are given by tests; else from settings."""
     settings = settings or load_settings(GatewaySettings)
@@ -161,6 +170,7 @@ def create_app(
         accounts=accounts or InternalClient("accounts", settings.accounts_url, token),
         payments=payments or InternalClient("payments", settings.payments_url, token),
         notifications=notifications or InternalClient("notifications", settings.notifications_api_url, token),
+        telephony=telephony or InternalClient("telephony", settings.telephony_url, token),
         pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(

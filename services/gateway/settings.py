@@ -18,6 +18,8 @@ class GatewaySettings(CommonSettings):
     accounts_url: str = "http://127.0.0.1:8102"
     #: The payments service's internal API (top-ups, promised payments, autopay, guarantees).
     payments_url: str = "http://127.0.0.1:8101"
+    #: The telephony service's internal API (SIP and mobile lines, call detail).
+    telephony_url: str = "http://127.0.0.1:8104"
     #: The notifications service's internal API (the cabinet's messages, a user's notification
     #: channels). Required when BILLING_ENV=prod; elsewhere the dev stack's address by default.
     notifications_url: str | None = None

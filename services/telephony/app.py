@@ -61,7 +61,7 @@ def create_app(settings: TelephonySettings | None = None, clock: Clock | None = 
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[CdrController, LinesController,
-                                        *([DemoController] if settings.billing_env == "dev" else [])],
+                                        *([DemoController] if settings.billing_env != "prod" else [])],
                    guards=[internal_token_guard(settings.internal_token)], security=[{INTERNAL_TOKEN: []}]),
             *ops_route_handlers(runtime.ready),
             *asset_routes(),

@@ -33,6 +33,19 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/accounts/{a}/guarantees", {"amount": "10.00", "pay_by": "2026-04-10"}),
     ("POST", "/api/v1/accounts/{a}/payments/{payment_id}/reversal", {"reason": "wrong account"}),
     ("GET", "/api/v1/accounts/{a}/messages", None),
+    ("GET", "/api/v1/accounts/{a}/telephony/lines", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "voicemail-plus"}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons/disconnect", {"service_id": "voicemail-plus"}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/channels", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/channels/review", {"channels": 20}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/channels", {"channels": 20}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/sip-settings", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/sip-password", {"password": "new-sip-pass-1"}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/internet", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/internet", {"enabled": False}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/pause", {"paused": True}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/calls", None),
 ]
 #: Someone else's accounts for each role: another subscriber's, another organization's. An operator
 #: (support staff) may see every account, so has none; the positive controls below show it.

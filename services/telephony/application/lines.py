@@ -18,13 +18,13 @@ from services.telephony.domain.events import (
     SipPasswordChanged,
 )
 from services.telephony.domain.line import TelephonyLine, stream_id_for
-from shared.commands import CommandResult, execute, scoped_key
+from shared.commands import CommandResult, execute, load_aggregate, scoped_key
 from shared.db import Connection
 from shared.errors import DomainError, NotFound
 from shared.events import DomainEvent
 from shared.eventstore import Metadata, RecordedEvent
 
-__all__ = ["change_channels", "change_sip_password", "line_of", "set_internet", "set_paused"]
+__all__ = ["change_channels", "change_sip_password", "line_of", "review_channels", "set_internet", "set_paused"]
 
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 
@@ -125,3 +125,19 @@ async def change_sip_password(ctx: Telephony, account_id: str, line_id: str, pas
                         lambda state: state.password_changed(account_id, line_id, line["kind"], now),
                         metadata, None, {})
     return result, generated
+
+
+async def review_channels(ctx: Telephony, account_id: str, line_id: str, channels: int) -> dict[str, Any]:
+    """The review step before confirming (seed 004: «шаг просмотра и подтверждения»): what the change
+    would be, decided on the line's current state, appending nothing; refused as the change would be."""
+    line = await line_of(ctx, account_id, line_id)
+    tariff_id = _tariff_id(ctx, line)
+    async with ctx.pool.acquire() as conn:
+        state = await load_aggregate(ctx.store, conn, TelephonyLine, stream_id_for(line_id))
+    [event] = state.change_channels(account_id, line_id, tariff_id, channels, ctx.clock.now())
+    assert isinstance(event, ChannelPackageChanged)
+    return {"account_id": account_id, "line_id": line_id, "from_channels": event.from_channels,
+            "from_monthly_fee": None if event.from_monthly_fee is None else str(event.from_monthly_fee),
+            "to_channels": event.to_channels, "name": event.name, "monthly_fee": str(event.monthly_fee),
+            "vat_rate": str(event.vat_rate), "effective_at": event.effective_at.isoformat(),
+            "next_change_at": event.next_change_at.isoformat()}

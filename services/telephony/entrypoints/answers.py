@@ -9,17 +9,17 @@ from typing import NotRequired
 from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
 __all__ = [
-    "AddOns",
-    "CallDetail",
-    "Channels",
+    "CallDetailPage",
+    "ChannelsPage",
     "DeadLetters",
     "Ingested",
-    "Internet",
-    "LineCommand",
-    "Lines",
+    "LineAddOns",
+    "LineChanged",
+    "MobileInternet",
     "Rerated",
-    "SipPassword",
-    "SipSettings",
+    "SipPasswordChanged",
+    "SipSettingsPage",
+    "SubscriberCards",
 ]
 
 Money = str
@@ -65,7 +65,7 @@ class Rerated(TypedDict):
     usage_lines: int
 
 
-class Line(TypedDict):
+class SubscriberCard(TypedDict):
     line_id: str
     kind: str
     identifier: str
@@ -80,13 +80,13 @@ class Line(TypedDict):
     free_minutes_total: NotRequired[int]
 
 
-class Lines(TypedDict):
+class SubscriberCards(TypedDict):
     account_id: str
     period: str
-    items: list[Line]
+    items: list[SubscriberCard]
 
 
-class AddOn(TypedDict):
+class LineAddOn(TypedDict):
     service_id: str
     name: str
     connected_at: Instant
@@ -96,29 +96,29 @@ class AddOn(TypedDict):
     self_service: bool
 
 
-class AddOns(TypedDict):
+class LineAddOns(TypedDict):
     account_id: str
     line_id: str
-    items: list[AddOn]
+    items: list[LineAddOn]
 
 
-class Package(TypedDict):
+class ChannelPackage(TypedDict):
     channels: int
     name: str
     monthly_fee: Money
 
 
-class Channels(TypedDict):
+class ChannelsPage(TypedDict):
     account_id: str
     line_id: str
     available: bool
-    current: Package | None
+    current: ChannelPackage | None
     next_change_at: Instant | None
     can_change_now: bool
-    packages: list[Package]
+    packages: list[ChannelPackage]
 
 
-class LineCommand(TypedDict):
+class LineChanged(TypedDict):
     stream_id: str
     stream_version: int
     position: int
@@ -131,12 +131,12 @@ class LineCommand(TypedDict):
     paused: bool
 
 
-class SipPassword(LineCommand):
+class SipPasswordChanged(LineChanged):
     #: Only when the server generated the password: shown this once.
     generated_password: NotRequired[str]
 
 
-class SipSettings(TypedDict):
+class SipSettingsPage(TypedDict):
     account_id: str
     line_id: str
     account_name: str
@@ -149,7 +149,7 @@ class SipSettings(TypedDict):
     password_changed_at: Instant | None
 
 
-class Internet(TypedDict):
+class MobileInternet(TypedDict):
     account_id: str
     line_id: str
     enabled: bool
@@ -158,7 +158,7 @@ class Internet(TypedDict):
     paused: bool
 
 
-class Call(TypedDict):
+class CallRecord(TypedDict):
     direction: str
     kind: str
     caller: str
@@ -172,7 +172,7 @@ class Call(TypedDict):
     net: Money
 
 
-class CallDetail(TypedDict):
+class CallDetailPage(TypedDict):
     account_id: str
     line_id: str
     period: str
@@ -180,7 +180,25 @@ class CallDetail(TypedDict):
     months: list[str]
     as_of: str
     empty_text: str | None
-    items: list[Call]
+    items: list[CallRecord]
     total: int
     limit: int
     offset: int
+
+
+class ChannelsReviewPage(TypedDict):
+    account_id: str
+    line_id: str
+    from_channels: int | None
+    from_monthly_fee: Money | None
+    to_channels: int
+    name: str
+    monthly_fee: Money
+    vat_rate: str
+    effective_at: Instant
+    next_change_at: Instant
+
+
+class AddOnRules(TypedDict):
+    #: Add-ons connected and disconnected only by written application (minute bundles), never in self-service.
+    by_application_only: list[str]

@@ -20,7 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.telephony.application.context import Telephony
 from services.telephony.application.demo import load_demo_calls
 from services.telephony.application.ingest import ingest
-from services.telephony.application.lines import change_channels, change_sip_password, set_internet, set_paused
+from services.telephony.application.lines import (
+    change_channels,
+    change_sip_password,
+    review_channels,
+    set_internet,
+    set_paused,
+)
 from services.telephony.application.queries import (
     account_lines,
     call_detail,
@@ -91,7 +97,7 @@ class DemoCalls(BaseModel):
 
 
 class DemoController(Controller):
-    """Dev stacks only (app.py mounts it when BILLING_ENV=dev): the demo loader's calls."""
+    """Never in production (app.py mounts it unless BILLING_ENV=prod): the demo loader's calls."""
 
     path = "/internal/v1/demo"
 
@@ -121,6 +127,11 @@ class CdrController(Controller):
             item["at"] = item["at"].isoformat()
         return page
 
+    @get("/add-on-rules", summary="Add-ons only an operator connects (by written application): minute bundles",
+         responses=answers(200, a.AddOnRules))
+    async def add_on_rules(self, telephony: Telephony) -> dict[str, Any]:
+        return {"by_application_only": sorted(telephony.plans.bundles)}
+
     @post("/rerate", status_code=200, summary="Re-rate a period: refunds and charges again where figures changed",
           responses=answers(200, a.Rerated))
     async def rerate(self, data: Rerate, telephony: Telephony) -> dict[str, Any]:
@@ -132,37 +143,44 @@ class LinesController(Controller):
     path = "/internal/v1/accounts/{account_id:str}"
 
     @get("/lines", summary="Subscriber cards: status, tariff, usage this month, free minutes left (SIP-соединение)",
-         responses=answers(200, a.Lines))
+         responses=answers(200, a.SubscriberCards))
     async def lines(self, account_id: AccountId, telephony: Telephony) -> dict[str, Any]:
         return await account_lines(telephony, account_id)
 
     @get("/lines/{line_id:str}/add-ons", summary="The line's add-ons: connected at, status, reason, validity",
-         responses=answers(200, a.AddOns))
+         responses=answers(200, a.LineAddOns))
     async def add_ons(self, account_id: AccountId, line_id: LineId, telephony: Telephony) -> dict[str, Any]:
         return await line_add_ons(telephony, account_id, line_id)
 
     @get("/lines/{line_id:str}/channels", summary="The multichannel package, the packages and when it may change",
-         responses=answers(200, a.Channels))
+         responses=answers(200, a.ChannelsPage))
     async def channels(self, account_id: AccountId, line_id: LineId, telephony: Telephony) -> dict[str, Any]:
         return await channels_page(telephony, account_id, line_id)
 
     @post("/lines/{line_id:str}/channels", status_code=200,
           summary="Change the multichannel package (once in 7 days: channels.change_too_soon with next_change_at)",
-          responses=answers(200, a.LineCommand))
+          responses=answers(200, a.LineChanged))
     async def change_channels(self, account_id: AccountId, line_id: LineId, data: ChangeChannels,
                               telephony: Telephony, actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await change_channels(telephony, account_id, line_id, data.channels, command_metadata(actor), key)
         return command_response(result)
 
+    @post("/lines/{line_id:str}/channels/review", status_code=200,
+          summary="The review step: the change as it would be made (nothing changes); refused as the change would be",
+          responses=answers(200, a.ChannelsReviewPage))
+    async def review_channels(self, account_id: AccountId, line_id: LineId, data: ChangeChannels,
+                              telephony: Telephony) -> dict[str, Any]:
+        return await review_channels(telephony, account_id, line_id, data.channels)
+
     @get("/lines/{line_id:str}/sip-settings", summary="SIP settings; the auth password masked",
-         responses=answers(200, a.SipSettings))
+         responses=answers(200, a.SipSettingsPage))
     async def sip_settings(self, account_id: AccountId, line_id: LineId, telephony: Telephony,
                            settings: TelephonySettings) -> dict[str, Any]:
         return await sip_settings(telephony, account_id, line_id, settings.sip_server, settings.sip_ip_address)
 
     @post("/lines/{line_id:str}/sip-password", status_code=200,
           summary="Set the SIP auth password (handed to the switch, never kept or published)",
-          responses=answers(200, a.SipPassword))
+          responses=answers(200, a.SipPasswordChanged))
     async def sip_password(self, account_id: AccountId, line_id: LineId, data: SipPassword, telephony: Telephony,
                            actor: Actor) -> Response[dict[str, Any]]:
         result, generated = await change_sip_password(telephony, account_id, line_id, data.password,
@@ -173,12 +191,12 @@ class LinesController(Controller):
         return response
 
     @get("/lines/{line_id:str}/internet", summary="Mobile internet: on or off, its package, the packages",
-         responses=answers(200, a.Internet))
+         responses=answers(200, a.MobileInternet))
     async def internet(self, account_id: AccountId, line_id: LineId, telephony: Telephony) -> dict[str, Any]:
         return await internet_page(telephony, account_id, line_id)
 
     @post("/lines/{line_id:str}/internet", status_code=200, summary="Switch mobile internet or change its package",
-          responses=answers(200, a.LineCommand))
+          responses=answers(200, a.LineChanged))
     async def set_internet(self, account_id: AccountId, line_id: LineId, data: SetInternet, telephony: Telephony,
                            actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await set_internet(telephony, account_id, line_id, data.enabled, data.package,
@@ -186,14 +204,14 @@ class LinesController(Controller):
         return command_response(result)
 
     @post("/lines/{line_id:str}/pause", status_code=200, summary="Pause («Пауза») or resume a mobile number",
-          responses=answers(200, a.LineCommand))
+          responses=answers(200, a.LineChanged))
     async def pause(self, account_id: AccountId, line_id: LineId, data: SetPause, telephony: Telephony, actor: Actor,
                     key: IdempotencyKey) -> Response[dict[str, Any]]:
         result = await set_paused(telephony, account_id, line_id, data.paused, command_metadata(actor), key)
         return command_response(result)
 
     @get("/lines/{line_id:str}/calls", summary="Call detail: current period (as of yesterday) or one of six months",
-         responses=answers(200, a.CallDetail))
+         responses=answers(200, a.CallDetailPage))
     async def calls(
         self, account_id: AccountId, line_id: LineId, telephony: Telephony,
         period: Annotated[str, Parameter(default="current", max_length=16, description="current or YYYY-MM")],
