@@ -167,7 +167,7 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]]
     records: list[tuple[Any, ...]] = []
     totals: dict[UsageKey, tuple[Decimal, int, str]] = {}
     before = dict(used)
-    for index, cdr in sorted(parsed, key=lambda p: (p[1].started_at, p[1].origin, p[1].call_id)):
+    for index, cdr in sorted(parsed, key=lambda p: (p[1].started_at.timestamp(), p[1].origin, p[1].call_id)):
         out_line, in_line = lines.get(cdr.caller), lines.get(cdr.callee)
         if out_line is None and in_line is None:
             result.dead_letters.append(DeadLetter(index, "cdr.number_unknown", "neither number is a subscriber line",

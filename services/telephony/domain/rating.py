@@ -19,10 +19,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calendar import is_day_off
 from shared.money import round_line
@@ -73,17 +74,19 @@ class PlanTerms(_Model):
     classes: dict[str, ClassTerms]
     short_max_digits: int = 4
     vat_rate: Decimal = Decimal("25")
-    _longest: int = PrivateAttr(default=0)
 
-    def model_post_init(self, _: object) -> None:
-        self._longest = max((len(p) for p in self.destinations), default=0)
+    @cached_property
+    def _lengths(self) -> tuple[int, ...]:
+        """The prefix lengths the plan has, longest first (a lookup tries only these)."""
+        return tuple(sorted({len(p) for p in self.destinations}, reverse=True))
 
     def destination(self, number: str) -> str:
         """The class of the longest prefix matching `number` (short numbers first)."""
         if len(number) <= self.short_max_digits and "short" in self.classes:
             return "short"
-        for length in range(min(len(number), self._longest), -1, -1):
-            found = self.destinations.get(number[:length])
+        destinations = self.destinations
+        for length in self._lengths:
+            found = destinations.get(number[:length]) if length <= len(number) else None
             if found is not None:
                 return found
         raise RatingRefused("cdr.destination_unknown", f"no destination of the plan matches {number}")
