@@ -11,6 +11,7 @@ from decimal import Decimal
 import httpx
 
 from tests.e2e.conftest import Stack, poll
+from tests.e2e.test_readme_flows import _readme_flow, _run
 
 SIP = "sip-375170003003"
 SIP_NUMBER = "sip-375170003004"
@@ -71,3 +72,20 @@ def test_the_sip_organization_in_the_cabinet_and_its_calls_charged_once(stack: S
     quantities = [line["quantity"] for s in charges.json()["subscribers"] for line in s["lines"]
                   if line["kind"] == "usage"]
     assert "02:00:00" in quantities  # the call's own line, once
+
+
+def test_the_readme_telephony_flow_runs_as_written(stack: Stack) -> None:
+    stack.load_demo_data()
+    admin = stack.login("a1-3003", "demo-admin-3003")
+    poll(lambda: httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/3003/lines/{SIP}/channels", headers=admin),
+         lambda r: r.status_code == 200 and r.json()["current"] is not None)
+    script = _readme_flow("demo-admin-3003")
+    for port, service in ((8103, "invoicing"), (8104, "telephony")):
+        script = script.replace(f"http://127.0.0.1:{port}", stack.urls[service])
+    lines, channels, refused, detail, sip, cdrs, charges = _run(stack, script)
+    assert [c.get("free_minutes_total") for c in lines["items"]] == [3000, None]
+    assert channels["current"]["channels"] == 20
+    assert (refused["code"], refused["next_change_at"]) == ("channels.change_too_soon", channels["next_change_at"])
+    assert detail["period"] == "current" and sip["auth_password"] == "********"
+    assert (cdrs["accepted"], cdrs["duplicates"]) == (1, 1)
+    assert charges["account_id"] == "3003"
