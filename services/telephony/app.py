@@ -9,7 +9,7 @@ from litestar.di import Provide
 
 import services.telephony.domain.events  # noqa: F401  (registers the events)
 from services.telephony.adapters.invoicing import InvoicingUsage
-from services.telephony.adapters.switch import DevSipSwitch
+from services.telephony.adapters.switch import DevSipSwitch, NoSipSwitch
 from services.telephony.adapters.wiring import load_plans, wire_telephony
 from services.telephony.application.context import Telephony
 from services.telephony.application.ports import SipSwitch
@@ -38,9 +38,7 @@ def create_app(settings: TelephonySettings | None = None, clock: Clock | None = 
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
     plans = load_plans(settings.rating_plans)
     if switch is None:
-        if settings.billing_env == "prod" and not settings.sip_switch_url:
-            raise SystemExit("SIP_SWITCH_URL: the switch's credentials API is required outside dev")
-        switch = DevSipSwitch()
+        switch = NoSipSwitch() if settings.billing_env == "prod" else DevSipSwitch()
     invoicing_client = InternalClient("invoicing", settings.invoicing_url, settings.internal_token)
     usage = InvoicingUsage(invoicing_client)
     sip_switch = switch

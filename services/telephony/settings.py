@@ -24,5 +24,3 @@ class TelephonySettings(CommonSettings):
     #: What the SIP settings page shows as the server and the equipment's address.
     sip_server: str = "sip.a1.by"
     sip_ip_address: str = "192.0.2.10"
-    #: Where the switch takes SIP credentials; empty: the dev adapter (keeps a hash in memory, logs nothing).
-    sip_switch_url: str = ""

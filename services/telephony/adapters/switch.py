@@ -1,6 +1,6 @@
-"""The SIP switch port's adapters. The dev adapter stands in for the switch on a dev stack and in
-tests: it keeps a salted hash of each line's password in memory (to check what was set) and never
-logs or stores the secret."""
+"""The SIP switch port's adapters (no real switch's API is wired yet). The dev adapter stands in for
+the switch on a dev stack and in tests: it keeps a salted hash of each line's password in memory (to
+check what was set) and never logs or stores the secret."""
 
 from __future__ import annotations
 
@@ -8,7 +8,22 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["DevSipSwitch"]
+from shared.errors import DomainError
+
+__all__ = ["DevSipSwitch", "NoSipSwitch"]
+
+
+class SwitchNotConfigured(DomainError):
+    status = 503
+
+
+class NoSipSwitch:
+    """Production until the switch's credentials API is wired: a password change is refused (503
+    `sip.switch_not_configured`) rather than accepted and lost; everything else works."""
+
+    async def set_password(self, identifier: str, password: str) -> None:
+        raise SwitchNotConfigured("sip.switch_not_configured",
+                                  "the SIP switch's credentials API is not configured here")
 
 
 class DevSipSwitch:
