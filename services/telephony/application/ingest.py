@@ -30,8 +30,8 @@ from shared.calendar import month_start
 from shared.db import Connection
 from shared.money import round_line
 
-__all__ = ["CALL_COLUMNS", "DeadLetter", "Ingested", "LineRow", "UsageKey", "ingest", "lock_line_months",
-           "queue_usage"]
+__all__ = ["CALL_COLUMNS", "LINE_COLUMNS", "DeadLetter", "Ingested", "LineRow", "UsageKey", "ingest",
+           "lock_line_months", "queue_usage"]
 
 CALL_COLUMNS = ("origin", "call_id", "direction", "account_id", "line_id", "kind", "caller", "callee", "started_at",
                 "duration_s", "destination", "time_class", "usage_class", "billed_s", "bundle_s", "net")
@@ -73,9 +73,26 @@ class LineRow:
 
     @classmethod
     def of(cls, row: Any) -> LineRow:
+        """From a row selected with `LINE_COLUMNS` (terms as JSON text, parsed once per distinct text)."""
         return cls(row["line_id"], row["account_id"], row["kind"], row["identifier"],
-                   [TariffTerm.model_validate(t) for t in row["tariffs"]],
-                   [AddOnTerm.model_validate(a) for a in row["add_ons"]], row["paused"], row["closed_on"])
+                   _terms(row["tariffs"], TariffTerm), _terms(row["add_ons"], AddOnTerm), row["paused"],
+                   row["closed_on"])
+
+
+#: What ingestion and re-rating select of a line: its terms as text, so a batch parses only the
+#: texts it has not seen (`_terms`): every batch of the same lines reads the same texts.
+LINE_COLUMNS = "line_id, account_id, kind, identifier, tariffs::text, add_ons::text, paused, closed_on"
+_PARSED: dict[tuple[type, str], list[Any]] = {}
+
+
+def _terms(text: str, model: type[TariffTerm] | type[AddOnTerm]) -> list[Any]:
+    key = (model, text)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        if len(_PARSED) > 50_000:
+            _PARSED.clear()
+        parsed = _PARSED[key] = [model.model_validate(t) for t in json.loads(text)]
+    return parsed
 
 
 UsageKey = tuple[str, str, date, str]  # account, line, local day, usage class
@@ -148,8 +165,7 @@ async def ingest(ctx: Telephony, raws: Sequence[object], source: str) -> Ingeste
 
 async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]], result: Ingested) -> None:
     numbers = list({c.caller for _, c in parsed} | {c.callee for _, c in parsed})
-    rows = await conn.fetch("SELECT line_id, account_id, kind, identifier, tariffs, add_ons, paused, closed_on"
-                            " FROM lines WHERE identifier = ANY($1::text[])", numbers)
+    rows = await conn.fetch(f"SELECT {LINE_COLUMNS} FROM lines WHERE identifier = ANY($1::text[])", numbers)
     lines = {r["identifier"]: LineRow.of(r) for r in rows}
     tz = ctx.tz
     local = {(c.origin, c.call_id): c.started_at.astimezone(tz) for _, c in parsed}

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.telephony.application.context import Telephony
-from services.telephony.application.ingest import LineRow, UsageKey, lock_line_months, queue_usage
+from services.telephony.application.ingest import LINE_COLUMNS, LineRow, UsageKey, lock_line_months, queue_usage
 from services.telephony.domain.directory import add_ons_on, tariff_on
 from services.telephony.domain.rating import RatingRefused, rate
 from shared.calendar import first_of_next_month, month_start, start_of_day
@@ -49,8 +49,7 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
             return Rerated(0, 0, 0)
         await lock_line_months(conn, {(line_id, period) for line_id in line_ids})
         lines = {r["line_id"]: LineRow.of(r) for r in await conn.fetch(
-            "SELECT line_id, account_id, kind, identifier, tariffs, add_ons, paused, closed_on FROM lines"
-            " WHERE line_id = ANY($1::text[])", line_ids)}
+            f"SELECT {LINE_COLUMNS} FROM lines WHERE line_id = ANY($1::text[])", line_ids)}
         calls = await conn.fetch(
             "SELECT origin, call_id, line_id, account_id, kind, callee, started_at, duration_s, usage_class, billed_s,"
             " bundle_s, net FROM calls WHERE direction = 'out' AND started_at >= $1 AND started_at < $2"
