@@ -31,7 +31,7 @@ from shared.db import Connection
 from shared.money import round_line
 
 __all__ = ["CALL_COLUMNS", "LINE_COLUMNS", "DeadLetter", "Ingested", "LineRow", "UsageKey", "ingest",
-           "lock_line_months", "queue_usage"]
+           "lock_line_months", "queue_usage", "save_line_months"]
 
 CALL_COLUMNS = ("origin", "call_id", "direction", "account_id", "line_id", "kind", "caller", "callee", "started_at",
                 "duration_s", "destination", "time_class", "usage_class", "billed_s", "bundle_s", "net")
@@ -108,6 +108,16 @@ async def lock_line_months(conn: Connection, keys: set[tuple[str, date]]) -> dic
                             " (SELECT * FROM unnest($1::text[], $2::date[])) ORDER BY line_id, period FOR UPDATE",
                             lines, periods)
     return {(r["line_id"], r["period"]): int(r["used_s"]) for r in rows}
+
+
+async def save_line_months(conn: Connection, used: dict[tuple[str, date], int]) -> None:
+    """The bundle seconds used per (line, month), in one statement (the rows are locked already)."""
+    if used:
+        keys = sorted(used)
+        await conn.execute(
+            "UPDATE line_months m SET used_s = u.used_s FROM unnest($1::text[], $2::date[], $3::bigint[])"
+            " AS u (line_id, period, used_s) WHERE m.line_id = u.line_id AND m.period = u.period",
+            [k[0] for k in keys], [k[1] for k in keys], [used[k] for k in keys])
 
 
 async def queue_usage(ctx: Telephony, conn: Connection, totals: dict[UsageKey, tuple[Decimal, int, str]],
@@ -213,10 +223,7 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]]
             result.accepted += 1
     if records:
         await conn.copy_records_to_table("calls", records=records, columns=list(CALL_COLUMNS))
-    changed = [(k, v) for k, v in used.items() if v != before.get(k)]
-    if changed:
-        await conn.executemany("UPDATE line_months SET used_s = $3 WHERE line_id = $1 AND period = $2",
-                               [(k[0], k[1], v) for k, v in changed])
+    await save_line_months(conn, {k: v for k, v in used.items() if v != before.get(k)})
     result.usage_lines = await queue_usage(ctx, conn, totals, "u")
 
 

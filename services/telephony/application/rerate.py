@@ -16,7 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from services.telephony.application.context import Telephony
-from services.telephony.application.ingest import LINE_COLUMNS, LineRow, UsageKey, lock_line_months, queue_usage
+from services.telephony.application.ingest import (
+    LINE_COLUMNS,
+    LineRow,
+    UsageKey,
+    lock_line_months,
+    queue_usage,
+    save_line_months,
+)
 from services.telephony.domain.directory import add_ons_on, tariff_on
 from services.telephony.domain.rating import RatingRefused, rate
 from shared.calendar import first_of_next_month, month_start, start_of_day
@@ -89,8 +96,7 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
                 "UPDATE calls c SET destination = r.destination, time_class = r.time_class,"
                 " usage_class = r.usage_class, billed_s = r.billed_s, bundle_s = r.bundle_s, net = r.net"
                 " FROM rerated r WHERE c.origin = r.origin AND c.call_id = r.call_id AND c.direction = 'out'")
-        await conn.executemany("UPDATE line_months SET used_s = $3 WHERE line_id = $1 AND period = $2",
-                               [(line_id, period, seconds) for line_id, seconds in used.items()])
+        await save_line_months(conn, {(line_id, period): seconds for line_id, seconds in used.items()})
         queued = await conn.fetch(
             "SELECT account_id, line_id, day, usage_class, sum(net) AS net, sum(quantity_s) AS quantity,"
             " min(description) AS description FROM usage_posts WHERE line_id = ANY($1::text[])"
