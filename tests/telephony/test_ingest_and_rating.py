@@ -127,7 +127,7 @@ async def test_re_rating_a_period_refunds_and_charges_again_without_drift(
 
 async def test_a_paused_number_is_not_rated(telephony: Telephony) -> None:
     await feed_facts(telephony.pool, mobile_account(at("2026-11-01", 0)))
-    await telephony.pool.execute("UPDATE lines SET paused = true")
+    await telephony.pool.execute("INSERT INTO line_settings (line_id, paused) VALUES ('mob-375291003003', true)")
     result = await ingest(telephony, [cdr("c-1", MOBILE, OFF_NET, at("2026-11-18", 10), 61)], "http")
     assert [d.code for d in result.dead_letters] == ["cdr.line_paused"]
     assert await telephony.pool.fetchval("SELECT count(*) FROM usage_posts") == 0

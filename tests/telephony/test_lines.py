@@ -70,7 +70,7 @@ async def test_the_sip_password_goes_to_the_switch_and_nowhere_else(
 async def test_pause_and_add_ons_of_a_line(telephony: Telephony) -> None:
     await feed_facts(telephony.pool, sip_organization(at("2026-11-01", 0)) + mobile_account(at("2026-11-01", 0)))
     await set_paused(telephony, "3004", "mob-375291003003", True, META, "k1")
-    assert await telephony.pool.fetchval("SELECT paused FROM lines WHERE line_id = 'mob-375291003003'")
+    assert await telephony.pool.fetchval("SELECT paused FROM line_settings WHERE line_id = 'mob-375291003003'")
     with pytest.raises(DomainError):
         await set_paused(telephony, "3003", SIP, True, META, None)
     add_ons = (await line_add_ons(telephony, "3003", SIP))["items"]

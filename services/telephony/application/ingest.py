@@ -79,9 +79,12 @@ class LineRow:
                    row["closed_on"])
 
 
-#: What ingestion and re-rating select of a line: its terms as text, so a batch parses only the
-#: texts it has not seen (`_terms`): every batch of the same lines reads the same texts.
-LINE_COLUMNS = "line_id, account_id, kind, identifier, tariffs::text, add_ons::text, paused, closed_on"
+#: What ingestion and re-rating select of a line (`SELECT {LINE_COLUMNS} WHERE ...`): its terms as
+#: text, so a batch parses only the texts it has not seen (`_terms`): every batch of the same lines
+#: reads the same texts.
+LINE_COLUMNS = ("l.line_id, l.account_id, l.kind, l.identifier, l.tariffs::text, l.add_ons::text,"
+                " coalesce(s.paused, false) AS paused, l.closed_on"
+                " FROM lines l LEFT JOIN line_settings s ON s.line_id = l.line_id")
 _PARSED: dict[tuple[type, str], list[Any]] = {}
 
 
@@ -175,7 +178,7 @@ async def ingest(ctx: Telephony, raws: Sequence[object], source: str) -> Ingeste
 
 async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]], result: Ingested) -> None:
     numbers = list({c.caller for _, c in parsed} | {c.callee for _, c in parsed})
-    rows = await conn.fetch(f"SELECT {LINE_COLUMNS} FROM lines WHERE identifier = ANY($1::text[])", numbers)
+    rows = await conn.fetch(f"SELECT {LINE_COLUMNS} WHERE l.identifier = ANY($1::text[])", numbers)
     lines = {r["identifier"]: LineRow.of(r) for r in rows}
     tz = ctx.tz
     local = {(c.origin, c.call_id): c.started_at.astimezone(tz) for _, c in parsed}

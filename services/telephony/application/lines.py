@@ -42,22 +42,26 @@ def _tariff_id(ctx: Telephony, line: dict[str, Any]) -> str:
     return term.tariff_id if term is not None else ""
 
 
+async def _settings(conn: Connection, line_id: str, assignments: str, *values: Any) -> None:
+    """Write the line's own settings (`line_settings`: not the projection's table, which a rebuild replaces)."""
+    await conn.execute("INSERT INTO line_settings (line_id) VALUES ($1) ON CONFLICT DO NOTHING", line_id)
+    await conn.execute(f"UPDATE line_settings SET {assignments} WHERE line_id = $1", line_id, *values)
+
+
 async def _record(conn: Connection, recorded: list[RecordedEvent], ctx: Telephony) -> None:
     for r in recorded:
         event = r.to_domain(ctx.store.registry)
         match event:
             case ChannelPackageChanged():
-                await conn.execute("UPDATE lines SET channels = $2, channels_changed_at = $3 WHERE line_id = $1",
-                                   event.line_id, event.to_channels, event.effective_at)
+                await _settings(conn, event.line_id, "channels = $2, channels_changed_at = $3",
+                                event.to_channels, event.effective_at)
             case MobileInternetChanged():
-                await conn.execute("UPDATE lines SET internet_enabled = $2, internet_package = $3 WHERE line_id = $1",
-                                   event.line_id, event.enabled, event.package)
+                await _settings(conn, event.line_id, "internet_enabled = $2, internet_package = $3",
+                                event.enabled, event.package)
             case LinePaused() | LineResumed():
-                await conn.execute("UPDATE lines SET paused = $2 WHERE line_id = $1",
-                                   event.line_id, isinstance(event, LinePaused))
+                await _settings(conn, event.line_id, "paused = $2", isinstance(event, LinePaused))
             case SipPasswordChanged():
-                await conn.execute("UPDATE lines SET password_changed_at = $2 WHERE line_id = $1",
-                                   event.line_id, event.at)
+                await _settings(conn, event.line_id, "password_changed_at = $2", event.at)
 
 
 async def _run(ctx: Telephony, line: dict[str, Any], command: str,

@@ -41,10 +41,11 @@ async def account_lines(ctx: Telephony, account_id: str, line_id: str | None = N
     today = ctx.today()
     period = month_start(today)
     rows = await ctx.pool.fetch(
-        "SELECT l.line_id, l.kind, l.identifier, l.subscriber_name, l.tariffs, l.add_ons, l.paused, l.closed_on,"
-        " l.channels, coalesce(m.used_s, 0) AS used_s,"
+        "SELECT l.line_id, l.kind, l.identifier, l.subscriber_name, l.tariffs, l.add_ons, l.closed_on,"
+        " coalesce(s.paused, false) AS paused, s.channels, coalesce(m.used_s, 0) AS used_s,"
         " (SELECT coalesce(sum(p.net), 0) FROM usage_posts p WHERE p.line_id = l.line_id AND p.day >= $2) AS usage"
         " FROM lines l LEFT JOIN line_months m ON m.line_id = l.line_id AND m.period = $2"
+        " LEFT JOIN line_settings s ON s.line_id = l.line_id"
         " WHERE l.account_id = $1 AND ($3::text IS NULL OR l.line_id = $3) ORDER BY l.identifier",
         account_id, period, line_id)
     if line_id is not None and not rows:
@@ -92,8 +93,9 @@ async def line_add_ons(ctx: Telephony, account_id: str, line_id: str) -> dict[st
 
 
 async def channels_page(ctx: Telephony, account_id: str, line_id: str) -> dict[str, Any]:
-    row = await ctx.pool.fetchrow("SELECT tariffs, channels, channels_changed_at FROM lines"
-                                  " WHERE account_id = $1 AND line_id = $2", account_id, line_id)
+    row = await ctx.pool.fetchrow("SELECT l.tariffs, s.channels, s.channels_changed_at FROM lines l"
+                                  " LEFT JOIN line_settings s ON s.line_id = l.line_id"
+                                  " WHERE l.account_id = $1 AND l.line_id = $2", account_id, line_id)
     if row is None:
         raise NotFound("line.not_found", f"account {account_id} has no line {line_id}")
     now = ctx.clock.now()
@@ -123,7 +125,7 @@ async def sip_settings(ctx: Telephony, account_id: str, line_id: str, server: st
     line = await line_of(ctx, account_id, line_id)
     if line["kind"] != "sip":
         raise DomainError("sip.not_sip", "SIP settings are for SIP lines")
-    changed = await ctx.pool.fetchval("SELECT password_changed_at FROM lines WHERE line_id = $1", line_id)
+    changed = await ctx.pool.fetchval("SELECT password_changed_at FROM line_settings WHERE line_id = $1", line_id)
     number = _spaced(line["identifier"])
     return {"account_id": account_id, "line_id": line_id, "account_name": line["identifier"], "sip_server": server,
             "sip_user_id": number, "auth_id": number, "auth_password": MASKED, "name": number, "ip_address": ip,
@@ -131,8 +133,10 @@ async def sip_settings(ctx: Telephony, account_id: str, line_id: str, server: st
 
 
 async def internet_page(ctx: Telephony, account_id: str, line_id: str) -> dict[str, Any]:
-    row = await ctx.pool.fetchrow("SELECT kind, internet_enabled, internet_package, paused FROM lines"
-                                  " WHERE account_id = $1 AND line_id = $2", account_id, line_id)
+    row = await ctx.pool.fetchrow(
+        "SELECT l.kind, coalesce(s.internet_enabled, true) AS internet_enabled, s.internet_package,"
+        " coalesce(s.paused, false) AS paused FROM lines l LEFT JOIN line_settings s ON s.line_id = l.line_id"
+        " WHERE l.account_id = $1 AND l.line_id = $2", account_id, line_id)
     if row is None:
         raise NotFound("line.not_found", f"account {account_id} has no line {line_id}")
     if row["kind"] != "mobile":

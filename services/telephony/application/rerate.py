@@ -56,7 +56,7 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
             return Rerated(0, 0, 0)
         await lock_line_months(conn, {(line_id, period) for line_id in line_ids})
         lines = {r["line_id"]: LineRow.of(r) for r in await conn.fetch(
-            f"SELECT {LINE_COLUMNS} FROM lines WHERE line_id = ANY($1::text[])", line_ids)}
+            f"SELECT {LINE_COLUMNS} WHERE l.line_id = ANY($1::text[])", line_ids)}
         calls = await conn.fetch(
             "SELECT origin, call_id, line_id, account_id, kind, callee, started_at, duration_s, usage_class, billed_s,"
             " bundle_s, net FROM calls WHERE direction = 'out' AND started_at >= $1 AND started_at < $2"

@@ -1,8 +1,8 @@
 -- The telephony service's own tables beside its event store (services/telephony).
 
--- What telephony knows of each subscriber line (projection telephony.lines of billing.accounts.events,
--- plus its own decisions on the line, written in the command's transaction): the number calls are
--- matched by, its tariffs over time (rating plan by the call's day) and add-ons over time.
+-- What telephony knows of each subscriber line (projection telephony.lines of billing.accounts.events):
+-- the number calls are matched by, its tariffs over time (rating plan by the call's day) and add-ons
+-- over time. Rebuilt from accounts' events by `make replay ARGS='rebuild ...'`.
 CREATE TABLE lines (
     line_id         text PRIMARY KEY,
     account_id      text        NOT NULL,
@@ -15,18 +15,23 @@ CREATE TABLE lines (
     -- [{service_id, name, from_day, until_day, connected_at, disconnected_at}]
     add_ons         jsonb       NOT NULL DEFAULT '[]',
     closed_on       date,
-    -- telephony's own decisions (events on tline-<line>)
-    channels            integer,
-    channels_changed_at timestamptz,
-    internet_enabled    boolean NOT NULL DEFAULT true,
-    internet_package    text,
-    paused              boolean NOT NULL DEFAULT false,
-    password_changed_at timestamptz,
     changed_at      timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX lines_by_identifier ON lines (identifier);
 CREATE INDEX lines_by_account ON lines (account_id);
 CREATE INDEX lines_by_organization ON lines (organization_id) WHERE organization_id IS NOT NULL;
+
+-- Telephony's own decisions on a line (its events on tline-<line>), written in the command's
+-- transaction; a line without a row has the defaults.
+CREATE TABLE line_settings (
+    line_id             text PRIMARY KEY,
+    channels            integer,
+    channels_changed_at timestamptz,
+    internet_enabled    boolean NOT NULL DEFAULT true,
+    internet_package    text,
+    paused              boolean NOT NULL DEFAULT false,
+    password_changed_at timestamptz
+);
 
 -- Accounts' organizations (AccountOpened comes before the account's lines).
 CREATE TABLE accounts (

@@ -1,6 +1,8 @@
 """Telephony's projection of account facts, from billing.accounts.events: the subscriber lines calls
 are matched to (by number), their tariffs and add-ons over time (domain/directory.py), the accounts'
-organizations. Read by the contract (docs/events.md) with models naming only the fields used here."""
+organizations. The line's own settings (package, pause, ...) are the service's decisions, kept
+apart in `line_settings`, so a rebuild of these tables loses none of them. Read by the contract
+(docs/events.md) with models naming only the fields used here."""
 
 from __future__ import annotations
 
