@@ -33,6 +33,10 @@ class SmtpSender:
         # The message id lets mail clients drop the rare duplicate of a retried send.
         email["Message-ID"] = make_msgid(idstring=message.message_id, domain="billing.local")
         email.set_content(message.text)
+        if message.attachment is not None:
+            maintype, _, subtype = message.attachment.content_type.partition("/")
+            email.add_attachment(message.attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+                                 filename=message.attachment.filename)
         try:
             await aiosmtplib.send(
                 email, hostname=self.host, port=self.port, username=self.username, password=self.password,

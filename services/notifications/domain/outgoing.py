@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from services.notifications.domain.events import Channel
 
-__all__ = ["DeliveryFailed", "Outgoing", "Rendered"]
+__all__ = ["Attachment", "DeliveryFailed", "Outgoing", "Rendered"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,15 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file an e-mail carries (e.g. a call-detail CSV)."""
+
+    filename: str
+    content_type: str  # "text/csv"
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """What a sender needs. `text` may hold a one-time secret: never log it, never keep it."""
 
@@ -28,6 +37,7 @@ class Outgoing:
     address: str
     subject: str | None
     text: str = field(repr=False)
+    attachment: Attachment | None = field(default=None, repr=False)
 
 
 class DeliveryFailed(Exception):
