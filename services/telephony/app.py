@@ -9,6 +9,7 @@ from litestar.di import Provide
 
 import services.telephony.domain.events  # noqa: F401  (registers the events)
 from services.telephony.adapters.invoicing import InvoicingUsage
+from services.telephony.adapters.notifications import NotificationsDetailMailer
 from services.telephony.adapters.switch import DevSipSwitch, NoSipSwitch
 from services.telephony.adapters.wiring import load_plans, wire_telephony
 from services.telephony.application.context import Telephony
@@ -41,11 +42,13 @@ def create_app(settings: TelephonySettings | None = None, clock: Clock | None = 
         switch = NoSipSwitch() if settings.billing_env == "prod" else DevSipSwitch()
     invoicing_client = InternalClient("invoicing", settings.invoicing_url, settings.internal_token)
     usage = InvoicingUsage(invoicing_client)
+    notifications_client = InternalClient("notifications", settings.notifications_url, settings.internal_token)
+    mailer = NotificationsDetailMailer(notifications_client)
     sip_switch = switch
 
     def telephony() -> Telephony:
         return wire_telephony(runtime.store, clock, settings.timezone, plans, usage, sip_switch,
-                              settings.usage_batch_size)
+                              settings.usage_batch_size, mailer)
 
     runtime = ServiceRuntime("telephony", settings, registry, clock, migrations=MIGRATIONS,
                              projections=[LinesProjection(settings.timezone)])
@@ -68,7 +71,7 @@ def create_app(settings: TelephonySettings | None = None, clock: Clock | None = 
         exception_handlers=exception_handlers,
         logging_config=None,  # every record goes through shared.logging's handler
         lifespan=[runtime.lifespan, UsageWorker(telephony).lifespan, CdrConsumer(telephony, settings).lifespan],
-        on_shutdown=[invoicing_client.close],
+        on_shutdown=[invoicing_client.close, notifications_client.close],
         openapi_config=openapi_config(
             "Telephony internal API", "1.0.0", security="internal",
             description="CDR ingestion and rating, re-rating, subscriber cards, add-ons, multichannel packages, "

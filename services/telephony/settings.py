@@ -17,6 +17,8 @@ class TelephonySettings(CommonSettings):
     rating_plans: Path = RATING_PLANS
     #: Where rated usage is posted (invoicing's internal API).
     invoicing_url: str = "http://127.0.0.1:8103"
+    #: Where call-detail files go to be mailed (the notifications service's internal API).
+    notifications_url: str = "http://127.0.0.1:8105"
     #: The raw CDR topic the switch writes (`KAFKA_TOPIC_PREFIX` is put before it).
     cdr_topic: str = "telephony.cdr.raw"
     #: Usage lines the usage worker posts per transaction.

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from services.telephony.application.context import Telephony
-from services.telephony.application.ports import SipSwitch, UsageSink
+from services.telephony.application.ports import DetailMailer, SipSwitch, UsageSink
 from services.telephony.domain.rating import RatingPlans
 from shared.clock import Clock
 from shared.eventstore import EventStore
@@ -24,5 +24,6 @@ def load_plans(path: Path) -> RatingPlans:
 
 
 def wire_telephony(store: EventStore, clock: Clock, tz: ZoneInfo, plans: RatingPlans, usage: UsageSink,
-                   switch: SipSwitch, posting_batch_size: int = 100) -> Telephony:
-    return Telephony(store, clock, tz, plans, usage, switch, posting_batch_size)
+                   switch: SipSwitch, posting_batch_size: int = 100,
+                   mailer: DetailMailer | None = None) -> Telephony:
+    return Telephony(store, clock, tz, plans, usage, switch, posting_batch_size, mailer)

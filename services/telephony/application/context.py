@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.telephony.application.ports import SipSwitch, UsageSink
+from services.telephony.application.ports import DetailMailer, SipSwitch, UsageSink
 from services.telephony.domain.rating import RatingPlans
 from shared.calendar import local_date
 from shared.clock import Clock
@@ -25,6 +25,8 @@ class Telephony:
     usage: UsageSink
     switch: SipSwitch
     posting_batch_size: int = 100
+    #: The call-detail orders' way out (None where no order is sent: the CSV command, the bench).
+    mailer: DetailMailer | None = None
 
     @property
     def pool(self) -> Pool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-__all__ = ["SipSwitch", "UsageRefused", "UsageSink"]
+__all__ = ["DetailMailer", "SipSwitch", "UsageRefused", "UsageSink"]
 
 
 class UsageSink(Protocol):
@@ -17,6 +17,13 @@ class SipSwitch(Protocol):
     """The switch that keeps SIP credentials: the auth password goes there and nowhere else."""
 
     async def set_password(self, identifier: str, password: str) -> None: ...
+
+
+class DetailMailer(Protocol):
+    """Hands a call-detail file to the notifications service, which mails it as an attachment
+    (once per order id there)."""
+
+    async def send_detail(self, order_id: str, email: str, account_id: str, filename: str, content: bytes) -> None: ...
 
 
 class UsageRefused(Exception):

@@ -12,6 +12,7 @@ __all__ = [
     "CallDetailPage",
     "ChannelsPage",
     "DeadLetters",
+    "DetailOrdered",
     "Ingested",
     "LineAddOns",
     "LineChanged",
@@ -202,3 +203,15 @@ class ChannelsReviewPage(TypedDict):
 class AddOnRules(TypedDict):
     #: Add-ons connected and disconnected only by written application (minute bundles), never in self-service.
     by_application_only: list[str]
+
+
+class DetailOrdered(TypedDict):
+    order_id: str
+    account_id: str
+    status: str
+    numbers: list[str]
+    date_from: str
+    date_to: str
+    direction: str
+    email_masked: str
+    repeated: bool

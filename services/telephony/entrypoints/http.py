@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.telephony.application.context import Telephony
 from services.telephony.application.demo import load_demo_calls
+from services.telephony.application.detail_orders import order_detail
 from services.telephony.application.ingest import ingest
 from services.telephony.application.lines import (
     change_channels,
@@ -38,7 +39,15 @@ from services.telephony.application.queries import (
 from services.telephony.application.rerate import rerate_period
 from services.telephony.entrypoints import answers as a
 from services.telephony.settings import TelephonySettings
-from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.http import (
+    ID_PATTERN,
+    AccountId,
+    Actor,
+    IdempotencyKey,
+    command_metadata,
+    command_response,
+    replayable_response,
+)
 from shared.openapi import answers
 from shared.paging import TOTAL, page_of
 
@@ -107,6 +116,16 @@ class DemoController(Controller):
         return (await load_demo_calls(telephony, data.numbers, data.count, data.seed)).as_dict()
 
 
+class DetailOrder(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: str = Field(min_length=12, max_length=2000, description="375xxxxxxxxx;375xxxxxxxxx (the client's own)")
+    date_from: date
+    date_to: date
+    direction: Literal["out", "in", "both"] = "both"
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
 class CdrController(Controller):
     path = "/internal/v1"
 
@@ -146,6 +165,15 @@ class LinesController(Controller):
          responses=answers(200, a.SubscriberCards))
     async def lines(self, account_id: AccountId, telephony: Telephony) -> dict[str, Any]:
         return await account_lines(telephony, account_id)
+
+    @post("/call-detail-orders", status_code=202,
+          summary="Order call detail by e-mail (current and previous month; the client's own numbers)",
+          responses=answers(202, a.DetailOrdered))
+    async def order_detail(self, account_id: AccountId, data: DetailOrder, telephony: Telephony, actor: Actor,
+                           key: IdempotencyKey) -> Response[dict[str, Any]]:
+        body = await order_detail(telephony, account_id, data.numbers, data.date_from, data.date_to, data.direction,
+                                  data.email, actor, key)
+        return replayable_response(body, 202, replayed=body["repeated"])
 
     @get("/lines/{line_id:str}/add-ons", summary="The line's add-ons: connected at, status, reason, validity",
          responses=answers(200, a.LineAddOns))

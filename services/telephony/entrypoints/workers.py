@@ -1,5 +1,6 @@
 """The telephony service's background work beside its HTTP API: the usage worker (rated usage to
-invoicing, after commit) and the raw CDR consumer (`telephony.cdr.raw`)."""
+invoicing, and call-detail files to notifications, after commit) and the raw CDR consumer
+(`telephony.cdr.raw`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.telephony.application.context import Telephony
+from services.telephony.application.detail_orders import drain_detail_orders
 from services.telephony.application.ingest import ingest
 from services.telephony.application.posting import drain_usage
 from services.telephony.settings import TelephonySettings
@@ -40,6 +42,10 @@ class UsageWorker:
                 busy = await drain_usage(self.telephony()) > 0
             except Exception as error:
                 log.error("usage.drain_failed", error=repr(error))
+            try:
+                busy = await drain_detail_orders(self.telephony()) > 0 or busy
+            except Exception as error:
+                log.error("detail.drain_failed", error=repr(error))
             if not busy:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.poll_interval)

@@ -107,3 +107,21 @@ CREATE TABLE cdr_dead_letters (
     raw         jsonb       NOT NULL,
     at          timestamptz NOT NULL
 );
+
+-- Call-detail orders by e-mail (seed 004 2.3): an asynchronous job. The detail worker builds the
+-- file after commit and hands it to the notifications service, which mails it as an attachment.
+CREATE TABLE detail_orders (
+    order_id    text PRIMARY KEY,
+    account_id  text        NOT NULL,
+    numbers     text[]      NOT NULL,
+    date_from   date        NOT NULL,
+    date_to     date        NOT NULL,
+    direction   text        NOT NULL CHECK (direction IN ('out', 'in', 'both')),
+    email       text        NOT NULL,
+    ordered_by  text        NOT NULL,
+    ordered_at  timestamptz NOT NULL,
+    not_before  timestamptz NOT NULL,
+    failures    integer     NOT NULL DEFAULT 0,
+    sent_at     timestamptz
+);
+CREATE INDEX detail_orders_pending ON detail_orders (not_before) WHERE sent_at IS NULL;
