@@ -46,6 +46,17 @@ def test_the_sip_organization_in_the_cabinet_and_its_calls_charged_once(stack: S
     bundle = httpx.post(f"{org}/lines/{SIP}/add-ons", json={"service_id": "sip-3000-min"}, headers=admin)
     assert (bundle.status_code, bundle.json()["code"]) == (422, "add_on.by_application_only")
 
+    # Call detail by e-mail: refused for another company's number; ordered, then mailed as an attachment.
+    today = datetime.now(UTC).date().isoformat()
+    order = {"numbers": "375170003003;375170003004", "date_from": today, "date_to": today, "direction": "both"}
+    foreign = httpx.post(f"{org}/call-detail-orders", json={**order, "numbers": "375170003003;375290000000"},
+                         headers=admin)
+    assert (foreign.status_code, foreign.json()["code"]) == (422, "detail.foreign_number")
+    ordered = httpx.post(f"{org}/call-detail-orders", json=order, headers={**admin, "idempotency-key": "detail-1"})
+    assert ordered.status_code == 202, ordered.text
+    mailed = poll(lambda: stack.log_text("smtp-sink"), lambda text: "Детализация звонков" in text, timeout=30)
+    assert "admin@alfa-telecom.example" in mailed
+
     # A two-hour call of the SIP-номер to another network, posted twice by the switch.
     started = datetime.now(UTC) - timedelta(seconds=5)
     call = {"origin": "e2e-switch", "call_id": "e2e-call-1", "kind": "call", "caller": "375170003004",

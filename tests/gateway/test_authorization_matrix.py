@@ -46,6 +46,8 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/internet", {"enabled": False}),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/pause", {"paused": True}),
     ("GET", "/api/v1/accounts/{a}/lines/{line_id}/calls", None),
+    ("POST", "/api/v1/accounts/{a}/call-detail-orders",
+     {"numbers": "375170003003", "date_from": "2026-03-01", "date_to": "2026-03-02"}),
 ]
 #: Someone else's accounts for each role: another subscriber's, another organization's. An operator
 #: (support staff) may see every account, so has none; the positive controls below show it.

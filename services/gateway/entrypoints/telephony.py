@@ -7,7 +7,9 @@ answers 404 before anything reaches the telephony service); the telephony servic
 belongs to that account (404 `line.not_found`). Its pages are read from its internal API as they
 are, and its commands are answered once they are visible there (it writes its pages in the
 command's transaction). Add-ons are connected by the accounts service; minute bundles are refused in
-self-service (`add_on.by_application_only`, 422: «только по заявлению»)."""
+self-service (`add_on.by_application_only`, 422: «только по заявлению»). Call detail is ordered by
+e-mail to the caller's profile e-mail (`detail.email_missing` without one) and mailed by the
+notifications service as an attachment."""
 
 from __future__ import annotations
 
@@ -20,8 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.auth.caller import Caller
 from services.gateway.entrypoints import telephony_answers as t
 from services.gateway.entrypoints.common import AccountController, Commands
+from services.gateway.projections.cabinet_accounts_queries import user_profile
+from shared.db import Pool
 from shared.errors import DomainError
-from shared.http import ID_PATTERN, IdempotencyKey, replayable_response
+from shared.http import ID_PATTERN, Day, IdempotencyKey, replayable_response
 from shared.internal_api import InternalClient
 from shared.openapi import answers
 
@@ -56,6 +60,14 @@ class PauseRequest(_Body):
     paused: bool
 
 
+class DetailOrderRequest(_Body):
+    numbers: str = Field(min_length=12, max_length=2000, pattern=r"^[0-9; ]+$",
+                         description="375xxxxxxxxx;375xxxxxxxxx: numbers of your company")
+    date_from: Day
+    date_to: Day
+    direction: Literal["out", "in", "both"] = "both"
+
+
 def _line(account: str, line_id: str, rest: str = "") -> str:
     return f"/internal/v1/accounts/{account}/lines/{line_id}{rest}"
 
@@ -73,6 +85,20 @@ class CabinetTelephonyController(AccountController):
                                      "(only on SIP-соединение)", responses=answers(200, t.SubscriberCards))
     async def lines(self, account: str, telephony_api: InternalClient) -> dict[str, Any]:
         return await telephony_api.call("GET", f"/internal/v1/accounts/{account}/lines")
+
+    @post("/call-detail-orders", status_code=202,
+          summary="Order call detail by e-mail (current and previous month) to the caller's e-mail",
+          responses=answers(202, t.DetailOrdered))
+    async def order_detail(self, account: str, data: DetailOrderRequest, telephony_api: InternalClient,
+                           caller: Caller, pool: Pool, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
+        profile = await user_profile(pool, caller.user_id)
+        email = profile.get("email") if profile else None
+        if not email:
+            raise DomainError("detail.email_missing", "add an e-mail to your profile to receive the detail")
+        body = {**data.model_dump(mode="json"), "email": email}
+        reply = await telephony_api.send("POST", f"/internal/v1/accounts/{account}/call-detail-orders", json=body,
+                                         actor=caller.actor, idempotency_key=idempotency_key)
+        return replayable_response(reply.body, 202, replayed=reply.replayed)
 
     @get("/lines/{line_id:str}/add-ons", summary="The subscriber's add-ons: connected at, status, reason, validity",
          responses=answers(200, t.LineAddOns))

@@ -12,6 +12,7 @@ __all__ = [
     "CallDetailPage",
     "ChannelsPage",
     "ChannelsReviewPage",
+    "DetailOrdered",
     "LineAddOnChanged",
     "LineAddOns",
     "LineChanged",
@@ -178,3 +179,15 @@ class LineAddOnChanged(TypedDict):
     account_id: str
     line_id: str
     service_id: str
+
+
+class DetailOrdered(TypedDict):
+    order_id: str
+    account_id: str
+    status: str
+    numbers: list[str]
+    date_from: str
+    date_to: str
+    direction: str
+    email_masked: str
+    repeated: bool
