@@ -61,6 +61,7 @@ async def order_detail(ctx: Telephony, account_id: str, numbers_text: str, date_
         " RETURNING true", order_id, account_id, numbers, date_from, date_to, direction, email, actor, now)
     row = await ctx.pool.fetchrow("SELECT numbers, date_from, date_to, direction, email FROM detail_orders"
                                   " WHERE order_id = $1", order_id)
+    assert row is not None  # inserted above, or by the first order under this key
     return {"order_id": order_id, "account_id": account_id, "status": "ordered", "numbers": list(row["numbers"]),
             "date_from": row["date_from"].isoformat(), "date_to": row["date_to"].isoformat(),
             "direction": row["direction"], "email_masked": _mask(row["email"]), "repeated": not inserted}
