@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -147,12 +147,17 @@ def billed_seconds(duration_s: int, first_s: int, step_s: int) -> int:
     return first_s + steps * step_s
 
 
+@lru_cache(maxsize=4096)
+def increment_prices(per_minute: Decimal, first_s: int, step_s: int) -> tuple[Decimal, Decimal]:
+    """The first increment's and each further increment's price, each rounded once (4 decimals)."""
+    return round_line(per_minute * first_s / 60), round_line(per_minute * step_s / 60)
+
+
 def _price(seconds: int, terms: ClassTerms, per_minute: Decimal) -> Decimal:
     """`seconds` (whole increments after the first) at the increment's rounded price."""
     if seconds <= 0:
         return ZERO
-    first = round_line(per_minute * terms.first_s / 60)
-    step = round_line(per_minute * terms.step_s / 60)
+    first, step = increment_prices(per_minute, terms.first_s, terms.step_s)
     if seconds <= terms.first_s:  # billed_seconds never bills less than the first increment
         return first
     return first + step * ((seconds - terms.first_s) // terms.step_s)
@@ -179,5 +184,5 @@ def rate(plans: RatingPlans, tariff_id: str, add_ons: frozenset[str], *, kind: L
         net = _price(billed, terms, per_minute)
     else:
         rest = billed - covered
-        net = round_line(per_minute * terms.step_s / 60) * -(-rest // terms.step_s)
+        net = increment_prices(per_minute, terms.first_s, terms.step_s)[1] * -(-rest // terms.step_s)
     return RatedCall(destination, when, f"{destination}-out", terms.label, billed, covered, net)
