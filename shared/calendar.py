@@ -18,6 +18,7 @@ __all__ = [
     "day_bounds",
     "days_in_month",
     "first_of_next_month",
+    "is_day_off",
     "local_date",
     "month_start",
     "next_period",
@@ -104,3 +105,15 @@ class Period:
 def next_period(now: datetime, tz: ZoneInfo) -> Period:
     """The first period that starts after `now`."""
     return Period(first_of_next_month(local_date(now, tz)), tz)
+
+
+#: Public holidays on fixed dates (month, day): the operator's calendar (Belarus). Moving holidays
+#: (Radunitsa) and transferred working days come as `extra` from the caller's configuration.
+FIXED_HOLIDAYS: frozenset[tuple[int, int]] = frozenset(
+    {(1, 1), (1, 2), (1, 7), (3, 8), (5, 1), (5, 9), (7, 3), (11, 7), (12, 25)}
+)
+
+
+def is_day_off(day: date, extra: frozenset[date] = frozenset()) -> bool:
+    """A weekend or a public holiday (the fixed ones, plus `extra` dates)."""
+    return day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS or day in extra

@@ -30,6 +30,7 @@ from services.gateway.entrypoints.support import (
     KnowledgeBaseController,
     SupportRequestsController,
 )
+from services.gateway.entrypoints.telephony import CabinetTelephonyController
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.projections.messages import CabinetMessages
@@ -53,6 +54,7 @@ CONTROLLERS = [
     CabinetInvoicingController,
     SupportRequestsController, KnowledgeBaseController, LineAddOnsController, SubscribersAddOnsController,
     CredentialResetController, MobileExtrasController,
+    CabinetTelephonyController,
 ]
 
 
@@ -90,10 +92,11 @@ class Wiring:
     payments: InternalClient
     notifications: InternalClient
     invoicing: InternalClient
+    telephony: InternalClient
     pages: PagesPool = field(default_factory=lambda: PagesPool(""))
 
     async def close(self) -> None:
-        for client in (self.accounts, self.payments, self.notifications, self.invoicing):
+        for client in (self.accounts, self.payments, self.notifications, self.invoicing, self.telephony):
             await client.close()
 
     @asynccontextmanager
@@ -148,6 +151,10 @@ def _invoicing(state: State) -> InternalClient:
     return _wiring(state).invoicing
 
 
+def _telephony(state: State) -> InternalClient:
+    return _wiring(state).telephony
+
+
 DEPENDENCIES = {
     "gateway_settings": Provide(_settings, sync_to_thread=False), "clock": Provide(_clock, sync_to_thread=False),
     "timezone": Provide(_timezone, sync_to_thread=False), "pool": Provide(_pool, sync_to_thread=False),
@@ -155,6 +162,7 @@ DEPENDENCIES = {
     "accounts": Provide(_accounts, sync_to_thread=False), "payments_api": Provide(_payments, sync_to_thread=False),
     "notifications_api": Provide(_notifications, sync_to_thread=False),
     "invoicing_api": Provide(_invoicing, sync_to_thread=False),
+    "telephony_api": Provide(_telephony, sync_to_thread=False),
     "session": Provide(session), "caller": Provide(caller),
     "accounts_commands": Provide(accounts_commands), "payments_commands": Provide(payments_commands),
 }
@@ -164,6 +172,7 @@ def create_app(
     settings: GatewaySettings | None = None, clock: Clock | None = None, accounts: InternalClient | None = None,
     payments: InternalClient | None = None, notifications: InternalClient | None = None,
     invoicing: InternalClient | None = None,
+    telephony: InternalClient | None = None,
 ) -> Litestar:
     """`clock` and the services' clients are given by tests; else from settings."""
     settings = settings or load_settings(GatewaySettings)
@@ -180,6 +189,7 @@ def create_app(
         payments=payments or InternalClient("payments", settings.payments_url, token),
         notifications=notifications or InternalClient("notifications", settings.notifications_api_url, token),
         invoicing=invoicing or InternalClient("invoicing", settings.invoicing_url, token),
+        telephony=telephony or InternalClient("telephony", settings.telephony_url, token),
         pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(

@@ -20,6 +20,8 @@ class GatewaySettings(CommonSettings):
     payments_url: str = "http://127.0.0.1:8101"
     #: The invoicing service's internal API (charges, invoices and their documents, delivery).
     invoicing_url: str = "http://127.0.0.1:8103"
+    #: The telephony service's internal API (SIP and mobile lines, call detail).
+    telephony_url: str = "http://127.0.0.1:8104"
     #: The notifications service's internal API (the cabinet's messages, a user's notification
     #: channels). Required when BILLING_ENV=prod; elsewhere the dev stack's address by default.
     notifications_url: str | None = None

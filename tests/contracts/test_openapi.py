@@ -23,6 +23,8 @@ from services.notifications.app import create_app as create_notifications
 from services.notifications.settings import NotificationsSettings
 from services.payments.app import create_app as create_payments
 from services.payments.settings import PaymentsSettings
+from services.telephony.app import create_app as create_telephony
+from services.telephony.settings import TelephonySettings
 from shared.money import AMOUNT_PATTERN
 from shared.openapi import BEARER, INTERNAL_TOKEN, PROBLEM_JSON, SWAGGER_UI_VERSION
 
@@ -39,6 +41,7 @@ def apps() -> dict[str, Litestar]:
         "payments": create_payments(PaymentsSettings(**COMMON)),
         "notifications": create_notifications(NotificationsSettings(**COMMON, sms_gateway_token="t")),
         "invoicing": create_invoicing(InvoicingSettings(**COMMON)),
+        "telephony": create_telephony(TelephonySettings(**COMMON)),
     }
 
 

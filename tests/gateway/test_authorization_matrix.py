@@ -61,6 +61,19 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/accounts/{a}/support-requests/{request_id}", None),
     ("POST", "/api/v1/accounts/{a}/support-requests/{request_id}/messages", {"text": "x"}),
     ("POST", "/api/v1/accounts/{a}/support-requests/{request_id}/close", None),
+    ("GET", "/api/v1/accounts/{a}/telephony/lines", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/services", None),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/channels", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/channels/review", {"channels": 20}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/channels", {"channels": 20}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/sip-settings", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/sip-password", {"password": "new-sip-pass-1"}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/internet", None),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/internet", {"enabled": False}),
+    ("POST", "/api/v1/accounts/{a}/lines/{line_id}/pause", {"paused": True}),
+    ("GET", "/api/v1/accounts/{a}/lines/{line_id}/calls", None),
+    ("POST", "/api/v1/accounts/{a}/call-detail-orders",
+     {"numbers": "375170003003", "date_from": "2026-03-01", "date_to": "2026-03-02"}),
 ]
 #: Someone else's accounts for each role: another subscriber's, another organization's. An operator
 #: (support staff) may see every account, so has none; the positive controls below show it.

@@ -201,7 +201,8 @@ class PersonalAccount(Aggregate):
             raise DomainError("add_on.not_for_line", f"{add_on.name} is not available on a {line.kind} line")
         if add_on.service_id not in tariff.self_service_add_ons:
             raise DomainError("add_on.not_self_service",
-                              f"{add_on.name} is connected and disconnected on {tariff.name} only through the office")
+                              f"{add_on.name} is connected and disconnected on {tariff.name} only through the office,"
+                              " by a written application")
         return line
 
     # TV partner subscriptions (TELEPHONY.md T-12): an add-on of a `tv` line with its fee, activated

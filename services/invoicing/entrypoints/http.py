@@ -185,7 +185,8 @@ class PostUsage(BaseModel):
     description: str = Field(min_length=1, max_length=200, description="as on the charges page")
     quantity: str = Field(min_length=1, max_length=32, description="as shown, e.g. 00:07:00")
     day: date
-    net: str = Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,4})?$", description="4 decimals at most, e.g. 12.3456")
+    net: str = Field(pattern=r"^-?[0-9]{1,10}(\.[0-9]{1,4})?$",
+                     description="4 decimals at most, e.g. 12.3456; negative for a re-rating's refund")
     vat_rate: str = Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2})?$", description="percent, e.g. 25")
 
 

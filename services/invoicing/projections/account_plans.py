@@ -1,4 +1,5 @@
-"""Invoicing's projection of account facts, from billing.accounts.events: what it needs to charge an
+"""Invoicing's projection of account facts, from billing.accounts.events (and telephony's
+`ChannelPackageChanged` from billing.telephony.events, charged as an add-on of its line): what it needs to charge an
 account (domain/plan.py), read by the contract (docs/events.md) with models naming only the fields
 used here, never the producer's classes.
 
@@ -82,6 +83,20 @@ class _BlockEnded(_Fact):
     early: bool = False
 
 
+class _ChannelPackageChanged(_Fact):
+    """Telephony's fact (billing.telephony.events): a SIP line's multichannel package changed."""
+
+    line_id: str
+    name: str
+    monthly_fee: Decimal
+    effective_at: datetime
+
+
+#: The multichannel package is charged as an add-on of its line: one package at a time, each
+#: prorated for its days of the month (T-4, I-1).
+CHANNEL_PACKAGE = "sip-multichannel"
+
+
 class _AccountClosed(_Fact):
     at: datetime
 
@@ -94,7 +109,7 @@ class _SubscriberRenamed(_Fact):
 
 class AccountPlansProjection:
     name = "invoicing.account_plans"
-    topics = (topic_for("accounts"),)
+    topics = (topic_for("accounts"), topic_for("telephony"))
     tables = ("account_plans",)
 
     def __init__(self, tz: ZoneInfo | None = None) -> None:
@@ -162,6 +177,14 @@ class AccountPlansProjection:
         fact = _SubscriberRenamed.model_validate(event.payload)
         plan.rename(fact.line_id, fact.subscriber_name, self._day(fact.effective_at))
 
+    def _channel_package_changed(self, plan: AccountPlan, event: IncomingEvent) -> None:
+        """The old package ends the day the new one starts (both prorated within the month)."""
+        fact = _ChannelPackageChanged.model_validate(event.payload)
+        on = self._day(fact.effective_at)
+        plan.disconnect_add_on(fact.line_id, CHANNEL_PACKAGE, on)
+        plan.connect_add_on(AddOnTerm(line_id=fact.line_id, service_id=CHANNEL_PACKAGE, name=fact.name,
+                                      monthly_fee=fact.monthly_fee, from_day=on))
+
     def _started(self, plan: AccountPlan, event: IncomingEvent) -> None:
         """A block began: its own fee is due today (the plan already knows its days)."""
 
@@ -178,4 +201,5 @@ _CHANGES = {
     "BlockEnded": AccountPlansProjection._block_ended,
     "AccountClosed": AccountPlansProjection._closed,
     "SubscriberRenamed": AccountPlansProjection._renamed,
+    "ChannelPackageChanged": AccountPlansProjection._channel_package_changed,
 }

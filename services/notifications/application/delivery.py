@@ -19,7 +19,7 @@ from prometheus_client import Counter
 from services.notifications.application.context import Notifier
 from services.notifications.application.queueing import GIVE_UP, SEND, attempt_key, give_up_key
 from services.notifications.domain.message import Message, stream_id_for
-from services.notifications.domain.outgoing import DeliveryFailed, Outgoing
+from services.notifications.domain.outgoing import Attachment, DeliveryFailed, Outgoing
 from shared.commands import execute
 from shared.db import Connection
 from shared.events import DomainEvent
@@ -52,8 +52,12 @@ async def attempt_delivery(notifier: Notifier, conn: Connection, timer: DueTimer
         )
         await schedule_timer(conn, attempt_key(message_id, attempt + 1), SEND, next_at,
                              {"message_id": message_id, "attempt": attempt + 1})
+    attached = await conn.fetchrow("SELECT filename, content_type, content FROM delivery_attachments"
+                                   " WHERE message_id = $1", message_id)
+    attachment = Attachment(attached["filename"], attached["content_type"], bytes(attached["content"])) \
+        if attached is not None else None
     outgoing = Outgoing(message_id, row["channel"], row["address"], row["subject"], row["body"],
-                        attachment_ref=row["attachment"])
+                        attachment_ref=row["attachment"], attachment=attachment)
     metadata = Metadata(correlation_id=row["correlation_id"] or message_id, actor="notifications")
 
     async def send() -> None:

@@ -21,7 +21,9 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with an e-mail (an invoice's document), fetched from the service that holds it."""
+    """A file an e-mail carries: an invoice's document, fetched at each try from the service that holds
+    it (`Outgoing.attachment_ref`), or a file handed over with the message and kept with it until
+    delivered (a call-detail CSV, `delivery_attachments`)."""
 
     file_name: str
     content_type: str
@@ -40,7 +42,7 @@ class Outgoing:
     subject: str | None
     text: str = field(repr=False)
     attachment_ref: dict[str, str] | None = None
-    attachment: Attachment | None = None
+    attachment: Attachment | None = field(default=None, repr=False)
 
 
 class DeliveryFailed(Exception):

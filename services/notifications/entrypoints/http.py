@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -11,16 +13,20 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
 from services.notifications.application.context import Notifier
+from services.notifications.application.documents import DocumentDelivery, queue_document
 from services.notifications.application.recipients import preferences_of
 from services.notifications.application.secrets import SecretDelivery, deliver_secret
 from services.notifications.domain.catalog import TOPICS
 from services.notifications.domain.events import Channel, Language
+from services.notifications.domain.formatting import mask_address
+from services.notifications.domain.outgoing import Attachment
 from services.notifications.entrypoints.common import SecretSender, UserId
 from shared.clock import utc
+from shared.errors import DomainError
 from shared.http import ID_PATTERN, IdempotencyKey, command_metadata
 from shared.openapi import answers, problems
 
-__all__ = ["NotificationsController", "SecretDeliveryRequest"]
+__all__ = ["DocumentDeliveryRequest", "NotificationsController", "SecretDeliveryRequest"]
 
 #: What an address must look like for its channel (the schema says so too: `if`/`then`/`else`).
 EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]{2,}$"
@@ -58,6 +64,29 @@ class SecretDeliveryRequest(BaseModel):
         if not pattern.fullmatch(self.address):
             raise ValueError(f"address is not a valid {'phone number' if self.channel == 'sms' else 'e-mail'}")
         return self
+
+
+class DocumentDeliveryRequest(BaseModel):
+    """An e-mail with a document attached (a call-detail file), queued and sent like any message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: str = Field(pattern=ID_PATTERN, description="the sender's id of the document: once per id")
+    kind: Literal["call_detail"]
+    address: str = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+    language: Language = "ru"
+    account_ids: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=1000)
+    subject: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    text: str = Field(min_length=1, max_length=4000)
+    filename: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+    content_type: Literal["text/csv"]
+    content_base64: str = Field(min_length=1, max_length=8_000_000, pattern=r"^[A-Za-z0-9+/=]+$")
+
+
+class DocumentQueued(TypedDict):
+    message_id: str
+    status: Literal["queued"]
+    address_masked: str
 
 
 class SecretSent(TypedDict):
@@ -103,6 +132,21 @@ class NotificationsController(Controller):
                 "channel": data.channel, "address_masked": outcome.address_masked}
         return Response(body, status_code=200 if outcome.repeated else 201,
                         headers={"idempotent-replayed": "true"} if outcome.repeated else {})
+
+    @post("/deliveries/document", status_code=202, summary="Queue an e-mail with a document attached (once per id)",
+          responses=answers(202, DocumentQueued))
+    async def deliver_document(self, data: DocumentDeliveryRequest, notifier: Notifier,
+                               actor: SecretSender) -> Response[dict[str, Any]]:
+        try:
+            content = base64.b64decode(data.content_base64, validate=True)
+        except binascii.Error:
+            raise DomainError("delivery.attachment_invalid", "content_base64 is not base64") from None
+        request = DocumentDelivery(data.document_id, data.kind, data.address, data.language, tuple(data.account_ids),
+                                   data.subject, data.text, Attachment(data.filename, data.content_type, content))
+        message_id, queued = await queue_document(notifier, request, command_metadata(actor))
+        body = {"message_id": message_id, "status": "queued", "address_masked": mask_address("email", data.address)}
+        return Response(body, status_code=202 if queued else 200,
+                        headers={} if queued else {"idempotent-replayed": "true"})
 
     @get("/users/{user_id:str}/notification-preferences", summary="The topics and the user's channels",
          responses=answers(200, Preferences))

@@ -1,0 +1,75 @@
+"""A raw CDR from the switch, checked field by field. Pure: a malformed one raises `MalformedCdr`
+with a stable code and the reason, and goes to the dead letters; the rest of its batch goes on.
+
+The one format every way in shares (Kafka `telephony.cdr.raw`, the HTTP batch, the CSV file):
+`origin` (the switch that wrote it), `call_id` (its id on that switch: with the origin, the CDR's
+identity), `kind` (`call` or `sms`), `caller`, `callee` (digits, international form `375…`, or a
+short number), `started_at` (ISO 8601 with its offset), `duration_s` (whole seconds, 0 for an
+unanswered call or an SMS)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+__all__ = ["CSV_COLUMNS", "Cdr", "MalformedCdr", "parse_cdr"]
+
+CSV_COLUMNS = ("origin", "call_id", "kind", "caller", "callee", "started_at", "duration_s")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}", re.ASCII)
+_NUMBER = re.compile(r"[0-9]{2,15}", re.ASCII)
+MAX_DURATION_S = 24 * 3600
+
+
+class MalformedCdr(ValueError):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Cdr:
+    origin: str
+    call_id: str
+    kind: Literal["call", "sms"]
+    caller: str
+    callee: str
+    started_at: datetime
+    duration_s: int
+
+
+def _text(raw: dict[str, Any], name: str) -> str:
+    value = raw.get(name)
+    if not isinstance(value, str) or not value:
+        raise MalformedCdr("cdr.field_missing", f"{name} is missing or not a string")
+    return value
+
+
+def parse_cdr(raw: object) -> Cdr:
+    if not isinstance(raw, dict):
+        raise MalformedCdr("cdr.not_an_object", "a CDR is a JSON object")
+    origin, call_id = _text(raw, "origin"), _text(raw, "call_id")
+    for name, value in (("origin", origin), ("call_id", call_id)):
+        if not _ID.fullmatch(value):
+            raise MalformedCdr("cdr.id_invalid", f"{name} must be 1-100 letters, digits, '_', '.', ':' or '-'")
+    kind = raw.get("kind", "call")
+    if kind not in ("call", "sms"):
+        raise MalformedCdr("cdr.kind_invalid", "kind must be call or sms")
+    caller, callee = _text(raw, "caller").removeprefix("+"), _text(raw, "callee").removeprefix("+")
+    for name, value in (("caller", caller), ("callee", callee)):
+        if not _NUMBER.fullmatch(value):
+            raise MalformedCdr("cdr.number_invalid", f"{name} must be 2-15 digits")
+    try:
+        started_at = datetime.fromisoformat(_text(raw, "started_at"))
+    except ValueError:
+        raise MalformedCdr("cdr.time_invalid", "started_at must be ISO 8601") from None
+    if started_at.tzinfo is None:
+        raise MalformedCdr("cdr.time_invalid", "started_at must carry its UTC offset")
+    duration = raw.get("duration_s", 0)
+    if isinstance(duration, str) and duration.isdigit():
+        duration = int(duration)
+    if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= MAX_DURATION_S:
+        raise MalformedCdr("cdr.duration_invalid", f"duration_s must be whole seconds, 0 to {MAX_DURATION_S}")
+    return Cdr(origin, call_id, kind, caller, callee, started_at, duration)

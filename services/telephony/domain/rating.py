@@ -1,0 +1,188 @@
+"""Rating a call or an SMS by its line's rating plan. Pure: the call's local time, the line's add-ons
+and the bundle left come in as arguments.
+
+- **Destinations** by the longest matching prefix of the dialled number (on-net, other networks,
+  international); numbers of at most `short_max_digits` digits are short numbers.
+- **Increments**: the first `first_s` seconds are billed whole, then every `step_s` seconds begun
+  (per-second after the first minute: 60/1; per-minute: 60/60). Each increment's price is rounded to
+  4 decimals once (`round_line`), and the call costs increments times that price: the same call always
+  costs the same, whatever else is in its batch.
+- **Time classes**: `working` (a working day, 9:00-18:00 local), `non_working` (a working day's
+  other hours), `weekend` (Saturdays, Sundays and holidays: `shared.calendar.is_day_off`).
+- **International** calls only with the add-on the class names (`requires_add_on`), else refused.
+- **Minute bundles** (`bundle: true` classes: calls to other networks): the billed seconds come out
+  of the bundle first; only what the bundle cannot cover is charged, by whole increments."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.calendar import is_day_off
+from shared.money import round_line
+
+__all__ = [
+    "ClassTerms",
+    "PlanTerms",
+    "RatedCall",
+    "RatingPlans",
+    "RatingRefused",
+    "TimeClass",
+    "billed_seconds",
+    "rate",
+    "time_class",
+]
+
+TimeClass = Literal["working", "non_working", "weekend"]
+ZERO = Decimal("0")
+
+
+class RatingRefused(ValueError):
+    """A call the plan cannot rate (it goes to the dead letters with `code`)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClassTerms(_Model):
+    """How a destination class is charged."""
+
+    label: str  # the charge line's description, e.g. "Исходящие внутри сети"
+    first_s: int = Field(default=60, ge=1, le=3600)
+    step_s: int = Field(default=1, ge=1, le=3600)
+    #: Net price per minute by time class.
+    per_minute: dict[TimeClass, Decimal]
+    per_sms: Decimal = ZERO
+    bundle: bool = False
+    requires_add_on: str | None = None
+
+
+class PlanTerms(_Model):
+    destinations: dict[str, str]  # prefix -> destination class
+    classes: dict[str, ClassTerms]
+    short_max_digits: int = 4
+    vat_rate: Decimal = Decimal("25")
+
+    @cached_property
+    def _lengths(self) -> tuple[int, ...]:
+        """The prefix lengths the plan has, longest first (a lookup tries only these)."""
+        return tuple(sorted({len(p) for p in self.destinations}, reverse=True))
+
+    def destination(self, number: str) -> str:
+        """The class of the longest prefix matching `number` (short numbers first)."""
+        if len(number) <= self.short_max_digits and "short" in self.classes:
+            return "short"
+        destinations = self.destinations
+        for length in self._lengths:
+            found = destinations.get(number[:length]) if length <= len(number) else None
+            if found is not None:
+                return found
+        raise RatingRefused("cdr.destination_unknown", f"no destination of the plan matches {number}")
+
+
+class RatingPlans(_Model):
+    """Every tariff's rating plan (versioned file `rating/plans.v<N>.json`) and the bundles' sizes."""
+
+    version: int
+    comment: str = ""
+    plans: dict[str, PlanTerms]  # tariff id -> plan
+    bundles: dict[str, int] = Field(default_factory=dict)  # add-on id -> free minutes a month
+    holidays: frozenset[date] = frozenset()
+    #: VAT on rated usage, percent.
+    vat_rate: Decimal = Decimal("25")
+
+    @classmethod
+    def load(cls, path: Path) -> RatingPlans:
+        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+    def plan_for(self, tariff_id: str) -> PlanTerms:
+        try:
+            return self.plans[tariff_id]
+        except KeyError:
+            raise RatingRefused("cdr.tariff_not_rated", f"tariff {tariff_id} has no rating plan") from None
+
+    def vat_rate_for(self, usage_class: str) -> Decimal:
+        return self.vat_rate
+
+    def bundle_seconds(self, add_ons: set[str] | frozenset[str]) -> int:
+        return sum(self.bundles.get(a, 0) for a in add_ons) * 60
+
+
+@dataclass(frozen=True)
+class RatedCall:
+    destination: str
+    time_class: TimeClass
+    usage_class: str  # e.g. "off-net-out", "sms-on-net-out"
+    label: str
+    billed_s: int  # billed seconds (the SMS count for an SMS)
+    bundle_s: int  # of which the bundle covered
+    net: Decimal  # 4 decimals
+
+
+def time_class(local: datetime, holidays: frozenset[date] = frozenset()) -> TimeClass:
+    if is_day_off(local.date(), holidays):
+        return "weekend"
+    return "working" if 9 <= local.hour < 18 else "non_working"
+
+
+def billed_seconds(duration_s: int, first_s: int, step_s: int) -> int:
+    """Seconds billed: nothing for an unanswered call, the first increment whole, then whole steps."""
+    if duration_s <= 0:
+        return 0
+    if duration_s <= first_s:
+        return first_s
+    steps = -(-(duration_s - first_s) // step_s)
+    return first_s + steps * step_s
+
+
+@lru_cache(maxsize=4096)
+def increment_prices(per_minute: Decimal, first_s: int, step_s: int) -> tuple[Decimal, Decimal]:
+    """The first increment's and each further increment's price, each rounded once (4 decimals)."""
+    return round_line(per_minute * first_s / 60), round_line(per_minute * step_s / 60)
+
+
+def _price(seconds: int, terms: ClassTerms, per_minute: Decimal) -> Decimal:
+    """`seconds` (whole increments after the first) at the increment's rounded price."""
+    if seconds <= 0:
+        return ZERO
+    first, step = increment_prices(per_minute, terms.first_s, terms.step_s)
+    if seconds <= terms.first_s:  # billed_seconds never bills less than the first increment
+        return first
+    return first + step * ((seconds - terms.first_s) // terms.step_s)
+
+
+def rate(plans: RatingPlans, tariff_id: str, add_ons: frozenset[str], *, kind: Literal["call", "sms"],
+         callee: str, local_start: datetime, duration_s: int, bundle_left_s: int) -> RatedCall:
+    """One outgoing call or SMS of a line on `tariff_id` with `add_ons`, `bundle_left_s` seconds of
+    its bundles unused this month."""
+    plan = plans.plan_for(tariff_id)
+    destination = plan.destination(callee)
+    terms = plan.classes[destination]
+    if terms.requires_add_on is not None and terms.requires_add_on not in add_ons:
+        raise RatingRefused("cdr.add_on_required",
+                            f"{destination} calls need the add-on {terms.requires_add_on}")
+    when = time_class(local_start, plans.holidays)
+    if kind == "sms":
+        return RatedCall(destination, when, f"sms-{destination}-out", f"SMS: {terms.label}", 1, 0,
+                         round_line(terms.per_sms))
+    billed = billed_seconds(duration_s, terms.first_s, terms.step_s)
+    covered = min(billed, bundle_left_s) if terms.bundle else 0
+    per_minute = terms.per_minute[when]
+    if covered == 0:
+        net = _price(billed, terms, per_minute)
+    else:
+        rest = billed - covered
+        net = increment_prices(per_minute, terms.first_s, terms.step_s)[1] * -(-rest // terms.step_s)
+    return RatedCall(destination, when, f"{destination}-out", terms.label, billed, covered, net)
