@@ -45,6 +45,8 @@ from services.notifications.dev.smtp_sink import SmtpSink
 from services.notifications.settings import NotificationsSettings
 from services.payments.app import create_app as create_payments
 from services.payments.settings import PaymentsSettings
+from services.telephony.app import create_app as create_telephony
+from services.telephony.settings import TelephonySettings
 from shared.clock import FakeClock
 from shared.devstack import free_port
 from shared.internal_api import InternalClient
@@ -167,7 +169,7 @@ def examples(run: Run, key: str, headers: dict[str, str], valid: bool, strategy:
 
 @contextlib.asynccontextmanager
 async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str, Any]]:
-    """accounts, payments, notifications, invoicing and the gateway, each in-process, the gateway calling the
+    """accounts, payments, notifications, invoicing, telephony and the gateway, each in-process, the gateway calling the
     others through their internal APIs; the demo data loaded; the operator's token."""
     clock = FakeClock(START)
     common = {"billing_env": "test", "database_url": database_url, "kafka_bootstrap_servers": kafka.bootstrap,
@@ -176,6 +178,7 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
     accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
     payments_app = create_payments(PaymentsSettings(**common), clock)
     invoicing_app = create_invoicing(InvoicingSettings(**common), clock)
+    telephony_app = create_telephony(TelephonySettings(**common), clock)
     sms, smtp_port = SmsSink("127.0.0.1", 0, "test-sms-token", out=None), free_port()
     sms.start()
     smtp = SmtpSink(out=None).start("127.0.0.1", smtp_port)
@@ -192,10 +195,12 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
         payments = await running.enter_async_context(serving(payments_app))
         await running.enter_async_context(serving(notifications_app))
         invoicing = await running.enter_async_context(serving(invoicing_app))
+        await running.enter_async_context(serving(telephony_app))
         gateway_app = create_gateway(
             gateway_settings(database_url, kafka).model_copy(update={"read_your_writes_timeout_s": 0.5}),
             clock=clock, accounts=client("accounts", accounts_app), payments=client("payments", payments_app),
-            notifications=client("notifications", notifications_app), invoicing=client("invoicing", invoicing_app))
+            notifications=client("notifications", notifications_app), invoicing=client("invoicing", invoicing_app),
+            telephony=client("telephony", telephony_app))
         async with serving(gateway_app) as gateway:
             await load_demo(accounts)
 
@@ -226,7 +231,8 @@ async def stack(database_url: str, kafka: KafkaSpace) -> AsyncIterator[dict[str,
                 await eventually(registered)
             login = await gateway.post("/api/v1/auth/login", json={"login": OPERATOR[0], "password": OPERATOR[1]})
             yield {"accounts": accounts_app, "payments": payments_app, "notifications": notifications_app,
-                   "invoicing": invoicing_app, "gateway": gateway_app, "token": login.json()["access_token"], "client": gateway}
+                   "invoicing": invoicing_app, "telephony": telephony_app, "gateway": gateway_app,
+                   "token": login.json()["access_token"], "client": gateway}
 
 
 async def test_every_api_answers_as_its_openapi_says(database_url: str, kafka: KafkaSpace) -> None:
@@ -245,6 +251,8 @@ async def test_every_api_answers_as_its_openapi_says(database_url: str, kafka: K
             ("notifications", internal, None),
             ("invoicing", internal, None),
             ("invoicing", internal, {"account_id": "1015"}),  # a known account: its charges and invoices
+            ("telephony", internal, None),
+            ("telephony", internal, {"account_id": "3003", "line_id": "sip-375170003003"}),  # a known SIP line
         ]
         deadline = time.monotonic() + BUDGET_S
         with concurrent.futures.ThreadPoolExecutor(1) as pool:

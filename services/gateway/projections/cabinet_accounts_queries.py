@@ -166,7 +166,8 @@ async def client_requisites(pool: Pool, account_id: str) -> dict[str, Any] | Non
     row = await pool.fetchrow(
         f"SELECT d.account_id, d.opened_at, d.payment_form, {_STATUS} AS status, c.kind, c.name, c.tax_id,"
         " c.bank_accounts, c.legal_address, c.contract_number, c.contract_date, c.invoice_delivery,"
-        " c.invoice_address, d.opening_balance, a.balance, a.paid_total, a.promised_outstanding, a.updated_at"
+        " c.invoice_address, d.opening_balance, a.balance, a.paid_total, a.promised_outstanding, a.charged,"
+        " a.updated_at"
         " FROM cabinet_account_directory d JOIN cabinet_clients c ON c.client_id = d.client_id"
         " LEFT JOIN cabinet_accounts a ON a.account_id = d.account_id WHERE d.account_id = $1",
         account_id,

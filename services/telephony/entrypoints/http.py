@@ -67,7 +67,7 @@ class CdrBatch(BaseModel):
 class Rerate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    period: str = Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")
     account_id: str | None = Field(default=None, pattern=ID_PATTERN)
 
 
