@@ -21,10 +21,10 @@ from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import ID_PATTERN, IdempotencyKey, replayable_response
-from shared.internal_api import InternalClient
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER, answers, problems
 
-__all__ = ["OrganizationController", "ProfileController"]
+__all__ = ["OrganizationController", "ProfileController", "RenameItem", "Renames", "rename_subscribers"]
 
 
 class ProfileChange(BaseModel):
@@ -130,12 +130,19 @@ class OrganizationController(Controller):
           responses=answers(200, a.Renamed))
     async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller, pool: Pool,
                      accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        _organization(caller, organization_id)
-        for item in data.items:
-            await require_visible(caller, item.account_id, pool)
-        reply = await accounts_commands.reply(
-            "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(),
-            idempotency_key)
-        for renamed in reply.body.get("renamed", []):
-            await accounts_commands.caught_up(renamed.get("stream_id"), renamed.get("stream_version"))
+        reply = await rename_subscribers(organization_id, data, caller, pool, accounts_commands, idempotency_key)
         return replayable_response(reply.body, 200, replayed=reply.replayed)
+
+
+async def rename_subscribers(organization_id: str, data: Renames, caller: Caller, pool: Pool,
+                             accounts_commands: Commands, key: str | None) -> Reply:
+    """Rename one or many of the organization's subscribers once the caller may see each account;
+    answered once the cabinet shows every rename."""
+    _organization(caller, organization_id)
+    for item in data.items:
+        await require_visible(caller, item.account_id, pool)
+    reply = await accounts_commands.reply(
+        "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(), key)
+    for renamed in reply.body.get("renamed", []):
+        await accounts_commands.caught_up(renamed.get("stream_id"), renamed.get("stream_version"))
+    return reply
