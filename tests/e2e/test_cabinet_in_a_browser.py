@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import BrowserType, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.e2e.conftest import Stack, poll
 
@@ -30,17 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOWS_WITHIN_MS = 20_000
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@pytest.fixture
+def browser(stack: Stack) -> Iterator[BrowserType]:
+    """Debian's Chromium through Playwright; each `Cabinet` launches it on a fresh user-data-dir.
+    Started after the stack (whose database fixture runs an event loop) and stopped before it: the
+    sync API runs a loop of its own on this thread while it is open."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)")
-    profile = tempfile.mkdtemp(prefix="cabinet-chromium-")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM,
-                                              args=[*CHROMIUM_ARGS, f"--user-data-dir={profile}"])
-        yield launched
-        launched.close()
-    shutil.rmtree(profile, ignore_errors=True)
+        yield playwright.chromium
 
 
 @pytest.fixture
@@ -54,10 +52,13 @@ def output(request: pytest.FixtureRequest) -> Path:
 class Cabinet:
     """One browser context (its own cookies) on the stack's cabinet."""
 
-    def __init__(self, browser: Browser, stack: Stack, *, javascript: bool = True) -> None:
+    def __init__(self, browser: BrowserType, stack: Stack, *, javascript: bool = True) -> None:
         self.base = f"{stack.urls['gateway']}/cabinet"
-        self.context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1100, "height": 900})
-        self.page: Page = self.context.new_page()
+        self.profile = tempfile.mkdtemp(prefix="cabinet-chromium-")
+        self.context = browser.launch_persistent_context(
+            self.profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, java_script_enabled=javascript,
+            viewport={"width": 1100, "height": 900}, locale="ru-RU")
+        self.page: Page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.csp_violations: list[str] = []
         self.page.on("console", self._console)
 
@@ -80,8 +81,9 @@ class Cabinet:
         return path
 
     def close(self) -> None:
-        assert not self.csp_violations, self.csp_violations
         self.context.close()
+        shutil.rmtree(self.profile, ignore_errors=True)
+        assert not self.csp_violations, self.csp_violations
 
 
 def _business_date(stack: Stack, headers: dict[str, str], account: str) -> date:
@@ -99,7 +101,7 @@ def _ready(stack: Stack) -> None:
 
 
 def test_the_debtor_takes_a_promised_payment_and_sees_the_account_active(
-        stack: Stack, browser: Browser, output: Path) -> None:
+        stack: Stack, browser: BrowserType, output: Path) -> None:
     _ready(stack)
     cabinet = Cabinet(browser, stack)
     cabinet.log_in("2002", "demo-2002-pass")
@@ -126,7 +128,7 @@ def test_the_debtor_takes_a_promised_payment_and_sees_the_account_active(
 
 
 def test_a_subscriber_previews_schedules_and_sees_a_block_and_a_debtor_is_refused_one(
-        stack: Stack, browser: Browser, output: Path) -> None:
+        stack: Stack, browser: BrowserType, output: Path) -> None:
     _ready(stack)
     tomorrow = _business_date(stack, stack.login("1015", "demo-1015-pass"), "1015") + timedelta(days=1)
     cabinet = Cabinet(browser, stack)
@@ -163,7 +165,7 @@ def test_a_subscriber_previews_schedules_and_sees_a_block_and_a_debtor_is_refuse
     debtor.close()
 
 
-def test_a_sandbox_top_up_shows_in_the_history(stack: Stack, browser: Browser, output: Path) -> None:
+def test_a_sandbox_top_up_shows_in_the_history(stack: Stack, browser: BrowserType, output: Path) -> None:
     _ready(stack)
     cabinet = Cabinet(browser, stack)
     cabinet.log_in("1015", "demo-1015-pass")
@@ -193,7 +195,7 @@ def test_a_sandbox_top_up_shows_in_the_history(stack: Stack, browser: Browser, o
 
 
 def test_an_org_admin_finds_a_subscriber_by_pattern_and_renames_it(
-        stack: Stack, browser: Browser, output: Path) -> None:
+        stack: Stack, browser: BrowserType, output: Path) -> None:
     _ready(stack)
     cabinet = Cabinet(browser, stack)
     cabinet.log_in("a1-3003", "demo-admin-3003")
@@ -217,7 +219,7 @@ def test_an_org_admin_finds_a_subscriber_by_pattern_and_renames_it(
 
 
 def test_a_wrong_password_is_shown_beside_the_field_without_javascript_and_a_foreign_account_is_404(
-        stack: Stack, browser: Browser, output: Path) -> None:
+        stack: Stack, browser: BrowserType, output: Path) -> None:
     _ready(stack)
     plain = Cabinet(browser, stack, javascript=False)  # every form works without JavaScript
     plain.log_in("1015", "not-the-password")
