@@ -24,15 +24,12 @@ from litestar.template.config import TemplateConfig
 
 from shared.errors import DomainError
 
-from .pages import CabinetPages, Problems, render
+from .pages import CSP, SECURITY_HEADERS, CabinetPages, Problems, render
 from .session import PREFIX, SignedOut, login_url, session_cookie
 
 __all__ = ["CSP", "cabinet_router", "template_config"]
 
 HERE = Path(__file__).parent
-#: No inline script or style, nothing from another origin, never framed.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none';"
-       " base-uri 'self'; frame-ancestors 'none'")
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -69,8 +66,6 @@ def cabinet_router(token_secret: bytes, secure_cookies: bool) -> Router:
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={SignedOut: _signed_out, DomainError: _refused,
                             PermissionDeniedException: _csrf_failed},
-        response_headers=[ResponseHeader(name="content-security-policy", value=CSP),
-                          ResponseHeader(name="x-content-type-options", value="nosniff"),
-                          ResponseHeader(name="referrer-policy", value="same-origin")],
+        response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         include_in_schema=False,
     )

@@ -47,6 +47,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "login": ("Номер договора или телефон", "Contract number or phone"),
     "password": ("Пароль", "Password"),
     "log_in": ("Войти", "Log in"),
+    "by_password": ("Вход по паролю", "Log in with a password"),
     "by_sms": ("Вход по SMS-коду", "Log in with an SMS code"),
     "phone": ("Телефон", "Phone"),
     "send_code": ("Прислать код", "Send the code"),
