@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from litestar import Request
@@ -31,13 +31,33 @@ from services.gateway.entrypoints.auth import refresh_tokens
 from services.gateway.entrypoints.common import Commands, require_visible
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_payments import CabinetPayments
+from services.gateway.settings import GatewaySettings
+from shared.clock import Clock
+from shared.db import Pool
 from shared.errors import DomainError, NotFound, Unauthenticated
 from shared.http import ID_PATTERN
+from shared.internal_api import InternalClient
 
 from .i18n import Words, words
 
-if TYPE_CHECKING:
-    from services.gateway.app import Wiring
+
+class _PagesPool(Protocol):
+    pool: Pool | None
+
+
+class _Runtime(Protocol):
+    pool: Pool
+
+
+class Wiring(Protocol):
+    """What the pages use of the app's `Wiring` (app.py, a layer above: not imported here)."""
+
+    settings: GatewaySettings
+    clock: Clock
+    runtime: _Runtime
+    accounts: InternalClient
+    payments: InternalClient
+    pages: _PagesPool
 
 __all__ = [
     "LANG_COOKIE", "PREFIX", "SEEN_COOKIE", "SESSION_COOKIE", "SignedOut", "Web", "login_url", "page_words",
