@@ -59,6 +59,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     # selector and main screen
     "choose_account": ("Выберите лицевой счёт", "Choose an account"),
     "contract": ("Договор", "Contract"),
+    "account": ("Лицевой счёт", "Account"),
     "client": ("Клиент", "Client"),
     "status": ("Статус", "Status"),
     "open": ("Открыть", "Open"),
