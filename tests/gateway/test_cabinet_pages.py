@@ -121,3 +121,39 @@ async def test_a_refused_field_is_shown_beside_it_and_a_repeated_form_is_one_com
     assert len(await events_of(cabinet.database_url)) == before + 1
     listed = await client.get("/cabinet/accounts/1015/blocks")
     assert "20.03.2026 — 02.04.2026" in listed.text
+
+
+async def test_recovery_a_temporary_password_lets_in_only_to_change_it_and_an_sms_code_logs_in(
+        cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _csrf(client)
+    sent = await client.post("/cabinet/login/recovery", data={"recovery_login": "2002", "_csrf_token": token})
+    assert sent.status_code == 200 and "временный пароль отправлен" in sent.text
+    temporary = cabinet.courier.last("temporary_password").secret
+
+    entered = await client.post("/cabinet/login", data={"login": "2002", "password": temporary,
+                                                        "_csrf_token": token, "next": "/cabinet/accounts"})
+    assert entered.status_code == 303 and entered.headers["location"] == "/cabinet/password"
+    held = await client.get("/cabinet/accounts/2002")  # nothing else until the password is changed
+    assert held.status_code == 303 and held.headers["location"] == "/cabinet/password"
+    wrong = await client.post("/cabinet/password", data={"current_password": "not-it", "new_password": "x",
+                                                          "_csrf_token": token})
+    assert wrong.status_code == 422 and 'id="e-current_password"' in wrong.text
+    changed = await client.post("/cabinet/password", data={
+        "current_password": temporary, "new_password": "my-own-pass-2002", "contact_phone": "+7 (911) 000-20-02",
+        "_csrf_token": token})
+    assert changed.status_code == 303 and changed.headers["location"] == "/cabinet/accounts"
+    assert (await client.get("/cabinet/accounts/2002")).status_code == 200
+
+    client.cookies.clear()
+    token = await _csrf(client)
+    asked = await client.post("/cabinet/login/code", data={"phone": "79110001015", "_csrf_token": token})
+    assert asked.status_code == 200 and 'name="code"' in asked.text
+    code = cabinet.courier.last("login_code").secret
+    wrong_code = await client.post("/cabinet/login/code/verify", data={
+        "phone": "79110001015", "code": "000000" if code != "000000" else "111111", "_csrf_token": token})
+    assert wrong_code.status_code == 422 and 'id="e-code"' in wrong_code.text
+    logged = await client.post("/cabinet/login/code/verify", data={"phone": "79110001015", "code": code,
+                                                                   "_csrf_token": token, "next": "/cabinet/accounts"})
+    assert logged.status_code == 303, logged.text
+    assert (await client.get("/cabinet/accounts/1015")).status_code == 200

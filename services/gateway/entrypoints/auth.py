@@ -29,8 +29,8 @@ from shared.openapi import BEARER, answers, problems
 from shared.projection import wait_for_stream
 
 __all__ = [
-    "AuthController", "CodeLogin", "CodeRequest", "PasswordLogin", "client_address", "code_login", "password_login",
-    "refresh_tokens", "send_login_code",
+    "AuthController", "CodeLogin", "CodeRequest", "PasswordChange", "PasswordLogin", "Recovery", "change_password",
+    "client_address", "code_login", "password_login", "recover_password", "refresh_tokens", "send_login_code",
 ]
 
 log = get_logger(__name__)
@@ -143,6 +143,40 @@ async def refresh_tokens(refresh_token: str, pool: Pool, accounts: InternalClien
     return await _tokens(pool, settings, now, claims, (rotated.session_id, rotated.refresh_token))
 
 
+async def recover_password(data: Recovery, address: str, pool: Pool, accounts: InternalClient, clock: Clock,
+                           settings: GatewaySettings) -> None:
+    """E-mail a temporary password; the same outcome whatever happened (but 429), so it tells
+    nobody who has a login."""
+    await limit_attempts(pool, settings, clock, f"recovery:{login_bucket_key(data.login)}",
+                         settings.recoveries_per_login, address)
+    try:
+        await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
+    except DomainError as error:
+        if error.status == 429:
+            raise
+        log.warning("recovery.failed", code=error.code, status=error.status)
+
+
+async def change_password(data: PasswordChange, session: Caller, address: str, pool: Pool, accounts: InternalClient,
+                          clock: Clock, settings: GatewaySettings) -> dict[str, Any]:
+    """Change the password (the first-login and temporary one too, with the contact phone asked at
+    the first login): every session of the user ends, a new one opens; its tokens."""
+    await limit_attempts(pool, settings, clock, f"password:{session.user_id}", settings.login_attempts_per_login,
+                         address)
+    users = f"/internal/v1/users/{session.user_id}"
+    if data.contact_phone:
+        await accounts.call("PATCH", f"{users}/profile", json={"contact_phone": data.contact_phone},
+                            actor=session.actor)
+    result = await accounts.call("POST", f"{users}/password", actor=session.actor,
+                                 json={"current_password": data.current_password, "new_password": data.new_password})
+    await forget(pool, f"password:{session.user_id}")
+    now = clock.now()
+    await end_user_sessions(pool, session.user_id, now)
+    await wait_for_stream(pool, CabinetAccounts.name, result["stream_id"], result["stream_version"],
+                          settings.read_your_writes_timeout_s)
+    return await _tokens(pool, settings, now, result)
+
+
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
@@ -170,14 +204,7 @@ class AuthController(Controller):
           responses={**answers(202, a.Accepted), **problems(429)})
     async def recover(self, request: Request[Any, Any, Any], data: Recovery, pool: Pool, accounts: InternalClient,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        await limit_attempts(pool, gateway_settings, clock, f"recovery:{login_bucket_key(data.login)}",
-                             gateway_settings.recoveries_per_login, client_address(request))
-        try:
-            await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
-        except DomainError as error:  # the same answer whatever happened, so it tells nobody who has a login
-            if error.status == 429:
-                raise
-            log.warning("recovery.failed", code=error.code, status=error.status)
+        await recover_password(data, client_address(request), pool, accounts, clock, gateway_settings)
         return {"status": "accepted", "detail": "if the login is known, a temporary password was e-mailed"}
 
     @post("/refresh", status_code=200, summary="Swap a refresh token for new tokens",
@@ -195,21 +222,8 @@ class AuthController(Controller):
     async def change_password(self, request: Request[Any, Any, Any], data: PasswordChange, session: Caller,
                               pool: Pool, accounts: InternalClient, clock: Clock,
                               gateway_settings: GatewaySettings) -> dict[str, Any]:
-        await limit_attempts(pool, gateway_settings, clock, f"password:{session.user_id}",
-                             gateway_settings.login_attempts_per_login, client_address(request))
-        users = f"/internal/v1/users/{session.user_id}"
-        if data.contact_phone:
-            await accounts.call("PATCH", f"{users}/profile", json={"contact_phone": data.contact_phone},
-                                actor=session.actor)
-        result = await accounts.call("POST", f"{users}/password", actor=session.actor,
-                                     json={"current_password": data.current_password,
-                                           "new_password": data.new_password})
-        await forget(pool, f"password:{session.user_id}")
-        now = clock.now()
-        await end_user_sessions(pool, session.user_id, now)
-        await wait_for_stream(pool, CabinetAccounts.name, result["stream_id"], result["stream_version"],
-                              gateway_settings.read_your_writes_timeout_s)
-        return await _tokens(pool, gateway_settings, now, result)
+        return await change_password(data, session, client_address(request), pool, accounts, clock,
+                                     gateway_settings)
 
     @get("/me", summary="Who is logged in", security=[{BEARER: []}], responses=answers(200, a.Me))
     async def me(self, session: Caller, pool: Pool) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from litestar.template.config import TemplateConfig
 from shared.errors import DomainError
 
 from .pages import CSP, SECURITY_HEADERS, CabinetPages, Problems, render
-from .session import PREFIX, SignedOut, login_url, session_cookie
+from .session import PREFIX, PasswordChangeDue, SignedOut, login_url, session_cookie
 
 __all__ = ["CSP", "cabinet_router", "template_config"]
 
@@ -41,6 +41,12 @@ def _signed_out(request: Request[Any, Any, Any], error: SignedOut) -> Response[A
         return Response(content=b"", status_code=204, headers={"hx-redirect": login_url(error.back_to)},
                         cookies=[session_cookie(request, None)])
     return Redirect(path=login_url(error.back_to), status_code=303, cookies=[session_cookie(request, None)])
+
+
+def _password_change_due(request: Request[Any, Any, Any], _: PasswordChangeDue) -> Response[Any]:
+    if request.headers.get("hx-request"):
+        return Response(content=b"", status_code=204, headers={"hx-redirect": f"{PREFIX}/password"})
+    return Redirect(path=f"{PREFIX}/password", status_code=303)
 
 
 def _refused(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
@@ -64,7 +70,7 @@ def cabinet_router(token_secret: bytes, secure_cookies: bool) -> Router:
     return Router(
         path="/", route_handlers=[CabinetPages, static],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
-        exception_handlers={SignedOut: _signed_out, DomainError: _refused,
+        exception_handlers={SignedOut: _signed_out, PasswordChangeDue: _password_change_due, DomainError: _refused,
                             PermissionDeniedException: _csrf_failed},
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         include_in_schema=False,

@@ -33,10 +33,14 @@ from services.gateway.entrypoints.accounts import history_bounds
 from services.gateway.entrypoints.auth import (
     CodeLogin,
     CodeRequest,
+    PasswordChange,
     PasswordLogin,
+    Recovery,
+    change_password,
     client_address,
     code_login,
     password_login,
+    recover_password,
     send_login_code,
 )
 from services.gateway.entrypoints.common import Page
@@ -225,10 +229,52 @@ class CabinetPages(Controller):
     @staticmethod
     def _signed_in(request: Request[Any, Any, Any], tokens: dict[str, Any], back_to: str, words: Words,
                    form: dict[str, str]) -> Response[Any]:
+        """Logged in: on to the page asked for, or first to the password change when it is due."""
         if tokens["user"]["must_change_password"]:
-            return render(request, "login.html", status=403, form=form, next=back_to,
-                          problems=Problems({}, [words.t("password_change_due")]))
+            back_to = f"{PREFIX}/password"
         return redirect(None, back_to, [session_cookie(request, tokens)])
+
+    @post("/login/recovery")
+    async def recovery(self, request: Request[Any, Any, Any]) -> Template:
+        form = await _form(request)
+        words, wiring = page_words(request), wiring_of(request)
+        back_to = _safe_next(form.get("next"))
+        try:
+            await recover_password(Recovery(login=form.get("recovery_login", "")), client_address(request),
+                                   wiring.runtime.pool, wiring.accounts, wiring.clock, wiring.settings)
+        except ValidationError:
+            return render(request, "login.html", status=422, form=form, next=back_to,
+                          problems=Problems({"recovery_login": words.problem("form.required", "")}, []))
+        except DomainError as error:
+            return render(request, "login.html", status=422, form=form, next=back_to,
+                          problems=Problems.of(error, words, "recovery_login"))
+        return render(request, "login.html", form={}, next=back_to, recovery_sent=True)
+
+    @get("/password")
+    async def password_page(self, request: Request[Any, Any, Any]) -> Template:
+        web = await signed_in(request, password_change=True)
+        return render(request, "password.html", web, form={})
+
+    @post("/password")
+    async def change_password(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        web = await signed_in(request, password_change=True)
+        form = await _form(request)
+        wiring = web.wiring
+        try:
+            data = PasswordChange(current_password=form.get("current_password", ""),
+                                  new_password=form.get("new_password", ""),
+                                  contact_phone=form.get("contact_phone") or None)
+            tokens = await change_password(data, web.caller, client_address(request), wiring.runtime.pool,
+                                           wiring.accounts, wiring.clock, wiring.settings)
+        except ValidationError as error:
+            fields = {str(e["loc"][0]): web.words.problem("form.invalid", "") for e in error.errors()}
+            return render(request, "password.html", web, status=422, form=form, problems=Problems(fields, []))
+        except DomainError as error:
+            field = "current_password" if error.code in ("auth.invalid_credentials", "password.current_wrong") else (
+                "new_password" if error.code.startswith("password.") else None)
+            return render(request, "password.html", web, status=422, form=form,
+                          problems=Problems.of(error, web.words, field))
+        return redirect(None, f"{PREFIX}/accounts", [session_cookie(request, tokens)])
 
     @post("/lang")
     async def language(self, request: Request[Any, Any, Any]) -> Redirect:

@@ -60,8 +60,8 @@ class Wiring(Protocol):
     pages: _PagesPool
 
 __all__ = [
-    "LANG_COOKIE", "PREFIX", "SEEN_COOKIE", "SESSION_COOKIE", "SignedOut", "Web", "login_url", "page_words",
-    "session_cookie", "signed_in", "wiring_of",
+    "LANG_COOKIE", "PREFIX", "SEEN_COOKIE", "SESSION_COOKIE", "PasswordChangeDue", "SignedOut", "Web", "login_url",
+    "page_words", "session_cookie", "signed_in", "wiring_of",
 ]
 
 SESSION_COOKIE = "cabinet_session"
@@ -69,6 +69,10 @@ LANG_COOKIE = "cabinet_lang"
 #: When the caller last opened each account's messages (the bell counts what came since).
 SEEN_COOKIE = "cabinet_seen"
 PREFIX = "/cabinet"
+
+
+class PasswordChangeDue(Exception):
+    """The session may only change the password (a first login, a temporary password)."""
 
 
 class SignedOut(Exception):
@@ -149,9 +153,10 @@ class Web:
         return account_id
 
 
-async def signed_in(request: Request[Any, Any, Any]) -> Web:
+async def signed_in(request: Request[Any, Any, Any], *, password_change: bool = False) -> Web:
     """The page's caller from the session cookie (refreshed when the access token expired); else
-    `SignedOut`. A caller whose password change is due is also sent to log in (see the login page)."""
+    `SignedOut`. A caller whose password change is due may open the password page only
+    (`password_change`); any other page raises `PasswordChangeDue`, as the API answers 403."""
     back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     tokens = _tokens_in(request)
     if tokens is None:
@@ -172,8 +177,10 @@ async def signed_in(request: Request[Any, Any, Any]) -> Web:
         cookies.append(session_cookie(request, renewed))
     reads = wiring.pages.pool
     assert reads is not None, "the pages pool opens with the app"
-    if await session_ended(reads, caller.session_id) or caller.must_change_password:
+    if await session_ended(reads, caller.session_id):
         raise SignedOut(back_to)
+    if caller.must_change_password and not password_change:
+        raise PasswordChangeDue
     return Web(request, caller, page_words(request), refresh, cookies)
 
 
