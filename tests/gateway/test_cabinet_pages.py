@@ -157,3 +157,20 @@ async def test_recovery_a_temporary_password_lets_in_only_to_change_it_and_an_sm
                                                                    "_csrf_token": token, "next": "/cabinet/accounts"})
     assert logged.status_code == 303, logged.text
     assert (await client.get("/cabinet/accounts/1015")).status_code == 200
+
+
+async def test_the_profile_page_changes_the_sms_phone_and_confirms_it_with_its_code(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    changed = await client.post("/cabinet/profile", data={"full_name": "Иванов Иван", "sms_phone": "+7 911 555-00-15",
+                                                          "email": "ivanov@example.org", "_csrf_token": token,
+                                                          "key": "profile-0001"})
+    assert changed.status_code == 303, changed.text
+    page = await client.get("/cabinet/profile?done=1")
+    assert 'value="79115550015"' in page.text and "не подтверждён" in page.text
+    asked = await client.post("/cabinet/profile/sms-phone/code", data={"_csrf_token": token})
+    assert asked.status_code == 200 and 'id="f-code"' in asked.text
+    code = cabinet.courier.last("phone_confirmation_code").secret
+    confirmed = await client.post("/cabinet/profile/sms-phone/confirm", data={"code": code, "_csrf_token": token})
+    assert confirmed.status_code == 303, confirmed.text
+    assert "(подтверждён)" in (await client.get("/cabinet/profile")).text

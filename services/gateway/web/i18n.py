@@ -155,6 +155,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "not_confirmed": ("не подтверждён", "not confirmed"),
     "email": ("Электронная почта", "E-mail"),
     "address": ("Адрес", "Address"),
+    "confirm_phone": ("Подтверждение телефона для SMS", "Confirm the SMS phone"),
+    "phone_code_sent": ("Код отправлен на телефон для SMS.", "A code was sent to the SMS phone."),
+    "confirm": ("Подтвердить", "Confirm"),
     "notification_addresses": ("Адреса для уведомлений", "Notification addresses"),
     # messages
     "channel": ("Канал", "Channel"),
@@ -218,6 +221,7 @@ FIELD_OF: dict[str, str] = {
     "block.overlaps": "starts_on",
     "request.invalid_date_range": "from",
     "guarantee.pay_by_too_late": "pay_by",
+    "email.invalid": "email",
 }
 
 

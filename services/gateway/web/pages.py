@@ -45,7 +45,14 @@ from services.gateway.entrypoints.auth import (
 )
 from services.gateway.entrypoints.common import Page
 from services.gateway.entrypoints.payments import settle_status
-from services.gateway.entrypoints.profile import RenameItem, Renames, rename_subscribers
+from services.gateway.entrypoints.profile import (
+    CodeConfirmation,
+    RenameItem,
+    Renames,
+    confirm_sms_phone,
+    rename_subscribers,
+    send_sms_phone_code,
+)
 from services.gateway.projections.cabinet_accounts_queries import (
     account_blocks,
     account_summary,
@@ -544,6 +551,36 @@ class CabinetPages(Controller):
             except DomainError as error:
                 return render(request, "profile.html", web, status=422, profile=found, form=form,
                               problems=Problems.of(error, web.words, error.extra.get("field")))
+        return redirect(web, f"{PREFIX}/profile?done=1")
+
+    @post("/profile/sms-phone/code")
+    async def sms_phone_code(self, request: Request[Any, Any, Any]) -> Template:
+        web = await signed_in(request)
+        wiring = web.wiring
+        found = await user_profile(wiring.runtime.pool, web.caller.user_id) or {}
+        try:
+            sent = await send_sms_phone_code(web.caller, wiring.runtime.pool, wiring.accounts, wiring.clock,
+                                             wiring.settings)
+        except DomainError as error:
+            return render(request, "profile.html", web, status=422, profile=found, form=found,
+                          problems=Problems.of(error, web.words, "sms_phone"))
+        return render(request, "profile.html", web, profile=found, form=found, code_sent=bool(sent.get("sent")))
+
+    @post("/profile/sms-phone/confirm")
+    async def sms_phone_confirm(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        web = await signed_in(request)
+        wiring = web.wiring
+        form = await _form(request)
+        found = await user_profile(wiring.runtime.pool, web.caller.user_id) or {}
+        try:
+            await confirm_sms_phone(CodeConfirmation(code=form.get("code", "")), web.caller, wiring.runtime.pool,
+                                    web.commands("accounts"), wiring.clock, wiring.settings)
+        except ValidationError:
+            return render(request, "profile.html", web, status=422, profile=found, form=found, code_sent=True,
+                          problems=Problems({"code": web.words.problem("form.invalid", "")}, []))
+        except DomainError as error:
+            return render(request, "profile.html", web, status=422, profile=found, form=found, code_sent=True,
+                          problems=Problems.of(error, web.words, "code"))
         return redirect(web, f"{PREFIX}/profile?done=1")
 
     # -- the organization's subscribers ----------------------------------------------------------
