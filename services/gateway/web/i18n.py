@@ -55,6 +55,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "code_sent": ("Если номер зарегистрирован, на него отправлен код.",
                   "If the number is registered, a code was sent to it."),
     "recovery": ("Забыли пароль?", "Forgot the password?"),
+    "recovery_login": ("Ваш логин (договор или телефон)", "Your login (contract or phone)"),
     "send_password": ("Прислать временный пароль", "E-mail a temporary password"),
     "recovery_sent": ("Если логин известен, временный пароль отправлен на его e-mail (действует 24 часа).",
                       "If the login is known, a temporary password was e-mailed (valid 24 hours)."),
