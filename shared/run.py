@@ -128,6 +128,7 @@ def banner(ports: dict[str, int], env: dict[str, str]) -> str:
     return f"""
 ================================================================================
  Billing dev stack is up (Ctrl-C stops everything)
+   cabinet   {gateway}/cabinet   (the web cabinet: log in as below)
    gateway   {gateway}   OpenAPI: {gateway}/schema
    payments  {payments}   (internal API)
    kafka     {env['KAFKA_BOOTSTRAP_SERVERS']}     postgres: {env['DATABASE_URL']}

@@ -35,6 +35,7 @@ from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.cabinet_payments import CabinetPayments
 from services.gateway.projections.messages import CabinetMessages
 from services.gateway.settings import GatewaySettings
+from services.gateway.web import cabinet_router, template_config
 from shared.clock import Clock, clock_for
 from shared.db import Connection, Pool, create_pool
 from shared.events import registry
@@ -193,7 +194,10 @@ def create_app(
         pages=PagesPool(settings.database_url, settings.pages_pool_size),
     )
     app = Litestar(
-        route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready), *asset_routes()],
+        route_handlers=[*CONTROLLERS, *ops_route_handlers(runtime.ready), *asset_routes(),
+                        cabinet_router(settings.token_secret, secure_cookies=settings.billing_env != "dev"
+                                       and settings.billing_env != "test")],
+        template_config=template_config(),
         dependencies=DEPENDENCIES,
         state=State({"wiring": wiring}),
         exception_handlers=exception_handlers,

@@ -43,6 +43,8 @@ class PaymentsSettings(CommonSettings):
     #: Where providers reach this service's public routes (callbacks, the sandbox page); unset:
     #: this host on PAYMENTS_HTTP_PORT (dev stacks).
     payments_public_url: str | None = None
+    #: The gateway, whose web cabinet the sandbox's "paid" page links back to (`/cabinet`).
+    gateway_url: str = "http://127.0.0.1:8100"
     #: Largest promised payment; unset: the account's monthly fee.
     promised_payment_cap: Decimal | None = Field(default=None, gt=0)
     #: Enabled providers, comma-separated; unset: all outside prod, robokassa and webhook in prod.

@@ -23,7 +23,7 @@ from services.gateway.auth.tokens import AccessClaims, read_access_token
 from shared.clock import Clock
 from shared.errors import Forbidden, Unauthenticated
 
-__all__ = ["Caller", "Role", "authenticate", "require_password_changed"]
+__all__ = ["Caller", "Role", "authenticate", "caller_from_token", "require_password_changed"]
 
 Role = Literal["subscriber", "org_admin", "operator"]
 
@@ -75,7 +75,12 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: bytes, clock: Clock) -> Caller:
     """The caller from the signed access token alone: no database round trip."""
-    claims: AccessClaims = read_access_token(bearer_token(connection), secret, clock.now())
+    return caller_from_token(bearer_token(connection), secret, clock)
+
+
+def caller_from_token(token: str, secret: bytes, clock: Clock) -> Caller:
+    """The caller an access token names (the API's bearer token, the pages' session cookie)."""
+    claims: AccessClaims = read_access_token(token, secret, clock.now())
     role: Role
     if claims.role in ("subscriber", "org_admin", "operator"):
         role = claims.role  # type: ignore[assignment]

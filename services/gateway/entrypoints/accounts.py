@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from shared.db import Pool
 from shared.errors import ValidationFailed
 from shared.openapi import answers
 
-__all__ = ["AccountsController"]
+__all__ = ["AccountsController", "history_bounds"]
 
 
 _FROM = ("first day (YYYY-MM-DD, the operator's time zone), at most 12 months back"
@@ -49,16 +49,22 @@ class AccountsController(AccountController):
         limit: Annotated[int, Parameter(ge=1, le=100, default=20)],
         offset: Annotated[int, Parameter(ge=0, le=100_000, default=0)],
     ) -> dict[str, Any]:
-        if date_from and date_to and date_from > date_to:
-            raise ValidationFailed("request.invalid_date_range", "'from' is after 'to'")
-        # The cabinet shows the last 12 months (seeds 000, 004): one rule for both bounds, a day
-        # before that is refused whichever bound names it (an open `from` starts there).
-        earliest = twelve_months_before(local_date(clock.now(), timezone))
-        for name, bound in (("from", date_from), ("to", date_to)):
-            if bound is not None and bound < earliest:
-                raise ValidationFailed("request.date_range_too_old",
-                                       f"payment history goes back 12 months, to {earliest.isoformat()};"
-                                       f" '{name}' is {bound.isoformat()}",
-                                       earliest=earliest.isoformat(), field=name)
-        start, end = day_bounds(date_from or earliest, date_to, timezone)
+        start, end = history_bounds(date_from, date_to, local_date(clock.now(), timezone), timezone)
         return await payment_history(reads, account, start=start, end=end, limit=limit, offset=offset)
+
+
+def history_bounds(date_from: date | None, date_to: date | None, today: date,
+                   timezone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """The instants a history period covers, once its days pass the cabinet's rules (422 else)."""
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("request.invalid_date_range", "'from' is after 'to'")
+    # The cabinet shows the last 12 months (seeds 000, 004): one rule for both bounds, a day
+    # before that is refused whichever bound names it (an open `from` starts there).
+    earliest = twelve_months_before(today)
+    for name, bound in (("from", date_from), ("to", date_to)):
+        if bound is not None and bound < earliest:
+            raise ValidationFailed("request.date_range_too_old",
+                                   f"payment history goes back 12 months, to {earliest.isoformat()};"
+                                   f" '{name}' is {bound.isoformat()}",
+                                   earliest=earliest.isoformat(), field=name)
+    return day_bounds(date_from or earliest, date_to, timezone)

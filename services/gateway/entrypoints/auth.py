@@ -28,7 +28,10 @@ from shared.logging import get_logger
 from shared.openapi import BEARER, answers, problems
 from shared.projection import wait_for_stream
 
-__all__ = ["AuthController"]
+__all__ = [
+    "AuthController", "CodeLogin", "CodeRequest", "PasswordChange", "PasswordLogin", "Recovery", "change_password",
+    "client_address", "code_login", "password_login", "recover_password", "refresh_tokens", "send_login_code",
+]
 
 log = get_logger(__name__)
 
@@ -91,73 +94,124 @@ async def _tokens(pool: Pool, settings: GatewaySettings, now: datetime, claims: 
             "refresh_token": refresh, "user": user}
 
 
+async def limit_attempts(pool: Pool, settings: GatewaySettings, clock: Clock, bucket: str, limit: int,
+                         address: str) -> None:
+    """Count one attempt against `bucket` and against the client's address (429 past either limit)."""
+    window, now = timedelta(seconds=settings.rate_limit_window_s), clock.now()
+    await count_attempt(pool, bucket, limit, window, now)
+    await count_attempt(pool, f"address:{address}", settings.login_attempts_per_address, window, now)
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def password_login(data: PasswordLogin, address: str, pool: Pool, accounts: InternalClient, clock: Clock,
+                         settings: GatewaySettings) -> dict[str, Any]:
+    """Log in by contract number or phone and password: the tokens (the API's and the pages' login)."""
+    bucket = f"login:{login_bucket_key(data.login)}"
+    await limit_attempts(pool, settings, clock, bucket, settings.login_attempts_per_login, address)
+    claims = await accounts.call("POST", "/internal/v1/auth/password", json=data.model_dump())
+    await forget(pool, bucket)
+    return await _tokens(pool, settings, clock.now(), claims)
+
+
+async def send_login_code(data: CodeRequest, address: str, pool: Pool, accounts: InternalClient, clock: Clock,
+                          settings: GatewaySettings) -> None:
+    phone = _digits(data.phone)
+    await limit_attempts(pool, settings, clock, f"code-sent:{phone}", settings.codes_sent_per_phone, address)
+    await accounts.call("POST", "/internal/v1/auth/codes", json={"phone": phone}, actor="cabinet")
+
+
+async def code_login(data: CodeLogin, address: str, pool: Pool, accounts: InternalClient, clock: Clock,
+                     settings: GatewaySettings) -> dict[str, Any]:
+    phone = _digits(data.phone)
+    await limit_attempts(pool, settings, clock, f"code:{phone}", settings.code_checks_per_phone, address)
+    claims = await accounts.call("POST", "/internal/v1/auth/codes/verify", json={"phone": phone, "code": data.code})
+    return await _tokens(pool, settings, clock.now(), claims)
+
+
+async def refresh_tokens(refresh_token: str, pool: Pool, accounts: InternalClient, clock: Clock,
+                         settings: GatewaySettings) -> dict[str, Any]:
+    """Swap a refresh token for new tokens of the same session (401 when it is not valid)."""
+    now = clock.now()
+    rotated = await rotate_refresh_token(pool, refresh_token, now, timedelta(seconds=settings.refresh_token_ttl_s))
+    claims = await accounts.call("GET", f"/internal/v1/users/{rotated.user_id}/claims")
+    # A session opened with a temporary password stays bound to change it: the user's claims
+    # alone do not say that a temporary password was used. Changing the password opens a new session.
+    claims["must_change_password"] = bool(claims["must_change_password"] or rotated.must_change_password)
+    return await _tokens(pool, settings, now, claims, (rotated.session_id, rotated.refresh_token))
+
+
+async def recover_password(data: Recovery, address: str, pool: Pool, accounts: InternalClient, clock: Clock,
+                           settings: GatewaySettings) -> None:
+    """E-mail a temporary password; the same outcome whatever happened (but 429), so it tells
+    nobody who has a login."""
+    await limit_attempts(pool, settings, clock, f"recovery:{login_bucket_key(data.login)}",
+                         settings.recoveries_per_login, address)
+    try:
+        await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
+    except DomainError as error:
+        if error.status == 429:
+            raise
+        log.warning("recovery.failed", code=error.code, status=error.status)
+
+
+async def change_password(data: PasswordChange, session: Caller, address: str, pool: Pool, accounts: InternalClient,
+                          clock: Clock, settings: GatewaySettings) -> dict[str, Any]:
+    """Change the password (the first-login and temporary one too, with the contact phone asked at
+    the first login): every session of the user ends, a new one opens; its tokens."""
+    await limit_attempts(pool, settings, clock, f"password:{session.user_id}", settings.login_attempts_per_login,
+                         address)
+    users = f"/internal/v1/users/{session.user_id}"
+    if data.contact_phone:
+        await accounts.call("PATCH", f"{users}/profile", json={"contact_phone": data.contact_phone},
+                            actor=session.actor)
+    result = await accounts.call("POST", f"{users}/password", actor=session.actor,
+                                 json={"current_password": data.current_password, "new_password": data.new_password})
+    await forget(pool, f"password:{session.user_id}")
+    now = clock.now()
+    await end_user_sessions(pool, session.user_id, now)
+    await wait_for_stream(pool, CabinetAccounts.name, result["stream_id"], result["stream_version"],
+                          settings.read_your_writes_timeout_s)
+    return await _tokens(pool, settings, now, result)
+
+
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
-
-    async def _limit(self, pool: Pool, settings: GatewaySettings, clock: Clock, bucket: str, limit: int,
-                     request: Request[Any, Any, Any]) -> None:
-        window, now = timedelta(seconds=settings.rate_limit_window_s), clock.now()
-        await count_attempt(pool, bucket, limit, window, now)
-        address = request.client.host if request.client else "unknown"
-        await count_attempt(pool, f"address:{address}", settings.login_attempts_per_address, window, now)
 
     @post("/login", status_code=200, summary="Log in by contract number or phone and password",
           responses={**answers(200, a.Tokens), **problems(401, 403, 429)})
     async def login(self, request: Request[Any, Any, Any], data: PasswordLogin, pool: Pool, accounts: InternalClient,
                     clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        bucket = f"login:{login_bucket_key(data.login)}"
-        await self._limit(pool, gateway_settings, clock, bucket, gateway_settings.login_attempts_per_login, request)
-        claims = await accounts.call("POST", "/internal/v1/auth/password", json=data.model_dump())
-        await forget(pool, bucket)
-        return await _tokens(pool, gateway_settings, clock.now(), claims)
+        return await password_login(data, client_address(request), pool, accounts, clock, gateway_settings)
 
     @post("/code", status_code=202, summary="Send a one-time SMS login code (valid for one visit)",
           responses={**answers(202, a.Accepted), **problems(429)})
     async def send_code(self, request: Request[Any, Any, Any], data: CodeRequest, pool: Pool,
                         accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        phone = _digits(data.phone)
-        await self._limit(pool, gateway_settings, clock, f"code-sent:{phone}", gateway_settings.codes_sent_per_phone,
-                          request)
-        await accounts.call("POST", "/internal/v1/auth/codes", json={"phone": phone}, actor="cabinet")
+        await send_login_code(data, client_address(request), pool, accounts, clock, gateway_settings)
         return {"status": "accepted", "detail": "if the number is registered, a code was sent to it"}
 
     @post("/code/login", status_code=200, summary="Log in with the SMS code",
           responses={**answers(200, a.Tokens), **problems(401, 403, 429)})
     async def code_login(self, request: Request[Any, Any, Any], data: CodeLogin, pool: Pool,
                          accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        phone = _digits(data.phone)
-        await self._limit(pool, gateway_settings, clock, f"code:{phone}", gateway_settings.code_checks_per_phone,
-                          request)
-        claims = await accounts.call("POST", "/internal/v1/auth/codes/verify", json={"phone": phone, "code": data.code})
-        return await _tokens(pool, gateway_settings, clock.now(), claims)
+        return await code_login(data, client_address(request), pool, accounts, clock, gateway_settings)
 
     @post("/recovery", status_code=202, summary="E-mail a temporary password (valid 24 h)",
           responses={**answers(202, a.Accepted), **problems(429)})
     async def recover(self, request: Request[Any, Any, Any], data: Recovery, pool: Pool, accounts: InternalClient,
                       clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        await self._limit(pool, gateway_settings, clock, f"recovery:{login_bucket_key(data.login)}",
-                          gateway_settings.recoveries_per_login, request)
-        try:
-            await accounts.call("POST", "/internal/v1/auth/recovery", json=data.model_dump(), actor="cabinet")
-        except DomainError as error:  # the same answer whatever happened, so it tells nobody who has a login
-            if error.status == 429:
-                raise
-            log.warning("recovery.failed", code=error.code, status=error.status)
+        await recover_password(data, client_address(request), pool, accounts, clock, gateway_settings)
         return {"status": "accepted", "detail": "if the login is known, a temporary password was e-mailed"}
 
     @post("/refresh", status_code=200, summary="Swap a refresh token for new tokens",
           responses={**answers(200, a.Tokens), **problems(401)})
     async def refresh(self, data: RefreshToken, pool: Pool, accounts: InternalClient, clock: Clock,
                       gateway_settings: GatewaySettings) -> dict[str, Any]:
-        now = clock.now()
-        rotated = await rotate_refresh_token(
-            pool, data.refresh_token, now, timedelta(seconds=gateway_settings.refresh_token_ttl_s))
-        claims = await accounts.call("GET", f"/internal/v1/users/{rotated.user_id}/claims")
-        # A session opened with a temporary password stays bound to change it: the user's claims
-        # alone do not say that a temporary password was used. Changing the password opens a new session.
-        claims["must_change_password"] = bool(claims["must_change_password"] or rotated.must_change_password)
-        return await _tokens(pool, gateway_settings, now, claims, (rotated.session_id, rotated.refresh_token))
+        return await refresh_tokens(data.refresh_token, pool, accounts, clock, gateway_settings)
 
     @post("/logout", status_code=204, summary="End the session: its refresh and access tokens stop working")
     async def logout(self, data: RefreshToken, pool: Pool, clock: Clock) -> None:
@@ -168,21 +222,8 @@ class AuthController(Controller):
     async def change_password(self, request: Request[Any, Any, Any], data: PasswordChange, session: Caller,
                               pool: Pool, accounts: InternalClient, clock: Clock,
                               gateway_settings: GatewaySettings) -> dict[str, Any]:
-        await self._limit(pool, gateway_settings, clock, f"password:{session.user_id}",
-                          gateway_settings.login_attempts_per_login, request)
-        users = f"/internal/v1/users/{session.user_id}"
-        if data.contact_phone:
-            await accounts.call("PATCH", f"{users}/profile", json={"contact_phone": data.contact_phone},
-                                actor=session.actor)
-        result = await accounts.call("POST", f"{users}/password", actor=session.actor,
-                                     json={"current_password": data.current_password,
-                                           "new_password": data.new_password})
-        await forget(pool, f"password:{session.user_id}")
-        now = clock.now()
-        await end_user_sessions(pool, session.user_id, now)
-        await wait_for_stream(pool, CabinetAccounts.name, result["stream_id"], result["stream_version"],
-                              gateway_settings.read_your_writes_timeout_s)
-        return await _tokens(pool, gateway_settings, now, result)
+        return await change_password(data, session, client_address(request), pool, accounts, clock,
+                                     gateway_settings)
 
     @get("/me", summary="Who is logged in", security=[{BEARER: []}], responses=answers(200, a.Me))
     async def me(self, session: Caller, pool: Pool) -> dict[str, Any]:

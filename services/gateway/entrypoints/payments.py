@@ -32,7 +32,7 @@ from shared.internal_api import InternalClient, Reply
 from shared.logging import get_logger
 from shared.openapi import answers
 
-__all__ = ["CabinetPaymentsController"]
+__all__ = ["CabinetPaymentsController", "settle_status"]
 
 log = get_logger(__name__)
 
@@ -154,6 +154,11 @@ class CabinetPaymentsController(AccountController):
 
 async def _with_status_settled(reply: Reply, account: str, payments_commands: Commands,
                                accounts_commands: Commands) -> Response[dict[str, Any]]:
+    await settle_status(reply, account, accounts_commands)
+    return replayable_response(reply.body, payments_commands.status, replayed=reply.replayed)
+
+
+async def settle_status(reply: Reply, account: str, accounts_commands: Commands) -> None:
     """Read-your-writes for the status a change of funds implies (issue 10, item 9): the account's
     financial block is the accounts service's decision on the funds, reached through Kafka and a
     timer a moment after the payments command. The gateway asks accounts to decide now on the
@@ -173,4 +178,3 @@ async def _with_status_settled(reply: Reply, account: str, payments_commands: Co
         except DomainError as error:  # the command is done; only the status may show late
             log.warning("status.not_settled", account_id=account, code=error.code)
             reply.body["status_current"] = False
-    return replayable_response(reply.body, payments_commands.status, replayed=reply.replayed)

@@ -21,10 +21,13 @@ from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound
 from shared.http import ID_PATTERN, IdempotencyKey, replayable_response
-from shared.internal_api import InternalClient
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER, answers, problems
 
-__all__ = ["OrganizationController", "OrganizationId", "ProfileController", "visible_organization"]
+__all__ = [
+    "CodeConfirmation", "OrganizationController", "OrganizationId", "ProfileController", "RenameItem", "Renames",
+    "confirm_sms_phone", "rename_subscribers", "send_sms_phone_code", "visible_organization",
+]
 
 
 class ProfileChange(BaseModel):
@@ -84,18 +87,31 @@ class ProfileController(Controller):
           responses={**answers(202, a.CodeSent), **problems(429)})
     async def send_code(self, request: Request[Any, Any, Any], caller: Caller, pool: Pool,
                         accounts: InternalClient, clock: Clock, gateway_settings: GatewaySettings) -> dict[str, Any]:
-        await count_attempt(pool, f"code-sent:user:{caller.user_id}", gateway_settings.codes_sent_per_phone,
-                            timedelta(seconds=gateway_settings.rate_limit_window_s), clock.now())
-        return await accounts.call("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/code", actor=caller.actor)
+        return await send_sms_phone_code(caller, pool, accounts, clock, gateway_settings)
 
     @post("/sms-phone/confirm", status_code=200, summary="Confirm the SMS phone with the code",
           responses={**answers(200, a.ProfileChanged), **problems(401, 429)})
     async def confirm(self, data: CodeConfirmation, caller: Caller, pool: Pool, accounts_commands: Commands,
                       clock: Clock, gateway_settings: GatewaySettings) -> Response[dict[str, Any]]:
-        await count_attempt(pool, f"code:user:{caller.user_id}", gateway_settings.code_checks_per_phone,
-                            timedelta(seconds=gateway_settings.rate_limit_window_s), clock.now())
-        return await accounts_commands.send("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/confirm",
-                                            data.model_dump())
+        reply = await confirm_sms_phone(data, caller, pool, accounts_commands, clock, gateway_settings)
+        return replayable_response(reply.body, accounts_commands.status, replayed=reply.replayed)
+
+
+async def send_sms_phone_code(caller: Caller, pool: Pool, accounts: InternalClient, clock: Clock,
+                              settings: GatewaySettings) -> dict[str, Any]:
+    """A confirmation code to the caller's SMS phone (so many per window)."""
+    await count_attempt(pool, f"code-sent:user:{caller.user_id}", settings.codes_sent_per_phone,
+                        timedelta(seconds=settings.rate_limit_window_s), clock.now())
+    return await accounts.call("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/code", actor=caller.actor)
+
+
+async def confirm_sms_phone(data: CodeConfirmation, caller: Caller, pool: Pool, accounts_commands: Commands,
+                            clock: Clock, settings: GatewaySettings) -> Reply:
+    """Confirm the SMS phone with the code (so many checks per window)."""
+    await count_attempt(pool, f"code:user:{caller.user_id}", settings.code_checks_per_phone,
+                        timedelta(seconds=settings.rate_limit_window_s), clock.now())
+    return await accounts_commands.reply("POST", f"/internal/v1/users/{caller.user_id}/sms-phone/confirm",
+                                         data.model_dump())
 
 
 OrganizationId = Annotated[str, Parameter(pattern=ID_PATTERN)]
@@ -130,12 +146,19 @@ class OrganizationController(Controller):
           responses=answers(200, a.Renamed))
     async def rename(self, organization_id: OrganizationId, data: Renames, caller: Caller, pool: Pool,
                      accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        visible_organization(caller, organization_id)
-        for item in data.items:
-            await require_visible(caller, item.account_id, pool)
-        reply = await accounts_commands.reply(
-            "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(),
-            idempotency_key)
-        for renamed in reply.body.get("renamed", []):
-            await accounts_commands.caught_up(renamed.get("stream_id"), renamed.get("stream_version"))
+        reply = await rename_subscribers(organization_id, data, caller, pool, accounts_commands, idempotency_key)
         return replayable_response(reply.body, 200, replayed=reply.replayed)
+
+
+async def rename_subscribers(organization_id: str, data: Renames, caller: Caller, pool: Pool,
+                             accounts_commands: Commands, key: str | None) -> Reply:
+    """Rename one or many of the organization's subscribers once the caller may see each account;
+    answered once the cabinet shows every rename."""
+    visible_organization(caller, organization_id)
+    for item in data.items:
+        await require_visible(caller, item.account_id, pool)
+    reply = await accounts_commands.reply(
+        "POST", f"/internal/v1/organizations/{organization_id}/subscribers/rename", data.model_dump(), key)
+    for renamed in reply.body.get("renamed", []):
+        await accounts_commands.caught_up(renamed.get("stream_id"), renamed.get("stream_version"))
+    return reply

@@ -103,5 +103,6 @@ class ProviderCallbacksController(Controller):
             raise NotFound("top_up.provider_unavailable", "the sandbox provider is not enabled")
         form = await _params(request)
         paid = _verified("sandbox", lambda: provider.verify(form))
-        await _register(payments, paid)
-        return provider.paid_page(paid)
+        registered = await _register(payments, paid)
+        account_id = registered.get("account_id")
+        return provider.paid_page(paid, account_id if isinstance(account_id, str) else None)

@@ -54,6 +54,7 @@ def build_providers(settings: PaymentsSettings, pool: Callable[[], Pool], clock:
         webhook=HmacWebhook(
             settings.secret("webhook_secret"), settings.webhook_checkout_url, settings.webhook_charge_url,
         ) if "webhook" in enabled else None,
-        sandbox=Sandbox(settings.secret("sandbox_secret"), settings.public_url, pool, clock)
+        sandbox=Sandbox(settings.secret("sandbox_secret"), settings.public_url, pool, clock,
+                        cabinet_url=f"{settings.gateway_url.rstrip('/')}/cabinet")
         if "sandbox" in enabled else None,
     )

@@ -24,8 +24,10 @@ class Sandbox:
     name = "sandbox"
     charges_saved_methods = True
 
-    def __init__(self, secret: str, public_url: str, pool: Callable[[], Pool], clock: Clock) -> None:
+    def __init__(self, secret: str, public_url: str, pool: Callable[[], Pool], clock: Clock,
+                 cabinet_url: str = "") -> None:
         self._secret = secret
+        self._cabinet_url = cabinet_url
         self._clock = clock
         self._public_url = public_url.rstrip("/")
         self._pool = pool
@@ -67,12 +69,16 @@ class Sandbox:
             "</form></body></html>"
         )
 
-    @staticmethod
-    def paid_page(payment: ProviderPayment) -> str:
+    def paid_page(self, payment: ProviderPayment, account_id: str | None = None) -> str:
+        """Paid; and the way back to the account's payment history in the web cabinet."""
+        back = ""
+        if self._cabinet_url and account_id:
+            url = html.escape(f"{self._cabinet_url}/accounts/{account_id}/payments")
+            back = f'<p><a href="{url}">Back to the cabinet</a></p>'
         return (
             '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Paid</title></head><body>'
             f"<h1>Paid</h1><p>Payment {html.escape(payment.payment_id)} of {payment.amount:.2f} is registered."
-            "</p></body></html>"
+            f"</p>{back}</body></html>"
         )
 
     async def charge(self, token: str, amount: Decimal, idempotency_key: str) -> ChargeResult:

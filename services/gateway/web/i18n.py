@@ -1,0 +1,291 @@
+"""The cabinet's words in Russian (the default) and English, and money, days and instants written the
+way each language writes them, in the operator's time zone (BILLING_TIMEZONE).
+
+An API refusal (a problem's stable `code`) is shown in the page's language when its code is listed
+here, else with the API's own `detail`; `FIELD_OF` says beside which field of the form it belongs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from shared.calendar import local_date
+
+__all__ = ["FIELD_OF", "LANGUAGES", "Lang", "Words", "words"]
+
+Lang = Literal["ru", "en"]
+LANGUAGES: tuple[Lang, ...] = ("ru", "en")
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # layout
+    "cabinet": ("Личный кабинет", "Personal cabinet"),
+    "skip": ("К содержимому", "Skip to content"),
+    "accounts": ("Лицевые счета", "Accounts"),
+    "profile": ("Профиль", "Profile"),
+    "business": ("Абоненты организации", "Organization subscribers"),
+    "logout": ("Выйти", "Log out"),
+    "language": ("Язык", "Language"),
+    "switch": ("Сменить", "Switch"),
+    "times_in": ("Даты и время — часовой пояс оператора:", "Dates and times are in the operator's time zone:"),
+    "business_date": ("операционный день", "business date"),
+    "back": ("Назад", "Back"),
+    "save": ("Сохранить", "Save"),
+    "show": ("Показать", "Show"),
+    "error": ("Ошибка", "Error"),
+    "not_found": ("Не найдено", "Not found"),
+    "not_found_text": ("Такой страницы нет, или она вам недоступна.",
+                       "There is no such page, or it is not yours to see."),
+    "fix_below": ("Исправьте отмеченные поля.", "Please correct the marked fields."),
+    "done": ("Готово.", "Done."),
+    "none": ("нет", "none"),
+    "total": ("Всего", "Total"),
+    # login
+    "login_title": ("Вход в личный кабинет", "Log in to the cabinet"),
+    "login": ("Номер договора или телефон", "Contract number or phone"),
+    "password": ("Пароль", "Password"),
+    "log_in": ("Войти", "Log in"),
+    "by_password": ("Вход по паролю", "Log in with a password"),
+    "by_sms": ("Вход по SMS-коду", "Log in with an SMS code"),
+    "phone": ("Телефон", "Phone"),
+    "send_code": ("Прислать код", "Send the code"),
+    "code": ("Код из SMS", "Code from the SMS"),
+    "code_sent": ("Если номер зарегистрирован, на него отправлен код.",
+                  "If the number is registered, a code was sent to it."),
+    "recovery": ("Забыли пароль?", "Forgot the password?"),
+    "recovery_login": ("Ваш логин (договор или телефон)", "Your login (contract or phone)"),
+    "send_password": ("Прислать временный пароль", "E-mail a temporary password"),
+    "recovery_sent": ("Если логин известен, временный пароль отправлен на его e-mail (действует 24 часа).",
+                      "If the login is known, a temporary password was e-mailed (valid 24 hours)."),
+    "change_password": ("Смена пароля", "Change the password"),
+    "change_password_due": ("Перед началом работы смените пароль.", "Please change your password first."),
+    "current_password": ("Текущий (временный) пароль", "Current (temporary) password"),
+    "new_password": ("Новый пароль", "New password"),
+    "contact_phone_optional": ("Контактный телефон (при первом входе)", "Contact phone (at the first login)"),
+    # selector and main screen
+    "choose_account": ("Выберите лицевой счёт", "Choose an account"),
+    "contract": ("Договор", "Contract"),
+    "account": ("Лицевой счёт", "Account"),
+    "client": ("Клиент", "Client"),
+    "status": ("Статус", "Status"),
+    "open": ("Открыть", "Open"),
+    "balance": ("Баланс", "Balance"),
+    "available": ("Доступно", "Available"),
+    "promised_outstanding": ("Обещанный платёж к погашению", "Promised payment outstanding"),
+    "tariff": ("Тариф", "Tariff"),
+    "monthly_fee": ("Абонентская плата в месяц", "Monthly fee"),
+    "services": ("Подключённые услуги", "Connected services"),
+    "lines": ("Услуги и тарифы", "Lines and tariffs"),
+    "no_add_ons": ("Дополнительных услуг нет", "No add-ons"),
+    "messages": ("Сообщения", "Messages"),
+    "new_messages": ("новых сообщений", "new messages"),
+    "payments": ("История платежей", "Payment history"),
+    "top_up": ("Пополнить счёт", "Top up"),
+    "promised": ("Обещанный платёж", "Promised payment"),
+    "blocks": ("Добровольная блокировка", "Voluntary blocks"),
+    "autopay": ("Автоплатёж", "Autopay"),
+    "guarantees": ("Гарантийные письма", "Payment guarantees"),
+    "status_active": ("Активен", "Active"),
+    "status_blocked_financial": ("Заблокирован: недостаточно средств", "Blocked: insufficient funds"),
+    "status_blocked_voluntary": ("Добровольная блокировка", "Voluntarily blocked"),
+    "status_closed": ("Закрыт", "Closed"),
+    # history and top-up
+    "from": ("С", "From"),
+    "to": ("По", "To"),
+    "date": ("Дата", "Date"),
+    "amount": ("Сумма", "Amount"),
+    "method": ("Способ", "Method"),
+    "reversed": ("отменён", "reversed"),
+    "no_payments": ("Платежей за период нет.", "No payments in this period."),
+    "provider": ("Платёжная система", "Payment provider"),
+    "pay": ("Перейти к оплате", "Go to payment"),
+    "top_up_note": ("Вы перейдёте на страницу платёжной системы и вернётесь в кабинет после оплаты.",
+                    "You will go to the provider's page and come back to the cabinet after paying."),
+    # promised payment
+    "promised_offer": ("Можно взять до {max} на {days} дн.; рекомендуем {recommended}.",
+                       "You can take up to {max} for {days} days; we suggest {recommended}."),
+    "promised_unavailable": ("Обещанный платёж сейчас недоступен", "A promised payment is not available now"),
+    "take": ("Взять обещанный платёж", "Take the promised payment"),
+    "taken": ("Обещанный платёж зачислен.", "The promised payment is credited."),
+    "due": ("Погасить до", "Due"),
+    "outstanding": ("Осталось погасить", "Outstanding"),
+    "history": ("История", "History"),
+    # blocks
+    "conditions": ("Условия", "Conditions"),
+    "block_terms": ("От {min} до {max} дней, {quota} раз(а) в календарный год, стоимость {fee}.",
+                    "{min} to {max} days, {quota} time(s) a calendar year, fee {fee}."),
+    "blocks_left": ("Осталось блокировок в {year} году: {n}", "Blocks left in {year}: {n}"),
+    "not_offered": ("На этом тарифе добровольная блокировка не предусмотрена.",
+                    "Voluntary blocks are not offered on this tariff."),
+    "starts_on": ("Первый день", "First day"),
+    "days": ("Число дней", "Days"),
+    "preview": ("Рассчитать", "Preview"),
+    "preview_text": ("Блокировка с {start} по {end} включительно, услуга возобновится {resume}. "
+                     "Будет использована 1 блокировка из {left} доступных в {year} году.",
+                     "Block from {start} to {end} inclusive; service resumes on {resume}. "
+                     "1 block will be used of the {left} left in {year}."),
+    "schedule": ("Запланировать блокировку", "Schedule the block"),
+    "scheduled_blocks": ("Запланированные и действующие", "Scheduled and running"),
+    "block_history": ("Прошедшие и отменённые", "Past and cancelled"),
+    "period": ("Период", "Period"),
+    "state": ("Состояние", "State"),
+    "cancel": ("Отменить", "Cancel"),
+    "lift": ("Снять досрочно", "Lift early"),
+    "state_scheduled": ("запланирована", "scheduled"),
+    "state_active": ("действует", "running"),
+    "state_ended": ("завершена", "ended"),
+    "state_cancelled": ("отменена", "cancelled"),
+    "no_blocks": ("Нет.", "None."),
+    "block_scheduled": ("Блокировка запланирована.", "The block is scheduled."),
+    # autopay
+    "autopay_on": ("Автоплатёж включён: {method}, предел {cap}.", "Autopay is on: {method}, cap {cap}."),
+    "autopay_off": ("Автоплатёж выключен.", "Autopay is off."),
+    "method_token": ("Токен сохранённой карты", "Saved card token"),
+    "cap": ("Предел суммы (необязательно)", "Cap (optional)"),
+    "enable": ("Включить", "Enable"),
+    "disable": ("Выключить", "Disable"),
+    "no_cap": ("без предела", "no cap"),
+    "last_charge": ("Последнее списание", "Last charge"),
+    # profile
+    "full_name": ("ФИО", "Full name"),
+    "contact_phone": ("Контактный телефон", "Contact phone"),
+    "sms_phone": ("Телефон для SMS", "SMS phone"),
+    "confirmed": ("подтверждён", "confirmed"),
+    "not_confirmed": ("не подтверждён", "not confirmed"),
+    "email": ("Электронная почта", "E-mail"),
+    "address": ("Адрес", "Address"),
+    "confirm_phone": ("Подтверждение телефона для SMS", "Confirm the SMS phone"),
+    "phone_code_sent": ("Код отправлен на телефон для SMS.", "A code was sent to the SMS phone."),
+    "confirm": ("Подтвердить", "Confirm"),
+    "notification_addresses": ("Адреса для уведомлений", "Notification addresses"),
+    # messages
+    "channel": ("Канал", "Channel"),
+    "text": ("Текст", "Text"),
+    "no_messages": ("Сообщений нет.", "No messages."),
+    "msg_sent": ("отправлено", "sent"),
+    "msg_pending": ("ожидает отправки", "pending"),
+    "msg_failed": ("не доставлено", "failed"),
+    # business
+    "number": ("Номер (% — любые цифры, _ — одна цифра)", "Number (% any digits, _ one digit)"),
+    "search": ("Найти", "Search"),
+    "identifier": ("Номер", "Number"),
+    "subscriber_name": ("Имя абонента", "Subscriber name"),
+    "rename": ("Переименовать", "Rename"),
+    "renamed": ("Переименовано: {n}.", "Renamed: {n}."),
+    "rename_list": ("Переименовать списком", "Rename by list"),
+    "rename_list_help": ("По строке на абонента: счёт;линия;имя", "One subscriber a line: account;line;name"),
+    "no_subscribers": ("Никого не найдено.", "Nobody found."),
+    "pay_by": ("Оплатить до", "Pay by"),
+    "invoice_ref": ("Номер счёта (необязательно)", "Invoice number (optional)"),
+    "register": ("Зарегистрировать", "Register"),
+    "registered_at": ("Зарегистрировано", "Registered"),
+}
+
+#: The API's refusals in the page's language (else the API's `detail`).
+_PROBLEMS: dict[str, tuple[str, str]] = {
+    "auth.invalid_credentials": ("Неверный номер договора, телефон или пароль.",
+                                 "Wrong contract number, phone or password."),
+    "auth.code_invalid": ("Неверный или просроченный код.", "The code is wrong or has expired."),
+    "password.current_wrong": ("Неверный текущий пароль.", "The current password is wrong."),
+    "auth.rate_limited": ("Слишком много попыток, попробуйте позже.", "Too many attempts; try again later."),
+    "block.financially_blocked": ("Добровольная блокировка недоступна, пока действует финансовая блокировка.",
+                                  "A voluntary block is not available while a financial block is on."),
+    "block.starts_in_past": ("Блокировка начинается не раньше сегодняшнего дня.", "A block starts today or later."),
+    "block.starts_too_late": ("Блокировку можно запланировать не более чем на год вперёд.",
+                              "A block can be booked at most a year ahead."),
+    "block.quota_used_up": ("Все блокировки этого года использованы.", "All of this year's blocks are used."),
+    "block.overlaps": ("Период пересекается с другой блокировкой.", "The period overlaps another block."),
+    "block.not_offered": ("На этом тарифе добровольная блокировка не предусмотрена.",
+                          "Voluntary blocks are not offered on this tariff."),
+    "promised_payment.already_outstanding": ("Предыдущий обещанный платёж ещё не погашен.",
+                                             "The previous promised payment is not repaid yet."),
+    "request.date_range_too_old": ("История платежей доступна за последние 12 месяцев.",
+                                   "Payment history goes back 12 months."),
+    "request.invalid_date_range": ("Начало периода позже его конца.", "The period's start is after its end."),
+    "form.required": ("Заполните поле.", "Please fill this in."),
+    "form.invalid": ("Неверное значение.", "This value is not valid."),
+    "csrf.failed": ("Форма устарела: откройте страницу заново и повторите.",
+                    "The form has expired: open the page again and retry."),
+}
+
+#: Beside which form field a refusal belongs (else above the form).
+FIELD_OF: dict[str, str] = {
+    "auth.invalid_credentials": "password",
+    "auth.code_invalid": "code",
+    "auth.code_expired": "code",
+    "auth.code_used": "code",
+    "block.period_out_of_range": "days",
+    "block.starts_in_past": "starts_on",
+    "block.starts_too_late": "starts_on",
+    "block.overlaps": "starts_on",
+    "request.invalid_date_range": "from",
+    "guarantee.pay_by_too_late": "pay_by",
+    "email.invalid": "email",
+}
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Words:
+    """One request's language and the operator's time zone: what the templates call."""
+
+    lang: Lang
+    timezone: ZoneInfo
+    now: datetime
+
+    def t(self, key: str, **values: object) -> str:
+        pair = _TEXT.get(key)
+        text = key if pair is None else pair[0 if self.lang == "ru" else 1]
+        return text.format(**values) if values else text
+
+    def problem(self, code: str, detail: str) -> str:
+        pair = _PROBLEMS.get(code)
+        return detail if pair is None else pair[0 if self.lang == "ru" else 1]
+
+    def money(self, value: object) -> str:
+        """`1 234,56` in Russian, `1,234.56` in English (the amounts are exact decimals already)."""
+        amount = _decimal(value)
+        if amount is None:
+            return "—"
+        text = f"{amount:,.2f}"
+        if self.lang == "ru":
+            text = text.replace(",", "\u00a0").replace(".", ",")
+        return text.replace("-", "\u2212")
+
+    def day(self, value: object) -> str:
+        if value in (None, ""):
+            return "—"
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        return day.strftime("%d.%m.%Y") if self.lang == "ru" else f"{day.day} {day.strftime('%b %Y')}"
+
+    def instant(self, value: object) -> str:
+        """An instant in the operator's time zone."""
+        if value in (None, ""):
+            return "—"
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        local = moment.astimezone(self.timezone)
+        return f"{self.day(local.date())} {local.strftime('%H:%M')}"
+
+    @property
+    def zone(self) -> str:
+        """The time zone as the page states it: `Europe/Minsk (UTC+03:00)`."""
+        offset = self.now.astimezone(self.timezone).strftime("%z")
+        return f"{self.timezone.key} (UTC{offset[:3]}:{offset[3:]})"
+
+
+    @property
+    def today(self) -> date:
+        """The business date: the day it is now in the operator's time zone."""
+        return local_date(self.now, self.timezone)
+
+
+def words(lang: str | None, timezone: ZoneInfo, now: datetime) -> Words:
+    return Words("en" if lang == "en" else "ru", timezone, now)

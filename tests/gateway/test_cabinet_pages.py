@@ -1,0 +1,176 @@
+"""The web cabinet's pages (/cabinet) in-process, on the same stack as the API's tests: a foreign
+account's page is a 404 like the API's and changes nothing; no session sends to the login page; a
+form without its CSRF token is refused; every page carries the Content-Security-Policy. The pages in
+a real browser: tests/e2e/test_cabinet_in_a_browser.py."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from services.gateway.app import create_app
+from services.gateway.settings import GatewaySettings
+from tests.accounts.factories import events_of
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet
+
+#: (method, path, form) of every page naming an account; {a} is the account.
+ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
+    ("GET", "/cabinet/accounts/{a}", None),
+    ("GET", "/cabinet/accounts/{a}/bell", None),
+    ("GET", "/cabinet/accounts/{a}/payments", None),
+    ("POST", "/cabinet/accounts/{a}/top-ups", {"amount": "10", "provider": "sandbox"}),
+    ("GET", "/cabinet/accounts/{a}/promised", None),
+    ("POST", "/cabinet/accounts/{a}/promised", {"amount": "10"}),
+    ("GET", "/cabinet/accounts/{a}/blocks", None),
+    ("POST", "/cabinet/accounts/{a}/blocks", {"starts_on": "2026-03-20", "days": "14"}),
+    ("POST", "/cabinet/accounts/{a}/blocks/{block_id}/{action}", {}),
+    ("GET", "/cabinet/accounts/{a}/autopay", None),
+    ("POST", "/cabinet/accounts/{a}/autopay", {"action": "disable"}),
+    ("GET", "/cabinet/accounts/{a}/messages", None),
+    ("GET", "/cabinet/accounts/{a}/guarantees", None),
+    ("POST", "/cabinet/accounts/{a}/guarantees", {"amount": "10", "pay_by": "2026-04-10"}),
+]
+
+
+def _template(path: str) -> str:
+    return re.sub(r"\{(\w+):\w+\}", lambda m: "{a}" if m.group(1) == "account_id" else f"{{{m.group(1)}}}", path)
+
+
+def test_every_page_naming_an_account_is_listed() -> None:
+    app = create_app(GatewaySettings(billing_env="test", database_url="postgresql://127.0.0.1:9/none",
+                                     kafka_bootstrap_servers="127.0.0.1:9", gateway_token_secret="t" * 32))
+    served = {(method, _template(route.path)) for route in app.routes
+              if route.path.startswith("/cabinet/") and "{account_id" in route.path
+              for method in route.methods if method not in ("OPTIONS", "HEAD")}
+    assert served - {(m, p) for m, p, _ in ACCOUNT_PAGES} == set(), "add these pages to ACCOUNT_PAGES"
+
+
+async def _csrf(client: httpx.AsyncClient) -> str:
+    page = await client.get("/cabinet/login")
+    assert page.status_code == 200
+    token = client.cookies.get("csrftoken")
+    assert token and f'value="{token}"' in page.text
+    return token
+
+
+async def _log_in(client: httpx.AsyncClient, login: str, password: str) -> str:
+    token = await _csrf(client)
+    answer = await client.post("/cabinet/login", data={"login": login, "password": password, "_csrf_token": token,
+                                                       "next": "/cabinet/accounts"})
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/cabinet/accounts"
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("cabinet_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/cabinet" in cookie
+    return token
+
+
+async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    for (login, password), foreign in ((SUBSCRIBER, ["2002", "3003"]), (ORG_ADMIN, ["1015", "2002"])):
+        client.cookies.clear()
+        token = await _log_in(client, login, password)
+        before = len(await events_of(cabinet.database_url))
+        for account in foreign:
+            for method, path, form in ACCOUNT_PAGES:
+                url = path.format(a=account, block_id="b-1", action="cancel")
+                answer = await client.request(method, url, data=None if form is None else {**form,
+                                                                                         "_csrf_token": token})
+                assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])
+                assert "content-security-policy" in answer.headers
+        assert len(await events_of(cabinet.database_url)) == before, login
+        own = await client.get("/cabinet/accounts/1015" if login == SUBSCRIBER[0] else "/cabinet/accounts/3004")
+        assert own.status_code == 200, own.text  # the positive control
+
+
+async def test_no_session_sends_to_the_login_page_and_a_form_without_its_token_is_refused(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    away = await client.get("/cabinet/accounts/1015/blocks")
+    assert away.status_code == 303
+    assert away.headers["location"] == "/cabinet/login?next=%2Fcabinet%2Faccounts%2F1015%2Fblocks"
+
+    token = await _log_in(client, *SUBSCRIBER)
+    before = len(await events_of(cabinet.database_url))
+    forged = await client.post("/cabinet/accounts/1015/blocks", data={"starts_on": "2026-03-20", "days": "14"})
+    assert forged.status_code == 403
+    wrong = await client.post("/cabinet/accounts/1015/blocks", data={"starts_on": "2026-03-20", "days": "14",
+                                                                     "_csrf_token": token[:-4] + "0000"})
+    assert wrong.status_code == 403
+    assert len(await events_of(cabinet.database_url)) == before
+
+    page = await client.get("/cabinet/accounts/1015")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "<script>" not in page.text and " on" + "click=" not in page.text  # no inline script
+    assert 'lang="ru"' in page.text and "Europe/Minsk (UTC+03:00)" in page.text
+
+
+async def test_a_refused_field_is_shown_beside_it_and_a_repeated_form_is_one_command(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    refused = await client.post("/cabinet/accounts/1015/blocks",
+                                data={"starts_on": "2026-03-20", "days": "3", "_csrf_token": token, "key": "k-12345678"})
+    assert refused.status_code == 422
+    assert re.search(r'id="e-days" role="alert">.*a block lasts from 14 to 180 days, not 3', refused.text, re.S)
+    before = len(await events_of(cabinet.database_url))
+    form = {"starts_on": "2026-03-20", "days": "14", "_csrf_token": token, "key": "k-87654321"}
+    for _ in range(2):
+        scheduled = await client.post("/cabinet/accounts/1015/blocks", data=form)
+        assert scheduled.status_code == 303, scheduled.text
+    assert len(await events_of(cabinet.database_url)) == before + 1
+    listed = await client.get("/cabinet/accounts/1015/blocks")
+    assert "20.03.2026 — 02.04.2026" in listed.text
+
+
+async def test_recovery_a_temporary_password_lets_in_only_to_change_it_and_an_sms_code_logs_in(
+        cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _csrf(client)
+    sent = await client.post("/cabinet/login/recovery", data={"recovery_login": "2002", "_csrf_token": token})
+    assert sent.status_code == 200 and "временный пароль отправлен" in sent.text
+    temporary = cabinet.courier.last("temporary_password").secret
+
+    entered = await client.post("/cabinet/login", data={"login": "2002", "password": temporary,
+                                                        "_csrf_token": token, "next": "/cabinet/accounts"})
+    assert entered.status_code == 303 and entered.headers["location"] == "/cabinet/password"
+    held = await client.get("/cabinet/accounts/2002")  # nothing else until the password is changed
+    assert held.status_code == 303 and held.headers["location"] == "/cabinet/password"
+    wrong = await client.post("/cabinet/password", data={"current_password": "not-it", "new_password": "x",
+                                                          "_csrf_token": token})
+    assert wrong.status_code == 422 and 'id="e-current_password"' in wrong.text
+    changed = await client.post("/cabinet/password", data={
+        "current_password": temporary, "new_password": "my-own-pass-2002", "contact_phone": "+7 (911) 000-20-02",
+        "_csrf_token": token})
+    assert changed.status_code == 303 and changed.headers["location"] == "/cabinet/accounts"
+    assert (await client.get("/cabinet/accounts/2002")).status_code == 200
+
+    client.cookies.clear()
+    token = await _csrf(client)
+    asked = await client.post("/cabinet/login/code", data={"phone": "79110001015", "_csrf_token": token})
+    assert asked.status_code == 200 and 'name="code"' in asked.text
+    code = cabinet.courier.last("login_code").secret
+    wrong_code = await client.post("/cabinet/login/code/verify", data={
+        "phone": "79110001015", "code": "000000" if code != "000000" else "111111", "_csrf_token": token})
+    assert wrong_code.status_code == 422 and 'id="e-code"' in wrong_code.text
+    logged = await client.post("/cabinet/login/code/verify", data={"phone": "79110001015", "code": code,
+                                                                   "_csrf_token": token, "next": "/cabinet/accounts"})
+    assert logged.status_code == 303, logged.text
+    assert (await client.get("/cabinet/accounts/1015")).status_code == 200
+
+
+async def test_the_profile_page_changes_the_sms_phone_and_confirms_it_with_its_code(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    changed = await client.post("/cabinet/profile", data={"full_name": "Иванов Иван", "sms_phone": "+7 911 555-00-15",
+                                                          "email": "ivanov@example.org", "_csrf_token": token,
+                                                          "key": "profile-0001"})
+    assert changed.status_code == 303, changed.text
+    page = await client.get("/cabinet/profile?done=1")
+    assert 'value="79115550015"' in page.text and "не подтверждён" in page.text
+    asked = await client.post("/cabinet/profile/sms-phone/code", data={"_csrf_token": token})
+    assert asked.status_code == 200 and 'id="f-code"' in asked.text
+    code = cabinet.courier.last("phone_confirmation_code").secret
+    confirmed = await client.post("/cabinet/profile/sms-phone/confirm", data={"code": code, "_csrf_token": token})
+    assert confirmed.status_code == 303, confirmed.text
+    assert "(подтверждён)" in (await client.get("/cabinet/profile")).text
