@@ -91,35 +91,47 @@ def _business_date(stack: Stack, headers: dict[str, str], account: str) -> date:
     return date.fromisoformat(summary.json()["business_date"])
 
 
-def _ready(stack: Stack) -> None:
-    """The demo data, and the payments service knowing the debtor's account (its facts via Kafka)."""
+def _ready(stack: Stack) -> str:
+    """The demo data; the debtor's account blocked by this month's charges (invoicing's, in advance:
+    it has no money) and the payments service offering a promised payment up to this month's fees.
+    The charges, as the API shows them."""
     stack.load_demo_data()
     debtor = stack.login("2002", "demo-2002-pass")
-    offer = poll(lambda: httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/2002/promised-payments/offer",
-                                   headers=debtor), lambda r: r.status_code == 200)
-    assert offer.status_code == 200, offer.text
+    api = f"{stack.urls['gateway']}/api/v1/accounts/2002"
+    blocked = poll(lambda: httpx.get(f"{api}/summary", headers=debtor),
+                   lambda r: r.status_code == 200 and r.json()["status"] == "blocked_financial")
+    charged = blocked.json()["charged_total"]
+    offer = poll(lambda: httpx.get(f"{api}/promised-payments/offer", headers=debtor),
+                 lambda r: r.status_code == 200 and r.json()["max_amount"] == charged)
+    assert offer.status_code == 200 and offer.json()["max_amount"] == charged, offer.text
+    return charged
+
+
+def _ru(amount: str) -> str:
+    """An amount as the Russian pages write it (under 1 000: no group separator)."""
+    return amount.replace(".", ",")
 
 
 def test_the_debtor_takes_a_promised_payment_and_sees_the_account_active(
         stack: Stack, browser: BrowserType, output: Path) -> None:
-    _ready(stack)
+    charged = _ready(stack)
     cabinet = Cabinet(browser, stack)
     cabinet.log_in("2002", "demo-2002-pass")
     page = cabinet.page
     expect(page).to_have_url(re.compile(r"/cabinet/accounts/2002$"))
     expect(page.locator("#status")).to_contain_text("Заблокирован")
-    expect(page.locator("#balance")).to_have_text("\u2212120,00")
+    expect(page.locator("#balance")).to_have_text(f"\u2212{_ru(charged)}")
     expect(page.locator("footer")).to_contain_text("Europe/Minsk (UTC+03:00)")
 
     page.get_by_role("link", name="Обещанный платёж").first.click()
-    expect(page.get_by_text("Можно взять до 650,00")).to_be_visible()
-    page.get_by_label("Сумма").fill("650,00")
+    expect(page.get_by_text(f"Можно взять до {_ru(charged)}")).to_be_visible()
+    page.get_by_label("Сумма").fill(_ru(charged))
     page.get_by_role("button", name="Взять обещанный платёж").click()
 
     expect(page).to_have_url(re.compile(r"/cabinet/accounts/2002\?done=taken$"))
     expect(page.get_by_role("status")).to_have_text("Обещанный платёж зачислен.")
     expect(page.locator("#status")).to_have_text("✔ Активен")
-    expect(page.locator("#balance")).to_have_text("530,00")
+    expect(page.locator("#balance")).to_have_text("0,00")
     cabinet.shot(output)
 
     page.get_by_role("link", name="Обещанный платёж").first.click()  # a second one is refused, by the rule's words

@@ -2,7 +2,8 @@
 gateway, each feature group of the rest of the cabinet: support requests with the author's e-mail
 (the SMTP sink is the mailbox) and the knowledge base; self-service and list add-ons; a service
 password handed to the network and in no log; the requisites page; a Uniteller top-up registered
-once however often its notification comes; support's credential reset; a TV partner package."""
+once however often its notification comes; support's credential reset; a TV partner package; a
+mobile number's SIM codes and call forwarding."""
 
 from __future__ import annotations
 
@@ -91,3 +92,13 @@ def test_the_rest_of_the_cabinet_through_the_gateway(stack: Stack) -> None:
     assert {p["service_id"] for p in packages if p["active"]} == {"smotreshka-start"}
     tv = _ok(httpx.post(f"{account}/lines/tv-1015/tv-subscriptions", headers=me, json={"service_id": "24tv-base"}))
     assert tv["active"] is True and tv["partner"] == "24tv"
+
+    # A mobile number (seed 003): the admin sees the SIM codes, support does not; forwarding is set.
+    line = f"{gateway}/api/v1/accounts/3004/lines/mob-375291003003"
+    sim = httpx.get(f"{line}/sim", headers=admin)
+    assert sim.status_code == 200 and sim.json()["codes"]["puk1"] == "12345678", sim.text
+    assert httpx.get(f"{line}/sim", headers=operator).status_code == 403
+    forwarded = _ok(httpx.put(f"{line}/call-forwarding/unconditional", headers=admin,
+                              json={"target": "+375 29 765-43-21"}))
+    assert forwarded["call_forwarding"] == {"unconditional": "375297654321"}
+    assert all("12345678" not in stack.log_text(name) for name in stack.logs)

@@ -24,7 +24,7 @@ async def test_a_subscriber_connects_and_disconnects_what_the_tariff_allows(cabi
     assert connected.json()["read_model_current"] is True
     summary = (await cabinet.client.get("/api/v1/accounts/1015/summary", headers=subscriber)).json()
     assert "static-ip" in str(summary["lines"])
-    [fact] = [e for e in await events_of(cabinet.database_url, "AddOnConnected") if e["line_id"] == "inet-1015"]
+    [fact] = [e for e in await events_of(cabinet.database_url, "AddOnConnected") if e["service_id"] == "static-ip"]
     assert (fact["account_id"], fact["service_id"], fact["monthly_fee"]) == ("1015", "static-ip", "150.00")
 
     again = await cabinet.client.post(LINE, headers=subscriber, json={"service_id": "static-ip"})
@@ -32,7 +32,7 @@ async def test_a_subscriber_connects_and_disconnects_what_the_tariff_allows(cabi
     off = await cabinet.client.post(f"{LINE}/static-ip/disconnect", headers=subscriber)
     assert off.status_code == 200 and off.json()["connected"] is False
     changes = await events_of(cabinet.database_url, "AddOnConnected", "AddOnDisconnected")
-    assert [e["type"] for e in changes if e["line_id"] == "inet-1015"] == ["AddOnConnected", "AddOnDisconnected"]
+    assert [e["type"] for e in changes if e["service_id"] == "static-ip"] == ["AddOnConnected", "AddOnDisconnected"]
 
 
 async def test_refusals_change_nothing(cabinet: Cabinet) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from services.notifications.domain.events import Channel, Language
 from shared.db import Connection, Pool
 
-__all__ = ["Recipient", "preferences_of", "recipients_for"]
+__all__ = ["Recipient", "preferences_of", "recipient", "recipients_for"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,16 @@ async def recipients_for(conn: Connection, account_id: str) -> list[Recipient]:
         account_id,
     )
     return [_recipient(row) for row in rows]
+
+
+async def recipient(conn: Connection, user_id: str) -> Recipient | None:
+    """One user by id, whatever accounts they are listed on (an organization admin sees the
+    organization's accounts without them being listed): a message meant for that user alone."""
+    row = await conn.fetchrow(
+        "SELECT user_id, language, email, sms_phone, sms_phone_confirmed, preferences FROM recipients"
+        " WHERE user_id = $1 AND role IS DISTINCT FROM 'operator'", user_id,
+    )
+    return _recipient(row) if row else None
 
 
 async def preferences_of(pool: Pool, user_id: str) -> dict[str, list[str]]:
