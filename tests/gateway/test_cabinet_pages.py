@@ -30,6 +30,19 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("GET", "/cabinet/accounts/{a}/messages", None),
     ("GET", "/cabinet/accounts/{a}/guarantees", None),
     ("POST", "/cabinet/accounts/{a}/guarantees", {"amount": "10", "pay_by": "2026-04-10"}),
+    ("GET", "/cabinet/accounts/{a}/charges", None),
+    ("GET", "/cabinet/accounts/{a}/charges/history", None),
+    ("GET", "/cabinet/accounts/{a}/invoices", None),
+    ("POST", "/cabinet/accounts/{a}/invoices/{period}/documents", {"format": "pdf"}),
+    ("GET", "/cabinet/accounts/{a}/invoices/{period}/documents/{document_format}", None),
+    ("POST", "/cabinet/accounts/{a}/invoice-delivery", {"method": "self", "format": "pdf"}),
+    ("GET", "/cabinet/accounts/{a}/telephony", None),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/calls", None),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/channels", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/channels/review", {"channels": "30"}),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/channels", {"channels": "30"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/sip", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/sip", {"password": "new-sip-pass-1"}),
 ]
 
 
@@ -73,7 +86,8 @@ async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabi
         before = len(await events_of(cabinet.database_url))
         for account in foreign:
             for method, path, form in ACCOUNT_PAGES:
-                url = path.format(a=account, block_id="b-1", action="cancel")
+                url = path.format(a=account, block_id="b-1", action="cancel", period="2026-02",
+                                  document_format="pdf", line_id=f"sip-37517000{account}")
                 answer = await client.request(method, url, data=None if form is None else {**form,
                                                                                          "_csrf_token": token})
                 assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])

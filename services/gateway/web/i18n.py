@@ -181,6 +181,102 @@ _TEXT: dict[str, tuple[str, str]] = {
     "invoice_ref": ("Номер счёта (необязательно)", "Invoice number (optional)"),
     "register": ("Зарегистрировать", "Register"),
     "registered_at": ("Зарегистрировано", "Registered"),
+    # charges and invoices
+    "charges": ("Начисления", "Charges"),
+    "charges_history": ("Расход средств", "Charges history"),
+    "month": ("Месяц", "Month"),
+    "net": ("Сумма без НДС", "Net"),
+    "vat_rate": ("Ставка НДС", "VAT rate"),
+    "vat": ("НДС", "VAT"),
+    "other_tax": ("Налог на услуги", "Other tax"),
+    "charge_item": ("Услуга", "Service"),
+    "account_wide": ("По лицевому счёту", "Account-wide"),
+    "days_n": ("дней: {n}", "{n} days"),
+    "no_charges": ("Начислений за период нет.", "No charges in this period."),
+    "shown_of": ("Показаны {first}–{last} из {total}.", "Showing {first}–{last} of {total}."),
+    "pages": ("Страницы", "Pages"),
+    "page_previous": ("← Предыдущие", "← Previous"),
+    "page_next": ("Следующие →", "Next →"),
+    "invoices": ("Счета и документы", "Invoices and documents"),
+    "invoices_note": ("Просмотр счёта возможен за предыдущие два месяца. Закажите документ, затем скачайте его, "
+                      "когда он будет готов.",
+                      "Invoices of the two previous months. Order a document, then download it once it is ready."),
+    "orders_closed": ("С 1 по 3 число счета формируются: документы можно заказать с 4 числа.",
+                      "Invoices are generated on days 1 to 3: documents can be ordered from the 4th."),
+    "invoice_no": ("Счёт № {number}", "Invoice No. {number}"),
+    "issued": ("Выставлен", "Issued"),
+    "document": ("Документ", "Document"),
+    "ordered_at": ("Заказан", "Ordered"),
+    "doc_ordered": ("готовится", "being made"),
+    "doc_ready": ("готов", "ready"),
+    "doc_failed": ("не удалось сформировать", "failed"),
+    "download": ("Скачать", "Download"),
+    "document_format": ("Формат", "Format"),
+    "order_document": ("Заказать документ", "Order the document"),
+    "no_invoices": ("Счетов за два предыдущих месяца нет.", "No invoices in the two previous months."),
+    "invoice_ordered": ("Документ заказан: он появится в списке, когда будет готов.",
+                        "The document is ordered: it shows here once it is ready."),
+    "invoice_delivery": ("Способ доставки сохранён.", "The delivery method is saved."),
+    "delivery": ("Доставка счетов", "Invoice delivery"),
+    "delivery_method": ("Способ доставки", "Delivery method"),
+    "delivery_email": ("Счета приходят по e-mail ({format}) на адреса: {addresses}.",
+                       "Invoices are e-mailed ({format}) to: {addresses}."),
+    "delivery_self": ("Получает сам.", "Collected in person."),
+    "by_email": ("По e-mail", "By e-mail"),
+    "self_pickup": ("Получает сам", "Collected in person"),
+    "delivery_addresses": ("Адреса e-mail через «;» без пробелов (до 200 символов)",
+                           "E-mail addresses separated by ';' without spaces (200 characters at most)"),
+    # telephony
+    "telephony": ("Телефония", "Telephony"),
+    "usage_this_month": ("Расход в этом месяце", "Usage this month"),
+    "free_minutes_left": ("Осталось бесплатных минут", "Free minutes left"),
+    "channels": ("Каналов", "Channels"),
+    "line_active": ("✔ активен", "✔ active"),
+    "line_paused": ("■ пауза", "■ paused"),
+    "line_closed": ("■ закрыт", "■ closed"),
+    "no_phone_lines": ("Телефонных номеров нет.", "No phone numbers."),
+    "call_detail": ("Детализация звонков", "Call detail"),
+    "current_period": ("Текущий период", "Current period"),
+    "direction": ("Направление", "Direction"),
+    "dir_both": ("Все", "All"),
+    "dir_out": ("Исходящие", "Outgoing"),
+    "dir_in": ("Входящие", "Incoming"),
+    "as_of": ("Данные по {day} включительно.", "As of {day} inclusive."),
+    "started_at": ("Начало", "Started"),
+    "caller": ("Кто звонил", "Caller"),
+    "callee": ("Кому", "Callee"),
+    "destination": ("Направление вызова", "Destination"),
+    "duration": ("Длительность", "Duration"),
+    "no_calls": ("За выбранный период не было входящего/исходящего трафика.",
+                 "There were no incoming or outgoing calls in the chosen period."),
+    "channel_package": ("Пакет каналов", "Channel package"),
+    "channels_unavailable": ("Пакет каналов доступен только на тарифе «SIP-соединение».",
+                             "Channel packages come with the «SIP-соединение» tariff only."),
+    "current_package": ("Сейчас: {name}, {fee} в месяц.", "Now: {name}, {fee} a month."),
+    "no_package": ("Пакет не подключён.", "No package."),
+    "next_change": ("Пакет меняется не чаще раза в 7 дней: следующее изменение возможно с {when}.",
+                    "The package changes at most once in 7 days: the next change is possible from {when}."),
+    "choose_package": ("Выберите пакет", "Choose a package"),
+    "per_month": ("в месяц", "a month"),
+    "review_change": ("Проверить изменение", "Review the change"),
+    "review": ("Проверьте изменение", "Review the change"),
+    "review_text": ("Новый пакет: {name}, {fee} в месяц (НДС {rate}%), с {when}. "
+                    "Следующее изменение — не раньше {next}.",
+                    "New package: {name}, {fee} a month (VAT {rate}%), from {when}. "
+                    "The next change: not before {next}."),
+    "confirm_change": ("Подтвердить изменение", "Confirm the change"),
+    "channels_changed": ("Пакет каналов изменён.", "The channel package is changed."),
+    "sip_settings": ("Настройки SIP", "SIP settings"),
+    "sip_account": ("Учётная запись", "Account name"),
+    "sip_server": ("SIP-сервер", "SIP server"),
+    "ip_address": ("IP-адрес", "IP address"),
+    "password_changed_at": ("Пароль изменён", "Password changed"),
+    "sip_change_password": ("Сменить пароль SIP", "Change the SIP password"),
+    "sip_new_password": ("Новый пароль (8–64 символа; пусто — сгенерировать)",
+                         "New password (8-64 characters; empty: generate one)"),
+    "sip_change": ("Сменить пароль", "Change the password"),
+    "sip_password_changed": ("Пароль SIP изменён.", "The SIP password is changed."),
+    "sip_generated": ("Новый пароль (показан один раз, сохраните его):", "The new password (shown once, keep it):"),
 }
 
 #: The API's refusals in the page's language (else the API's `detail`).
@@ -204,6 +300,15 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "request.date_range_too_old": ("История платежей доступна за последние 12 месяцев.",
                                    "Payment history goes back 12 months."),
     "request.invalid_date_range": ("Начало периода позже его конца.", "The period's start is after its end."),
+    "channels.change_too_soon": ("Пакет каналов меняется не чаще раза в 7 дней.",
+                                 "The channel package changes at most once in 7 days."),
+    "channels.unchanged": ("Этот пакет уже подключён.", "This package is already on."),
+    "invoice.window_closed": ("С 1 по 3 число счета формируются: закажите документ с 4 числа.",
+                              "Invoices are generated on days 1 to 3: order the document from the 4th."),
+    "delivery.addresses_too_long": ("Адреса длиннее 200 символов.", "The addresses are longer than 200 characters."),
+    "delivery.address_invalid": ("Неверный адрес e-mail.", "An e-mail address is not valid."),
+    "delivery.no_email": ("Для доставки по e-mail укажите адрес.", "Give an address for e-mail delivery."),
+    "sip.password_invalid": ("От 8 до 64 печатных символов, без пробелов.", "8 to 64 printable characters, no spaces."),
     "form.required": ("Заполните поле.", "Please fill this in."),
     "form.invalid": ("Неверное значение.", "This value is not valid."),
     "csrf.failed": ("Форма устарела: откройте страницу заново и повторите.",
@@ -223,6 +328,9 @@ FIELD_OF: dict[str, str] = {
     "request.invalid_date_range": "from",
     "guarantee.pay_by_too_late": "pay_by",
     "email.invalid": "email",
+    "delivery.addresses_too_long": "addresses",
+    "delivery.address_invalid": "addresses",
+    "delivery.no_email": "addresses",
 }
 
 
@@ -265,6 +373,14 @@ class Words:
             return "—"
         day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
         return day.strftime("%d.%m.%Y") if self.lang == "ru" else f"{day.day} {day.strftime('%b %Y')}"
+
+    def month(self, period: object) -> str:
+        """A month (`2026-11`) as the language names it: `11.2026`, `Nov 2026`."""
+        try:
+            first = date.fromisoformat(f"{period}-01")
+        except ValueError:
+            return str(period)
+        return first.strftime("%m.%Y") if self.lang == "ru" else first.strftime("%b %Y")
 
     def instant(self, value: object) -> str:
         """An instant in the operator's time zone."""
