@@ -191,7 +191,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "other_tax": ("Налог на услуги", "Other tax"),
     "charge_item": ("Услуга", "Service"),
     "account_wide": ("По лицевому счёту", "Account-wide"),
-    "days_n": ("дней: {n}", "{n} days"),
     "no_charges": ("Начислений за период нет.", "No charges in this period."),
     "shown_of": ("Показаны {first}–{last} из {total}.", "Showing {first}–{last} of {total}."),
     "pages": ("Страницы", "Pages"),
