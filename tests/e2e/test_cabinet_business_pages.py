@@ -101,4 +101,25 @@ def test_the_org_admin_opens_charges_the_call_detail_and_the_channel_package(
     expect(page.locator("#current-package")).to_contain_text("215,58")
     expect(page.locator("#next-change")).to_be_visible()
     cabinet.shot(output, "channels.png")
+
+    # SIP settings: the password masked; changed to a generated one, shown this once.
+    cabinet.open(f"/accounts/{ORG}/telephony")
+    page.locator("section", has=page.locator(f"#c-{SIP}")).get_by_role("link", name="Настройки SIP").click()
+    expect(page.locator("#sip")).to_contain_text("********")
+    page.get_by_role("button", name="Сменить пароль").click()
+    expect(page.get_by_role("status")).to_have_text("Пароль SIP изменён.")
+    expect(page.locator("#generated code")).to_have_text(re.compile(r"^\S{8,64}$"))
+    page.reload()
+    expect(page.locator("#generated")).to_have_count(0)
+
+    # Invoices (none yet: the demo's lines began this month) and their delivery by e-mail.
+    page.get_by_role("link", name="Счета и документы").click()
+    expect(page.locator("#no-invoices")).to_be_visible()
+    page.get_by_label("По e-mail").check()
+    page.get_by_label("Формат").last.select_option("xlsx")
+    page.get_by_label(re.compile("^Адреса e-mail")).fill("buh@alfa.example;boss@alfa.example")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("status")).to_have_text("Способ доставки сохранён.")
+    expect(page.locator("#delivery-now")).to_contain_text("XLSX")
+    expect(page.locator("#delivery-now")).to_contain_text("buh@alfa.example;boss@alfa.example")
     cabinet.close()
