@@ -43,6 +43,10 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("POST", "/cabinet/accounts/{a}/lines/{line_id}/channels", {"channels": "30"}),
     ("GET", "/cabinet/accounts/{a}/lines/{line_id}/sip", None),
     ("POST", "/cabinet/accounts/{a}/lines/{line_id}/sip", {"password": "new-sip-pass-1"}),
+    ("GET", "/cabinet/accounts/{a}/support", None),
+    ("POST", "/cabinet/accounts/{a}/support", {"topic": "other", "title": "t", "text": "x"}),
+    ("GET", "/cabinet/accounts/{a}/support/{request_id}", None),
+    ("POST", "/cabinet/accounts/{a}/support/{request_id}", {"text": "x"}),
 ]
 
 
@@ -87,7 +91,8 @@ async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabi
         for account in foreign:
             for method, path, form in ACCOUNT_PAGES:
                 url = path.format(a=account, block_id="b-1", action="cancel", period="2026-02",
-                                  document_format="pdf", line_id=f"sip-37517000{account}")
+                                  document_format="pdf", line_id=f"sip-37517000{account}",
+                                  request_id="sr-1")
                 answer = await client.request(method, url, data=None if form is None else {**form,
                                                                                          "_csrf_token": token})
                 assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])
@@ -188,3 +193,24 @@ async def test_the_profile_page_changes_the_sms_phone_and_confirms_it_with_its_c
     confirmed = await client.post("/cabinet/profile/sms-phone/confirm", data={"code": code, "_csrf_token": token})
     assert confirmed.status_code == 303, confirmed.text
     assert "(подтверждён)" in (await client.get("/cabinet/profile")).text
+
+
+async def test_a_support_request_is_filed_listed_and_added_to_from_its_pages(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    empty = await client.post("/cabinet/accounts/1015/support", data={"topic": "internet", "title": "",
+                                                                      "text": "x", "_csrf_token": token})
+    assert empty.status_code == 422 and 'id="e-title"' in empty.text
+    filed = await client.post("/cabinet/accounts/1015/support", data={
+        "topic": "internet", "title": "Медленный интернет", "text": "Вечером 2 Мбит/с", "_csrf_token": token,
+        "key": "support-0001"})
+    assert filed.status_code == 303, filed.text
+    thread_url = filed.headers["location"]
+    assert thread_url.startswith("/cabinet/accounts/1015/support/")
+    added = await client.post(thread_url, data={"text": "И утром тоже", "_csrf_token": token, "key": "support-0002"})
+    assert added.status_code == 303 and added.headers["location"] == thread_url
+    thread = await client.get(thread_url)
+    assert thread.status_code == 200
+    assert re.search(r"Вечером 2 Мбит/с.*И утром тоже", thread.text, re.S)
+    listed = await client.get("/cabinet/accounts/1015/support")
+    assert "Медленный интернет" in listed.text and thread_url in listed.text

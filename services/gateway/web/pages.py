@@ -76,7 +76,7 @@ from shared.money import parse_amount
 from .i18n import FIELD_OF, LANGUAGES, Words
 from .session import LANG_COOKIE, PREFIX, SEEN_COOKIE, Web, page_words, session_cookie, signed_in, wiring_of
 
-__all__ = ["CSP", "SECURITY_HEADERS", "CabinetPages", "Problems", "render"]
+__all__ = ["CSP", "SECURITY_HEADERS", "CabinetPages", "Problems", "SupportPages", "render"]
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 #: No inline script or style, nothing from another origin, never framed; on every page, error
@@ -874,3 +874,83 @@ def _channel_count(form: dict[str, str]) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 1000:
         raise ValidationFailed("form.invalid", "choose a package", field="channels")
     return int(text)
+
+
+TOPICS = ("internet", "tv", "telephony", "payments", "documents", "other")
+
+
+class SupportPages(Controller):
+    """Support requests (seed 000 «Заявки», seeds 003/004 «Обратная связь»), as entrypoints/support.py
+    asks the accounts service: the list and a new request, one request's thread and a message to it."""
+
+    path = PREFIX
+    include_in_schema = False
+
+    @get("/accounts/{account_id:str}/support")
+    async def support(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        return await self._support(request, web, await web.account(account_id), {}, Problems.none())
+
+    async def _support(self, request: Request[Any, Any, Any], web: Web, account: str, form: dict[str, str],
+                       problems: Problems) -> Template:
+        offset = _offset(request)
+        found = await web.wiring.accounts.call("GET", f"/internal/v1/accounts/{account}/support-requests",
+                                               params={"limit": PAGE_SIZE, "offset": offset})
+        return render(request, "support.html", web, status=422 if problems else 200, account_id=account,
+                      requests=found, topics=TOPICS, form=form, problems=problems, offset=offset,
+                      pages=_pages(offset, int(found.get("total", 0)), {}))
+
+    @post("/accounts/{account_id:str}/support")
+    async def file_request(self, request: Request[Any, Any, Any], account_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        form = await _form(request)
+        try:
+            if form.get("topic") not in TOPICS:
+                raise ValidationFailed("form.invalid", "choose a topic", field="topic")
+            for name, longest in (("title", 200), ("text", 4000)):
+                if not 1 <= len(form.get(name, "")) <= longest:
+                    raise ValidationFailed("form.required", f"{name}: 1 to {longest} characters", field=name)
+            reply = await web.commands("accounts", 201).reply(
+                "POST", f"/internal/v1/accounts/{account}/support-requests",
+                {"topic": form["topic"], "title": form["title"], "text": form["text"], "user_id": web.caller.user_id},
+                _key(form))
+        except DomainError as error:
+            return await self._support(request, web, account, form, Problems.of(error, web.words))
+        return redirect(web, f"{PREFIX}/accounts/{account}/support/{reply.body['request_id']}")
+
+    @get("/accounts/{account_id:str}/support/{request_id:str}")
+    async def support_thread(self, request: Request[Any, Any, Any], account_id: str, request_id: str) -> Template:
+        web = await signed_in(request)
+        return await self._thread(request, web, await web.account(account_id), _request_id(request_id),
+                                  Problems.none())
+
+    async def _thread(self, request: Request[Any, Any, Any], web: Web, account: str, request_id: str,
+                      problems: Problems) -> Template:
+        found = await web.wiring.accounts.call("GET", f"/internal/v1/accounts/{account}/support-requests/{request_id}")
+        return render(request, "support_thread.html", web, status=422 if problems else 200, account_id=account,
+                      thread=found, problems=problems)
+
+    @post("/accounts/{account_id:str}/support/{request_id:str}")
+    async def support_message(self, request: Request[Any, Any, Any], account_id: str,
+                              request_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        found = _request_id(request_id)
+        form = await _form(request)
+        try:
+            if not 1 <= len(form.get("text", "")) <= 4000:
+                raise ValidationFailed("form.required", "text: 1 to 4000 characters", field="text")
+            await web.commands("accounts").reply(
+                "POST", f"/internal/v1/accounts/{account}/support-requests/{found}/messages",
+                {"text": form["text"], "user_id": web.caller.user_id, "operator": web.caller.role == "operator"},
+                _key(form))
+        except DomainError as error:
+            return await self._thread(request, web, account, found, Problems.of(error, web.words, "text"))
+        return redirect(web, f"{PREFIX}/accounts/{account}/support/{found}")
+
+
+def _request_id(request_id: str) -> str:
+    if not re.search(ID_PATTERN, request_id):
+        raise NotFound("support_request.not_found", f"support request {request_id} not found")
+    return request_id
