@@ -47,6 +47,9 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("POST", "/cabinet/accounts/{a}/support", {"topic": "other", "title": "t", "text": "x"}),
     ("GET", "/cabinet/accounts/{a}/support/{request_id}", None),
     ("POST", "/cabinet/accounts/{a}/support/{request_id}", {"text": "x"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip", "action": "connect"}),
+    ("GET", "/cabinet/accounts/{a}/requisites", None),
 ]
 
 
@@ -214,3 +217,19 @@ async def test_a_support_request_is_filed_listed_and_added_to_from_its_pages(cab
     assert re.search(r"Вечером 2 Мбит/с.*И утром тоже", thread.text, re.S)
     listed = await client.get("/cabinet/accounts/1015/support")
     assert "Медленный интернет" in listed.text and thread_url in listed.text
+
+
+async def test_an_add_on_is_connected_and_disconnected_and_the_requisites_are_shown(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    page = await client.get("/cabinet/accounts/1015/lines/inet-1015/add-ons")
+    assert page.status_code == 200 and "static-ip" in page.text
+    for action, shown in (("connect", "Услуга подключена."), ("disconnect", "Услуга отключена.")):
+        switched = await client.post("/cabinet/accounts/1015/lines/inet-1015/add-ons", data={
+            "service_id": "static-ip", "action": action, "_csrf_token": token, "key": f"add-on-{action}"})
+        assert switched.status_code == 303, switched.text
+        after = await client.get(switched.headers["location"])
+        assert shown in after.text
+        assert ('name="action" value="disconnect"' in after.text) == (action == "connect")
+    requisites = await client.get("/cabinet/accounts/1015/requisites")
+    assert requisites.status_code == 200 and 'id="requisites"' in requisites.text

@@ -57,6 +57,7 @@ from services.gateway.entrypoints.profile import (
 from services.gateway.projections.cabinet_accounts_queries import (
     account_blocks,
     account_summary,
+    client_requisites,
     my_accounts,
     organization_subscribers,
     user_profile,
@@ -76,7 +77,7 @@ from shared.money import parse_amount
 from .i18n import FIELD_OF, LANGUAGES, Words
 from .session import LANG_COOKIE, PREFIX, SEEN_COOKIE, Web, page_words, session_cookie, signed_in, wiring_of
 
-__all__ = ["CSP", "SECURITY_HEADERS", "CabinetPages", "Problems", "SupportPages", "render"]
+__all__ = ["CSP", "SECURITY_HEADERS", "AccountExtrasPages", "CabinetPages", "Problems", "SupportPages", "render"]
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 #: No inline script or style, nothing from another origin, never framed; on every page, error
@@ -954,3 +955,48 @@ def _request_id(request_id: str) -> str:
     if not re.search(ID_PATTERN, request_id):
         raise NotFound("support_request.not_found", f"support request {request_id} not found")
     return request_id
+
+
+class AccountExtrasPages(Controller):
+    """A line's add-ons (connect and disconnect where its tariff allows, as entrypoints/add_ons.py asks
+    the accounts service) and the client's requisites (entrypoints/cabinet.py's read)."""
+
+    path = PREFIX
+    include_in_schema = False
+
+    @get("/accounts/{account_id:str}/lines/{line_id:str}/add-ons")
+    async def add_ons(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Template:
+        web = await signed_in(request)
+        return await self._add_ons(request, web, await web.account(account_id), _line_id(line_id), Problems.none())
+
+    async def _add_ons(self, request: Request[Any, Any, Any], web: Web, account: str, line: str,
+                       problems: Problems) -> Template:
+        found = await web.wiring.accounts.call("GET", f"/internal/v1/accounts/{account}/lines/{line}/add-ons/options")
+        return render(request, "add_ons.html", web, status=422 if problems else 200, account_id=account,
+                      line_id=line, options=found, problems=problems, done=request.query_params.get("done"))
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons")
+    async def switch_add_on(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        line = _line_id(line_id)
+        form = await _form(request)
+        try:
+            if form.get("action") not in ("connect", "disconnect") or not re.search(ID_PATTERN,
+                                                                                    form.get("service_id", "")):
+                raise ValidationFailed("form.invalid", "choose an add-on and what to do with it")
+            await web.commands("accounts").reply(
+                "POST", f"/internal/v1/accounts/{account}/lines/{line}/add-ons/self-service",
+                {"service_id": form["service_id"], "action": form["action"]}, _key(form))
+        except DomainError as error:
+            return await self._add_ons(request, web, account, line, Problems.of(error, web.words, "add_ons"))
+        return redirect(web, f"{PREFIX}/accounts/{account}/lines/{line}/add-ons?done={form['action']}")
+
+    @get("/accounts/{account_id:str}/requisites")
+    async def requisites(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        found = await client_requisites(web.wiring.runtime.pool, account)
+        if found is None:
+            raise NotFound("account.not_found", f"account {account} not found")
+        return render(request, "requisites.html", web, account_id=account, r=found)
