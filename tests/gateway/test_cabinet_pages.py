@@ -6,13 +6,23 @@ a real browser: tests/e2e/test_cabinet_in_a_browser.py."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
-from tests.accounts.factories import events_of
-from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet
+from services.invoicing.app import create_app as create_invoicing
+from shared.clock import FakeClock
+from shared.internal_api import InternalClient
+from tests.accounts.factories import START, TOKEN, RecordingCourier, accounts_settings, events_of, load_demo
+from tests.conftest import KafkaSpace
+from tests.eventually import eventually
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet, gateway_settings, serving
+from tests.invoicing.conftest import settings_for
 
 #: (method, path, form) of every page naming an account; {a} is the account.
 ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
@@ -233,3 +243,70 @@ async def test_an_add_on_is_connected_and_disconnected_and_the_requisites_are_sh
         assert ('name="action" value="disconnect"' in after.text) == (action == "connect")
     requisites = await client.get("/cabinet/accounts/1015/requisites")
     assert requisites.status_code == 200 and 'id="requisites"' in requisites.text
+
+
+async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_change_the_delivery(
+        database_url: str, kafka: KafkaSpace) -> None:
+    """With the invoicing service in-process (charging the demo from accounts' events on Kafka)."""
+    clock = FakeClock(START)
+    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
+    invoicing_app = create_invoicing(settings_for(database_url, kafka), clock)
+
+    def client(name: str, app: Any) -> InternalClient:
+        return InternalClient(name, f"http://{name}", "test-internal-token", transport=httpx.ASGITransport(app=app))
+
+    async with serving(accounts_app) as accounts, serving(invoicing_app) as invoicing:
+        gateway_app = create_app(gateway_settings(database_url, kafka), clock=clock,
+                                 accounts=client("accounts", accounts_app), invoicing=client("invoicing", invoicing_app))
+        async with serving(gateway_app) as gateway:
+            await load_demo(accounts)
+            token = await _log_in(gateway, *SUBSCRIBER)
+
+            async def charged() -> bool:
+                page = await gateway.get("/cabinet/accounts/1015/charges")
+                return page.status_code == 200 and 'id="no-charges"' not in page.text
+
+            await eventually(charged)
+            page = await gateway.get("/cabinet/accounts/1015/charges?period=2026-02")
+            assert page.status_code == 200 and 'id="no-charges"' in page.text  # the demo began in March
+            page = await gateway.get("/cabinet/accounts/1015/charges")
+            assert "Ставка НДС" in page.text and 'option value="2026-01"' in page.text
+            assert (await gateway.get("/cabinet/accounts/1015/charges?period=2025-12")).status_code == 404
+            history = await gateway.get("/cabinet/accounts/1015/charges/history")
+            assert history.status_code == 200 and '<table id="charges-history">' in history.text
+            too_old = await gateway.get("/cabinet/accounts/1015/charges/history?from=2024-01-01")
+            assert too_old.status_code == 422
+
+            clock.set(datetime.combine(datetime(2026, 4, 4).date(), time(9), ZoneInfo("Europe/Minsk")).astimezone(UTC))
+            started = await invoicing.post("/internal/v1/bill-runs", json={"period": "2026-03"}, headers=TOKEN)
+            assert started.status_code == 202
+            gateway.cookies.clear()
+            token = await _log_in(gateway, *SUBSCRIBER)  # a month later: a new session
+
+            async def invoiced() -> bool:
+                return 'id="i-2026-03"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+
+            await eventually(invoiced)
+            ordered = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
+                                         data={"format": "xlsx", "_csrf_token": token})
+            assert ordered.status_code == 303, ordered.text
+            link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx"
+
+            async def ready() -> bool:
+                return f'href="{link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+
+            await eventually(ready)
+            document = await gateway.get(link)
+            assert document.status_code == 200 and document.content.startswith(b"PK")
+            assert document.headers["content-disposition"].endswith('.xlsx"')
+
+            too_long = ";".join(["abcdefghij@example.by"] * 9) + ";x@y.by"  # 204 characters
+            refused = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
+                "method": "email", "format": "pdf", "addresses": too_long, "_csrf_token": token})
+            assert refused.status_code == 422 and 'id="e-addresses"' in refused.text
+            assert "Получает сам." in refused.text
+            changed = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
+                "method": "email", "format": "pdf", "addresses": "me@x.by;wife@x.by", "_csrf_token": token})
+            assert changed.status_code == 303, changed.text
+            shown = await gateway.get(changed.headers["location"])
+            assert "Счета приходят по e-mail (PDF) на адреса: me@x.by;wife@x.by." in shown.text
