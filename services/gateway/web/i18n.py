@@ -343,6 +343,8 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "request.date_range_too_old": ("История платежей доступна за последние 12 месяцев.",
                                    "Payment history goes back 12 months."),
     "request.invalid_date_range": ("Начало периода позже его конца.", "The period's start is after its end."),
+    "charges.period_out_of_range": ("Начисления показываются за текущий и два предыдущих месяца.",
+                                    "Charges are shown for the current month and the two before it."),
     "channels.change_too_soon": ("Пакет каналов меняется не чаще раза в 7 дней.",
                                  "The channel package changes at most once in 7 days."),
     "channels.unchanged": ("Этот пакет уже подключён.", "This package is already on."),

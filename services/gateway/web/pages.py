@@ -651,8 +651,10 @@ class CabinetPages(Controller):
         account = await web.account(account_id)
         periods = _months(web.words.today, range(3))
         period = request.query_params.get("period") or periods[0]
-        if period not in periods:
-            raise NotFound("charges.period_out_of_range", f"charges of {period} are not shown")
+        if period not in periods:  # as the invoicing service refuses it, beside the month's field
+            return render(request, "charges.html", web, status=422, account_id=account, charges=None,
+                          periods=periods, period=period, problems=Problems(
+                              {"period": web.words.problem("charges.period_out_of_range", "")}, []))
         found = await web.wiring.invoicing.call("GET", f"/internal/v1/accounts/{account}/charges",
                                                 params={"period": period})
         return render(request, "charges.html", web, account_id=account, charges=found, periods=periods,
