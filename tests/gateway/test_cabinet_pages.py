@@ -6,13 +6,23 @@ a real browser: tests/e2e/test_cabinet_in_a_browser.py."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
-from tests.accounts.factories import events_of
-from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet
+from services.invoicing.app import create_app as create_invoicing
+from shared.clock import FakeClock
+from shared.internal_api import InternalClient
+from tests.accounts.factories import START, TOKEN, RecordingCourier, accounts_settings, events_of, load_demo
+from tests.conftest import KafkaSpace
+from tests.eventually import eventually
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet, gateway_settings, serving
+from tests.invoicing.conftest import settings_for
 
 #: (method, path, form) of every page naming an account; {a} is the account.
 ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
@@ -30,6 +40,26 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("GET", "/cabinet/accounts/{a}/messages", None),
     ("GET", "/cabinet/accounts/{a}/guarantees", None),
     ("POST", "/cabinet/accounts/{a}/guarantees", {"amount": "10", "pay_by": "2026-04-10"}),
+    ("GET", "/cabinet/accounts/{a}/charges", None),
+    ("GET", "/cabinet/accounts/{a}/charges/history", None),
+    ("GET", "/cabinet/accounts/{a}/invoices", None),
+    ("POST", "/cabinet/accounts/{a}/invoices/{period}/documents", {"format": "pdf"}),
+    ("GET", "/cabinet/accounts/{a}/invoices/{period}/documents/{document_format}", None),
+    ("POST", "/cabinet/accounts/{a}/invoice-delivery", {"method": "self", "format": "pdf"}),
+    ("GET", "/cabinet/accounts/{a}/telephony", None),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/calls", None),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/channels", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/channels/review", {"channels": "30"}),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/channels", {"channels": "30"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/sip", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/sip", {"password": "new-sip-pass-1"}),
+    ("GET", "/cabinet/accounts/{a}/support", None),
+    ("POST", "/cabinet/accounts/{a}/support", {"topic": "other", "title": "t", "text": "x"}),
+    ("GET", "/cabinet/accounts/{a}/support/{request_id}", None),
+    ("POST", "/cabinet/accounts/{a}/support/{request_id}", {"text": "x"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip", "action": "connect"}),
+    ("GET", "/cabinet/accounts/{a}/requisites", None),
 ]
 
 
@@ -73,7 +103,9 @@ async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabi
         before = len(await events_of(cabinet.database_url))
         for account in foreign:
             for method, path, form in ACCOUNT_PAGES:
-                url = path.format(a=account, block_id="b-1", action="cancel")
+                url = path.format(a=account, block_id="b-1", action="cancel", period="2026-02",
+                                  document_format="pdf", line_id=f"sip-37517000{account}",
+                                  request_id="sr-1")
                 answer = await client.request(method, url, data=None if form is None else {**form,
                                                                                          "_csrf_token": token})
                 assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])
@@ -174,3 +206,108 @@ async def test_the_profile_page_changes_the_sms_phone_and_confirms_it_with_its_c
     confirmed = await client.post("/cabinet/profile/sms-phone/confirm", data={"code": code, "_csrf_token": token})
     assert confirmed.status_code == 303, confirmed.text
     assert "(подтверждён)" in (await client.get("/cabinet/profile")).text
+
+
+async def test_a_support_request_is_filed_listed_and_added_to_from_its_pages(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    empty = await client.post("/cabinet/accounts/1015/support", data={"topic": "internet", "title": "",
+                                                                      "text": "x", "_csrf_token": token})
+    assert empty.status_code == 422 and 'id="e-title"' in empty.text
+    filed = await client.post("/cabinet/accounts/1015/support", data={
+        "topic": "internet", "title": "Медленный интернет", "text": "Вечером 2 Мбит/с", "_csrf_token": token,
+        "key": "support-0001"})
+    assert filed.status_code == 303, filed.text
+    thread_url = filed.headers["location"]
+    assert thread_url.startswith("/cabinet/accounts/1015/support/")
+    added = await client.post(thread_url, data={"text": "И утром тоже", "_csrf_token": token, "key": "support-0002"})
+    assert added.status_code == 303 and added.headers["location"] == thread_url
+    thread = await client.get(thread_url)
+    assert thread.status_code == 200
+    assert re.search(r"Вечером 2 Мбит/с.*И утром тоже", thread.text, re.S)
+    listed = await client.get("/cabinet/accounts/1015/support")
+    assert "Медленный интернет" in listed.text and thread_url in listed.text
+
+
+async def test_an_add_on_is_connected_and_disconnected_and_the_requisites_are_shown(cabinet: Cabinet) -> None:
+    client = cabinet.client
+    token = await _log_in(client, *SUBSCRIBER)
+    page = await client.get("/cabinet/accounts/1015/lines/inet-1015/add-ons")
+    assert page.status_code == 200 and "static-ip" in page.text
+    for action, shown in (("connect", "Услуга подключена."), ("disconnect", "Услуга отключена.")):
+        switched = await client.post("/cabinet/accounts/1015/lines/inet-1015/add-ons", data={
+            "service_id": "static-ip", "action": action, "_csrf_token": token, "key": f"add-on-{action}"})
+        assert switched.status_code == 303, switched.text
+        after = await client.get(switched.headers["location"])
+        assert shown in after.text
+        assert ('name="action" value="disconnect"' in after.text) == (action == "connect")
+    requisites = await client.get("/cabinet/accounts/1015/requisites")
+    assert requisites.status_code == 200 and 'id="requisites"' in requisites.text
+
+
+async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_change_the_delivery(
+        database_url: str, kafka: KafkaSpace) -> None:
+    """With the invoicing service in-process (charging the demo from accounts' events on Kafka)."""
+    clock = FakeClock(START)
+    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
+    invoicing_app = create_invoicing(settings_for(database_url, kafka), clock)
+
+    def client(name: str, app: Any) -> InternalClient:
+        return InternalClient(name, f"http://{name}", "test-internal-token", transport=httpx.ASGITransport(app=app))
+
+    async with serving(accounts_app) as accounts, serving(invoicing_app) as invoicing:
+        gateway_app = create_app(gateway_settings(database_url, kafka), clock=clock,
+                                 accounts=client("accounts", accounts_app), invoicing=client("invoicing", invoicing_app))
+        async with serving(gateway_app) as gateway:
+            await load_demo(accounts)
+            token = await _log_in(gateway, *SUBSCRIBER)
+
+            async def charged() -> bool:
+                page = await gateway.get("/cabinet/accounts/1015/charges")
+                return page.status_code == 200 and 'id="no-charges"' not in page.text
+
+            await eventually(charged)
+            page = await gateway.get("/cabinet/accounts/1015/charges?period=2026-02")
+            assert page.status_code == 200 and 'id="no-charges"' in page.text  # the demo began in March
+            page = await gateway.get("/cabinet/accounts/1015/charges")
+            assert "Ставка НДС" in page.text and 'option value="2026-01"' in page.text
+            out_of_range = await gateway.get("/cabinet/accounts/1015/charges?period=2025-12")
+            assert out_of_range.status_code == 422 and 'id="e-period"' in out_of_range.text
+            history = await gateway.get("/cabinet/accounts/1015/charges/history")
+            assert history.status_code == 200 and '<table id="charges-history">' in history.text
+            too_old = await gateway.get("/cabinet/accounts/1015/charges/history?from=2024-01-01")
+            assert too_old.status_code == 422
+
+            clock.set(datetime.combine(datetime(2026, 4, 4).date(), time(9), ZoneInfo("Europe/Minsk")).astimezone(UTC))
+            started = await invoicing.post("/internal/v1/bill-runs", json={"period": "2026-03"}, headers=TOKEN)
+            assert started.status_code == 202
+            gateway.cookies.clear()
+            token = await _log_in(gateway, *SUBSCRIBER)  # a month later: a new session
+
+            async def invoiced() -> bool:
+                return 'id="i-2026-03"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+
+            await eventually(invoiced)
+            ordered = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
+                                         data={"format": "xlsx", "_csrf_token": token})
+            assert ordered.status_code == 303, ordered.text
+            link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx"
+
+            async def ready() -> bool:
+                return f'href="{link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+
+            await eventually(ready)
+            document = await gateway.get(link)
+            assert document.status_code == 200 and document.content.startswith(b"PK")
+            assert document.headers["content-disposition"].endswith('.xlsx"')
+
+            too_long = ";".join(["abcdefghij@example.by"] * 9) + ";x@y.by"  # 204 characters
+            refused = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
+                "method": "email", "format": "pdf", "addresses": too_long, "_csrf_token": token})
+            assert refused.status_code == 422 and 'id="e-addresses"' in refused.text
+            assert "Получает сам." in refused.text
+            changed = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
+                "method": "email", "format": "pdf", "addresses": "me@x.by;wife@x.by", "_csrf_token": token})
+            assert changed.status_code == 303, changed.text
+            shown = await gateway.get(changed.headers["location"])
+            assert "Счета приходят по e-mail (PDF) на адреса: me@x.by;wife@x.by." in shown.text

@@ -44,6 +44,7 @@ from services.gateway.entrypoints.auth import (
     send_login_code,
 )
 from services.gateway.entrypoints.common import Page
+from services.gateway.entrypoints.invoicing import PERIOD_PATTERN, WINDOW_LAST_DAY
 from services.gateway.entrypoints.payments import settle_status
 from services.gateway.entrypoints.profile import (
     CodeConfirmation,
@@ -56,6 +57,7 @@ from services.gateway.entrypoints.profile import (
 from services.gateway.projections.cabinet_accounts_queries import (
     account_blocks,
     account_summary,
+    client_requisites,
     my_accounts,
     organization_subscribers,
     user_profile,
@@ -67,14 +69,15 @@ from services.gateway.projections.cabinet_payments_queries import (
     promised_payment_history,
 )
 from services.gateway.projections.messages import message_list
-from shared.calendar import previous_month_start
+from shared.calendar import add_months, month_start, previous_month_start
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from shared.http import ID_PATTERN
 from shared.money import parse_amount
 
 from .i18n import FIELD_OF, LANGUAGES, Words
 from .session import LANG_COOKIE, PREFIX, SEEN_COOKIE, Web, page_words, session_cookie, signed_in, wiring_of
 
-__all__ = ["CSP", "SECURITY_HEADERS", "CabinetPages", "Problems", "render"]
+__all__ = ["CSP", "SECURITY_HEADERS", "AccountExtrasPages", "CabinetPages", "Problems", "SupportPages", "render"]
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 #: No inline script or style, nothing from another origin, never framed; on every page, error
@@ -640,3 +643,362 @@ class CabinetPages(Controller):
             return await self._subscribers(request, web, number, Problems({}, [text]))
         query = urlencode({"number": number, "renamed": len(reply.body.get("renamed", []))})
         return redirect(web, f"{PREFIX}/business/subscribers?{query}")
+
+    # -- charges and invoices (the invoicing service, as entrypoints/invoicing.py asks it) ------------
+    @get("/accounts/{account_id:str}/charges")
+    async def charges(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        periods = _months(web.words.today, range(3))
+        period = request.query_params.get("period") or periods[0]
+        if period not in periods:  # as the invoicing service refuses it, beside the month's field
+            return render(request, "charges.html", web, status=422, account_id=account, charges=None,
+                          periods=periods, period=period, problems=Problems(
+                              {"period": web.words.problem("charges.period_out_of_range", "")}, []))
+        found = await web.wiring.invoicing.call("GET", f"/internal/v1/accounts/{account}/charges",
+                                                params={"period": period})
+        return render(request, "charges.html", web, account_id=account, charges=found, periods=periods,
+                      period=period)
+
+    @get("/accounts/{account_id:str}/charges/history")
+    async def charges_history(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        query = {k: request.query_params.get(k, "") for k in ("from", "to")}
+        offset = _offset(request)
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "offset": offset}
+        problems = Problems.none()
+        found: dict[str, Any] = {"items": [], "total": 0}
+        try:
+            for name in ("from", "to"):
+                if query[name]:
+                    params[name] = _day(query[name], name).isoformat()
+            found = await web.wiring.invoicing.call("GET", f"/internal/v1/accounts/{account}/charges/history",
+                                                    params=params)
+        except DomainError as error:
+            problems = Problems.of(error, web.words)
+        return render(request, "charges_history.html", web, status=422 if problems else 200, account_id=account,
+                      history=found, query=query, offset=offset, limit=PAGE_SIZE, problems=problems,
+                      pages=_pages(offset, int(found.get("total", 0)), query))
+
+    @get("/accounts/{account_id:str}/invoices")
+    async def invoices(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        return await self._invoices(request, web, account, {}, Problems.none())
+
+    async def _invoices(self, request: Request[Any, Any, Any], web: Web, account: str, form: dict[str, str],
+                        problems: Problems) -> Template:
+        invoicing = web.wiring.invoicing
+        periods = _months(web.words.today, range(1, 3))
+        found = await invoicing.call("GET", f"/internal/v1/accounts/{account}/invoices")
+        delivery = await invoicing.call("GET", f"/internal/v1/accounts/{account}/invoice-delivery")
+        shown = [i for i in found["invoices"] if i["period"] in periods]
+        return render(request, "invoices.html", web, status=422 if problems else 200, account_id=account,
+                      invoices=shown, periods=periods, orders_open=web.words.today.day > WINDOW_LAST_DAY,
+                      delivery=delivery, form=form or {"method": delivery["method"], "format": delivery["format"],
+                                                       "addresses": delivery["address_text"]},
+                      problems=problems, done=request.query_params.get("done"))
+
+    @post("/accounts/{account_id:str}/invoices/{period:str}/documents")
+    async def order_document(self, request: Request[Any, Any, Any], account_id: str, period: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        form = await _form(request)
+        try:
+            if not re.fullmatch(PERIOD_PATTERN, period) or form.get("format") not in ("pdf", "xlsx"):
+                raise ValidationFailed("form.invalid", "no such invoice document", field=f"order-{period}")
+            await web.wiring.invoicing.call("POST", f"/internal/v1/accounts/{account}/invoice-orders",
+                                            json={"period": period, "format": form["format"]},
+                                            actor=web.caller.actor)
+        except DomainError as error:
+            return await self._invoices(request, web, account, {}, Problems.of(error, web.words,
+                                                                               f"order-{period}"))
+        return redirect(web, f"{PREFIX}/accounts/{account}/invoices?done=ordered")
+
+    @get("/accounts/{account_id:str}/invoices/{period:str}/documents/{document_format:str}")
+    async def download(self, request: Request[Any, Any, Any], account_id: str, period: str,
+                       document_format: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        if not re.fullmatch(PERIOD_PATTERN, period) or document_format not in ("pdf", "xlsx"):
+            raise NotFound("invoice.not_found", "no such invoice document")
+        found = await web.wiring.invoicing.file(
+            f"/internal/v1/accounts/{account}/invoices/{period}/documents/{document_format}", actor=web.caller.actor)
+        headers = {**SECURITY_HEADERS, **({"content-disposition": found.disposition} if found.disposition else {})}
+        return Response(found.content, media_type=found.media_type, headers=headers, cookies=web.cookies)
+
+    @post("/accounts/{account_id:str}/invoice-delivery")
+    async def change_delivery(self, request: Request[Any, Any, Any], account_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        form = await _form(request)
+        try:
+            if form.get("method") not in ("email", "self"):
+                raise ValidationFailed("form.invalid", "choose how invoices are delivered", field="method")
+            if form.get("format", "pdf") not in ("pdf", "xlsx"):
+                raise ValidationFailed("form.invalid", "pdf or xlsx", field="format")
+            body = {"method": form["method"], "format": form.get("format", "pdf"),
+                    "addresses": form.get("addresses") or None}
+            await web.wiring.invoicing.call("PUT", f"/internal/v1/accounts/{account}/invoice-delivery",
+                                            json={k: v for k, v in body.items() if v is not None},
+                                            actor=web.caller.actor)
+        except DomainError as error:
+            return await self._invoices(request, web, account, form, Problems.of(error, web.words))
+        return redirect(web, f"{PREFIX}/accounts/{account}/invoices?done=delivery")
+
+    # -- telephony (the telephony service, as entrypoints/telephony.py asks it) ---------------------
+    @get("/accounts/{account_id:str}/telephony")
+    async def telephony(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        cards = await web.wiring.telephony.call("GET", f"/internal/v1/accounts/{account}/lines")
+        return render(request, "telephony.html", web, account_id=account, cards=cards)
+
+    @get("/accounts/{account_id:str}/lines/{line_id:str}/calls")
+    async def calls(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        line = _line_id(line_id)
+        query = {"period": request.query_params.get("period") or "current",
+                 "direction": request.query_params.get("direction") or "both"}
+        if not re.fullmatch(r"current|[0-9]{4}-[0-9]{2}", query["period"]) or query["direction"] not in (
+                "out", "in", "both"):
+            raise NotFound("calls.not_found", "no such call detail")
+        offset = _offset(request)
+        found = await web.wiring.telephony.call("GET", f"/internal/v1/accounts/{account}/lines/{line}/calls",
+                                                params={**query, "limit": PAGE_SIZE, "offset": offset})
+        return render(request, "calls.html", web, account_id=account, line_id=line, detail=found, query=query,
+                      offset=offset, limit=PAGE_SIZE, pages=_pages(offset, int(found["total"]), query))
+
+    @get("/accounts/{account_id:str}/lines/{line_id:str}/channels")
+    async def channels(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        return await self._channels(request, web, account, _line_id(line_id), {}, Problems.none())
+
+    async def _channels(self, request: Request[Any, Any, Any], web: Web, account: str, line: str,
+                        form: dict[str, str], problems: Problems, review: dict[str, Any] | None = None) -> Template:
+        found = await web.wiring.telephony.call("GET", f"/internal/v1/accounts/{account}/lines/{line}/channels")
+        return render(request, "channels.html", web, status=422 if problems else 200, account_id=account,
+                      line_id=line, channels=found, form=form, problems=problems, review=review,
+                      done=request.query_params.get("done"))
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/channels/review")
+    async def review_channels(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        line = _line_id(line_id)
+        form = await _form(request)
+        try:
+            review = await web.wiring.telephony.call(
+                "POST", f"/internal/v1/accounts/{account}/lines/{line}/channels/review",
+                json={"channels": _channel_count(form)})
+        except DomainError as error:
+            return await self._channels(request, web, account, line, form, Problems.of(error, web.words, "channels"))
+        return await self._channels(request, web, account, line, form, Problems.none(), review)
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/channels")
+    async def change_channels(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        line = _line_id(line_id)
+        form = await _form(request)
+        try:
+            await web.wiring.telephony.send("POST", f"/internal/v1/accounts/{account}/lines/{line}/channels",
+                                            json={"channels": _channel_count(form)}, actor=web.caller.actor,
+                                            idempotency_key=_key(form))
+        except DomainError as error:
+            return await self._channels(request, web, account, line, form, Problems.of(error, web.words, "channels"))
+        return redirect(web, f"{PREFIX}/accounts/{account}/lines/{line}/channels?done=changed")
+
+    @get("/accounts/{account_id:str}/lines/{line_id:str}/sip")
+    async def sip(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        return await self._sip(request, web, account, _line_id(line_id), Problems.none())
+
+    async def _sip(self, request: Request[Any, Any, Any], web: Web, account: str, line: str, problems: Problems,
+                   generated: str | None = None, changed: bool = False) -> Template:
+        found = await web.wiring.telephony.call("GET", f"/internal/v1/accounts/{account}/lines/{line}/sip-settings")
+        return render(request, "sip.html", web, status=422 if problems else 200, account_id=account, line_id=line,
+                      sip=found, problems=problems, generated=generated, changed=changed)
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/sip")
+    async def change_sip_password(self, request: Request[Any, Any, Any], account_id: str,
+                                  line_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        line = _line_id(line_id)
+        form = await _form(request)
+        password = form.get("password", "")
+        try:
+            if password and not re.fullmatch(r"[\x21-\x7e]{8,64}", password):
+                raise ValidationFailed("sip.password_invalid", "8 to 64 printable characters, no spaces",
+                                       field="password")
+            reply = await web.wiring.telephony.send(
+                "POST", f"/internal/v1/accounts/{account}/lines/{line}/sip-password",
+                json={"password": password} if password else {}, actor=web.caller.actor)
+        except DomainError as error:
+            return await self._sip(request, web, account, line, Problems.of(error, web.words, "password"))
+        # A generated password is shown this once (the service keeps only its digest): no redirect.
+        return await self._sip(request, web, account, line, Problems.none(),
+                               generated=reply.body.get("generated_password"), changed=True)
+
+
+PAGE_SIZE = 20
+
+
+def _months(today: date, back: range) -> list[str]:
+    """The cabinet's months as entrypoints/invoicing.py lists them: YYYY-MM, newest first."""
+    return [f"{add_months(month_start(today), -n):%Y-%m}" for n in back]
+
+
+def _offset(request: Request[Any, Any, Any]) -> int:
+    text = request.query_params.get("offset", "0")
+    return min(int(text), 100_000) if text.isdigit() else 0
+
+
+def _pages(offset: int, total: int, query: dict[str, str]) -> dict[str, str | None]:
+    """The previous and next pages' query strings (None at either end)."""
+    kept = {k: v for k, v in query.items() if v}
+    return {"previous": urlencode({**kept, "offset": max(offset - PAGE_SIZE, 0)}) if offset > 0 else None,
+            "next": urlencode({**kept, "offset": offset + PAGE_SIZE}) if offset + PAGE_SIZE < total else None}
+
+
+def _line_id(line_id: str) -> str:
+    if not re.search(ID_PATTERN, line_id):
+        raise NotFound("line.not_found", f"line {line_id} not found")
+    return line_id
+
+
+def _channel_count(form: dict[str, str]) -> int:
+    text = form.get("channels", "")
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise ValidationFailed("form.invalid", "choose a package", field="channels")
+    return int(text)
+
+
+TOPICS = ("internet", "tv", "telephony", "payments", "documents", "other")
+
+
+class SupportPages(Controller):
+    """Support requests (seed 000 «Заявки», seeds 003/004 «Обратная связь»), as entrypoints/support.py
+    asks the accounts service: the list and a new request, one request's thread and a message to it."""
+
+    path = PREFIX
+    include_in_schema = False
+
+    @get("/accounts/{account_id:str}/support")
+    async def support(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        return await self._support(request, web, await web.account(account_id), {}, Problems.none())
+
+    async def _support(self, request: Request[Any, Any, Any], web: Web, account: str, form: dict[str, str],
+                       problems: Problems) -> Template:
+        offset = _offset(request)
+        found = await web.wiring.accounts.call("GET", f"/internal/v1/accounts/{account}/support-requests",
+                                               params={"limit": PAGE_SIZE, "offset": offset})
+        return render(request, "support.html", web, status=422 if problems else 200, account_id=account,
+                      requests=found, topics=TOPICS, form=form, problems=problems, offset=offset,
+                      pages=_pages(offset, int(found.get("total", 0)), {}))
+
+    @post("/accounts/{account_id:str}/support")
+    async def file_request(self, request: Request[Any, Any, Any], account_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        form = await _form(request)
+        try:
+            if form.get("topic") not in TOPICS:
+                raise ValidationFailed("form.invalid", "choose a topic", field="topic")
+            for name, longest in (("title", 200), ("text", 4000)):
+                if not 1 <= len(form.get(name, "")) <= longest:
+                    raise ValidationFailed("form.required", f"{name}: 1 to {longest} characters", field=name)
+            reply = await web.commands("accounts", 201).reply(
+                "POST", f"/internal/v1/accounts/{account}/support-requests",
+                {"topic": form["topic"], "title": form["title"], "text": form["text"], "user_id": web.caller.user_id},
+                _key(form))
+        except DomainError as error:
+            return await self._support(request, web, account, form, Problems.of(error, web.words))
+        return redirect(web, f"{PREFIX}/accounts/{account}/support/{reply.body['request_id']}")
+
+    @get("/accounts/{account_id:str}/support/{request_id:str}")
+    async def support_thread(self, request: Request[Any, Any, Any], account_id: str, request_id: str) -> Template:
+        web = await signed_in(request)
+        return await self._thread(request, web, await web.account(account_id), _request_id(request_id),
+                                  Problems.none())
+
+    async def _thread(self, request: Request[Any, Any, Any], web: Web, account: str, request_id: str,
+                      problems: Problems) -> Template:
+        found = await web.wiring.accounts.call("GET", f"/internal/v1/accounts/{account}/support-requests/{request_id}")
+        return render(request, "support_thread.html", web, status=422 if problems else 200, account_id=account,
+                      thread=found, problems=problems)
+
+    @post("/accounts/{account_id:str}/support/{request_id:str}")
+    async def support_message(self, request: Request[Any, Any, Any], account_id: str,
+                              request_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        found = _request_id(request_id)
+        form = await _form(request)
+        try:
+            if not 1 <= len(form.get("text", "")) <= 4000:
+                raise ValidationFailed("form.required", "text: 1 to 4000 characters", field="text")
+            await web.commands("accounts").reply(
+                "POST", f"/internal/v1/accounts/{account}/support-requests/{found}/messages",
+                {"text": form["text"], "user_id": web.caller.user_id, "operator": web.caller.role == "operator"},
+                _key(form))
+        except DomainError as error:
+            return await self._thread(request, web, account, found, Problems.of(error, web.words, "text"))
+        return redirect(web, f"{PREFIX}/accounts/{account}/support/{found}")
+
+
+def _request_id(request_id: str) -> str:
+    if not re.search(ID_PATTERN, request_id):
+        raise NotFound("support_request.not_found", f"support request {request_id} not found")
+    return request_id
+
+
+class AccountExtrasPages(Controller):
+    """A line's add-ons (connect and disconnect where its tariff allows, as entrypoints/add_ons.py asks
+    the accounts service) and the client's requisites (entrypoints/cabinet.py's read)."""
+
+    path = PREFIX
+    include_in_schema = False
+
+    @get("/accounts/{account_id:str}/lines/{line_id:str}/add-ons")
+    async def add_ons(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Template:
+        web = await signed_in(request)
+        return await self._add_ons(request, web, await web.account(account_id), _line_id(line_id), Problems.none())
+
+    async def _add_ons(self, request: Request[Any, Any, Any], web: Web, account: str, line: str,
+                       problems: Problems) -> Template:
+        found = await web.wiring.accounts.call("GET", f"/internal/v1/accounts/{account}/lines/{line}/add-ons/options")
+        return render(request, "add_ons.html", web, status=422 if problems else 200, account_id=account,
+                      line_id=line, options=found, problems=problems, done=request.query_params.get("done"))
+
+    @post("/accounts/{account_id:str}/lines/{line_id:str}/add-ons")
+    async def switch_add_on(self, request: Request[Any, Any, Any], account_id: str, line_id: str) -> Response[Any]:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        line = _line_id(line_id)
+        form = await _form(request)
+        try:
+            if form.get("action") not in ("connect", "disconnect") or not re.search(ID_PATTERN,
+                                                                                    form.get("service_id", "")):
+                raise ValidationFailed("form.invalid", "choose an add-on and what to do with it")
+            await web.commands("accounts").reply(
+                "POST", f"/internal/v1/accounts/{account}/lines/{line}/add-ons/self-service",
+                {"service_id": form["service_id"], "action": form["action"]}, _key(form))
+        except DomainError as error:
+            return await self._add_ons(request, web, account, line, Problems.of(error, web.words, "add_ons"))
+        return redirect(web, f"{PREFIX}/accounts/{account}/lines/{line}/add-ons?done={form['action']}")
+
+    @get("/accounts/{account_id:str}/requisites")
+    async def requisites(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+        web = await signed_in(request)
+        account = await web.account(account_id)
+        found = await client_requisites(web.wiring.runtime.pool, account)
+        if found is None:
+            raise NotFound("account.not_found", f"account {account} not found")
+        return render(request, "requisites.html", web, account_id=account, r=found)

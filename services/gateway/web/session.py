@@ -57,6 +57,8 @@ class Wiring(Protocol):
     runtime: _Runtime
     accounts: InternalClient
     payments: InternalClient
+    invoicing: InternalClient
+    telephony: InternalClient
     pages: _PagesPool
 
 __all__ = [
