@@ -200,10 +200,6 @@ class ChannelsReviewPage(TypedDict):
     next_change_at: Instant
 
 
-class AddOnRules(TypedDict):
-    #: Add-ons connected and disconnected only by written application (minute bundles), never in self-service.
-    by_application_only: list[str]
-
 
 class DetailOrdered(TypedDict):
     order_id: str

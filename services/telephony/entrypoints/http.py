@@ -146,11 +146,6 @@ class CdrController(Controller):
             item["at"] = item["at"].isoformat()
         return page
 
-    @get("/add-on-rules", summary="Add-ons only an operator connects (by written application): minute bundles",
-         responses=answers(200, a.AddOnRules))
-    async def add_on_rules(self, telephony: Telephony) -> dict[str, Any]:
-        return {"by_application_only": sorted(telephony.plans.bundles)}
-
     @post("/rerate", status_code=200, summary="Re-rate a period: refunds and charges again where figures changed",
           responses=answers(200, a.Rerated))
     async def rerate(self, data: Rerate, telephony: Telephony) -> dict[str, Any]:
