@@ -8,7 +8,7 @@ at zero or above -> lifted; prepaid, unblocked and below zero -> applied; otherw
 charge that takes a prepaid account below zero blocks it, and a payment or promised payment that
 brings it back unblocks it. A postpaid account is suspended while a regular invoice that invoicing
 found overdue (unpaid past its due date, no guarantee covering it) is still unpaid, payments
-paying invoices oldest first (`overdue_unpaid`), and resumed once it is paid.
+paying invoices oldest first (`AccountMoney.overdue_unpaid`), and resumed once it is paid.
 Deciding from state (not from the delivery) makes redeliveries, replays and a timer fired twice
 harmless, and keeps the consumer free of version conflicts on the account stream (execute()
 retries those)."""
@@ -30,8 +30,8 @@ from shared.projection import wait_for_stream
 from shared.scheduler import schedule_timer
 
 __all__ = [
-    "AVAILABLE_FUNDS", "FUNDS_CHECK", "FundsSettled", "available_funds", "overdue_unpaid",
-    "reconcile_financial_block", "request_funds_check", "settle_funds",
+    "AVAILABLE_FUNDS", "FUNDS_CHECK", "AccountMoney", "FundsSettled", "account_money", "reconcile_financial_block",
+    "request_funds_check", "settle_funds",
 ]
 
 FUNDS_CHECK = "account.funds_check"
@@ -43,42 +43,42 @@ async def request_funds_check(conn: Connection, account_id: str, now: datetime) 
     await schedule_timer(conn, f"funds-check:{account_id}", FUNDS_CHECK, now, {"account_id": account_id})
 
 
-async def available_funds(conn: Connection, account_id: str) -> Decimal | None:
-    """The one funds formula (shared/funds.py) over the projection's sums, or None while the
-    account is unknown here."""
-    row = await conn.fetchrow(
-        "SELECT opening_balance, movements, charged FROM available_funds WHERE account_id = $1", account_id
-    )
-    if row is None or row["opening_balance"] is None:
-        return None
-    return Funds(row["opening_balance"], credited=row["movements"], charged=row["charged"]).available
-
-
-async def overdue_unpaid(conn: Connection, account_id: str) -> Decimal:
-    """What is left unpaid of the account's overdue invoices (0.00 when none): the invoices up to
-    the latest overdue one, less the opening balance and what payments moved (payments pay the
+@dataclass(frozen=True)
+class AccountMoney:
+    """What the financial block is decided on: the one funds formula (shared/funds.py) over the
+    projection's sums, and what is left unpaid of the overdue invoices (0.00 when none): the invoices
+    up to the latest overdue one, less the opening balance and what payments moved (payments pay the
     oldest invoice first), rounded once."""
+
+    available: Decimal
+    overdue_unpaid: Decimal
+
+
+async def account_money(conn: Connection, account_id: str) -> AccountMoney | None:
+    """In one read; None while the account is unknown here."""
     row = await conn.fetchrow(
-        "SELECT f.opening_balance + f.movements AS paid, (SELECT sum(i.total) FROM account_invoices i"
+        "SELECT f.opening_balance, f.movements, f.charged, (SELECT sum(i.total) FROM account_invoices i"
         " WHERE i.account_id = $1 AND i.period <= (SELECT max(o.period) FROM account_invoices o"
         " WHERE o.account_id = $1 AND o.overdue)) AS invoiced FROM available_funds f WHERE f.account_id = $1",
         account_id,
     )
-    if row is None or row["invoiced"] is None:
-        return ZERO
-    return max(ZERO, round_money(row["invoiced"] - (row["paid"] or ZERO)))
+    if row is None or row["opening_balance"] is None:
+        return None
+    funds = Funds(row["opening_balance"], credited=row["movements"], charged=row["charged"])
+    invoiced = row["invoiced"]
+    unpaid = ZERO if invoiced is None else max(ZERO, round_money(invoiced - row["opening_balance"] - row["movements"]))
+    return AccountMoney(funds.available, unpaid)
 
 
 async def reconcile_financial_block(ctx: Accounts, account_id: str, metadata: Metadata) -> CommandResult | None:
     async with ctx.store.pool.acquire() as conn:
-        available = await available_funds(conn, account_id)
-        unpaid = await overdue_unpaid(conn, account_id)
-    if available is None:
+        money = await account_money(conn, account_id)
+    if money is None:
         return None
     now = ctx.clock.now()
     return await execute(
         ctx.store, PersonalAccount, stream_id_for(account_id),
-        lambda account: account.reconcile_funds(available, now, overdue_unpaid=unpaid),
+        lambda account: account.reconcile_funds(money.available, now, overdue_unpaid=money.overdue_unpaid),
         metadata=metadata, now=now,
     )
 
