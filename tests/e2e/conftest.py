@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -114,3 +115,18 @@ def poll(fetch: object, until: object, timeout: float = 20.0) -> httpx.Response:
         if until(response) or time.monotonic() > deadline:  # type: ignore[operator]
             return response  # type: ignore[no-any-return]
         time.sleep(0.1)
+
+
+def debtor_blocked_by_charges(stack: Stack, headers: dict[str, str], account_id: str = "2002") -> dict[str, Any]:
+    """The demo debtor's summary once this month's charges (invoicing's, in advance: it has no money)
+    have blocked it and the payments service offers a promised payment up to this month's fees as
+    invoicing forecast them (which are those charges: the month from the day the line was added)."""
+    api = f"{stack.urls['gateway']}/api/v1/accounts/{account_id}"
+    blocked = poll(lambda: httpx.get(f"{api}/summary", headers=headers),
+                   lambda r: r.status_code == 200 and r.json()["status"] == "blocked_financial")
+    assert blocked.json()["status"] == "blocked_financial", blocked.text
+    charged = blocked.json()["charged_total"]
+    offer = poll(lambda: httpx.get(f"{api}/promised-payments/offer", headers=headers),
+                 lambda r: r.status_code == 200 and r.json()["max_amount"] == charged)
+    assert offer.json()["available"] and offer.json()["max_amount"] == charged, offer.text
+    return dict(blocked.json())

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserType, ConsoleMessage, Page, expect, sync_playwright
 
-from tests.e2e.conftest import Stack, poll
+from tests.e2e.conftest import Stack, debtor_blocked_by_charges
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -96,15 +96,7 @@ def _ready(stack: Stack) -> str:
     it has no money) and the payments service offering a promised payment up to this month's fees.
     The charges, as the API shows them."""
     stack.load_demo_data()
-    debtor = stack.login("2002", "demo-2002-pass")
-    api = f"{stack.urls['gateway']}/api/v1/accounts/2002"
-    blocked = poll(lambda: httpx.get(f"{api}/summary", headers=debtor),
-                   lambda r: r.status_code == 200 and r.json()["status"] == "blocked_financial")
-    charged = blocked.json()["charged_total"]
-    offer = poll(lambda: httpx.get(f"{api}/promised-payments/offer", headers=debtor),
-                 lambda r: r.status_code == 200 and r.json()["max_amount"] == charged)
-    assert offer.status_code == 200 and offer.json()["max_amount"] == charged, offer.text
-    return charged
+    return str(debtor_blocked_by_charges(stack, stack.login("2002", "demo-2002-pass"))["charged_total"])
 
 
 def _ru(amount: str) -> str:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from shared.calendar import add_months, tenth_of_next_month
-from tests.e2e.conftest import Stack, poll
+from tests.e2e.conftest import Stack, debtor_blocked_by_charges, poll
 
 DEBTOR = ("2002", "demo-2002-pass")  # demo data only (deploy/demo/requests.json)
 
@@ -22,17 +22,11 @@ def test_a_blocked_subscriber_takes_a_promised_payment_is_unblocked_and_cannot_t
     gateway = f"{stack.urls['gateway']}/api/v1/accounts/2002"
     me = stack.login(*DEBTOR)
 
-    blocked = poll(lambda: httpx.get(f"{gateway}/summary", headers=me),
-                   lambda r: r.status_code == 200 and r.json()["status"] == "blocked_financial")
-    assert blocked.json()["status"] == "blocked_financial", blocked.text
-    # No money on the account: this month's charges (invoicing's, in advance) are the debt.
-    charged = blocked.json()["charged_total"]
-    assert Decimal(charged) > 0 and blocked.json()["balance"] == f"-{charged}"
-    # Once the payments service has the account's facts and this month's fees as invoicing forecast
-    # them: the offer goes up to those fees (the whole month's from the day the line was added).
-    offer = poll(lambda: httpx.get(f"{gateway}/promised-payments/offer", headers=me),
-                 lambda r: r.status_code == 200 and r.json()["max_amount"] == charged)
-    assert offer.json()["available"] and offer.json()["max_amount"] == charged, offer.text
+    blocked = debtor_blocked_by_charges(stack, me)
+    # No money on the account: this month's charges (invoicing's, in advance) are the debt, and the
+    # offer goes up to this month's fees (the whole month's from the day the line was added).
+    charged = blocked["charged_total"]
+    assert Decimal(charged) > 0 and blocked["balance"] == f"-{charged}"
 
     taken = httpx.post(f"{gateway}/promised-payments", json={"amount": charged},
                        headers={**me, "idempotency-key": "e2e-promise-1"})

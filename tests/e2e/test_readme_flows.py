@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from shared.run import ROOT
-from tests.e2e.conftest import Stack, poll
+from tests.e2e.conftest import Stack, debtor_blocked_by_charges, poll
 
 
 def _readme_flow(containing: str) -> str:
@@ -46,10 +46,7 @@ def test_the_readme_flows_show_current_data_line_after_line(stack: Stack) -> Non
         (scheduled["block_id"], tomorrow, "scheduled")]
     assert payment["amount"] == "150.00", payment
 
-    charged = poll(lambda: httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/2002/balance", headers=me),
-                   lambda r: r.json()["charged_total"] != "0.00").json()["charged_total"]
-    poll(lambda: httpx.get(f"{stack.urls['gateway']}/api/v1/accounts/2002/promised-payments/offer", headers=me),
-         lambda r: r.json()["max_amount"] == charged)  # this month's fees, as invoicing forecast them
+    charged = debtor_blocked_by_charges(stack, me)["charged_total"]
     taken, after, top_up = _run(stack, _readme_flow("demo-2002-pass"))  # OFFER=$(...) prints nothing
     assert taken["outstanding"] == charged and taken["status_current"] is True, taken
     assert (after["status"], after["balance"]) == ("active", "0.00")  # the very next line
