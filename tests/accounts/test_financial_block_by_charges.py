@@ -30,7 +30,7 @@ async def blocks_of(database_url: str, account_id: str) -> list[tuple[str, str]]
 async def test_charges_below_zero_block_a_prepaid_account_and_a_payment_unblocks_it_once_each(
     accounts: AccountsApp, database_url: str, kafka: KafkaSpace
 ) -> None:
-    await load_demo(accounts.client)  # 1015 opens prepaid with 650.00
+    await load_demo(accounts.client, {"1015": "650.00"})  # 1015 opens prepaid with 650.00
     # Two lines of 4 decimals: 650.00 - 330.0025 - 330.0025 = -10.005, rounded once (half-up): -10.01.
     first = charge_posted("1015", "ch-1", "330.0025")
     await publish_invoicing_events(kafka, [("ChargePosted", 1, first)])

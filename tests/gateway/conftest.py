@@ -20,6 +20,9 @@ from tests.conftest import KafkaSpace
 from tests.eventually import eventually
 from tests.gateway.factories import Cabinet, gateway_settings, serving
 
+#: The demo's opening balances as these tests count from them (no invoicing charges here).
+OPENING_BALANCES = {"2002": "-120.00", "1015": "650.00"}
+
 
 @pytest.fixture
 async def cabinet(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Cabinet]:
@@ -35,8 +38,8 @@ async def cabinet(database_url: str, kafka: KafkaSpace) -> AsyncIterator[Cabinet
         gateway = create_gateway(gateway_settings(database_url, kafka), clock=clock, accounts=client)
         async with serving(gateway) as gateway_client:
             # No invoicing runs here: the demo's debtor (no money, blocked by this month's charges on
-            # the stack) is opened in debt instead.
-            await load_demo(accounts, {"2002": "-120.00"})
+            # the stack) is opened in debt instead, and 1015 with the 650.00 these tests count from.
+            await load_demo(accounts, OPENING_BALANCES)
             found = Cabinet(gateway_client, accounts, clock, courier, database_url, network, tv_partners)
 
             async def demo_in_read_model() -> bool:
