@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -22,7 +22,7 @@ from shared.errors import ConcurrencyConflict
 from shared.events import DomainEvent
 from shared.eventstore import EventStore, Metadata, RecordedEvent, fingerprint
 
-__all__ = ["CommandResult", "execute", "load_aggregate", "scoped_key"]
+__all__ = ["CommandResult", "execute", "load_aggregate", "load_aggregates", "scoped_key"]
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -62,6 +62,20 @@ async def load_aggregate(store: EventStore, conn: Connection, cls: type[A], stre
     recorded = await store.read_stream(stream_id, after_version=aggregate.version, conn=conn)
     aggregate.replay([r.to_domain(store.registry) for r in recorded])
     return aggregate
+
+
+async def load_aggregates(store: EventStore, conn: Connection, cls: type[A], stream_ids: Iterable[str]) -> dict[str, A]:
+    """`load_aggregate` for a batch of streams, in two queries (their snapshots, then later events)."""
+    aggregates = {stream_id: cls(stream_id) for stream_id in stream_ids}
+    if cls.snapshot_every:
+        for stream_id, (version, state) in (await store.load_snapshots(conn, aggregates)).items():
+            if state.get("_schema") == cls.snapshot_schema:
+                aggregates[stream_id].restore_state(state["state"])
+                aggregates[stream_id].version = version
+    recorded = await store.read_streams(conn, {s: a.version for s, a in aggregates.items()})
+    for stream_id, events in recorded.items():
+        aggregates[stream_id].replay([r.to_domain(store.registry) for r in events])
+    return aggregates
 
 
 async def _maybe_snapshot(store: EventStore, conn: Connection, aggregate: Aggregate, before: int) -> None:

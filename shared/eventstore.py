@@ -23,7 +23,8 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "Metadata",
     "RecordedEvent",
+    "StreamAppend",
     "fingerprint",
 ]
 
@@ -91,6 +93,17 @@ class RecordedEvent:
         return registry.load(self.event_type, self.schema_version, self.payload)
 
 
+@dataclass(frozen=True, slots=True)
+class StreamAppend:
+    """One stream's part of a batch append (`EventStore.append_streams`): its new events at the
+    version it was read at."""
+
+    stream_id: str
+    stream_type: str
+    expected_version: int
+    events: Sequence[DomainEvent]
+
+
 class IdempotencyKeyReused(Conflict):
     def __init__(self, key: str) -> None:
         super().__init__(
@@ -122,6 +135,33 @@ FROM unnest($4::uuid[], $5::text[], $8::int[], $9::text[], $10::jsonb[])
      WITH ORDINALITY AS e(event_id, event_type, schema_version, partition_key, payload, ord)
 WHERE (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1) = $3
 RETURNING {_COLUMNS}
+"""
+
+# The same for many streams in one statement (a batch of aggregates decided together, e.g. the bill
+# run's): each row carries its stream's expected version, checked against the stream as it was when
+# the statement began (a statement never sees its own rows), so a stream's events land only at their
+# expected versions, and the unique (stream_id, stream_version) makes a concurrent winner an error.
+# Rows go in the order given: writers to several streams wait on each other in that order.
+_APPEND_STREAMS = """
+INSERT INTO events (stream_id, stream_type, stream_version, event_id, event_type, schema_version,
+                    partition_key, payload, metadata, occurred_at)
+SELECT e.stream_id, e.stream_type, e.expected + e.nth, e.event_id, e.event_type, e.schema_version,
+       e.partition_key, e.payload, $10, $11
+FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::int[], $8::text[],
+            $9::jsonb[])
+     WITH ORDINALITY AS e(stream_id, stream_type, expected, nth, event_id, event_type, schema_version,
+                          partition_key, payload, ord)
+WHERE (SELECT coalesce(max(stream_version), 0) FROM events WHERE events.stream_id = e.stream_id) = e.expected
+ORDER BY e.ord
+RETURNING stream_id
+"""
+
+# Many streams' events after a version each (a batch of aggregates loaded together), stream by stream.
+_READ_STREAMS = f"""
+SELECT found.* FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS wanted(stream, after_version, ord),
+LATERAL (SELECT {_COLUMNS} FROM events
+         WHERE stream_id = wanted.stream AND stream_version > wanted.after_version) AS found
+ORDER BY wanted.ord, found.stream_version
 """
 
 _READ_ALL = f"""
@@ -192,6 +232,48 @@ class EventStore:
         for event in events:  # counted at append: a transaction that rolls back later counts too
             EVENTS_APPENDED.labels(self.service, event.event_type).inc()
         return [_record(r) for r in rows]
+
+    async def append_streams(
+        self, conn: Connection, appends: Sequence[StreamAppend], *, metadata: Metadata, occurred_at: datetime
+    ) -> int:
+        """Append every stream's events in one statement, each at its expected version: all of them
+        or none (ConcurrencyConflict naming a stream that moved). The number of events appended."""
+        appends = [a for a in appends if a.events]
+        if len({a.stream_id for a in appends}) != len(appends):
+            raise ValueError("a batch append names a stream twice")
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [])
+        for append in appends:
+            for nth, event in enumerate(append.events, start=1):
+                for column, value in zip(columns, (
+                        append.stream_id, append.stream_type, append.expected_version, nth, uuid.uuid4(),
+                        event.event_type, event.schema_version, event.partition_key, event.to_payload()),
+                        strict=True):
+                    column.append(value)
+        if not appends:
+            return 0
+        try:
+            rows = await conn.fetch(_APPEND_STREAMS, *columns, metadata.as_dict(), occurred_at)
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name == "events_stream_id_stream_version_key":
+                moved = _append_named(error, appends)
+                raise ConcurrencyConflict(moved.stream_id, moved.expected_version) from None
+            raise
+        if len(rows) != len(columns[0]):
+            landed = {r["stream_id"] for r in rows}
+            moved = next(a for a in appends if a.stream_id not in landed)
+            raise ConcurrencyConflict(moved.stream_id, moved.expected_version)
+        counted = Counter(event.event_type for append in appends for event in append.events)
+        for event_type, count in counted.items():  # as `append`: counted even if the transaction rolls back
+            EVENTS_APPENDED.labels(self.service, event_type).inc(count)
+        return len(rows)
+
+    async def read_streams(self, conn: Connection, after_versions: Mapping[str, int]) -> dict[str, list[RecordedEvent]]:
+        """Each stream's events after its version (`read_stream` for many streams, one query)."""
+        found: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id in after_versions}
+        rows = await conn.fetch(_READ_STREAMS, list(after_versions), list(after_versions.values()))
+        for row in rows:
+            found[row["stream_id"]].append(_record(row))
+        return found
 
     async def read_stream(
         self, stream_id: str, *, after_version: int = 0, conn: Connection | None = None
@@ -289,6 +371,16 @@ class EventStore:
         row = await conn.fetchrow("SELECT stream_version, state FROM snapshots WHERE stream_id = $1", stream_id)
         return (row["stream_version"], row["state"]) if row else None
 
+    async def load_snapshots(
+        self, conn: Connection, stream_ids: Iterable[str]
+    ) -> dict[str, tuple[int, dict[str, Any]]]:
+        """`load_snapshot` for many streams: those that have one."""
+        rows = await conn.fetch(
+            "SELECT stream_id, stream_version, state FROM snapshots WHERE stream_id = ANY($1::text[])",
+            list(stream_ids),
+        )
+        return {r["stream_id"]: (r["stream_version"], r["state"]) for r in rows}
+
     async def save_snapshot(self, conn: Connection, stream_id: str, version: int, state: dict[str, Any]) -> None:
         await conn.execute(
             "INSERT INTO snapshots (stream_id, stream_version, state) VALUES ($1, $2, $3)"
@@ -299,3 +391,9 @@ class EventStore:
             version,
             state,
         )
+
+
+def _append_named(error: asyncpg.UniqueViolationError, appends: Sequence[StreamAppend]) -> StreamAppend:
+    """The part whose stream a unique violation of (stream_id, stream_version) names in its detail."""
+    detail = getattr(error, "detail", None) or ""
+    return next((a for a in appends if f"({a.stream_id}," in detail), appends[0])

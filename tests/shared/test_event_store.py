@@ -12,7 +12,7 @@ import pytest
 
 from shared.commands import execute
 from shared.errors import ConcurrencyConflict, DomainError
-from shared.eventstore import CommitPosition, EventStore, IdempotencyKeyReused, Metadata
+from shared.eventstore import CommitPosition, EventStore, IdempotencyKeyReused, Metadata, StreamAppend
 from tests.shared.sample_events import AmountCredited, Counter, CounterIncremented
 
 META = Metadata(correlation_id="c-1", actor="test")
@@ -234,6 +234,64 @@ async def test_long_streams_load_from_a_snapshot_plus_later_events(store: EventS
         assert (await load_aggregate(store, conn, SnapshottingCounter, "snap-1")).value == 14
 
 
+def _part(stream: str, expected: int, *bys: int) -> StreamAppend:
+    return StreamAppend(stream, "Counter", expected, [CounterIncremented(account_id=stream, by=by) for by in bys])
+
+
+async def append_streams(store: EventStore, *parts: StreamAppend) -> int:
+    async with store.pool.acquire() as conn, conn.transaction():
+        return await store.append_streams(conn, list(parts), metadata=META, occurred_at=NOW)
+
+
+async def test_a_batch_append_puts_each_streams_events_at_its_versions_and_loads_back_as_one_by_one(
+        store: EventStore) -> None:
+    from shared.commands import load_aggregate, load_aggregates
+    from tests.shared.sample_events import SnapshottingCounter
+
+    await append(store, "b-2", 0, CounterIncremented(account_id="b-2", by=5))
+    for _ in range(7):  # b-3 loads from a snapshot plus later events
+        await execute(store, SnapshottingCounter, "b-3", lambda c: [CounterIncremented(account_id="b-3", by=2)],
+                      metadata=META, now=NOW)
+    assert await append_streams(store, _part("b-1", 0, 1, 2), _part("b-2", 1, 3), _part("b-3", 7, 4)) == 4
+    assert [(r.stream_version, r.payload["by"]) for r in await store.read_stream("b-1")] == [(1, 1), (2, 2)]
+    assert [(r.stream_version, r.payload["by"]) for r in await store.read_stream("b-2")] == [(1, 5), (2, 3)]
+    assert (await store.read_stream("b-1"))[0].metadata == {"correlation_id": "c-1", "actor": "test"}
+    async with store.pool.acquire() as conn:
+        after = await store.read_streams(conn, {"b-2": 1, "b-1": 0, "none": 0})
+        assert {s: [r.stream_version for r in events] for s, events in after.items()} == {
+            "b-2": [2], "b-1": [1, 2], "none": []}
+        loaded = await load_aggregates(store, conn, SnapshottingCounter, ["b-1", "b-2", "b-3", "none"])
+        one_by_one = [await load_aggregate(store, conn, SnapshottingCounter, s) for s in ("b-1", "b-2", "b-3", "none")]
+        assert [(a.version, a.value) for a in loaded.values()] == [(a.version, a.value) for a in one_by_one]
+        assert [(a.version, a.value) for a in loaded.values()] == [(2, 3), (2, 8), (8, 18), (0, 0)]
+        # the snapshot is used, as by load_aggregate
+        await conn.execute("UPDATE snapshots SET state = jsonb_set(state, '{state,value}', '100')")
+        assert (await load_aggregates(store, conn, SnapshottingCounter, ["b-3"]))["b-3"].value == 106
+
+
+async def test_a_batch_append_with_one_stream_moved_appends_nothing_and_names_it(store: EventStore) -> None:
+    await append(store, "m-2", 0, CounterIncremented(account_id="m-2"))
+    for stale in (0, 5):  # behind the stream, or ahead of it
+        with pytest.raises(ConcurrencyConflict) as raised:
+            await append_streams(store, _part("m-1", 0, 1), _part("m-2", stale, 1), _part("m-3", 0, 1))
+        assert raised.value.extra["stream_id"] == "m-2"
+    assert [len(await store.read_stream(s)) for s in ("m-1", "m-2", "m-3")] == [0, 1, 0]
+    with pytest.raises(ValueError):
+        await append_streams(store, _part("m-1", 0, 1), _part("m-1", 0, 2))
+
+
+async def test_concurrent_batch_appends_sharing_a_stream_let_exactly_one_batch_land(store: EventStore) -> None:
+    results = await asyncio.gather(
+        append_streams(store, _part("c-1", 0, 1), _part("c-2", 0, 1)),
+        append_streams(store, _part("c-2", 0, 2), _part("c-3", 0, 2)),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["ConcurrencyConflict", "int"]
+    winner = 1 if isinstance(results[0], int) else 2
+    landed = {s: [r.payload["by"] for r in await store.read_stream(s)] for s in ("c-1", "c-2", "c-3")}
+    assert landed == ({"c-1": [1], "c-2": [1], "c-3": []} if winner == 1 else {"c-1": [], "c-2": [2], "c-3": [2]})
+
+
 async def test_appends_are_counted_per_service_and_event_type(store: EventStore) -> None:
     from prometheus_client import REGISTRY
 
@@ -246,3 +304,6 @@ async def test_appends_are_counted_per_service_and_event_type(store: EventStore)
     before = appended()
     await append(counted, "acc-m", 0, CounterIncremented(account_id="acc-m", by=1), CounterIncremented(account_id="acc-m", by=2))
     assert appended() == before + 2
+    await append_streams(counted, StreamAppend("acc-n", "Counter", 0, [CounterIncremented(account_id="acc-n")]),
+                         StreamAppend("acc-o", "Counter", 0, [CounterIncremented(account_id="acc-o")]))
+    assert appended() == before + 4
