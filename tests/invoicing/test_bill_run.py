@@ -1,5 +1,6 @@
 """The bill run at period close on a real PostgreSQL: one regular invoice per account and period,
-gapless numbers per series under concurrent workers, a re-run creating nothing, progress in batches."""
+gapless numbers per series under concurrent workers (account by account and in overlapping
+batches), a re-run creating nothing, progress in batches, a batch meeting a concurrent writer."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from services.invoicing.application.bill_run import invoice_account, run_bill_run_batch, start_bill_run
+from services.invoicing.application.bill_run import (
+    invoice_account,
+    invoice_accounts,
+    run_bill_run_batch,
+    start_bill_run,
+)
 from services.invoicing.application.context import Invoicing
+from services.invoicing.application.delivery import change_delivery
 from services.invoicing.application.posting import drain_posting_queue
+from services.invoicing.domain.events import FeesForecast
 from shared.clock import FakeClock
 from shared.eventstore import Metadata
+from tests.eventually import eventually
 from tests.invoicing.conftest import stream
 from tests.invoicing.factories import account_event, at, feed_facts, opened_isp_account
 
@@ -84,6 +93,78 @@ async def test_numbers_stay_gapless_when_workers_invoice_concurrently_the_same_a
     assert sorted(r["account_id"] for r in per_account) == ids and {r["count"] for r in per_account} == {1}
     issued_events = await invoicing.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'")
     assert issued_events == 12
+
+
+async def test_a_batch_skips_accounts_already_invoiced_numbers_the_rest_after_them_and_mails_by_e_mail(
+        invoicing: Invoicing, clock: FakeClock) -> None:
+    await _accounts(invoicing, 7)
+    await change_delivery(invoicing, "1005", "email", "pdf", "a@x.by", "subscriber:u1005")
+    clock.set(at("2026-12-01", 1))
+    async with invoicing.pool.acquire() as conn, conn.transaction():
+        assert await invoice_account(invoicing, conn, "1002", NOV, clock.now(), META) == 1
+        assert await start_bill_run(invoicing, conn, NOV, clock.now())
+    invoicing = Invoicing(**{**invoicing.__dict__, "bill_run_batch_size": 4})
+    assert await _run_to_the_end(invoicing) == [(4, 3), (7, 6)]
+    rows = await invoicing.pool.fetch("SELECT account_id, seq FROM invoices ORDER BY seq")
+    assert [(r["account_id"], r["seq"]) for r in rows] == [
+        ("1002", 1), ("1000", 2), ("1001", 3), ("1003", 4), ("1004", 5), ("1005", 6), ("1006", 7)]
+    mailings = await invoicing.pool.fetch("SELECT account_id, kind, invoice_id, addresses FROM invoice_mailings")
+    assert [tuple(r.values()) for r in mailings] == [("1005", "regular", "inv-1005-2026-11", ["a@x.by"])]
+    assert await invoicing.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'") == 7
+
+
+async def test_numbers_stay_gapless_when_workers_invoice_overlapping_batches_concurrently(
+        invoicing: Invoicing, clock: FakeClock) -> None:
+    ids = await _accounts(invoicing, 12)
+    clock.set(at("2026-12-01", 1))
+
+    async def worker(batch: list[str]) -> int:
+        async with invoicing.pool.acquire() as conn, conn.transaction():
+            return await invoice_accounts(invoicing, conn, batch, NOV, clock.now(), META)
+
+    issued = await asyncio.gather(*(worker(batch) for batch in (ids[:6], ids[3:9], ids[6:], ids, ids[2:5])))
+    assert sum(issued) == 12
+    assert await _numbers(invoicing) == list(range(1, 13))
+    per_account = await invoicing.pool.fetch("SELECT account_id, count(*) FROM invoices GROUP BY account_id")
+    assert sorted(r["account_id"] for r in per_account) == ids and {r["count"] for r in per_account} == {1}
+    issued_events = await invoicing.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'")
+    assert issued_events == 12
+
+
+async def test_a_batch_that_meets_a_concurrent_append_is_decided_again_on_the_stream_as_that_writer_left_it(
+        invoicing: Invoicing, clock: FakeClock) -> None:
+    await _accounts(invoicing, 5)
+    clock.set(at("2026-12-01", 1))
+    writer = await invoicing.pool.acquire()
+    writing = writer.transaction()
+    await writing.start()
+    await invoicing.store.append(  # the posting worker, say, in the middle of its transaction on 1003's stream
+        writer, stream_id="charges-1003", stream_type="charges", expected_version=0, metadata=META,
+        occurred_at=clock.now(), events=[FeesForecast(account_id="1003", period=date(2026, 12, 1),
+                                                      amount=Decimal("650.00"), at=clock.now())])
+
+    async def waiting() -> bool:
+        return bool(await invoicing.pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+
+    async def batch() -> int:
+        async with invoicing.pool.acquire() as conn, conn.transaction():
+            return await invoice_accounts(invoicing, conn, [f"{1000 + n}" for n in range(5)], NOV, clock.now(), META)
+
+    committed = False
+    try:
+        running = asyncio.create_task(batch())
+        await eventually(waiting)  # the batch's append waits on 1003's uncommitted event
+        await writing.commit()
+        committed = True
+    finally:
+        if not committed:
+            await writing.rollback()
+        await invoicing.pool.release(writer)
+    assert await running == 5
+    assert await _numbers(invoicing) == [1, 2, 3, 4, 5]
+    assert [t for t, _ in await stream(invoicing.pool, "1003")] == ["FeesForecast", "ChargePosted", "InvoiceIssued"]
+    assert [t for t, _ in await stream(invoicing.pool, "1004")] == ["ChargePosted", "InvoiceIssued"]
 
 
 async def test_a_second_regular_invoice_for_an_account_and_period_is_refused_by_the_constraint(

@@ -2,7 +2,7 @@
 exactly once, with gapless numbers: a real process (the bill-run CLI) on a real PostgreSQL.
 
 The test holds the run in the middle of its third batch (an uncommitted event of its own on the
-stream of an account in that batch makes the run's append wait), kills the process with SIGKILL
+stream of an account in that batch makes the batch's append wait), kills the process with SIGKILL
 there, lets go, and runs the CLI again to the end."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ async def test_a_bill_run_killed_mid_batch_and_started_again_invoices_every_acco
     blocker = await invoicing.pool.acquire()
     holding = blocker.transaction()
     await holding.start()
-    await blocker.execute(  # the third batch (1010..1014) waits at 1012's append, 1010 and 1011 done
+    await blocker.execute(  # the third batch (1010..1014), decided, waits at its append on 1012's stream
         "INSERT INTO events (stream_id, stream_type, stream_version, event_id, event_type, schema_version,"
         " payload, metadata, occurred_at) VALUES ('charges-1012', 'charges', 1, $1, 'FeesForecast', 1, $2, $3, now())",
         uuid.uuid4(), {"account_id": "1012"}, {})

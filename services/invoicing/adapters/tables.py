@@ -4,6 +4,7 @@ bill runs. Every method takes the connection of the caller's transaction."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +35,11 @@ class PlansTable:
             plan.account_id, plan.opened_on, plan.closed_on, plan.tariff_ids(), plan.block_starts(),
             plan.model_dump(mode="json"), at,
         )
+
+    async def load_many(self, conn: Connection, account_ids: Sequence[str]) -> dict[str, AccountPlan]:
+        rows = await conn.fetch("SELECT account_id, plan FROM account_plans WHERE account_id = ANY($1::text[])",
+                                list(account_ids))
+        return {r["account_id"]: AccountPlan.model_validate(r["plan"]) for r in rows}
 
     async def in_service(self, conn: Connection, first: date, last: date, after: str, limit: int) -> list[str]:
         rows = await conn.fetch(f"SELECT account_id FROM account_plans WHERE {_IN_SERVICE} AND account_id > $3"
@@ -120,28 +126,34 @@ class ChargeLinesTable:
 
 
 class InvoicesTable:
-    async def take_number(self, conn: Connection, series: str) -> int:
-        taken = await conn.fetchval(
-            "UPDATE invoice_series SET last_number = last_number + 1 WHERE series = $1 RETURNING last_number", series)
+    async def take_numbers(self, conn: Connection, series: str, count: int) -> int:
+        take = "UPDATE invoice_series SET last_number = last_number + $2 WHERE series = $1 RETURNING last_number"
+        taken = await conn.fetchval(take, series, count)
         if taken is None:  # the series' first invoice: its row, then (as every other) the update that locks it
             await conn.execute("INSERT INTO invoice_series (series) VALUES ($1) ON CONFLICT (series) DO NOTHING",
                                series)
-            taken = await conn.fetchval(
-                "UPDATE invoice_series SET last_number = last_number + 1 WHERE series = $1 RETURNING last_number",
-                series)
-        return int(taken)
+            taken = await conn.fetchval(take, series, count)
+        return int(taken) - count + 1
 
-    async def insert(self, conn: Connection, invoice: InvoiceRecord) -> bool:
-        status = await conn.execute(
+    async def insert_many(self, conn: Connection, invoices: Sequence[InvoiceRecord]) -> set[str]:
+        if not invoices:
+            return set()
+        # subscribers as JSON text: a list in a jsonb[] would be taken for a second array dimension
+        rows = await conn.fetch(
             "INSERT INTO invoices (invoice_id, account_id, period, series, seq, number, payment_form, net, vat,"
-            " other_tax, total, issued_at, due_on, subscribers, bill_run) VALUES"
-            " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT ON CONSTRAINT one_regular_invoice_per_account_and_period DO NOTHING",
-            invoice.invoice_id, invoice.account_id, invoice.period, invoice.series, invoice.seq, invoice.number,
-            invoice.payment_form, invoice.net, invoice.vat, invoice.other_tax, invoice.total, invoice.issued_at,
-            invoice.due_on, invoice.subscribers, invoice.bill_run,
+            " other_tax, total, issued_at, due_on, subscribers, bill_run) SELECT invoice_id, account_id, period,"
+            " series, seq, number, payment_form, net, vat, other_tax, total, issued_at, due_on, subscribers::jsonb,"
+            " bill_run FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::bigint[], $6::text[],"
+            " $7::text[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::timestamptz[],"
+            " $13::date[], $14::text[], $15::date[]) AS i(invoice_id, account_id, period, series, seq, number,"
+            " payment_form, net, vat, other_tax, total, issued_at, due_on, subscribers, bill_run)"
+            " ON CONFLICT ON CONSTRAINT one_regular_invoice_per_account_and_period DO NOTHING RETURNING account_id",
+            *(list(column) for column in zip(*(
+                (i.invoice_id, i.account_id, i.period, i.series, i.seq, i.number, i.payment_form, i.net, i.vat,
+                 i.other_tax, i.total, i.issued_at, i.due_on, json.dumps(i.subscribers, ensure_ascii=False),
+                 i.bill_run) for i in invoices), strict=True)),
         )
-        return status.endswith(" 1")
+        return {r["account_id"] for r in rows}
 
     async def of_account(self, conn: Connection, account_id: str) -> list[dict[str, Any]]:
         rows = await conn.fetch(

@@ -19,9 +19,9 @@ from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Connection, Pool
 from shared.events import DomainEvent
-from shared.eventstore import EventStore, Metadata
+from shared.eventstore import EventStore, Metadata, StreamAppend
 
-__all__ = ["Invoicing", "append", "recorded_lines"]
+__all__ = ["Invoicing", "append", "append_many", "recorded_lines"]
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,26 @@ async def append(ctx: Invoicing, conn: Connection, aggregate: AccountCharges, ex
     stream_id = stream_id_for(aggregate.account_id)
     await ctx.store.append(conn, stream_id=stream_id, stream_type=AccountCharges.stream_type,
                            expected_version=expected, events=events, metadata=metadata, occurred_at=now)
+    await _snapshot_if_due(ctx, conn, aggregate, expected)
+
+
+async def append_many(ctx: Invoicing, conn: Connection,
+                      batch: Sequence[tuple[AccountCharges, int, Sequence[DomainEvent]]], metadata: Metadata,
+                      now: datetime) -> None:
+    """`append` for a batch of accounts (aggregate, version it was loaded at, its new events) in one
+    statement: all of them, or ConcurrencyConflict and none (the caller's savepoint undoes the rest)."""
+    await ctx.store.append_streams(
+        conn, [StreamAppend(stream_id_for(a.account_id), AccountCharges.stream_type, expected, events)
+               for a, expected, events in batch], metadata=metadata, occurred_at=now)
+    for aggregate, expected, _ in batch:
+        await _snapshot_if_due(ctx, conn, aggregate, expected)
+
+
+async def _snapshot_if_due(ctx: Invoicing, conn: Connection, aggregate: AccountCharges, expected: int) -> None:
     every = AccountCharges.snapshot_every
     if every and aggregate.version // every > expected // every:
         state = {"_schema": AccountCharges.snapshot_schema, "state": aggregate.snapshot_state()}
-        await ctx.store.save_snapshot(conn, stream_id, aggregate.version, state)
+        await ctx.store.save_snapshot(conn, stream_id_for(aggregate.account_id), aggregate.version, state)
 
 
 def recorded_lines(events: Sequence[DomainEvent], wanted: dict[FeeKey, Coverage]) -> list[RecordedLine]:

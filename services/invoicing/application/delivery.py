@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from services.invoicing.application.context import Invoicing
@@ -37,7 +37,7 @@ from shared.eventstore import Metadata
 from shared.logging import get_logger, new_correlation_id
 
 __all__ = ["change_delivery", "delivery_of", "mailing_document", "make_next_mailing", "order_preliminary",
-           "queue_regular_mailing", "resend_invoice"]
+           "queue_regular_mailings", "resend_invoice"]
 
 log = get_logger(__name__)
 #: A past period's invoice may be re-sent for up to a year back.
@@ -95,28 +95,35 @@ async def change_delivery(ctx: Invoicing, account_id: str, method: DeliveryMetho
     return _delivery_json(account_id, row)
 
 
+_MAILING_COLUMNS = ("mailing_id, account_id, kind, period, invoice_id, line_ids, format, addresses, ordered_at,"
+                    " ordered_by")
+
+
 async def _insert_mailing(conn: Connection, *, account_id: str, kind: str, period: date, invoice_id: str | None,
                           line_ids: list[str] | None, document_format: str, addresses: list[str], at: Any,
                           actor: str) -> str:
     mailing_id = str(uuid.uuid4())
     await conn.execute(
-        "INSERT INTO invoice_mailings (mailing_id, account_id, kind, period, invoice_id, line_ids, format, addresses,"
-        " ordered_at, ordered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        f"INSERT INTO invoice_mailings ({_MAILING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         mailing_id, account_id, kind, period, invoice_id, line_ids, document_format, addresses, at, actor)
     return mailing_id
 
 
-async def queue_regular_mailing(conn: Connection, account_id: str, invoice_id: str, period: date, at: Any) -> bool:
-    """At issue, in the bill run's transaction: mail the invoice if the account takes it by e-mail,
-    to the addresses valid now (seed 004: the address at the time the invoice is generated wins)."""
-    row = await conn.fetchrow("SELECT method, format, addresses FROM invoice_delivery WHERE account_id = $1",
-                              account_id)
-    if row is None or row["method"] != "email" or not row["addresses"]:
-        return False
-    await _insert_mailing(conn, account_id=account_id, kind="regular", period=period, invoice_id=invoice_id,
-                          line_ids=None, document_format=row["format"], addresses=list(row["addresses"]), at=at,
-                          actor="invoicing:bill-run")
-    return True
+async def queue_regular_mailings(conn: Connection, invoices: Sequence[tuple[str, str]], period: date,
+                                 at: datetime) -> int:
+    """At issue, in the bill run's transaction: mail each invoice (account id, invoice id) whose account
+    takes it by e-mail, to the addresses valid now (seed 004: the address at the time the invoice is
+    generated wins); how many were queued."""
+    invoice_of = dict(invoices)
+    rows = await conn.fetch("SELECT account_id, method, format, addresses FROM invoice_delivery"
+                            " WHERE account_id = ANY($1::text[]) ORDER BY account_id", list(invoice_of))
+    mailings = [(str(uuid.uuid4()), r["account_id"], "regular", period, invoice_of[r["account_id"]], None, r["format"],
+                 list(r["addresses"]), at, "invoicing:bill-run")
+                for r in rows if r["method"] == "email" and r["addresses"]]
+    if mailings:
+        await conn.executemany(f"INSERT INTO invoice_mailings ({_MAILING_COLUMNS}) VALUES"
+                               " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", mailings)
+    return len(mailings)
 
 
 async def _current_addresses(conn: Connection, account_id: str) -> tuple[list[str], str]:

@@ -71,6 +71,9 @@ class Plans(Protocol):
     async def load(self, conn: Connection, account_id: str, *, for_update: bool = False) -> AccountPlan | None:
         """The account's plan as accounts' facts made it (None: never heard of)."""
 
+    async def load_many(self, conn: Connection, account_ids: Sequence[str]) -> dict[str, AccountPlan]:
+        """`load` for a batch of accounts: those known."""
+
     async def in_service(self, conn: Connection, first: date, last: date, after: str, limit: int) -> list[str]:
         """Accounts in service on some day of first..last, in id order after `after`."""
 
@@ -104,11 +107,13 @@ class ChargeLines(Protocol):
 
 
 class Invoices(Protocol):
-    async def take_number(self, conn: Connection, series: str) -> int:
-        """The series' next number, its counter row locked until the transaction ends (gapless)."""
+    async def take_numbers(self, conn: Connection, series: str, count: int) -> int:
+        """The first of the series' next `count` numbers, its counter row locked until the transaction
+        ends (gapless)."""
 
-    async def insert(self, conn: Connection, invoice: InvoiceRecord) -> bool:
-        """False if the account already has its regular invoice for the period (the constraint)."""
+    async def insert_many(self, conn: Connection, invoices: Sequence[InvoiceRecord]) -> set[str]:
+        """The accounts whose invoice was inserted: not those that already had their regular invoice
+        for the period (the constraint)."""
 
     async def of_account(self, conn: Connection, account_id: str) -> list[dict[str, Any]]: ...
 
