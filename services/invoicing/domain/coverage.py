@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from services.invoicing.domain.events import ChargeKind
-from services.invoicing.domain.plan import AccountPlan, LineFacts
+from services.invoicing.domain.plan import AccountPlan, LineFacts, TariffTerm
 from services.invoicing.domain.proration import Price
 from services.invoicing.domain.rules import ChargingRules
 from shared.calendar import add_months
@@ -64,8 +64,11 @@ def desired(plan: AccountPlan, rules: ChargingRules, first: date, today: date,
         return wanted
 
     def mark(key: FeeKey, kind: ChargeKind, line_id: str | None, label: str, day: date) -> None:
-        wanted.setdefault(key, Coverage(kind, line_id, label)).days.add(day)
+        _coverage(wanted, key, kind, line_id, label).days.add(day)
 
+    # A line's fee is the same day after day: its key and coverage are found once per tariff term
+    # (blocked or not), not once per day (the bill run prices 100,000 accounts a minute).
+    line_fees: dict[tuple[str, int, bool], Coverage | None] = {}
     for day in period_days(first):
         if not plan.in_service(day):
             continue
@@ -74,15 +77,14 @@ def desired(plan: AccountPlan, rules: ChargingRules, first: date, today: date,
             term = line.tariff_on(day)
             if term is None or not _due(rules.accrual(term.tariff_id), day, today, whole_period):
                 continue
-            if blocked:
-                reduced = rules.block_fee(term.tariff_id)
-                if reduced is not None and reduced > 0:
-                    mark(FeeKey(f"line:{line.line_id}", Price(reduced, term.vat_rate)), "subscription",
-                         line.line_id, f"План {term.name} (блокировка)", day)
-                continue
-            mark(FeeKey(f"line:{line.line_id}", Price(term.monthly_fee, term.vat_rate)), "subscription",
-                 line.line_id, f"План {term.name}", day)
-            _add_ons(plan, rules, line, day, mark)
+            slot = (line.line_id, id(term), blocked)
+            if slot not in line_fees:
+                line_fees[slot] = _line_fee(wanted, rules, line, term, blocked)
+            coverage = line_fees[slot]
+            if coverage is not None:
+                coverage.days.add(day)
+            if not blocked:
+                _add_ons(plan, rules, line, term, day, mark)
     for block in plan.blocks.values():
         starts = block.starts_on
         if (block.cancelled or block.fee <= 0 or not first <= starts < add_months(first, 1)
@@ -97,10 +99,30 @@ def _due(accrual: str, day: date, today: date, whole_period: bool) -> bool:
     return whole_period or accrual == "in_advance" or day <= today
 
 
-def _add_ons(plan: AccountPlan, rules: ChargingRules, line: LineFacts, day: date, mark: Mark) -> None:
-    term = line.tariff_on(day)
-    if term is None:
-        return
+def _coverage(wanted: dict[FeeKey, Coverage], key: FeeKey, kind: ChargeKind, line_id: str | None,
+              label: str) -> Coverage:
+    found = wanted.get(key)
+    if found is None:
+        found = wanted[key] = Coverage(kind, line_id, label)
+    return found
+
+
+def _line_fee(wanted: dict[FeeKey, Coverage], rules: ChargingRules, line: LineFacts, term: TariffTerm,
+              blocked: bool) -> Coverage | None:
+    """Where a day of `line` at `term` is charged: its tariff, its reduced fee during a voluntary block,
+    or nowhere (None: a blocked day without a reduced fee)."""
+    if not blocked:
+        return _coverage(wanted, FeeKey(f"line:{line.line_id}", Price(term.monthly_fee, term.vat_rate)),
+                         "subscription", line.line_id, f"План {term.name}")
+    reduced = rules.block_fee(term.tariff_id)
+    if reduced is None or reduced <= 0:
+        return None
+    return _coverage(wanted, FeeKey(f"line:{line.line_id}", Price(reduced, term.vat_rate)), "subscription",
+                     line.line_id, f"План {term.name} (блокировка)")
+
+
+def _add_ons(plan: AccountPlan, rules: ChargingRules, line: LineFacts, term: TariffTerm, day: date,
+             mark: Mark) -> None:
     for add_on in plan.add_ons:
         if add_on.line_id != line.line_id or day < add_on.from_day:
             continue
