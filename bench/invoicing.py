@@ -1,17 +1,21 @@
 """Invoicing at period scale (`python -m bench.invoicing [ACCOUNTS]`, default 5,000; `make bench`
 runs it with BENCH_INVOICING_ACCOUNTS, default 5,000): the month's charges posted for every account
 (the 1st's posting) and the bill run of the month before (closing charges, an invoice each,
-numbered, without documents), beside a raw executemany INSERT and a raw COPY of as many
-invoice-sized rows; then documents: PDF invoices per second on one core (a one-page Cyrillic
-invoice, seed 004's lines, ReportLab) and XLSX rows per second (XlsxWriter, constant memory).
-Its own database on the bench's PostgreSQL (dropped at the end); no Kafka (the relay is measured
-by `make bench`)."""
+numbered, without documents); then, in a database of its own, a bill run of as many accounts whose
+month nobody posted before (the run posts each month's charges and issues the invoice); beside a
+raw executemany INSERT and a raw COPY of as many invoice-sized rows, and the load average (the
+machine is shared: compare figures taken under the same load); then documents: PDF invoices per
+second on one core (a one-page Cyrillic invoice, seed 004's lines, ReportLab) and XLSX rows per
+second (XlsxWriter, constant memory). Databases of its own on the bench's PostgreSQL (dropped at
+the end); no Kafka (the relay is measured by `make bench`)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from time import perf_counter
@@ -25,6 +29,7 @@ from services.invoicing.adapters.documents import render_pdf, render_xlsx
 from services.invoicing.adapters.tables import PlansTable
 from services.invoicing.adapters.wiring import wire_invoicing
 from services.invoicing.application.bill_run import run_bill_run_batch, start_bill_run
+from services.invoicing.application.context import Invoicing
 from services.invoicing.application.posting import drain_posting_queue
 from services.invoicing.domain.document import DocumentRow, DocumentSubscriber, InvoiceDocument
 from services.invoicing.domain.plan import AccountPlan, TariffTerm
@@ -86,29 +91,53 @@ def documents(seconds: float = 5.0, xlsx_rows: int = 100_000) -> dict[str, float
             "xlsx_bytes": size}
 
 
-async def measure(dsn: str, accounts: int) -> dict[str, float]:
+async def _invoicing(dsn: str, accounts: int, clock: FakeClock) -> Invoicing:
+    """The service's context on a migrated database with `accounts` plans (one internet line each)."""
     await apply_migrations(dsn, "invoicing", discover(KERNEL_SQL, MIGRATIONS, prefixes=("kernel", "invoicing")))
     pool = await create_pool(dsn, "invoicing", max_size=4)
-    clock = FakeClock(datetime(2026, 11, 1, 0, 5, tzinfo=MINSK))
     ctx = wire_invoicing(EventStore(pool, registry, "invoicing"), clock, MINSK, ChargingRules.load(CHARGING_RULES))
     ctx = type(ctx)(**{**ctx.__dict__, "posting_batch_size": 200, "bill_run_batch_size": 500})
+    async with pool.acquire() as conn, conn.transaction():
+        for n in range(accounts):
+            await PlansTable().save(conn, _plan(n), clock.now())
+    return ctx
+
+
+async def _bill_run(ctx: Invoicing, clock: FakeClock) -> tuple[float, int]:
+    """November's bill run on 1 December, to the end: its seconds and invoices."""
+    clock.set(datetime(2026, 12, 1, 0, 5, tzinfo=MINSK))
+    began = perf_counter()
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await start_bill_run(ctx, conn, date(2026, 11, 1), clock.now())
+    while (run := await run_bill_run_batch(ctx, date(2026, 11, 1))) is not None and run.finished_at is None:
+        pass
+    return perf_counter() - began, int(await ctx.pool.fetchval("SELECT count(*) FROM invoices"))
+
+
+async def measure_unposted(dsn: str, accounts: int) -> dict[str, float]:
+    """A bill run of accounts whose month nobody posted: the run posts it and issues the invoice."""
+    clock = FakeClock(datetime(2026, 11, 1, 0, 5, tzinfo=MINSK))
+    ctx = await _invoicing(dsn, accounts, clock)
+    try:
+        seconds, issued = await _bill_run(ctx, clock)
+        posted = await ctx.pool.fetchval("SELECT count(*) FROM charge_lines")
+    finally:
+        await ctx.pool.close()
+    return {"unposted_bill_run_s": seconds, "unposted_issued": issued, "unposted_lines": posted}
+
+
+async def measure(dsn: str, accounts: int) -> dict[str, float]:
+    clock = FakeClock(datetime(2026, 11, 1, 0, 5, tzinfo=MINSK))
+    ctx = await _invoicing(dsn, accounts, clock)
+    pool = ctx.pool
     try:
         async with pool.acquire() as conn, conn.transaction():
-            for n in range(accounts):
-                await PlansTable().save(conn, _plan(n), clock.now())
             await ctx.queue.add_in_service(conn, date(2026, 11, 1), clock.now())
         began = perf_counter()
         while await drain_posting_queue(ctx):
             pass
         posting = perf_counter() - began
-        clock.set(datetime(2026, 12, 1, 0, 5, tzinfo=MINSK))
-        began = perf_counter()
-        async with pool.acquire() as conn, conn.transaction():
-            await start_bill_run(ctx, conn, date(2026, 11, 1), clock.now())
-        while (run := await run_bill_run_batch(ctx, date(2026, 11, 1))) is not None and run.finished_at is None:
-            pass
-        billing = perf_counter() - began
-        issued = await pool.fetchval("SELECT count(*) FROM invoices")
+        billing, issued = await _bill_run(ctx, clock)
         await pool.execute("CREATE TABLE raw_rows (id text PRIMARY KEY, account_id text, total numeric,"
                            " at timestamptz)")
         began = perf_counter()
@@ -133,15 +162,21 @@ async def measure(dsn: str, accounts: int) -> dict[str, float]:
 
 def lines(figures: dict[str, float], docs: dict[str, float]) -> list[str]:
     n = figures["accounts"]
+    unposted = figures["unposted_bill_run_s"]
     return [
-        f"Invoicing, {n:,.0f} accounts (one internet line each)",
+        f"Invoicing, {n:,.0f} accounts (one internet line each; load average {figures['load_before']:.1f}"
+        f" before, {figures['load_after']:.1f} after, on {os.cpu_count()} cores)",
         f"  posting the month's charges {figures['posting_s']:.1f} s ({n / figures['posting_s']:,.0f} accounts/s)",
         f"  bill run (closing charges, events, invoices, gapless numbers; no documents) {figures['bill_run_s']:.1f} s"
         f" ({figures['issued']:,.0f} invoices, {figures['issued'] / figures['bill_run_s']:,.0f}/s)",
+        f"  bill run of accounts whose month nobody posted (the run posts it: {figures['unposted_lines']:,.0f} lines)"
+        f" {unposted:.1f} s ({figures['unposted_issued']:,.0f} invoices,"
+        f" {figures['unposted_issued'] / unposted:,.0f}/s)",
         f"  raw executemany INSERT of as many rows {figures['insert_s']:.2f} s ({n / figures['insert_s']:,.0f} rows/s),"
         f" raw COPY {figures['copy_s']:.2f} s ({n / figures['copy_s']:,.0f} rows/s)",
-        f"  100,000 accounts at this rate: bill run ~{100_000 * figures['bill_run_s'] / n:.0f} s"
-        f" (posting ~{100_000 * figures['posting_s'] / n:.0f} s)",
+        f"  100,000 accounts at these rates: bill run ~{100_000 * figures['bill_run_s'] / n:.0f} s"
+        f" (~{100_000 * unposted / n:.0f} s posting the month itself;"
+        f" posting ~{100_000 * figures['posting_s'] / n:.0f} s)",
         f"  PDF documents (one page, Cyrillic, ReportLab) on one core: {docs['pdf_per_s']:,.1f}/s"
         f" ({docs['pdf_ms']:.1f} ms each, {docs['pdf_bytes'] / 1024:.0f} KiB with the font subset)",
         f"  XLSX (XlsxWriter, constant memory): {docs['xlsx_rows']:,.0f} rows in {docs['xlsx_s']:.1f} s"
@@ -151,15 +186,23 @@ def lines(figures: dict[str, float], docs: dict[str, float]) -> list[str]:
 
 async def run(admin_dsn: str, accounts: int) -> list[str]:
     """The section's lines, measured in a database of its own on `admin_dsn`'s server."""
+    load_before = os.getloadavg()[0]
+    figures = await _in_own_database(admin_dsn, measure, accounts)
+    figures |= await _in_own_database(admin_dsn, measure_unposted, accounts)
+    figures |= {"load_before": load_before, "load_after": os.getloadavg()[0]}
+    return lines(figures, documents())
+
+
+async def _in_own_database(admin_dsn: str, measured: Callable[[str, int], Awaitable[dict[str, float]]],
+                           accounts: int) -> dict[str, float]:
     name = f"bench_invoicing_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f"CREATE DATABASE {quote_ident(name)}")
     try:
-        figures = await measure(database_dsn(admin_dsn, name), accounts)
+        return await measured(database_dsn(admin_dsn, name), accounts)
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
         await admin.close()
-    return lines(figures, documents())
 
 
 async def main(accounts: int) -> None:

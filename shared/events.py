@@ -50,6 +50,10 @@ class DomainEvent(BaseModel):
     def to_payload(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    def payload_json(self) -> str:
+        """`to_payload` as JSON text (for batches: no dict in between)."""
+        return self.model_dump_json()
+
 
 class EventRegistry:
     def __init__(self) -> None:

@@ -146,9 +146,9 @@ _APPEND_STREAMS = """
 INSERT INTO events (stream_id, stream_type, stream_version, event_id, event_type, schema_version,
                     partition_key, payload, metadata, occurred_at)
 SELECT e.stream_id, e.stream_type, e.expected + e.nth, e.event_id, e.event_type, e.schema_version,
-       e.partition_key, e.payload, $10, $11
+       e.partition_key, e.payload::jsonb, $10, $11
 FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::int[], $8::text[],
-            $9::jsonb[])
+            $9::text[])
      WITH ORDINALITY AS e(stream_id, stream_type, expected, nth, event_id, event_type, schema_version,
                           partition_key, payload, ord)
 WHERE (SELECT coalesce(max(stream_version), 0) FROM events WHERE events.stream_id = e.stream_id) = e.expected
@@ -246,7 +246,7 @@ class EventStore:
             for nth, event in enumerate(append.events, start=1):
                 for column, value in zip(columns, (
                         append.stream_id, append.stream_type, append.expected_version, nth, uuid.uuid4(),
-                        event.event_type, event.schema_version, event.partition_key, event.to_payload()),
+                        event.event_type, event.schema_version, event.partition_key, event.payload_json()),
                         strict=True):
                     column.append(value)
         if not appends:
