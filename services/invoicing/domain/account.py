@@ -74,10 +74,11 @@ class AccountCharges(Aggregate):
             if event.monthly_fee is not None:
                 posted = period.posted.setdefault((event.item, event.monthly_fee, event.vat_rate), _Posted())
                 sign = -1 if event.kind == "credit" else 1
-                day = event.from_day
-                while day <= event.to_day:
-                    posted.days[day] += sign
-                    day += timedelta(days=1)
+                days = [event.from_day + timedelta(days=n) for n in range((event.to_day - event.from_day).days + 1)]
+                if sign > 0:
+                    posted.days.update(days)
+                else:
+                    posted.days.subtract(days)
                 posted.figures = Figures(posted.figures.net + figures.net, posted.figures.vat + figures.vat)
                 if sign > 0 and not posted.label:
                     posted.label = label_of(event.description, (event.to_day - event.from_day).days + 1)

@@ -69,10 +69,11 @@ def desired(plan: AccountPlan, rules: ChargingRules, first: date, today: date,
     # A line's fee is the same day after day: its key and coverage are found once per tariff term
     # (blocked or not), not once per day (the bill run prices 100,000 accounts a minute).
     line_fees: dict[tuple[str, int, bool], Coverage | None] = {}
+    may_block = any(not block.cancelled for block in plan.blocks.values())
     for day in period_days(first):
         if not plan.in_service(day):
             continue
-        blocked = plan.blocked(day)
+        blocked = may_block and plan.blocked(day)
         for line in plan.lines.values():
             term = line.tariff_on(day)
             if term is None or not _due(rules.accrual(term.tariff_id), day, today, whole_period):
