@@ -279,7 +279,9 @@ async def rebuild_projection(
 ) -> dict[str, int | float]:
     """Rebuild `projection`, whose tables are in `schema` of the database `dsn`, from the stores it
     reads (each in its service's database: `source_databases`, by service, else `dsn`), or from its
-    topics (`kafka`). What it did: events applied before the swap and in it, seconds, events/s."""
+    topics (`kafka`). What it did: events applied before the swap and in it; seconds and events/s
+    from the start to the swap (the scratch schema's migrations included), and of the replay alone
+    (`replay_*`: reading and applying into the ready scratch tables)."""
     progress = progress or NoProgress()
     began = time.monotonic()
     scratch = f"{schema}_rebuild"
@@ -304,10 +306,12 @@ async def rebuild_projection(
             # The scratch tables' commits need not wait for the WAL's flush: a rebuild that dies
             # starts again from a fresh scratch schema. The swap's commit does wait (`_swap`).
             await conn.execute("SET synchronous_commit = off")
+            replaying = time.monotonic()
             for phase in ("rebuilding", "catching up"):
                 for source in sources:
                     applied += await _pass(source, conn, projection, progress, phase)
             seconds = time.monotonic() - began
+            replay_seconds = time.monotonic() - replaying
             in_swap = await _swap(conn, projection, schema, scratch, sources, progress)
     finally:
         await target.close()
@@ -316,7 +320,9 @@ async def rebuild_projection(
     await _drop_schema(dsn, scratch)
     refused = sum(getattr(s, "refused", 0) for s in sources)
     return {"applied": applied, "applied_in_swap": in_swap, "refused": refused, "seconds": round(seconds, 3),
-            "events_per_second": round(applied / seconds) if seconds > 0 else 0}
+            "events_per_second": round(applied / seconds) if seconds > 0 else 0,
+            "replay_seconds": round(replay_seconds, 3),
+            "replay_events_per_second": round(applied / replay_seconds) if replay_seconds > 0 else 0}
 
 
 async def _store_exists(dsn: str, service: str) -> bool:
