@@ -212,8 +212,9 @@ def _young_collection() -> None:
 @contextlib.contextmanager
 def _batch_gc() -> Iterator[Callable[[], None]]:
     """Python's cycle collector between batches only: a pass makes and drops tens of thousands of
-    objects per batch (rows, events, payloads), and the full collections that churn set off took a
-    sixth of the rebuild's own CPU. Inside, automatic collection is off and the caller calls the
+    objects per batch (rows, events, payloads), and the full collections that churn set off took
+    about a quarter of the rebuild's own CPU (0.76 s against 0.57 s for 40,000 events, measured once
+    on a loaded machine). Inside, automatic collection is off and the caller calls the
     function given after each batch: a young collection (the objects made since the last one, so any
     cycle made by a batch is freed by the next); the collector is back as it was at the end."""
     enabled = gc.isenabled()
