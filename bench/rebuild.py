@@ -9,9 +9,12 @@ Figures, events/s (each the median of the runs):
 - raw read: the rows a rebuild reads (`EventStore.read_for_replay`, 10,000 per round trip, in commit
   order), nothing built or applied: what a rebuild cannot beat; and `EventStore.read_all` (the same
   events as RecordedEvent objects, the relay's and the old rebuild's read);
-- rebuild: `rebuild_projection` as `make replay ARGS='rebuild ...'` runs it (fresh scratch schema,
-  batched reads overlapping batched writes through the projection's bulk handlers, the swap);
-  the rate counts the events applied before the swap over the time until then;
+- replay: `rebuild_projection` as `make replay ARGS='rebuild ...'` runs it (fresh scratch schema,
+  batched reads overlapping batched writes through the projection's bulk handlers, the swap); the
+  replay's rate counts the events applied into the ready scratch tables over the time of the passes
+  (reading, decoding, applying, the stream marks: issue 16's figure, beside the raw read of the same
+  events); the rebuild's, over the time from the start (dropping and migrating the scratch schema
+  included) to the swap; the whole command's, to the end;
 - CPU: seconds this process (reading, building events, encoding) and the PostgreSQL server spent
   on the rebuild, from /proc as the consumers' bench takes them; with other work on the machine the
   wall-clock rate mostly measures the wait for a core, and `events / max(ours, server)` is the rate
@@ -23,6 +26,7 @@ Figures, events/s (each the median of the runs):
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import uuid
 from dataclasses import dataclass
@@ -58,11 +62,13 @@ class RebuildFigures:
     accounts: int
     raw_read: float
     read_all: float
+    replay: float
     rebuild: float
     rebuild_wall: float
     cpu_ours: float
     cpu_server: float | None
     one_by_one: float
+    load: tuple[float, float]
 
 
 def _history(account: str) -> list[tuple[str, dict[str, Any]]]:
@@ -169,7 +175,8 @@ async def run(dsn: str, progress: Any = print) -> RebuildFigures:
     await fill_store(dsn)
     await apply_migrations(dsn, "gateway", discover(KERNEL_SQL, MIGRATIONS, prefixes=("kernel", "gateway")))
     configure_logging("bench", "WARNING", "console")  # the per-event debug lines would dominate
-    reads, objects, rebuilds, walls, slow, ours, server = [], [], [], [], [], [], []
+    reads, objects, replays, rebuilds, walls, slow, ours, server = [], [], [], [], [], [], [], []
+    load_before = os.getloadavg()[0]
     conn = await asyncpg.connect(dsn)
     try:
         postmaster = await postmaster_pid(conn)
@@ -188,12 +195,15 @@ async def run(dsn: str, progress: Any = print) -> RebuildFigures:
             server.append(after.postgres - before.postgres)
         assert result["applied"] == EVENTS, result
         rebuilds.append(float(result["events_per_second"]))
+        replays.append(float(result["replay_events_per_second"]))
+    load_after = os.getloadavg()[0]
     progress("rebuild: the same events one by one")
     slow.append(await one_by_one(dsn))
     return RebuildFigures(EVENTS, ACCOUNTS, statistics.median(reads), statistics.median(objects),
-                          statistics.median(rebuilds),
+                          statistics.median(replays), statistics.median(rebuilds),
                           statistics.median(walls), statistics.median(ours),
-                          statistics.median(server) if server else None, statistics.median(slow))
+                          statistics.median(server) if server else None, statistics.median(slow),
+                          (load_before, load_after))
 
 
 def table(f: RebuildFigures) -> list[str]:
@@ -203,7 +213,9 @@ def table(f: RebuildFigures) -> list[str]:
         ["raw read: the rows a rebuild reads, 10,000 per round trip", rate(f.raw_read), "1.00"],
         ["  EventStore.read_all, 10,000 per round trip (RecordedEvent objects)", rate(f.read_all),
          ratio(f.read_all, f.raw_read)],
-        ["rebuild into scratch tables (bulk handlers, reads overlapping writes)", rate(f.rebuild),
+        ["replay into the scratch tables (bulk handlers, reads overlapping writes)", rate(f.replay),
+         ratio(f.replay, f.raw_read)],
+        ["  with the scratch schema made first (drop, migrations), to the swap", rate(f.rebuild),
          ratio(f.rebuild, f.raw_read)],
         ["  the whole command: migrations, rebuild, swap, drop", rate(f.rebuild_wall),
          ratio(f.rebuild_wall, f.raw_read)],
@@ -214,10 +226,11 @@ def table(f: RebuildFigures) -> list[str]:
     cpu = (f"CPU per rebuild (migrations and swap included): ours {f.cpu_ours:.2f} s, PostgreSQL "
            + (f"{f.cpu_server:.2f} s" if f.cpu_server is not None else "not measurable (not on this machine)")
            + f"; events / max(ours, server) = {bound:,.0f} events/s with a core each, overlapped")
-    verdict = "met" if f.rebuild >= GOAL else "NOT met"
+    verdict = "met" if f.replay >= GOAL else "NOT met"
     return [
         (f"Rebuild of gateway.cabinet_payments from a payments store of {f.events:,} events ({f.accounts:,}"
-         f" accounts, 20 events each, 11 types); goal >= {GOAL:,} events/s: {verdict}"),
+         f" accounts, 20 events each, 11 types); goal: the replay >= {GOAL:,} events/s: {verdict}"),
         *_table(["path", "events/s", "vs raw read"], rows),
         cpu,
+        f"load average (1 min) {f.load[0]:.1f} before the runs, {f.load[1]:.1f} after, on {os.cpu_count()} CPUs",
     ]

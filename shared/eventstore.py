@@ -174,11 +174,13 @@ LIMIT $3
 
 
 # For replays: what a consumer sees of an event (`IncomingEvent`), without the metadata it does not
-# read. Read from the commit-order index (a replay from the start matches every row, and the planner
-# would otherwise sort the whole store for each batch).
+# read; the payload as its JSON text (`IncomingEvent.from_row` decodes it with orjson, several times
+# faster than the connection's json codec). Read from the commit-order index (a replay from the start
+# matches every row, and the planner would otherwise sort the whole store for each batch).
 _REPLAY = f"""
 SELECT global_position, stream_id, stream_version, event_id::text, event_type, schema_version, partition_key,
-       payload, metadata->>'correlation_id' AS correlation_id, occurred_at, transaction_id::text AS transaction_id
+       payload::text AS payload, metadata->>'correlation_id' AS correlation_id, occurred_at,
+       transaction_id::text AS transaction_id
 {_READ_ALL[_READ_ALL.index("FROM events"):]}"""
 
 

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from shared.cloudevents import CloudEventHeaders
 from shared.eventstore import RecordedEvent
 
 __all__ = ["IncomingEvent"]
+
+_new = object.__new__
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,16 @@ class IncomingEvent:
 
     @classmethod
     def from_row(cls, service: str, row: Any) -> IncomingEvent:
-        """From a row of `EventStore.read_for_replay` (a replay reads many; no RecordedEvent between)."""
-        return cls(row[3], f"/billing/{service}", row[4], row[5], row[1], row[2], row[0], row[6], row[9], row[7],
-                   row[8])
+        """From a row of `EventStore.read_for_replay` (a replay reads many; no RecordedEvent between),
+        its payload JSON text decoded by orjson. The fields are set straight into the new object's
+        `__dict__`, as the generated `__init__` would set them one by one (a quarter of its cost)."""
+        event = _new(cls)
+        event.__dict__.update(
+            event_id=row[3], source=f"/billing/{service}", event_type=row[4], schema_version=row[5],
+            stream_id=row[1], stream_version=row[2], global_position=row[0], subject=row[6], occurred_at=row[9],
+            payload=orjson.loads(row[7]), correlation_id=row[8],
+        )
+        return event
 
     def to_json(self) -> dict[str, Any]:
         """The event as a JSON object (kept in `projection_parked` while it waits)."""

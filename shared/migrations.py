@@ -43,11 +43,14 @@ def discover(*folders: Path, prefixes: tuple[str, ...] | None = None) -> list[Mi
     return found
 
 
-async def apply_migrations(dsn: str, schema: str, migrations: list[Migration]) -> list[str]:
-    """Apply what is new; return the names applied now."""
+async def apply_migrations(dsn: str, schema: str, migrations: list[Migration], *, durable: bool = True) -> list[str]:
+    """Apply what is new; return the names applied now. `durable` False: the commits do not wait for
+    the WAL's flush (a rebuild's scratch schema, made again from nothing if the server crashes)."""
     conn = await asyncpg.connect(dsn)
     applied_now: list[str] = []
     try:
+        if not durable:
+            await conn.execute("SET synchronous_commit = off")
         # One migrator per schema at a time, even when several processes start together.
         await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrations:{schema}")
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")

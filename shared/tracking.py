@@ -43,7 +43,19 @@ class StreamTracker:
         self._dirty_missing: set[str] = set()  # missing ranges changed
 
     async def load(self, conn: Connection, stream_ids: set[str]) -> None:
-        ids = sorted(stream_ids)
+        self._states = {}
+        self._positions.clear()
+        self._dirty.clear()
+        self._dirty_missing.clear()
+        await self.load_more(conn, stream_ids)
+
+    async def load_more(self, conn: Connection, stream_ids: set[str]) -> None:
+        """Load the streams of `stream_ids` this tracker has not loaded, keeping the others' state,
+        changes not saved included: a rebuild's pass keeps one tracker across its batches (its
+        scratch tables have no other writer) and saves it at the end (`save`, then `forget`)."""
+        ids = sorted(stream_ids.difference(self._states))
+        if not ids:
+            return
         # One row per stream (version 0 until something is applied), locked in one order, so two
         # transactions never wait on each other in a cycle.
         await conn.execute(
@@ -56,20 +68,28 @@ class StreamTracker:
             " ORDER BY stream_id FOR UPDATE",
             self.projection, ids,
         )
-        self._states = {}
+        loaded: list[StreamState] = []
         for row in await conn.fetch(_LOAD, self.projection, ids):
             state = self.state(row["stream_id"])
             if row["kind"] == "applied":
                 state.applied = row["a"]
+                loaded.append(state)
             elif row["kind"] == "missing":
                 state.missing.append((row["a"], row["b"]))
             else:
                 state.parked.add(row["a"])
-        for state in self._states.values():
+        for state in loaded:
             state.missing.sort()
+
+    def __len__(self) -> int:
+        """Streams loaded."""
+        return len(self._states)
+
+    def forget(self) -> None:
+        """Drop every stream's state (saved first: `save`); the next `load_more` reads them again."""
+        assert not self._dirty and not self._dirty_missing, "unsaved stream state"
+        self._states = {}
         self._positions.clear()
-        self._dirty.clear()
-        self._dirty_missing.clear()
 
     def state(self, stream_id: str) -> StreamState:
         state = self._states.get(stream_id)

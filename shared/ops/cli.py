@@ -123,7 +123,8 @@ async def _rebuild(given: Databases, path: str, schema: str | None, from_kafka: 
     )
     origin = "its topics" + (f" since {since}" if since else "") if from_kafka else "the stores"
     console.print(f"{projection.name}: rebuilt from {origin}: {result['applied']:,} events applied in "
-                  f"{result['seconds']} s ({result['events_per_second']:,} events/s), swapped in with "
+                  f"{result['seconds']} s ({result['events_per_second']:,} events/s; the replay into the scratch"
+                  f" tables {result['replay_events_per_second']:,} events/s), swapped in with "
                   f"{result['applied_in_swap']} more that arrived meanwhile"
                   + (f"; {result['refused']} messages outside the contract left out" if result["refused"] else ""))
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,8 @@ log = get_logger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 #: Events per read: one round trip reads this many, one transaction applies them.
 BATCH = 10_000
+#: Streams a pass's tracker holds before it saves them and starts over (memory: ~0.5 KiB each).
+TRACKED = 200_000
 TRACKING = ("projection_streams", "projection_gaps", "projection_parked", "projection_missing")
 
 
@@ -202,35 +205,66 @@ class _Topics:
             await self.consumer.stop()
 
 
-async def _apply(conn: Connection, projection: Projection, events: list[IncomingEvent], mid_stream: bool) -> int:
-    """One batch in the caller's transaction."""
-    tracker = StreamTracker(projection.name)
-    await tracker.load(conn, {e.stream_id for e in events})
+def _young_collection() -> None:
+    gc.collect(0)
+
+
+@contextlib.contextmanager
+def _batch_gc() -> Iterator[Callable[[], None]]:
+    """Python's cycle collector between batches only: a pass makes and drops tens of thousands of
+    objects per batch (rows, events, payloads), and the full collections that churn set off took
+    about a quarter of the rebuild's own CPU (0.76 s against 0.57 s for 40,000 events, measured once
+    on a loaded machine). Inside, automatic collection is off and the caller calls the
+    function given after each batch: a young collection (the objects made since the last one, so any
+    cycle made by a batch is freed by the next); the collector is back as it was at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield _young_collection
+    finally:
+        if enabled:
+            gc.enable()
+
+
+async def _apply(conn: Connection, tracker: StreamTracker, projection: Projection, events: list[IncomingEvent],
+                 mid_stream: bool) -> int:
+    """One batch in the caller's transaction, `tracker` loaded with its streams on top of what it holds."""
+    await tracker.load_more(conn, {e.stream_id for e in events})
     if mid_stream:
         for event in events:
             tracker.start_at(event.stream_id, event.stream_version)
-    applied = await apply_events(conn, projection, tracker, events)
-    await tracker.save(conn)
-    return applied
+    return await apply_events(conn, projection, tracker, events)
 
 
 async def _pass(source: _Source, conn: Connection, projection: Projection, progress: ProgressReporter,
                 phase: str) -> int:
-    """Every event of `source` from where it stands: the next batch is read while one is applied."""
+    """Every event of `source` from where it stands: the next batch is read while one is applied.
+    Only this pass writes the scratch tables, so one tracker follows the streams across its batches
+    (each stream's row read once, not once per batch) and is saved at the end, or whenever it holds
+    `TRACKED` streams. Python's cycle collector waits meanwhile (`_batch_gc`)."""
     progress.begin(f"{phase} {projection.name} from {source.name}", await source.remaining())
     applied = 0
+    tracker = StreamTracker(projection.name)
     batches = source.batches().__aiter__()
     reading: asyncio.Task[list[IncomingEvent]] = asyncio.ensure_future(anext(batches))
     try:
-        while True:
-            try:
-                batch = await reading
-            except StopAsyncIteration:
-                break
-            reading = asyncio.ensure_future(anext(batches))
+        with _batch_gc() as collect:
+            while True:
+                try:
+                    batch = await reading
+                except StopAsyncIteration:
+                    break
+                reading = asyncio.ensure_future(anext(batches))
+                async with conn.transaction():
+                    applied += await _apply(conn, tracker, projection, batch, source.mid_stream)
+                    if len(tracker) >= TRACKED:
+                        await tracker.save(conn)
+                        tracker.forget()
+                progress.advance(len(batch))
+                del batch
+                collect()
             async with conn.transaction():
-                applied += await _apply(conn, projection, batch, source.mid_stream)
-            progress.advance(len(batch))
+                await tracker.save(conn)
     finally:
         if not reading.done():
             reading.cancel()
@@ -246,12 +280,14 @@ async def rebuild_projection(
 ) -> dict[str, int | float]:
     """Rebuild `projection`, whose tables are in `schema` of the database `dsn`, from the stores it
     reads (each in its service's database: `source_databases`, by service, else `dsn`), or from its
-    topics (`kafka`). What it did: events applied before the swap and in it, seconds, events/s."""
+    topics (`kafka`). What it did: events applied before the swap and in it; seconds and events/s
+    from the start to the swap (the scratch schema's migrations included), and of the replay alone
+    (`replay_*`: reading and applying into the ready scratch tables)."""
     progress = progress or NoProgress()
     began = time.monotonic()
     scratch = f"{schema}_rebuild"
     await _drop_schema(dsn, scratch)
-    await apply_migrations(dsn, scratch, discover(KERNEL_SQL, migrations, prefixes=("kernel", schema)))
+    await apply_migrations(dsn, scratch, discover(KERNEL_SQL, migrations, prefixes=("kernel", schema)), durable=False)
     sources: list[_Source] = []
     target = await create_pool(dsn, scratch, min_size=1, max_size=1)
     try:
@@ -268,10 +304,15 @@ async def rebuild_projection(
                 sources.append(_Store(name, await create_pool(database, name, max_size=2)))
         applied = 0
         async with target.acquire() as conn:
+            # The scratch tables' commits need not wait for the WAL's flush: a rebuild that dies
+            # starts again from a fresh scratch schema. The swap's commit does wait (`_swap`).
+            await conn.execute("SET synchronous_commit = off")
+            replaying = time.monotonic()
             for phase in ("rebuilding", "catching up"):
                 for source in sources:
                     applied += await _pass(source, conn, projection, progress, phase)
             seconds = time.monotonic() - began
+            replay_seconds = time.monotonic() - replaying
             in_swap = await _swap(conn, projection, schema, scratch, sources, progress)
     finally:
         await target.close()
@@ -280,7 +321,9 @@ async def rebuild_projection(
     await _drop_schema(dsn, scratch)
     refused = sum(getattr(s, "refused", 0) for s in sources)
     return {"applied": applied, "applied_in_swap": in_swap, "refused": refused, "seconds": round(seconds, 3),
-            "events_per_second": round(applied / seconds) if seconds > 0 else 0}
+            "events_per_second": round(applied / seconds) if seconds > 0 else 0,
+            "replay_seconds": round(replay_seconds, 3),
+            "replay_events_per_second": round(applied / replay_seconds) if replay_seconds > 0 else 0}
 
 
 async def _store_exists(dsn: str, service: str) -> bool:
@@ -305,10 +348,13 @@ async def _swap(conn: Connection, projection: Projection, schema: str, scratch: 
     live, new = quote_ident(schema), quote_ident(scratch)
     applied = 0
     async with conn.transaction():
+        await conn.execute("SET LOCAL synchronous_commit = on")
         await conn.execute(f"LOCK TABLE {live}.projection_streams IN SHARE ROW EXCLUSIVE MODE")
         for source in sources:
+            tracker = StreamTracker(projection.name)
             async for batch in source.batches(wait=False):
-                applied += await _apply(conn, projection, batch, source.mid_stream)
+                applied += await _apply(conn, tracker, projection, batch, source.mid_stream)
+            await tracker.save(conn)
         for table in projection.tables:  # type: ignore[attr-defined]
             t = quote_ident(table)
             await conn.execute(f"DROP TABLE IF EXISTS {live}.{t} CASCADE")

@@ -13,6 +13,7 @@ import pytest
 from shared.commands import execute
 from shared.errors import ConcurrencyConflict, DomainError
 from shared.eventstore import CommitPosition, EventStore, IdempotencyKeyReused, Metadata, StreamAppend
+from shared.incoming import IncomingEvent
 from tests.shared.sample_events import AmountCredited, Counter, CounterIncremented
 
 META = Metadata(correlation_id="c-1", actor="test")
@@ -195,6 +196,19 @@ async def test_iterate_all_and_position_of_support_republishing(store: EventStor
     rest = await store.read_all(start)
     assert [e.global_position for e in rest] == [3, 4, 5]
     assert uuid.UUID(str(rest[0].event_id))
+
+
+async def test_a_replays_rows_give_the_events_the_recorded_ones_give(store: EventStore) -> None:
+    await append(store, "r-1", 0, AmountCredited(account_id="a", amount=Decimal("0.10")),
+                 CounterIncremented(account_id="a", by=2))
+    await append(store, "r-2", 0, AmountCredited(account_id="b", amount=Decimal("12345678901234.5678")))
+    recorded = await read_all_eventually(store, 3)
+    rows = await store.read_for_replay(CommitPosition(), 10)
+    replayed = [IncomingEvent.from_row("svc", row) for row in rows]
+    assert replayed == [IncomingEvent.from_recorded("svc", e) for e in recorded]
+    assert replayed[2].payload == {"account_id": "b", "amount": "12345678901234.5678"}
+    assert replayed[0].correlation_id == "c-1" and replayed[0].subject == "a"
+    assert CommitPosition(int(rows[-1]["transaction_id"]), rows[-1]["global_position"]) == recorded[-1].commit_position
 
 
 async def test_commit_order_compares_transaction_ids_as_numbers_not_text(store: EventStore) -> None:

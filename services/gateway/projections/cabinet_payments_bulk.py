@@ -4,17 +4,19 @@ account stream, and does with one set-based statement exactly what `CabinetPayme
 with each. Every row here belongs to one account, and the funds move by addition, so accounts'
 events commute as the kernel requires. A type without a handler here goes through `apply`.
 
-The payloads go to PostgreSQL as one JSON array, read into typed columns by `jsonb_to_recordset`
-(no per-field Python work); the event's time rides along as `at_`. A payload missing a required
-field fails the statement (NOT NULL) and the batch then goes event by event through `apply`, whose
-models name the field. `tests/gateway/projections/test_bulk_apply.py` checks both paths give the
-same tables."""
+The payloads go to PostgreSQL as one JSON array (encoded by orjson, sent as text), read into typed
+columns by `jsonb_to_recordset` (no per-field Python work); the event's time rides along as `at_`.
+A payload missing a required field fails the statement (NOT NULL) and the batch then goes event by
+event through `apply`, whose models name the field. `tests/gateway/projections/test_bulk_apply.py`
+checks both paths give the same tables."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from services.gateway.projections.cabinet_balance import ZERO, move_funds_many
 from shared.db import Connection
@@ -23,15 +25,23 @@ from shared.projection import BulkApply, IncomingEvent
 __all__ = ["BULK"]
 
 
-def _rows(events: Sequence[IncomingEvent]) -> list[dict[str, Any]]:
-    return [{**e.payload, "at_": e.occurred_at.isoformat()} for e in events]
+def _rows(events: Sequence[IncomingEvent]) -> str:
+    """The events' payloads, each with its time as `at_`, as one JSON array (orjson: the time in
+    ISO 8601 as `isoformat` writes it), sent as text and read by `$1::text::jsonb`."""
+    return orjson.dumps([{**e.payload, "at_": e.occurred_at} for e in events], default=_plain).decode()
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 async def _registered(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     rows = await conn.fetch(
         "INSERT INTO cabinet_payments (payment_id, account_id, amount, method, external_id, paid_at,"
         " registered_at, top_up_id) SELECT payment_id, account_id, amount, method, external_id, paid_at, at_,"
-        " top_up_id FROM jsonb_to_recordset($1::jsonb) AS x(payment_id uuid, account_id text, amount numeric,"
+        " top_up_id FROM jsonb_to_recordset($1::text::jsonb) AS x(payment_id uuid, account_id text, amount numeric,"
         " method text, external_id text, paid_at timestamptz, at_ timestamptz, top_up_id text)"
         " ON CONFLICT (payment_id) DO NOTHING RETURNING account_id, registered_at, amount",
         _rows(events),
@@ -42,7 +52,7 @@ async def _registered(conn: Connection, events: Sequence[IncomingEvent]) -> None
 async def _reversed(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     rows = await conn.fetch(
         "UPDATE cabinet_payments c SET reversed_at = x.at_, reversal_reason = x.reason"
-        " FROM jsonb_to_recordset($1::jsonb) AS x(payment_id uuid, account_id text, amount numeric, reason text,"
+        " FROM jsonb_to_recordset($1::text::jsonb) AS x(payment_id uuid, account_id text, amount numeric, reason text,"
         " at_ timestamptz) WHERE c.payment_id = x.payment_id AND c.reversed_at IS NULL"
         " RETURNING x.account_id, x.at_, x.amount",
         _rows(events),
@@ -54,7 +64,7 @@ async def _taken(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     rows = await conn.fetch(
         "INSERT INTO cabinet_promised_payments (promised_payment_id, account_id, amount, taken_at, due_at, status)"
         " SELECT promised_payment_id, account_id, amount, taken_at, due_at, 'outstanding'"
-        " FROM jsonb_to_recordset($1::jsonb) AS x(promised_payment_id text, account_id text, amount numeric,"
+        " FROM jsonb_to_recordset($1::text::jsonb) AS x(promised_payment_id text, account_id text, amount numeric,"
         " taken_at timestamptz, due_at timestamptz, at_ timestamptz) ON CONFLICT DO NOTHING"
         " RETURNING account_id, amount, promised_payment_id",
         _rows(events),
@@ -69,7 +79,7 @@ async def _repaid(conn: Connection, events: Sequence[IncomingEvent]) -> None:
         "UPDATE cabinet_promised_payments c SET repaid = c.repaid + x.amount,"
         " status = CASE WHEN x.fully_repaid THEN 'repaid' ELSE c.status END,"
         " settled_at = CASE WHEN x.fully_repaid THEN x.at_ END"
-        " FROM jsonb_to_recordset($1::jsonb) AS x(promised_payment_id text, amount numeric, fully_repaid boolean,"
+        " FROM jsonb_to_recordset($1::text::jsonb) AS x(promised_payment_id text, amount numeric, fully_repaid boolean,"
         " at_ timestamptz) WHERE c.promised_payment_id = x.promised_payment_id",
         rows,
     )
@@ -80,7 +90,7 @@ async def _repaid(conn: Connection, events: Sequence[IncomingEvent]) -> None:
 async def _expired(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     await conn.execute(
         "UPDATE cabinet_promised_payments c SET withdrawn = c.withdrawn + x.withdrawn, status = 'expired',"
-        " settled_at = x.at_ FROM jsonb_to_recordset($1::jsonb) AS x(promised_payment_id text, withdrawn numeric,"
+        " settled_at = x.at_ FROM jsonb_to_recordset($1::text::jsonb) AS x(promised_payment_id text, withdrawn numeric,"
         " at_ timestamptz) WHERE c.promised_payment_id = x.promised_payment_id",
         _rows(events),
     )
@@ -91,7 +101,7 @@ async def _expired(conn: Connection, events: Sequence[IncomingEvent]) -> None:
 async def _autopay_set(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     await conn.execute(
         "INSERT INTO cabinet_autopay (account_id, enabled, provider, method_masked, cap, updated_at)"
-        " SELECT account_id, true, provider, method_masked, cap, at_ FROM jsonb_to_recordset($1::jsonb)"
+        " SELECT account_id, true, provider, method_masked, cap, at_ FROM jsonb_to_recordset($1::text::jsonb)"
         " AS x(account_id text, provider text, method_masked text, cap numeric, at_ timestamptz)"
         " ON CONFLICT (account_id) DO UPDATE SET enabled = true, provider = excluded.provider,"
         " method_masked = excluded.method_masked, cap = excluded.cap, updated_at = excluded.updated_at",
@@ -102,7 +112,7 @@ async def _autopay_set(conn: Connection, events: Sequence[IncomingEvent]) -> Non
 async def _autopay_disabled(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     await conn.execute(
         "UPDATE cabinet_autopay c SET enabled = false, provider = NULL, method_masked = NULL, cap = NULL,"
-        " updated_at = x.at_ FROM jsonb_to_recordset($1::jsonb) AS x(account_id text, at_ timestamptz)"
+        " updated_at = x.at_ FROM jsonb_to_recordset($1::text::jsonb) AS x(account_id text, at_ timestamptz)"
         " WHERE c.account_id = x.account_id",
         _rows(events),
     )
@@ -112,7 +122,7 @@ async def _autopay_outcome(conn: Connection, events: Sequence[IncomingEvent]) ->
     outcome = "charged" if events[0].event_type == "AutopayCharged" else "failed"
     await conn.execute(
         "UPDATE cabinet_autopay c SET last_period = x.period, last_outcome = $2, last_amount = x.amount,"
-        " last_reason = x.reason, updated_at = x.at_ FROM jsonb_to_recordset($1::jsonb)"
+        " last_reason = x.reason, updated_at = x.at_ FROM jsonb_to_recordset($1::text::jsonb)"
         " AS x(account_id text, period text, amount numeric, reason text, at_ timestamptz)"
         " WHERE c.account_id = x.account_id",
         _rows(events), outcome,
@@ -123,8 +133,8 @@ async def _guarantee(conn: Connection, events: Sequence[IncomingEvent]) -> None:
     await conn.execute(
         "INSERT INTO cabinet_guarantees (guarantee_id, account_id, amount, pay_by, invoice_ref, registered_at)"
         " SELECT guarantee_id, account_id, amount, pay_by, invoice_ref, coalesce(registered_at, at_)"
-        " FROM jsonb_to_recordset($1::jsonb) AS x(guarantee_id text, account_id text, amount numeric, pay_by date,"
-        " invoice_ref text, registered_at timestamptz, at_ timestamptz) ON CONFLICT DO NOTHING",
+        " FROM jsonb_to_recordset($1::text::jsonb) AS x(guarantee_id text, account_id text, amount numeric,"
+        " pay_by date, invoice_ref text, registered_at timestamptz, at_ timestamptz) ON CONFLICT DO NOTHING",
         _rows(events),
     )
 

@@ -1,6 +1,7 @@
 """The batched path (`bulk` handlers, applied in waves by shared/projection.py) gives exactly the
 tables the one-event-at-a-time `apply` gives, for every payments event the cabinet reads, with
-accounts' streams interleaved as a store or a topic delivers them, split across batches."""
+accounts' streams interleaved as a store or a topic delivers them, split across batches; and so
+does a rebuild from the store (its passes keep one stream tracker across batches)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from services.gateway.projections.cabinet_payments import CabinetPayments
-from shared.db import Connection
+from shared.db import Connection, Pool
+from shared.events import registry
+from shared.eventstore import EventStore
+from shared.ops import rebuild
+from shared.ops.rebuild import rebuild_projection
 from shared.projection import IncomingEvent, apply_batch
 from tests.conftest import migrated_pool
 from tests.gateway.projections.test_cabinet_payments_projection import MIGRATIONS, T0, paid
@@ -101,3 +108,42 @@ async def test_bulk_handlers_give_the_tables_one_by_one_gives(database_url: str)
     finally:
         await one.close()
         await many.close()
+
+
+async def rows_of(pool: Pool) -> dict[str, list[dict[str, Any]]]:
+    tables = {table: [dict(r) for r in await pool.fetch(f"SELECT * FROM {table} ORDER BY {key}")]
+              for table, key in TABLES.items()}
+    tables["projection_streams"] = [dict(r) for r in await pool.fetch(
+        "SELECT stream_id, stream_version, global_position FROM projection_streams ORDER BY 1")]
+    return tables
+
+
+async def test_a_rebuild_from_the_store_gives_the_tables_one_by_one_gives(
+    database_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events = interleaved([str(2000 + n) for n in range(9)])
+    payments = await migrated_pool(database_url, "payments")
+    live = await migrated_pool(database_url, "gateway", MIGRATIONS)
+    one = await migrated_pool(database_url, "gateway_one", MIGRATIONS)
+    try:
+        for start in range(0, len(events), 20):  # several transactions, each a slice of the rounds
+            await payments.executemany(
+                "INSERT INTO events (stream_id, stream_type, stream_version, event_id, event_type, schema_version,"
+                " partition_key, payload, metadata, occurred_at) VALUES ($1, 'PaymentAccount', $2, $3, $4, 1, $5,"
+                " $6, '{}'::jsonb, $7)",
+                [(e.stream_id, e.stream_version, uuid.UUID(e.event_id), e.event_type, e.subject, e.payload,
+                  e.occurred_at) for e in events[start:start + 20]])
+        # Batches that cut streams anywhere, and a tracker that saves and forgets them mid-pass.
+        monkeypatch.setattr(rebuild, "BATCH", 13)
+        monkeypatch.setattr(rebuild, "TRACKED", 4)
+        result = await rebuild_projection(database_url, CabinetPayments(), "gateway", MIGRATIONS)
+        assert result["applied"] == len(events)
+        stored = [IncomingEvent.from_recorded("payments", e)
+                  async for batch in EventStore(payments, registry).iterate_all(batch=1000) for e in batch]
+        assert await apply_batch(one, OneByOne(), stored) == len(events)
+        rebuilt, expected = await rows_of(live), await rows_of(one)
+        assert all(expected.values())
+        assert rebuilt == expected
+    finally:
+        for pool in (payments, live, one):
+            await pool.close()
