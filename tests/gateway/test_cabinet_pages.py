@@ -60,6 +60,21 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("GET", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", None),
     ("POST", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip", "action": "connect"}),
     ("GET", "/cabinet/accounts/{a}/requisites", None),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/tariff", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/tariff", {"tariff_id": "inet-100-1m", "mode": "now"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/password", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/password", {"password": "Kv8#trLm2q", "password_confirmation":
+                                                                "Kv8#trLm2q"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/tv", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/tv", {"service_id": "24tv-base", "action": "connect"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/mobile", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/mobile/{what}", {"condition": "busy", "target": "+375291234567"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/sim", None),
+    ("GET", "/cabinet/accounts/{a}/call-detail-orders", None),
+    ("POST", "/cabinet/accounts/{a}/call-detail-orders", {"numbers": "375170003003", "date_from": "2026-03-01",
+                                                          "date_to": "2026-03-01"}),
+    ("GET", "/cabinet/accounts/{a}/invoice-mailings", None),
+    ("POST", "/cabinet/accounts/{a}/invoice-mailings/{kind}", {"period": "2026-02"}),
 ]
 
 
@@ -105,7 +120,7 @@ async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabi
             for method, path, form in ACCOUNT_PAGES:
                 url = path.format(a=account, block_id="b-1", action="cancel", period="2026-02",
                                   document_format="pdf", line_id=f"sip-37517000{account}",
-                                  request_id="sr-1")
+                                  request_id="sr-1", what="forwarding", kind="resend")
                 answer = await client.request(method, url, data=None if form is None else {**form,
                                                                                          "_csrf_token": token})
                 assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])
