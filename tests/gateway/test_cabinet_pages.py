@@ -326,3 +326,15 @@ async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_
             assert changed.status_code == 303, changed.text
             shown = await gateway.get(changed.headers["location"])
             assert "Счета приходят по e-mail (PDF) на адреса: me@x.by;wife@x.by." in shown.text
+
+            # The March invoice again, to the current addresses; a preliminary one for a foreign number refused.
+            resent = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
+                                        data={"period": "2026-03", "_csrf_token": token})
+            assert resent.status_code == 303, resent.text
+            assert "Счёт отправлен повторно." in (await gateway.get(resent.headers["location"])).text
+            foreign = await gateway.post("/cabinet/accounts/1015/invoice-mailings/preliminary",
+                                         data={"numbers": "375290000000", "_csrf_token": token})
+            assert foreign.status_code == 422 and 'id="e-numbers"' in foreign.text, foreign.text[:300]
+            no_invoice = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
+                                            data={"period": "2026-02", "_csrf_token": token})
+            assert no_invoice.status_code == 422 and "Счёта за этот месяц нет." in no_invoice.text

@@ -482,6 +482,7 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
                                      "Connect voicemail «Plus» first."),
     "network.unavailable": ("Сеть не ответила: попробуйте позже, ничего не изменено.",
                             "The network did not answer: try later, nothing changed."),
+    "invoice.not_found": ("Счёта за этот месяц нет.", "There is no invoice for this month."),
     "invoice.foreign_numbers": ("Номера не принадлежат этому лицевому счёту.", "The numbers are not this account's."),
     "form.required": ("Заполните поле.", "Please fill this in."),
     "form.invalid": ("Неверное значение.", "This value is not valid."),

@@ -49,6 +49,11 @@ def _invalid(error: ValidationError, words: Words, rename: dict[str, str] | None
     return Problems(fields, [])
 
 
+def _beside(error: DomainError, words: Words, default: str | None) -> Problems:
+    """A refusal beside the field it names itself, else beside `default` (or where FIELD_OF puts it)."""
+    return Problems.of(error, words, error.extra.get("field") or default)
+
+
 def _line_path(account: str, line: str, rest: str = "") -> str:
     return f"/internal/v1/accounts/{account}/lines/{line}{rest}"
 
@@ -87,7 +92,7 @@ class LinePages(Controller):
         except ValidationError as error:
             return await self._tariff(request, web, account, line, form, _invalid(error, web.words))
         except DomainError as error:
-            return await self._tariff(request, web, account, line, form, Problems.of(error, web.words, "tariff_id"))
+            return await self._tariff(request, web, account, line, form, _beside(error, web.words, "tariff_id"))
         query = urlencode({"done": data.mode, "from": reply.body.get("effective_from") or ""})
         return redirect(web, f"{PREFIX}/accounts/{account}/lines/{line}/tariff?{query}")
 
@@ -146,7 +151,7 @@ class LinePages(Controller):
             else:
                 await web.commands("accounts").reply("POST", f"{path}/{service_id}/end", key=_key(form))
         except DomainError as error:
-            return await self._tv(request, web, account, line, Problems.of(error, web.words, "packages"))
+            return await self._tv(request, web, account, line, _beside(error, web.words, "packages"))
         return redirect(web, f"{PREFIX}/accounts/{account}/lines/{line}/tv?done=tv_{action}")
 
     # -- a mobile number ----------------------------------------------------------------------------
@@ -200,7 +205,7 @@ class LinePages(Controller):
         except DomainError as error:
             where = {"internet": "package", "pause": "paused", "forwarding": "target",
                      "voicemail-copy": "voicemail_email"}.get(what)
-            return await self._mobile(request, web, account, line, form, Problems.of(error, web.words, where))
+            return await self._mobile(request, web, account, line, form, _beside(error, web.words, where))
         return redirect(web, f"{PREFIX}/accounts/{account}/lines/{line}/mobile?done={what}")
 
     @get("/accounts/{account_id:str}/lines/{line_id:str}/sim")
@@ -244,7 +249,7 @@ class MorePages(Controller):
         web = await signed_in(request)
         account = await web.account(account_id)
         form = await _form(request)
-        numbers = ";".join((await request.form()).getall("numbers")) or form.get("numbers", "")
+        numbers = ";".join((await request.form()).getall("numbers", [])) or form.get("numbers", "")
         try:
             data = DetailOrderRequest(numbers=numbers, date_from=form.get("date_from", ""),
                                       date_to=form.get("date_to", ""),
@@ -272,7 +277,7 @@ class MorePages(Controller):
                         problems: Problems) -> Template:
         delivery = await web.wiring.invoicing.call("GET", f"/internal/v1/accounts/{account}/invoice-delivery")
         return render(request, "invoice_mailings.html", web, status=422 if problems else 200, account_id=account,
-                      periods=_months(web.words.today, range(1, 3)), delivery=delivery, form=form, problems=problems,
+                      periods=_months(web.words.today, range(1, 13)), delivery=delivery, form=form, problems=problems,
                       done=request.query_params.get("done"))
 
     @post("/accounts/{account_id:str}/invoice-mailings/{kind:str}")
@@ -300,7 +305,7 @@ class MorePages(Controller):
             return await self._mailings(request, web, account, form, _invalid(error, web.words, rename))
         except DomainError as error:
             where = "period" if kind == "resend" else "numbers"
-            return await self._mailings(request, web, account, form, Problems.of(error, web.words, where))
+            return await self._mailings(request, web, account, form, _beside(error, web.words, where))
         return redirect(web, f"{PREFIX}/accounts/{account}/invoice-mailings?done={kind}")
 
     # -- notification preferences ---------------------------------------------------------------------

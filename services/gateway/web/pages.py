@@ -657,7 +657,7 @@ class CabinetPages(Controller):
         web = await signed_in(request)
         organization = self._organization(web)
         form = await _form(request)
-        chosen = [str(c) for c in (await request.form()).getall("line")]
+        chosen = [str(c) for c in (await request.form()).getall("line", [])]
         number = form.get("number", "")
         try:
             if not chosen:
@@ -903,7 +903,8 @@ def _bulk_refusal(error: DomainError, words: Words) -> Problems:
         text = "; ".join(f"{r.get('line_id')}: {words.problem(str(r.get('error')), str(r.get('error')))}"
                          for r in refused)
         return Problems({"lines": f"{words.problem(error.code, error.detail)} {text}"}, [])
-    return Problems.of(error, words, "lines" if error.code == "line.not_found" else "service_id")
+    where = error.extra.get("field") or ("lines" if error.code == "line.not_found" else "service_id")
+    return Problems.of(error, words, str(where))
 
 
 def _months(today: date, back: range) -> list[str]:
