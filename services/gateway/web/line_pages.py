@@ -105,7 +105,7 @@ class LinePages(Controller):
                       done=request.query_params.get("done"))
 
     @post("/accounts/{account_id:str}/lines/{line_id:str}/password")
-    async def change_service_password(self, request: Request[Any, Any, Any], account_id: str,
+    async def set_service_password(self, request: Request[Any, Any, Any], account_id: str,
                                       line_id: str) -> Response[Any]:
         web = await signed_in(request)
         account, line = await web.account(account_id), _line_id(line_id)
@@ -245,7 +245,7 @@ class MorePages(Controller):
                       ordered=ordered)
 
     @post("/accounts/{account_id:str}/call-detail-orders")
-    async def order_call_detail(self, request: Request[Any, Any, Any], account_id: str) -> Template:
+    async def order_detail(self, request: Request[Any, Any, Any], account_id: str) -> Template:
         web = await signed_in(request)
         account = await web.account(account_id)
         form = await _form(request)
@@ -317,7 +317,7 @@ class MorePages(Controller):
                       channels=CHANNELS, done=request.query_params.get("done"))
 
     @post("/profile/notifications")
-    async def change_preferences(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def save_preferences(self, request: Request[Any, Any, Any]) -> Response[Any]:
         web = await signed_in(request)
         form = await _form(request)
         chosen = {topic: [c for c in CHANNELS if form.get(f"{topic}.{c}") == "on"] for topic in CHOOSABLE_TOPICS}
