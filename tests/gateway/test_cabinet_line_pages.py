@@ -70,13 +70,15 @@ async def test_the_org_admin_acts_on_ticked_subscribers_all_or_nothing_and_sees_
     client = cabinet.client
     token = await _log_in(client, *ORG_ADMIN)
     page = await client.get("/cabinet/business/subscribers?number=37529%25")
-    assert page.status_code == 200 and 'form="bulk-form"' in page.text and 'value="voicemail-plus"' in page.text
+    assert page.status_code == 200 and 'value="3004;mob-375291003003"' in page.text
+    assert 'value="voicemail-plus"' in page.text
 
     before = len(await events_of(cabinet.database_url))
     nobody = await client.post("/cabinet/business/subscribers/add-ons", data={
         "action": "connect", "service_id": "voicemail-plus", "_csrf_token": token})
     assert nobody.status_code == 422 and 'id="e-lines"' in nobody.text
-    form = {"action": "connect", "service_id": "voicemail-plus", "line": MOBILES, "number": "37529%",
+    form = {"action": "connect", "service_id": "voicemail-plus", "line-1": MOBILES[0], "line-2": MOBILES[1],
+            "number": "37529%",
             "_csrf_token": token, "key": "bulk-0001"}
     done = await client.post("/cabinet/business/subscribers/add-ons", data=form)
     assert done.status_code == 303, done.text
@@ -86,7 +88,8 @@ async def test_the_org_admin_acts_on_ticked_subscribers_all_or_nothing_and_sees_
     assert again.status_code == 422
     assert re.search(r'id="e-lines" role="alert">.*Ничего не изменено.*mob-375291003003: уже подключена.*'
                      r'mob-375291003004: уже подключена', again.text, re.S), again.text
-    assert again.text.count('checked aria-label="Выбрать') == 2  # the ticks kept for a second try
+    assert 'name="line-1" value="3004;mob-375291003003"' in again.text
+    assert again.text.count('" checked> Выбрать') == 2  # the ticks kept for a second try
     assert len(await events_of(cabinet.database_url)) == before + 2
 
     sim = await client.get("/cabinet/accounts/3004/lines/mob-375291003003/sim")

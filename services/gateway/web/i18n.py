@@ -414,8 +414,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "knowledge_base": ("База знаний", "Knowledge base"),
     # one add-on action over a list of subscribers
     "bulk_title": ("Услуга для выбранных абонентов", "An add-on for the chosen subscribers"),
-    "bulk_help": ("Отметьте абонентов в списке выше. Действие выполняется для всех отмеченных или ни для кого.",
-                  "Tick subscribers in the list above. The action is done for all of them or for none."),
+    "bulk_help": ("Отметьте абонентов: действие выполняется для всех отмеченных или ни для кого.",
+                  "Tick the subscribers: the action is done for all of them or for none."),
     "choose_subscriber": ("Выбрать", "Choose"),
     "add_on": ("Услуга", "Add-on"),
     "action": ("Действие", "Action"),

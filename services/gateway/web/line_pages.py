@@ -249,7 +249,9 @@ class MorePages(Controller):
         web = await signed_in(request)
         account = await web.account(account_id)
         form = await _form(request)
-        numbers = ";".join((await request.form()).getall("numbers", [])) or form.get("numbers", "")
+        # One field per ticked number (`number-<n>`): htmx sends one value per name of a boosted form.
+        numbers = ";".join(v for k, v in form.items() if re.fullmatch(r"number-[0-9]{1,4}", k)) \
+            or form.get("numbers", "")
         try:
             data = DetailOrderRequest(numbers=numbers, date_from=form.get("date_from", ""),
                                       date_to=form.get("date_to", ""),

@@ -657,7 +657,8 @@ class CabinetPages(Controller):
         web = await signed_in(request)
         organization = self._organization(web)
         form = await _form(request)
-        chosen = [str(c) for c in (await request.form()).getall("line", [])]
+        # One field per ticked line (`line-<n>`): htmx sends one value per name of a boosted form.
+        chosen = [v for k, v in form.items() if re.fullmatch(r"line-[0-9]{1,4}", k)]
         number = form.get("number", "")
         try:
             if not chosen:
