@@ -60,6 +60,21 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("GET", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", None),
     ("POST", "/cabinet/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip", "action": "connect"}),
     ("GET", "/cabinet/accounts/{a}/requisites", None),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/tariff", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/tariff", {"tariff_id": "inet-100-1m", "mode": "now"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/password", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/password", {"password": "Kv8#trLm2q", "password_confirmation":
+                                                                "Kv8#trLm2q"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/tv", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/tv", {"service_id": "24tv-base", "action": "connect"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/mobile", None),
+    ("POST", "/cabinet/accounts/{a}/lines/{line_id}/mobile/{what}", {"condition": "busy", "target": "+375291234567"}),
+    ("GET", "/cabinet/accounts/{a}/lines/{line_id}/sim", None),
+    ("GET", "/cabinet/accounts/{a}/call-detail-orders", None),
+    ("POST", "/cabinet/accounts/{a}/call-detail-orders", {"numbers": "375170003003", "date_from": "2026-03-01",
+                                                          "date_to": "2026-03-01"}),
+    ("GET", "/cabinet/accounts/{a}/invoice-mailings", None),
+    ("POST", "/cabinet/accounts/{a}/invoice-mailings/{kind}", {"period": "2026-02"}),
 ]
 
 
@@ -105,7 +120,7 @@ async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabi
             for method, path, form in ACCOUNT_PAGES:
                 url = path.format(a=account, block_id="b-1", action="cancel", period="2026-02",
                                   document_format="pdf", line_id=f"sip-37517000{account}",
-                                  request_id="sr-1")
+                                  request_id="sr-1", what="forwarding", kind="resend")
                 answer = await client.request(method, url, data=None if form is None else {**form,
                                                                                          "_csrf_token": token})
                 assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])
@@ -311,3 +326,15 @@ async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_
             assert changed.status_code == 303, changed.text
             shown = await gateway.get(changed.headers["location"])
             assert "Счета приходят по e-mail (PDF) на адреса: me@x.by;wife@x.by." in shown.text
+
+            # The March invoice again, to the current addresses; a preliminary one for a foreign number refused.
+            resent = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
+                                        data={"period": "2026-03", "_csrf_token": token})
+            assert resent.status_code == 303, resent.text
+            assert "Счёт отправлен повторно." in (await gateway.get(resent.headers["location"])).text
+            foreign = await gateway.post("/cabinet/accounts/1015/invoice-mailings/preliminary",
+                                         data={"numbers": "375290000000", "_csrf_token": token})
+            assert foreign.status_code == 422 and 'id="e-numbers"' in foreign.text, foreign.text[:300]
+            no_invoice = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
+                                            data={"period": "2026-02", "_csrf_token": token})
+            assert no_invoice.status_code == 422 and "Счёта за этот месяц нет." in no_invoice.text

@@ -18,12 +18,15 @@ from services.gateway.entrypoints.common import AccountController, Commands, req
 from services.gateway.entrypoints.profile import OrganizationId, visible_organization
 from shared.db import Pool
 from shared.http import ID_PATTERN, IdempotencyKey, replayable_response
-from shared.internal_api import InternalClient
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER, answers
 
-__all__ = ["LineAddOnsController", "SubscribersAddOnsController"]
+__all__ = [
+    "TV_SUBSCRIPTIONS", "AddOnRequest", "BulkAction", "BulkLine", "LineAddOnsController", "SubscribersAddOnsController",
+    "bulk_add_ons",
+]
 
-_TV = "/internal/v1/accounts/{account}/lines/{line_id}/tv-subscriptions"
+TV_SUBSCRIPTIONS = "/internal/v1/accounts/{account}/lines/{line_id}/tv-subscriptions"
 
 ItemId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
@@ -79,22 +82,22 @@ class LineAddOnsController(AccountController):
     @get("/lines/{line_id:str}/tv-subscriptions", summary="The TV partners' packages of a TV line",
          responses=answers(200, a.TvSubscriptions))
     async def tv_packages(self, account: str, line_id: ItemId, accounts: InternalClient) -> dict[str, Any]:
-        return await accounts.call("GET", _TV.format(account=account, line_id=line_id))
+        return await accounts.call("GET", TV_SUBSCRIPTIONS.format(account=account, line_id=line_id))
 
     @post("/lines/{line_id:str}/tv-subscriptions", status_code=200,
           summary="Connect and activate a TV partner's package (Smotreshka, 24chasaTV)",
           responses=answers(200, a.TvSubscriptionChanged))
     async def tv_connect(self, account: str, line_id: ItemId, data: AddOnRequest, accounts_commands: Commands,
                          idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        return await accounts_commands.send("POST", _TV.format(account=account, line_id=line_id),
+        return await accounts_commands.send("POST", TV_SUBSCRIPTIONS.format(account=account, line_id=line_id),
                                             {"service_id": data.service_id}, idempotency_key)
 
     @post("/lines/{line_id:str}/tv-subscriptions/{service_id:str}/end", status_code=200,
           summary="End a TV partner's package", responses=answers(200, a.TvSubscriptionChanged))
     async def tv_end(self, account: str, line_id: ItemId, service_id: ItemId, accounts_commands: Commands,
                      idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        return await accounts_commands.send("POST", _TV.format(account=account, line_id=line_id) + f"/{service_id}/end",
-                                            key=idempotency_key)
+        path = TV_SUBSCRIPTIONS.format(account=account, line_id=line_id) + f"/{service_id}/end"
+        return await accounts_commands.send("POST", path, key=idempotency_key)
 
 
 class SubscribersAddOnsController(Controller):
@@ -106,15 +109,23 @@ class SubscribersAddOnsController(Controller):
           responses=answers(200, a.BulkAddOns))
     async def bulk(self, organization_id: OrganizationId, data: BulkAction, caller: Caller, pool: Pool,
                    accounts_commands: Commands, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        visible_organization(caller, organization_id)
-        for account_id in {item.account_id for item in data.items}:
-            await require_visible(caller, account_id, pool)
-        reply = await accounts_commands.reply(
-            "POST", f"/internal/v1/organizations/{organization_id}/subscribers/add-ons", data.model_dump(),
-            idempotency_key)
-        current = True
-        for changed in reply.body.get("changed", []):
-            current = bool(await accounts_commands.caught_up(changed.get("stream_id"), changed.get("stream_version"))) \
-                and current
-        reply.body["read_model_current"] = current
+        reply = await bulk_add_ons(organization_id, data, caller, pool, accounts_commands, idempotency_key)
         return replayable_response(reply.body, 200, replayed=reply.replayed)
+
+
+async def bulk_add_ons(organization_id: str, data: BulkAction, caller: Caller, pool: Pool, accounts_commands: Commands,
+                       key: str | None) -> Reply:
+    """One action over a list of the organization's subscribers once the caller may see each account,
+    all or nothing (the accounts service decides: 422 `add_on.bulk_refused` naming every refused
+    line); answered once the cabinet shows every change."""
+    visible_organization(caller, organization_id)
+    for account_id in {item.account_id for item in data.items}:
+        await require_visible(caller, account_id, pool)
+    reply = await accounts_commands.reply(
+        "POST", f"/internal/v1/organizations/{organization_id}/subscribers/add-ons", data.model_dump(), key)
+    current = True
+    for changed in reply.body.get("changed", []):
+        current = bool(await accounts_commands.caught_up(changed.get("stream_id"), changed.get("stream_version"))) \
+            and current
+    reply.body["read_model_current"] = current
+    return reply

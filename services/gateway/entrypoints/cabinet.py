@@ -27,11 +27,14 @@ from shared.calendar import local_date
 from shared.clock import Clock
 from shared.db import Pool
 from shared.errors import NotFound, ValidationFailed
-from shared.http import ID_PATTERN, Count, Day, IdempotencyKey
-from shared.internal_api import InternalClient
+from shared.http import ID_PATTERN, Count, Day, IdempotencyKey, replayable_response
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER, answers
 
-__all__ = ["AccountPagesController", "AccountSelectorController"]
+__all__ = [
+    "AccountPagesController", "AccountSelectorController", "ServicePassword", "TariffChange", "change_service_password",
+    "tariff_options",
+]
 
 ItemId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 
@@ -128,16 +131,7 @@ class AccountPagesController(AccountController):
          responses=answers(200, a.TariffOptions))
     async def tariff_options(self, account: str, line_id: ItemId, pool: Pool,
                              accounts: InternalClient) -> dict[str, Any]:
-        line = await pool.fetchrow("SELECT kind, tariff_id FROM cabinet_lines WHERE line_id = $1 AND account_id = $2",
-                                   line_id, account)
-        if line is None:
-            raise NotFound("line.not_found", f"line {line_id} not found on account {account}")
-        catalogue = await accounts.call("GET", "/internal/v1/tariffs", params={"kind": line["kind"]})
-        current = next((t for t in catalogue["tariffs"] if t["tariff_id"] == line["tariff_id"]), None)
-        changeable = bool(current and current["self_service_change"])
-        return {"current": current, "self_service_change": changeable,
-                "options": [t for t in catalogue["tariffs"] if changeable and t["self_service_change"]
-                            and t["tariff_id"] != line["tariff_id"]]}
+        return await tariff_options(account, line_id, pool, accounts)
 
     @post("/lines/{line_id:str}/tariff", status_code=200, summary="Change a line's tariff (next period or now)",
           responses=answers(200, a.TariffChanged))
@@ -151,7 +145,30 @@ class AccountPagesController(AccountController):
           responses=answers(200, a.ServicePasswordChanged))
     async def service_password(self, account: str, line_id: ItemId, data: ServicePassword, accounts_commands: Commands,
                                idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        if data.password != data.password_confirmation:
-            raise ValidationFailed("service_password.mismatch", "the password and its confirmation differ")
-        return await accounts_commands.send("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/password",
-                                            {"password": data.password}, idempotency_key)
+        reply = await change_service_password(account, line_id, data, accounts_commands, idempotency_key)
+        return replayable_response(reply.body, accounts_commands.status, replayed=reply.replayed)
+
+
+async def tariff_options(account: str, line_id: str, pool: Pool, accounts: InternalClient) -> dict[str, Any]:
+    """The line's tariff and those it may change to in the cabinet: none unless its own tariff allows a
+    self-service change (else 404 `line.not_found` for a line not on the account)."""
+    line = await pool.fetchrow("SELECT kind, tariff_id FROM cabinet_lines WHERE line_id = $1 AND account_id = $2",
+                               line_id, account)
+    if line is None:
+        raise NotFound("line.not_found", f"line {line_id} not found on account {account}")
+    catalogue = await accounts.call("GET", "/internal/v1/tariffs", params={"kind": line["kind"]})
+    current = next((t for t in catalogue["tariffs"] if t["tariff_id"] == line["tariff_id"]), None)
+    changeable = bool(current and current["self_service_change"])
+    return {"current": current, "self_service_change": changeable,
+            "options": [t for t in catalogue["tariffs"] if changeable and t["self_service_change"]
+                        and t["tariff_id"] != line["tariff_id"]]}
+
+
+async def change_service_password(account: str, line_id: str, data: ServicePassword, accounts_commands: Commands,
+                                  key: str | None) -> Reply:
+    """The password entered twice must match (422 `service_password.mismatch`); the accounts service
+    judges the rest. Only the password goes on, never echoed back."""
+    if data.password != data.password_confirmation:
+        raise ValidationFailed("service_password.mismatch", "the password and its confirmation differ")
+    return await accounts_commands.reply("POST", f"/internal/v1/accounts/{account}/lines/{line_id}/password",
+                                         {"password": data.password}, key)

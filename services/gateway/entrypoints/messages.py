@@ -20,10 +20,13 @@ from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.messages import message_list
 from shared.db import Pool
 from shared.http import IdempotencyKey, replayable_response
-from shared.internal_api import InternalClient
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER, answers
 
-__all__ = ["MessagesController", "NotificationPreferencesController", "PreferencesChange"]
+__all__ = [
+    "MessagesController", "NotificationPreferencesController", "PreferencesChange", "Topic", "change_preferences",
+    "notification_preferences",
+]
 
 #: The topics the notifications service sends (docs/events.md, billing.notifications.events).
 Topic = Literal["payment_received", "promised_payment", "autopay", "blocks", "financial_block",
@@ -64,17 +67,31 @@ class NotificationPreferencesController(Controller):
     @get("/", summary="Which notifications the caller gets by SMS and by e-mail",
          responses=answers(200, a.NotificationPreferences))
     async def preferences(self, caller: Caller, notifications_api: InternalClient) -> dict[str, Any]:
-        return await notifications_api.call("GET", f"/internal/v1/users/{caller.user_id}/notification-preferences")
+        return await notification_preferences(caller, notifications_api)
 
     @put("/", summary="Choose the channels per topic", responses=answers(200, a.PreferencesChanged))
     async def change(
         self, data: PreferencesChange, caller: Caller, pool: Pool, accounts: InternalClient,
         idempotency_key: IdempotencyKey,
     ) -> Response[dict[str, Any]]:
-        preferences = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
         # Built here rather than taken as `accounts_commands`: this controller needs nothing but the
         # caller, the pool and the clients (tests/notifications serve it in an app of their own).
-        commands = Commands(accounts, pool, caller, CabinetAccounts.name)
-        reply = await commands.reply("POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
-                                     {"preferences": preferences}, idempotency_key)
-        return replayable_response({**reply.body, "preferences": preferences}, 200, replayed=reply.replayed)
+        reply = await change_preferences(data, caller, Commands(accounts, pool, caller, CabinetAccounts.name),
+                                         idempotency_key)
+        return replayable_response(reply.body, 200, replayed=reply.replayed)
+
+
+async def notification_preferences(caller: Caller, notifications_api: InternalClient) -> dict[str, Any]:
+    """The topics the notifications service sends, their default channels and the caller's choice."""
+    return await notifications_api.call("GET", f"/internal/v1/users/{caller.user_id}/notification-preferences")
+
+
+async def change_preferences(data: PreferencesChange, caller: Caller, accounts_commands: Commands,
+                             key: str | None) -> Reply:
+    """The caller's channels per topic, each list without repeats, to the accounts service (which owns
+    them); the answer carries the preferences as sent."""
+    preferences = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
+    reply = await accounts_commands.reply("POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
+                                          {"preferences": preferences}, key)
+    reply.body["preferences"] = preferences
+    return reply

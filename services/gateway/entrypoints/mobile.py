@@ -17,11 +17,14 @@ from shared.http import ID_PATTERN, IdempotencyKey
 from shared.internal_api import InternalClient
 from shared.openapi import answers
 
-__all__ = ["MobileExtrasController"]
+__all__ = ["SIM_OWNERS", "Condition", "Forwarding", "MobileExtrasController", "VoicemailCopy"]
 
 LineId = Annotated[str, Parameter(pattern=ID_PATTERN)]
 Condition = Literal["unconditional", "busy", "no_answer", "unreachable"]
 _LINE = "/internal/v1/accounts/{account}/lines/{line_id}"
+#: Who may see the SIM's codes: the number's own subscriber and the organization's admin.
+SIM_OWNERS = only(("subscriber", "org_admin"), "sim.owner_only", "the SIM codes are shown to the number's own"
+                                                                 " subscriber and the organization's admin")
 
 
 class Forwarding(BaseModel):
@@ -42,8 +45,7 @@ class MobileExtrasController(AccountController):
 
     @get("/lines/{line_id:str}/sim", summary="The SIM card's PIN/PUK codes and closed user group",
          responses=answers(200, a.SimPage),
-         opt=only(("subscriber", "org_admin"), "sim.owner_only", "the SIM codes are shown to the number's own"
-                                                                 " subscriber and the organization's admin"))
+         opt=SIM_OWNERS)
     async def sim(self, account: str, line_id: LineId, accounts: InternalClient) -> Response[dict[str, Any]]:
         page = await accounts.call("GET", _LINE.format(account=account, line_id=line_id) + "/sim")
         return Response(page, headers={"cache-control": "no-store"})

@@ -26,10 +26,12 @@ from services.gateway.projections.cabinet_accounts_queries import user_profile
 from shared.db import Pool
 from shared.errors import DomainError
 from shared.http import ID_PATTERN, Day, IdempotencyKey, replayable_response
-from shared.internal_api import InternalClient
+from shared.internal_api import InternalClient, Reply
 from shared.openapi import answers
 
-__all__ = ["CabinetTelephonyController"]
+__all__ = [
+    "CabinetTelephonyController", "DetailOrderRequest", "InternetRequest", "PauseRequest", "order_call_detail",
+]
 
 LineId = Annotated[str, Parameter(pattern=ID_PATTERN, description="subscriber line id")]
 
@@ -89,13 +91,7 @@ class CabinetTelephonyController(AccountController):
           responses=answers(202, t.DetailOrdered))
     async def order_detail(self, account: str, data: DetailOrderRequest, telephony_api: InternalClient,
                            caller: Caller, pool: Pool, idempotency_key: IdempotencyKey) -> Response[dict[str, Any]]:
-        profile = await user_profile(pool, caller.user_id)
-        email = profile.get("email") if profile else None
-        if not email:
-            raise DomainError("detail.email_missing", "add an e-mail to your profile to receive the detail")
-        body = {**data.model_dump(mode="json"), "email": email}
-        reply = await telephony_api.send("POST", f"/internal/v1/accounts/{account}/call-detail-orders", json=body,
-                                         actor=caller.actor, idempotency_key=idempotency_key)
+        reply = await order_call_detail(account, data, telephony_api, caller, pool, idempotency_key)
         return replayable_response(reply.body, 202, replayed=reply.replayed)
 
     @get("/lines/{line_id:str}/services", summary="The subscriber's add-ons: connected at, status, reason, validity",
@@ -170,3 +166,16 @@ class CabinetTelephonyController(AccountController):
     ) -> dict[str, Any]:
         return await telephony_api.call("GET", _line(account, line_id, "/calls"), params={
             "period": period, "direction": direction, "limit": limit, "offset": offset})
+
+
+async def order_call_detail(account: str, data: DetailOrderRequest, telephony_api: InternalClient, caller: Caller,
+                            pool: Pool, key: str | None) -> Reply:
+    """Call detail by e-mail to the caller's profile e-mail (422 `detail.email_missing` without one);
+    the telephony service checks the numbers and the days."""
+    profile = await user_profile(pool, caller.user_id)
+    email = profile.get("email") if profile else None
+    if not email:
+        raise DomainError("detail.email_missing", "add an e-mail to your profile to receive the detail")
+    body = {**data.model_dump(mode="json"), "email": email}
+    return await telephony_api.send("POST", f"/internal/v1/accounts/{account}/call-detail-orders", json=body,
+                                    actor=caller.actor, idempotency_key=key)

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from services.gateway.auth.sessions import revoke_session
 from services.gateway.entrypoints.accounts import history_bounds
+from services.gateway.entrypoints.add_ons import BulkAction, BulkLine, bulk_add_ons
 from services.gateway.entrypoints.auth import (
     CodeLogin,
     CodeRequest,
@@ -144,9 +145,9 @@ def _safe_next(value: str | None) -> str:
 
 
 def render(request: Request[Any, Any, Any], name: str, web: Web | None = None, status: int = 200,
-           cookies: list[Cookie] | None = None, **context: Any) -> Template:
+           cookies: list[Cookie] | None = None, headers: dict[str, str] | None = None, **context: Any) -> Template:
     words = web.words if web else page_words(request)
-    return Template(template_name=name, status_code=status, headers=SECURITY_HEADERS,
+    return Template(template_name=name, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})},
                     cookies=[*(web.cookies if web else []), *(cookies or [])],
                     context={"w": words, "web": web, "caller": web.caller if web else None, "key": str(uuid.uuid4()),
                              "path": request.url.path, "languages": LANGUAGES, "prefix": PREFIX,
@@ -598,7 +599,8 @@ class CabinetPages(Controller):
         return await self._subscribers(request, web, request.query_params.get("number", ""), Problems.none())
 
     async def _subscribers(self, request: Request[Any, Any, Any], web: Web, number: str, problems: Problems,
-                           renamed: int | None = None) -> Template:
+                           renamed: int | None = None, form: dict[str, str] | None = None,
+                           chosen: list[str] | None = None) -> Template:
         organization = self._organization(web)
         items: list[dict[str, Any]] = []
         if number and not re.fullmatch(r"\+?[0-9%_]{1,20}", number):
@@ -609,8 +611,12 @@ class CabinetPages(Controller):
                                                    limit=200, offset=0)
             items = found["items"]
         done = request.query_params.get("renamed")
+        bulk = request.query_params.get("bulk")
         return render(request, "subscribers.html", web, status=422 if problems else 200, number=number,
-                      subscribers=items, problems=problems,
+                      subscribers=items, problems=problems, chosen=set(chosen or []),
+                      add_ons=await _self_service_add_ons(web, items),
+                      form=form or {}, bulk=int(bulk) if bulk and bulk.isdigit() else None,
+                      bulk_action=request.query_params.get("action"),
                       renamed=renamed if renamed is not None else (int(done) if done and done.isdigit() else None))
 
     @post("/business/subscribers/rename")
@@ -642,6 +648,35 @@ class CabinetPages(Controller):
             text = ", ".join(f"{r['line_id']}: {web.words.problem(r['error'], r['error'])}" for r in refused)
             return await self._subscribers(request, web, number, Problems({}, [text]))
         query = urlencode({"number": number, "renamed": len(reply.body.get("renamed", []))})
+        return redirect(web, f"{PREFIX}/business/subscribers?{query}")
+
+    @post("/business/subscribers/add-ons")
+    async def bulk_add_ons(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """One add-on action over the subscribers ticked in the list (entrypoints/add_ons.py's
+        `bulk_add_ons`): all or nothing; a refusal names every refused line beside the list."""
+        web = await signed_in(request)
+        organization = self._organization(web)
+        form = await _form(request)
+        # One field per ticked line (`line-<n>`): htmx sends one value per name of a boosted form.
+        chosen = [v for k, v in form.items() if re.fullmatch(r"line-[0-9]{1,4}", k)]
+        number = form.get("number", "")
+        try:
+            if not chosen:
+                raise ValidationFailed("form.required", "choose subscribers", field="lines")
+            items = [BulkLine(account_id=c.split(";", 1)[0], line_id=c.split(";", 1)[-1]) for c in chosen]
+            data = BulkAction(action=form.get("action", ""), service_id=form.get("service_id", ""),
+                              items=items)
+            reply = await bulk_add_ons(organization, data, web.caller, web.wiring.runtime.pool,
+                                       web.commands("accounts"), _key(form))
+        except ValidationError as error:
+            fields = {"action": "action", "service_id": "service_id"}
+            problems = Problems({fields.get(str(e["loc"][0]) if e["loc"] else "", "lines"):
+                                 web.words.problem("form.invalid", "") for e in error.errors()}, [])
+            return await self._subscribers(request, web, number, problems, form=form, chosen=chosen)
+        except DomainError as error:
+            return await self._subscribers(request, web, number, _bulk_refusal(error, web.words), form=form,
+                                           chosen=chosen)
+        query = urlencode({"number": number, "bulk": reply.body.get("lines", 0), "action": data.action})
         return redirect(web, f"{PREFIX}/business/subscribers?{query}")
 
     # -- charges and invoices (the invoicing service, as entrypoints/invoicing.py asks it) ------------
@@ -847,6 +882,30 @@ class CabinetPages(Controller):
 
 
 PAGE_SIZE = 20
+
+
+async def _self_service_add_ons(web: Web, subscribers: list[dict[str, Any]]) -> list[str]:
+    """The add-ons the found subscribers' kinds of line may take in self-service (the accounts
+    service's catalogue decides; the action itself is judged line by line there)."""
+    kinds = sorted({s["kind"] for s in subscribers})
+    if not kinds:
+        return []
+    found: set[str] = set()
+    for kind in kinds:
+        catalogue = await web.wiring.accounts.call("GET", "/internal/v1/tariffs", params={"kind": kind})
+        found.update(a for t in catalogue["tariffs"] for a in t.get("self_service_add_ons", []))
+    return sorted(found)
+
+
+def _bulk_refusal(error: DomainError, words: Words) -> Problems:
+    """All or nothing: every refused line named, with its reason, beside the list."""
+    refused = error.extra.get("refused") or []
+    if error.code == "add_on.bulk_refused" and refused:
+        text = "; ".join(f"{r.get('line_id')}: {words.problem(str(r.get('error')), str(r.get('error')))}"
+                         for r in refused)
+        return Problems({"lines": f"{words.problem(error.code, error.detail)} {text}"}, [])
+    where = error.extra.get("field") or ("lines" if error.code == "line.not_found" else "service_id")
+    return Problems.of(error, words, str(where))
 
 
 def _months(today: date, back: range) -> list[str]:

@@ -57,6 +57,7 @@ class Wiring(Protocol):
     runtime: _Runtime
     accounts: InternalClient
     payments: InternalClient
+    notifications: InternalClient
     invoicing: InternalClient
     telephony: InternalClient
     pages: _PagesPool
