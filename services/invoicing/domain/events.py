@@ -13,8 +13,8 @@ from typing import Literal
 
 from shared.events import DomainEvent, registry
 
-__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDeliveryChanged", "InvoiceDocumentReady",
-           "InvoiceIssued", "InvoiceMailReady", "InvoiceOverdue"]
+__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InstallmentPaidOff", "InstallmentRegistered",
+           "InvoiceDeliveryChanged", "InvoiceDocumentReady", "InvoiceIssued", "InvoiceMailReady", "InvoiceOverdue"]
 
 #: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
 #: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
@@ -153,3 +153,37 @@ class InvoiceOverdue(DomainEvent, type="InvoiceOverdue", version=1):
     unpaid: Decimal
     due_on: date
     at: datetime
+
+
+@registry.register
+class InstallmentRegistered(DomainEvent, type="InstallmentRegistered", version=1):
+    """Equipment sold in installments (the office registers it): `total` (gross, 2 decimals) paid in
+    `payments` monthly payments from `first_month`, each a ChargePosted of kind `installment` (item
+    `installment:<installment_id>`) posted with that month's other charges; `monthly_amount` each,
+    the last one `last_amount` (it absorbs the rounding remainder: the payments add up to `total`)."""
+
+    account_id: str
+    installment_id: str
+    #: The subscriber's line the equipment is for, or None for the whole account.
+    line_id: str | None = None
+    description: str
+    total: Decimal
+    payments: int
+    #: The first payment's period (the first day of a calendar month).
+    first_month: date
+    monthly_amount: Decimal
+    last_amount: Decimal
+    vat_rate: Decimal
+    registered_at: datetime
+
+
+@registry.register
+class InstallmentPaidOff(DomainEvent, type="InstallmentPaidOff", version=1):
+    """An installment paid off early: what was left of its total (`amount`) is charged at once in
+    `period` (a ChargePosted beside this event) and no later monthly payment is."""
+
+    account_id: str
+    installment_id: str
+    period: date
+    amount: Decimal
+    paid_off_at: datetime

@@ -6,7 +6,9 @@ Problem details with stable codes: `request.invalid` (400, a period not like 202
 `bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
 (422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
 documents: `invoice.document_not_ordered` (404), `invoice.document_not_ready` (409, with `document_status`
-and `reason`); usage: `usage.period_invoiced` (409)."""
+and `reason`); usage: `usage.period_invoiced` (409); installments (application/installments.py):
+`installment.payments_invalid`, `installment.amount_too_small`, `installment.first_month_out_of_range`
+(422), `installment.not_found` (404), `installment.paid_off` (409)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,11 @@ from services.invoicing.application.delivery import (
     resend_invoice,
 )
 from services.invoicing.application.documents import Download, download_document
+from services.invoicing.application.installments import (
+    account_installments,
+    pay_off_installment,
+    register_installment,
+)
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
 from services.invoicing.application.queries import account_charges, account_invoices, charges_history, previous_month
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
@@ -37,7 +44,7 @@ from services.invoicing.domain.invoice import parse_period
 from services.invoicing.entrypoints import answers as a
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
-from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.http import ID_PATTERN, AccountId, Actor, Amount, IdempotencyKey, command_metadata, command_response
 from shared.openapi import answers, files
 
 __all__ = ["AccountChargesController", "BillRunsController"]
@@ -47,6 +54,7 @@ PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, patt
                                               description="YYYY-MM; the current month when left out")]
 PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
 FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
+InstallmentId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="an installment's id")]
 MailingId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a mailing's id")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
                                             description="one subscriber line only")]
@@ -134,6 +142,30 @@ class AccountChargesController(Controller):
                     actor: Actor) -> dict[str, Any]:
         return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
 
+    @get("/installments", summary="«Информация по рассрочке»: the account's (or one line's) installments",
+         responses=answers(200, a.Installments))
+    async def installments(self, account_id: AccountId, invoicing: Invoicing, line_id: LineQuery) -> dict[str, Any]:
+        return await account_installments(invoicing, account_id, line_id)
+
+    @post("/installments", status_code=201,
+          summary="Register equipment sold in installments (the office): monthly payments charged from first_month",
+          responses=answers(201, a.InstallmentCommand))
+    async def register_installment(self, account_id: AccountId, data: RegisterInstallment, invoicing: Invoicing,
+                                   actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await register_installment(
+            invoicing, account_id, line_id=data.line_id, description=data.description, total=data.total,
+            payments=data.payments, first_month=parse_period(data.first_month), metadata=command_metadata(actor),
+            key=key)
+        return command_response(result, status=201)
+
+    @post("/installments/{installment_id:str}/payoff", status_code=201,
+          summary="An installment paid off early: the rest charged at once, no later payment",
+          responses=answers(201, a.InstallmentCommand))
+    async def pay_off_installment(self, account_id: AccountId, installment_id: InstallmentId, invoicing: Invoicing,
+                                  actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await pay_off_installment(invoicing, account_id, installment_id, command_metadata(actor), key)
+        return command_response(result, status=201)
+
 
 def _file(found: Download) -> Response[bytes]:
     return Response(found.content, media_type=found.content_type,
@@ -165,6 +197,18 @@ class OrderPreliminary(BaseModel):
                                 description="the account's own numbers separated by ';' (375xxxxxxx;375xxxxxxx); "
                                             "left out: the whole account")
     format: DocumentFormat = "pdf"
+
+
+class RegisterInstallment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: str | None = Field(default=None, pattern=ID_PATTERN, description="the subscriber's line; left out: "
+                                                                               "the whole account")
+    description: str = Field(min_length=1, max_length=200, description="the equipment, e.g. «Роутер TP-Link»")
+    total: Amount = Field(description="the price in all (gross), e.g. \"360.00\"")
+    payments: int = Field(description="monthly payments, 1 to 60")
+    first_month: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM of the first payment: the current month "
+                                                                 "or up to 12 ahead")
 
 
 class OrderDocument(BaseModel):
