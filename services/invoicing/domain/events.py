@@ -97,7 +97,7 @@ class InvoiceDocumentReady(DomainEvent, type="InvoiceDocumentReady", version=1):
     invoice_id: str
     number: str
     period: date
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     file_name: str
     content_type: str
     size: int
@@ -112,7 +112,7 @@ class InvoiceDeliveryChanged(DomainEvent, type="InvoiceDeliveryChanged", version
 
     account_id: str
     method: Literal["email", "self"]
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     changed_at: datetime
 
@@ -122,15 +122,17 @@ class InvoiceMailReady(DomainEvent, type="InvoiceMailReady", version=1):
     """An invoice to e-mail is ready: the notifications service fetches the file from
     `GET /internal/v1/accounts/{account}/mailings/{mailing_id}/document` and mails it to `addresses`.
     `kind`: `regular` (at issue, to the address valid then), `resend` (a past period, to the current
-    address), `preliminary` (the current month so far; `number` is None)."""
+    address), `preliminary` (the current month so far; `number` is None), `charges` (added later: the
+current month's charges per subscriber, «информация о начислениях в текущем месяце по абонентам»;
+`number` is None)."""
 
     account_id: str
     mailing_id: str
-    kind: Literal["regular", "resend", "preliminary"]
+    kind: Literal["regular", "resend", "preliminary", "charges"]
     period: date
     invoice_id: str | None = None
     number: str | None = None
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     file_name: str
     content_type: str
     size: int

@@ -77,7 +77,7 @@ class InvoiceSubscriber(TypedDict):
 
 
 class Document(TypedDict):
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     #: ordered -> ready (downloadable), or failed with `reason` (ordering it again retries)
     status: Literal["ordered", "ready", "failed"]
     ordered_at: Instant
@@ -150,7 +150,7 @@ class PreviousMonth(TypedDict):
 class Delivery(TypedDict):
     account_id: str
     method: Literal["email", "self"]
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     #: the addresses as the cabinet shows and takes them: separated by ';'
     address_text: str
@@ -205,7 +205,7 @@ class ReportOrder(TypedDict):
     account_id: str
     date_from: str
     date_to: str
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     status: Literal["ordered", "ready", "failed"]
     ordered_at: Instant
     ready_at: str | None

@@ -26,6 +26,7 @@ from services.invoicing.application.delivery import (
     change_delivery,
     delivery_of,
     mailing_document,
+    order_charges_mail,
     order_preliminary,
     resend_invoice,
 )
@@ -120,6 +121,13 @@ class AccountChargesController(Controller):
     async def preliminary(self, account_id: AccountId, data: OrderPreliminary, invoicing: Invoicing,
                           actor: Actor) -> dict[str, Any]:
         return await order_preliminary(invoicing, account_id, data.numbers, data.format, actor)
+
+    @post("/charges-mailings", status_code=202,
+          summary="E-mail the current month's charges per subscriber (every one, or a list of the account's numbers)",
+          responses=answers(202, a.Mailing))
+    async def charges_mail(self, account_id: AccountId, data: OrderPreliminary, invoicing: Invoicing,
+                           actor: Actor) -> dict[str, Any]:
+        return await order_charges_mail(invoicing, account_id, data.numbers, data.format, actor)
 
     @get("/mailings/{mailing_id:str}/document", summary="The file of an invoice to mail (notifications attach it)",
          responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
