@@ -1,4 +1,4 @@
-"""«Excel с разбивкой» (EXTRAS #43): the invoice XLSX with usage split into working hours 9:00-18:00,
+"""the split Excel (EXTRAS #43) (EXTRAS #43): the invoice XLSX with usage split into working hours 9:00-18:00,
 non-working hours and weekends/holidays, as telephony posts it per time class; and the current
 month's charges per subscriber by e-mail (seed 004 2.3, INVOICING.md I-2)."""
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -170,8 +170,7 @@ async def order_preliminary(ctx: Invoicing, account_id: str, numbers_text: str |
 
 async def order_charges_mail(ctx: Invoicing, account_id: str, numbers_text: str | None,
                              document_format: DocumentFormat, actor: str) -> dict[str, Any]:
-    """«Вы можете заказать информацию о начислениях в текущем месяце по абонентам. Информация будет
-    отправлена на адрес электронной почты клиента» (seed 004 2.3, INVOICING.md I-2): the current
+    """Current-month charges per subscriber by e-mail (seed 004 2.3, INVOICING.md I-2): the current
     month's charges per subscriber (every one, or the listed numbers of the account's own), mailed
     to the client's address. Not an invoice: days 1-3 do not close it."""
     return await _order_current_month(ctx, account_id, "charges", numbers_text, document_format, actor)

@@ -21,7 +21,7 @@ __all__ = ["CONTENT_TYPES", "TIME_CLASSES", "DocumentFormat", "DocumentRow", "Do
            "TimeSplitRow", "file_name", "invoice_document", "money_text", "period_title", "time_class_of",
            "time_split"]
 
-#: `xlsx_split`: «Excel с разбивкой» (EXTRAS #43), the XLSX with usage split into working hours
+#: `xlsx_split`: the split Excel (EXTRAS #43) (EXTRAS #43), the XLSX with usage split into working hours
 #: 9:00-18:00, non-working hours and weekends/holidays.
 DocumentFormat = Literal["pdf", "xlsx", "xlsx_split"]
 CONTENT_TYPES: dict[str, str] = {
@@ -31,7 +31,7 @@ CONTENT_TYPES: dict[str, str] = {
 }
 _EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "xlsx_split": "xlsx"}
 #: Telephony's time classes (the suffix of a usage item's class, `usage:<line>:off-net-out-working`),
-#: as «Excel с разбивкой» names them, in its order.
+#: as the split Excel (EXTRAS #43) names them, in its order.
 TIME_CLASSES: dict[str, str] = {
     "working": "Рабочее время (9:00-18:00)",
     "non_working": "Нерабочее время",
@@ -56,7 +56,7 @@ class DocumentRow:
 
 @dataclass(frozen=True, slots=True)
 class TimeSplitRow:
-    """One subscriber's usage in one time class, summed («Excel с разбивкой»)."""
+    """One subscriber's usage in one time class, summed (the split Excel (EXTRAS #43))."""
 
     identifier: str | None
     name: str | None

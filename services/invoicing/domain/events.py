@@ -123,8 +123,7 @@ class InvoiceMailReady(DomainEvent, type="InvoiceMailReady", version=1):
     `GET /internal/v1/accounts/{account}/mailings/{mailing_id}/document` and mails it to `addresses`.
     `kind`: `regular` (at issue, to the address valid then), `resend` (a past period, to the current
     address), `preliminary` (the current month so far; `number` is None), `charges` (added later: the
-current month's charges per subscriber, «информация о начислениях в текущем месяце по абонентам»;
-`number` is None)."""
+    current month's charges per subscriber, seed 004 2.3; `number` is None)."""
 
     account_id: str
     mailing_id: str

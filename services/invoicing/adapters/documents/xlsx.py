@@ -1,7 +1,7 @@
 """An invoice as XLSX (XlsxWriter, constant-memory mode: each row goes to disk as written, so a
 document of 100,000 rows needs no more memory than one of ten). One sheet: the header, then every
-row with its subscriber, the seed's columns as numbers with 4 decimals, the totals. «Excel с
-разбивкой» (`render_xlsx_split`) adds each usage row's time class (working hours 9:00-18:00,
+row with its subscriber, the seed's columns as numbers with 4 decimals, the totals. The split Excel
+(EXTRAS #43, `render_xlsx_split`) adds each usage row's time class (working hours 9:00-18:00,
 non-working hours, weekends and holidays) and a second sheet summing usage per subscriber and class."""
 
 from __future__ import annotations
