@@ -8,7 +8,9 @@ Problem details with stable codes: `request.invalid` (400, a period not like 202
 documents: `invoice.document_not_ordered` (404), `invoice.document_not_ready` (409, with `document_status`
 and `reason`); usage: `usage.period_invoiced` (409); installments (application/installments.py):
 `installment.payments_invalid`, `installment.amount_too_small`, `installment.first_month_out_of_range`
-(422), `installment.not_found` (404), `installment.paid_off` (409)."""
+(422), `installment.not_found` (404), `installment.paid_off` (409); reports (application/reports.py):
+`report.range_invalid`, `request.date_range_too_old` (422), `report.not_found` (404), `report.not_ready`
+(409)."""
 
 from __future__ import annotations
 
@@ -38,10 +40,12 @@ from services.invoicing.application.installments import (
 )
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
 from services.invoicing.application.queries import account_charges, account_invoices, charges_history, previous_month
+from services.invoicing.application.reports import account_reports, download_report, order_report
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
 from services.invoicing.domain.delivery import DeliveryMethod
 from services.invoicing.domain.document import CONTENT_TYPES
 from services.invoicing.domain.invoice import parse_period
+from services.invoicing.domain.report import REPORT_CONTENT_TYPES, ReportFormat
 from services.invoicing.entrypoints import answers as a
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
@@ -55,6 +59,7 @@ PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, patt
                                               description="YYYY-MM; the current month when left out")]
 PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
 FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
+ReportId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a report's id")]
 InstallmentId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="an installment's id")]
 MailingId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a mailing's id")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
@@ -174,6 +179,26 @@ class AccountChargesController(Controller):
         result = await pay_off_installment(invoicing, account_id, installment_id, command_metadata(actor), key)
         return command_response(result, status=201)
 
+    @post("/reports", status_code=202,
+          summary="Order a report of payments and charges for a range of days (PDF or XLSX), made in the background",
+          responses=answers(202, a.ReportOrder))
+    async def order_report(self, account_id: AccountId, data: OrderReport, invoicing: Invoicing,
+                           actor: Actor) -> dict[str, Any]:
+        return await order_report(invoicing, account_id, data.date_from, data.date_to, data.format, actor)
+
+    @get("/reports", summary="The account's reports of payments and charges, newest first",
+         responses=answers(200, a.Reports))
+    async def reports(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await account_reports(invoicing, account_id)
+
+    @get("/reports/{report_id:str}/document",
+         summary="Download a report once ready (409 report.not_ready before)",
+         responses=files(200, *sorted(set(REPORT_CONTENT_TYPES.values())),
+                         description="The file, named in content-disposition"))
+    async def download_report(self, account_id: AccountId, report_id: ReportId,
+                              invoicing: Invoicing) -> Response[bytes]:
+        return _file(await download_report(invoicing, account_id, report_id))
+
 
 def _file(found: Download) -> Response[bytes]:
     return Response(found.content, media_type=found.content_type,
@@ -217,6 +242,14 @@ class RegisterInstallment(BaseModel):
     payments: int = Field(description="monthly payments, 1 to 60")
     first_month: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM of the first payment: the current month "
                                                                  "or up to 12 ahead")
+
+
+class OrderReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date_from: date = Field(description="the first local day, within the last 12 months")
+    date_to: date = Field(description="the last local day, not after today")
+    format: ReportFormat = "pdf"
 
 
 class OrderDocument(BaseModel):
