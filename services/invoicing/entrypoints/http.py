@@ -58,7 +58,7 @@ PERIOD_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, pattern=PERIOD_PATTERN,
                                               description="YYYY-MM; the current month when left out")]
 PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
-FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
+FormatPath = Annotated[DocumentFormat, Parameter(description="pdf, xlsx or xlsx_split")]
 ReportId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a report's id")]
 InstallmentId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="an installment's id")]
 MailingId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a mailing's id")]
