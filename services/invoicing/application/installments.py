@@ -48,12 +48,14 @@ async def register_installment(ctx: Invoicing, account_id: str, *, line_id: str 
     period = month_start(today)
 
     amounts = split_evenly(total, payments)
+    # the line's VAT rate (the equipment is sold with its service), else the account's first line's
+    vat_rate = plan.lines[line_id].tariffs[0].vat_rate if line_id is not None else plan.main_vat_rate()
 
     def decide(charges: AccountCharges) -> list[DomainEvent]:
         registered = InstallmentRegistered(
             account_id=account_id, installment_id=installment_id, line_id=line_id, description=description,
             total=total, payments=payments, first_month=first, monthly_amount=amounts[0], last_amount=amounts[-1],
-            vat_rate=plan.main_vat_rate(), registered_at=now)
+            vat_rate=vat_rate, registered_at=now)
         charges.apply(registered)  # its payment of the current month, if due, beside it
         return [registered, *charges.post_installments(period, now)]
 
@@ -68,6 +70,8 @@ async def register_installment(ctx: Invoicing, account_id: str, *, line_id: str 
                     event.description, event.total, event.payments, event.first_month, event.monthly_amount,
                     event.last_amount, event.registered_at)
         await ctx.charge_lines.record(conn, recorded_lines(events, {}))
+        # posting publishes the fee forecasts again, this installment's payments in them
+        await ctx.queue.add(conn, account_id, now, metadata.correlation_id)
 
     def respond(_: AccountCharges, recorded: list[RecordedEvent]) -> dict[str, Any]:
         found = next(r.payload for r in recorded if r.event_type == InstallmentRegistered.event_type)

@@ -222,9 +222,12 @@ class AccountCharges(Aggregate):
         )]
 
     def forecast(self, period: date, wanted: dict[FeeKey, Coverage], now: datetime) -> list[FeesForecast]:
-        """The period's fees (gross, 2 decimals) if they differ from the last forecast published."""
+        """The period's fees (gross, 2 decimals), its installment payments included, if they differ
+        from the last forecast published."""
         dim = days_in_month(period)
         total = sum((amounts(key.price, len(c.days), dim).total for key, c in wanted.items()), ZERO)
+        dues = (i.payment_due(period) for i in self.installments.values())
+        total += sum((due[1] for due in dues if due is not None), ZERO)
         amount = round_money(total)
         if self.forecasts.get(period) == amount:
             return []

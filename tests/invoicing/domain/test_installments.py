@@ -122,3 +122,13 @@ def test_terms_out_of_bounds_are_refused(total: str, payments: int, first: str, 
 
 def test_terms_within_bounds_give_the_first_month() -> None:
     assert check_terms(Decimal("100.00"), 3, date(2027, 11, 15), date(2026, 11, 20)) == date(2027, 11, 1)
+
+
+def test_the_fee_forecast_counts_the_periods_installment_payment() -> None:
+    charges = charges_with(registered(first=date(2026, 12, 1)))
+    now = at("2026-11-20")
+    assert [f.amount for f in charges.forecast(NOV, {}, now)] == [Decimal("0.00")]
+    [december] = charges.forecast(date(2026, 12, 1), {}, now)
+    assert december.amount == Decimal("33.33")
+    [february] = charges.forecast(date(2027, 2, 1), {}, now)
+    assert february.amount == Decimal("33.34")
