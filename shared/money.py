@@ -21,6 +21,7 @@ __all__ = [
     "parse_balance",
     "round_line",
     "round_money",
+    "split_evenly",
     "vat_from_gross",
     "vat_from_net",
 ]
@@ -118,3 +119,13 @@ def vat_from_gross(gross: Decimal, rate_percent: Decimal) -> VatSplit:
     gross4 = round_line(gross)
     net = round_line(gross4 * 100 / (100 + rate_percent))
     return VatSplit(net=net, vat_rate=rate_percent, vat=gross4 - net, gross=gross4)
+
+
+def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
+    """`total` in `parts` ledger amounts: each the total / parts rounded half-up, the last one
+    absorbing the rounding remainder, so they add up to the total exactly (100.00 in 3: 33.33,
+    33.33, 33.34; 200.00 in 3: 66.67, 66.67, 66.66)."""
+    if parts < 1:
+        raise ValueError("parts must be at least 1")
+    each = round_money(total / parts)
+    return [each] * (parts - 1) + [total - each * (parts - 1)]

@@ -21,6 +21,7 @@ from services.gateway.entrypoints.auth import AuthController
 from services.gateway.entrypoints.cabinet import AccountPagesController, AccountSelectorController
 from services.gateway.entrypoints.common import PAGE, Page, accounts_commands, caller, payments_commands, session
 from services.gateway.entrypoints.invoicing import CabinetInvoicingController
+from services.gateway.entrypoints.invoicing_reports import CabinetReportsController
 from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
 from services.gateway.entrypoints.mobile import MobileExtrasController
 from services.gateway.entrypoints.payments import CabinetPaymentsController
@@ -53,6 +54,7 @@ CONTROLLERS = [
     AccountsController, AuthController, AccountSelectorController, AccountPagesController, ProfileController,
     OrganizationController, CabinetPaymentsController, MessagesController, NotificationPreferencesController,
     CabinetInvoicingController,
+    CabinetReportsController,
     SupportRequestsController, KnowledgeBaseController, LineAddOnsController, SubscribersAddOnsController,
     CredentialResetController, MobileExtrasController,
     CabinetTelephonyController,

@@ -44,6 +44,11 @@ ACCOUNT_ROUTES: list[tuple[str, str, Any]] = [
     ("PUT", "/api/v1/accounts/{a}/invoice-delivery", {"method": "email", "addresses": "a@x.by"}),
     ("POST", "/api/v1/accounts/{a}/invoice-sends", {"period": "2026-02"}),
     ("POST", "/api/v1/accounts/{a}/preliminary-invoices", {"numbers": "375170003003"}),
+    ("POST", "/api/v1/accounts/{a}/charges-mailings", {"numbers": "375170003003"}),
+    ("GET", "/api/v1/accounts/{a}/installments", None),
+    ("GET", "/api/v1/accounts/{a}/reports", None),
+    ("POST", "/api/v1/accounts/{a}/reports", {"date_from": "2026-03-01", "date_to": "2026-03-02"}),
+    ("GET", "/api/v1/accounts/{a}/reports/{report_id}/document", None),
     ("GET", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", None),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons", {"service_id": "static-ip"}),
     ("POST", "/api/v1/accounts/{a}/lines/{line_id}/add-ons/{service_id}/disconnect", None),
@@ -83,13 +88,14 @@ OWN = {"subscriber": ["1015"], "org_admin": ["3003", "3004"], "operator": ["1015
 
 def _fill(path: str, account_id: str) -> str:
     return path.format(a=account_id, block_id="b-1", line_id=f"inet-{account_id}", payment_id="p-1", period="2026-02",
-                       document_format="pdf", request_id="r-1", service_id="static-ip", condition="busy")
+                       document_format="pdf", request_id="r-1", service_id="static-ip", condition="busy",
+                       report_id="00000000-0000-0000-0000-000000000001")
 
 
 def _template(path: str) -> str:
     """`/api/v1/accounts/{account_id:str}/blocks/{block_id:str}` -> `/api/v1/accounts/{a}/blocks/{block_id}`."""
     for name in ("account_id", "block_id", "line_id", "payment_id", "period", "document_format", "request_id",
-                 "service_id", "condition"):
+                 "service_id", "condition", "report_id"):
         path = path.replace(f"{{{name}:str}}", "{a}" if name == "account_id" else f"{{{name}}}")
     return path
 

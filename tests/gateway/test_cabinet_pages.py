@@ -46,6 +46,10 @@ ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("POST", "/cabinet/accounts/{a}/invoices/{period}/documents", {"format": "pdf"}),
     ("GET", "/cabinet/accounts/{a}/invoices/{period}/documents/{document_format}", None),
     ("POST", "/cabinet/accounts/{a}/invoice-delivery", {"method": "self", "format": "pdf"}),
+    ("GET", "/cabinet/accounts/{a}/installments", None),
+    ("GET", "/cabinet/accounts/{a}/reports", None),
+    ("POST", "/cabinet/accounts/{a}/reports", {"date_from": "2026-03-01", "date_to": "2026-03-02", "format": "pdf"}),
+    ("GET", "/cabinet/accounts/{a}/reports/{report_id}/document", None),
     ("GET", "/cabinet/accounts/{a}/telephony", None),
     ("GET", "/cabinet/accounts/{a}/lines/{line_id}/calls", None),
     ("GET", "/cabinet/accounts/{a}/lines/{line_id}/channels", None),
@@ -120,7 +124,8 @@ async def test_a_foreign_account_page_is_a_404_and_changes_nothing(cabinet: Cabi
             for method, path, form in ACCOUNT_PAGES:
                 url = path.format(a=account, block_id="b-1", action="cancel", period="2026-02",
                                   document_format="pdf", line_id=f"sip-37517000{account}",
-                                  request_id="sr-1", what="forwarding", kind="resend")
+                                  request_id="sr-1", what="forwarding", kind="resend",
+                                  report_id="00000000-0000-0000-0000-000000000001")
                 answer = await client.request(method, url, data=None if form is None else {**form,
                                                                                          "_csrf_token": token})
                 assert answer.status_code == 404, (login, method, url, answer.status_code, answer.text[:200])
@@ -338,3 +343,43 @@ async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_
             no_invoice = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
                                             data={"period": "2026-02", "_csrf_token": token})
             assert no_invoice.status_code == 422 and "Счёта за этот месяц нет." in no_invoice.text
+
+            # the split Excel, installments and reports (issue 11 items 2, 6, 8)
+            split = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
+                                       data={"format": "xlsx_split", "_csrf_token": token})
+            assert split.status_code == 303, split.text
+            split_link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx_split"
+
+            async def split_ready() -> bool:
+                return f'href="{split_link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+
+            await eventually(split_ready)
+            assert (await gateway.get(split_link)).headers["content-disposition"].endswith('-split.xlsx"')
+            registered = await invoicing.post(
+                "/internal/v1/accounts/1015/installments", headers={**TOKEN, "x-actor": "operator:o1"},
+                json={"line_id": "inet-1015", "description": "Роутер", "total": "360.00", "payments": 12,
+                      "first_month": "2026-04"})
+            assert registered.status_code == 201, registered.text
+            installments = await gateway.get("/cabinet/accounts/1015/installments")
+            assert installments.status_code == 200 and '<table id="installments">' in installments.text
+            assert "Роутер" in installments.text and "11 / 12" in installments.text and "30,00" in installments.text
+            per_line = await gateway.get("/cabinet/accounts/1015/installments?line_id=tv-1015")
+            assert 'id="installments">' in per_line.text and "Роутер" not in per_line.text
+            wrong = await gateway.post("/cabinet/accounts/1015/reports", data={
+                "date_from": "2026-04-04", "date_to": "2026-04-01", "format": "xlsx", "_csrf_token": token})
+            assert wrong.status_code == 422 and 'id="e-date_from"' in wrong.text
+            ordered_report = await gateway.post("/cabinet/accounts/1015/reports", data={
+                "date_from": "2026-03-01", "date_to": "2026-04-04", "format": "xlsx", "_csrf_token": token})
+            assert ordered_report.status_code == 303, ordered_report.text
+
+            async def report_ready() -> bool:
+                page = (await gateway.get("/cabinet/accounts/1015/reports")).text
+                found = re.search(r'href="(/cabinet/accounts/1015/reports/[0-9a-f-]{36}/document)"', page)
+                holder["report"] = found.group(1) if found else None
+                return found is not None
+
+            holder: dict[str, Any] = {}
+            await eventually(report_ready)
+            report = await gateway.get(holder["report"])
+            assert report.status_code == 200 and report.content.startswith(b"PK")
+            assert report.headers["content-disposition"].endswith('"report-1015-20260301-20260404.xlsx"')

@@ -43,8 +43,10 @@ async def test_an_unpaid_postpaid_invoice_becomes_overdue_once_after_its_due_dat
             await invoice_account(invoicing, conn, account_id, date(2026, 11, 1), at("2026-12-01", 1),
                                   Metadata(correlation_id="test"))
     await apply_batch(invoicing.pool, PaymentFactsProjection(), _payments(
-        ("PaymentRegistered", {"account_id": "3004", "payment_id": "p1", "amount": "650.00"}),
-        ("PaymentRegistered", {"account_id": "3003", "payment_id": "p2", "amount": "100.00"}),
+        ("PaymentRegistered", {"account_id": "3004", "payment_id": "p1", "amount": "650.00",
+                              "method": "cash", "paid_at": "2026-12-05T09:00:00+03:00"}),
+        ("PaymentRegistered", {"account_id": "3003", "payment_id": "p2", "amount": "100.00",
+                              "method": "cash", "paid_at": "2026-12-05T09:00:00+03:00"}),
         ("PaymentGuaranteeRegistered", {"account_id": "3003", "guarantee_id": "g1", "amount": "550.00",
                                         "pay_by": "2026-12-15", "invoice_ref": "inv-3003-2026-11"})))
     await _day(invoicing, clock, "2026-12-10")  # the due date: in time

@@ -49,7 +49,7 @@ async def test_a_cdr_seen_ten_times_is_rated_and_charged_once(telephony: Telepho
     [(account_id, body)] = usage.lines.values()
     assert account_id == "3003"
     assert (body["usage_class"], body["quantity"], body["net"], body["description"]) == (
-        "off-net-out", "00:02:00", "0.2000", "Исходящие в другие сети")
+        "off-net-out-working", "00:02:00", "0.2000", "Исходящие в другие сети")
     assert await telephony.pool.fetchval("SELECT count(*) FROM calls") == 1
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "Guarantee",
     "GuaranteeRegistered",
     "Guarantees",
+    "Installments",
     "KnowledgeBase",
     "Me",
     "Messages",
@@ -43,6 +44,8 @@ __all__ = [
     "PromisedPaymentTaken",
     "PromisedPayments",
     "Renamed",
+    "Report",
+    "Reports",
     "Requisites",
     "Reversed",
     "ServicePasswordChanged",
@@ -604,7 +607,7 @@ class CabinetInvoices(TypedDict):
 class DocumentOrdered(TypedDict):
     invoice_id: str
     period: str
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     status: Literal["ordered", "ready", "failed"]
     ordered_at: Instant
 
@@ -612,7 +615,7 @@ class DocumentOrdered(TypedDict):
 class InvoiceDelivery(TypedDict):
     account_id: str
     method: Literal["email", "self"]
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     address_text: str
     changed_at: Instant | None
@@ -621,12 +624,59 @@ class InvoiceDelivery(TypedDict):
 class InvoiceMailing(TypedDict):
     mailing_id: str
     account_id: str
-    kind: Literal["regular", "resend", "preliminary"]
+    kind: Literal["regular", "resend", "preliminary", "charges"]
     period: str
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     status: Literal["ordered"]
     numbers: NotRequired[list[str] | None]
+
+
+class Installment(TypedDict):
+    installment_id: str
+    line_id: str | None
+    identifier: str | None
+    description: str
+    total: Money
+    payments: int
+    monthly_amount: Money
+    #: the last payment absorbs the rounding remainder: the payments add up to `total`
+    last_amount: Money
+    first_month: str
+    payments_left: int
+    paid_so_far: Money
+    left_to_pay: Money
+    #: the last payment's month (its first day), or the day it was paid off early
+    payoff_date: str
+    paid_off_early: bool
+
+
+class Installments(TypedDict):
+    """«Информация по рассрочке»: the account's installments, or one subscriber line's."""
+
+    account_id: str
+    line_id: str | None
+    installments: list[Installment]
+
+
+class Report(TypedDict):
+    report_id: str
+    account_id: str
+    date_from: str
+    date_to: str
+    format: Literal["pdf", "xlsx"]
+    #: ordered -> ready (downloadable at `download`), or failed with `reason`
+    status: Literal["ordered", "ready", "failed"]
+    ordered_at: Instant
+    ready_at: Instant | None
+    reason: str | None
+    size: int | None
+    download: str
+
+
+class Reports(TypedDict):
+    account_id: str
+    reports: list[Report]
 # -- support requests and the knowledge base ------------------------------------------------------------
 SupportStatus = Literal["open", "closed"]
 

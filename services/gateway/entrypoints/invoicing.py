@@ -37,7 +37,8 @@ DOCUMENT_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocum
 #: Invoices are generated on days 1-3: the cabinet's orders wait until the 4th (invoicing decides).
 WINDOW_LAST_DAY = 3
 Period = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
-Format = Annotated[Literal["pdf", "xlsx"], Parameter(description="pdf or xlsx")]
+Format = Annotated[Literal["pdf", "xlsx", "xlsx_split"],
+                   Parameter(description="pdf, xlsx, or xlsx_split (the split Excel, EXTRAS #43)")]
 Limit = Annotated[int, Parameter(ge=1, le=100, default=20)]
 Offset = Annotated[int, Parameter(ge=0, le=100_000, default=0)]
 
@@ -47,12 +48,14 @@ class _Body(BaseModel):
 
 
 class DocumentOrder(_Body):
-    format: Literal["pdf", "xlsx"] = "pdf"
+    format: Literal["pdf", "xlsx", "xlsx_split"] = Field(
+        default="pdf", description="xlsx_split: the split Excel (EXTRAS #43), usage split into working hours "
+                                   "9:00-18:00, non-working hours and weekends/holidays")
 
 
 class DeliveryChange(_Body):
     method: Literal["email", "self"] = Field(description="email, or self («Получает сам»)")
-    format: Literal["pdf", "xlsx"] = "pdf"
+    format: Literal["pdf", "xlsx", "xlsx_split"] = "pdf"
     addresses: str | None = Field(default=None, max_length=2000,
                                   description="e-mail addresses separated by ';' without spaces, at most 200 "
                                               "characters in all (more: 422 delivery.addresses_too_long)")
@@ -60,7 +63,7 @@ class DeliveryChange(_Body):
 
 class InvoiceResend(_Body):
     period: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM, a past month")
-    format: Literal["pdf", "xlsx"] | None = None
+    format: Literal["pdf", "xlsx", "xlsx_split"] | None = None
 
 
 class PreliminaryOrder(_Body):

@@ -24,6 +24,7 @@ from litestar.template.config import TemplateConfig
 
 from shared.errors import DomainError
 
+from .invoicing_pages import InstallmentsAndReportsPages
 from .line_pages import LinePages, MorePages
 from .pages import CSP, SECURITY_HEADERS, AccountExtrasPages, CabinetPages, Problems, SupportPages, render
 from .session import PREFIX, PasswordChangeDue, SignedOut, login_url, session_cookie
@@ -69,7 +70,8 @@ def cabinet_router(token_secret: bytes, secure_cookies: bool) -> Router:
     static = create_static_files_router(f"{PREFIX}/static", directories=[HERE / "static"], include_in_schema=False,
                                         name="cabinet-static")
     return Router(
-        path="/", route_handlers=[CabinetPages, SupportPages, AccountExtrasPages, LinePages, MorePages, static],
+        path="/", route_handlers=[CabinetPages, SupportPages, AccountExtrasPages, LinePages, MorePages,
+                                    InstallmentsAndReportsPages, static],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={SignedOut: _signed_out, PasswordChangeDue: _password_change_due, DomainError: _refused,
                             PermissionDeniedException: _csrf_failed},

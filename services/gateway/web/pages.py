@@ -741,7 +741,7 @@ class CabinetPages(Controller):
         account = await web.account(account_id)
         form = await _form(request)
         try:
-            if not re.fullmatch(PERIOD_PATTERN, period) or form.get("format") not in ("pdf", "xlsx"):
+            if not re.fullmatch(PERIOD_PATTERN, period) or form.get("format") not in ("pdf", "xlsx", "xlsx_split"):
                 raise ValidationFailed("form.invalid", "no such invoice document", field=f"order-{period}")
             await web.wiring.invoicing.call("POST", f"/internal/v1/accounts/{account}/invoice-orders",
                                             json={"period": period, "format": form["format"]},
@@ -756,7 +756,7 @@ class CabinetPages(Controller):
                        document_format: str) -> Response[Any]:
         web = await signed_in(request)
         account = await web.account(account_id)
-        if not re.fullmatch(PERIOD_PATTERN, period) or document_format not in ("pdf", "xlsx"):
+        if not re.fullmatch(PERIOD_PATTERN, period) or document_format not in ("pdf", "xlsx", "xlsx_split"):
             raise NotFound("invoice.not_found", "no such invoice document")
         found = await web.wiring.invoicing.file(
             f"/internal/v1/accounts/{account}/invoices/{period}/documents/{document_format}", actor=web.caller.actor)

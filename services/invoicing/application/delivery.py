@@ -1,7 +1,8 @@
 """Use cases of invoice delivery (issue 11 item 7; seed 004 2.3.1, 2.3.3, 2.3.5): the delivery
 method and addresses, the e-mail re-send of a past period's invoice to the current address, the
-preliminary invoice of the current month (the whole account or a list of its own numbers), and the
-regular invoice mailed at issue to the address valid when it was generated.
+preliminary invoice of the current month (the whole account or a list of its own numbers), the
+current month's charges per subscriber by e-mail, and the regular invoice mailed at issue to the
+address valid when it was generated.
 
 Every mail is a row of `invoice_mailings`, recorded in the request's (or the bill run's)
 transaction; the document worker renders it after commit and publishes `InvoiceMailReady`; the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from services.invoicing.domain.document import (
     InvoiceDocument,
     file_name,
     invoice_document,
+    period_title,
 )
 from services.invoicing.domain.events import InvoiceDeliveryChanged, InvoiceMailReady
 from services.invoicing.domain.invoice import due_on, ensure_orders_open, invoice_id_for, parse_period
@@ -36,8 +39,8 @@ from shared.errors import NotFound, ValidationFailed
 from shared.eventstore import Metadata
 from shared.logging import get_logger, new_correlation_id
 
-__all__ = ["change_delivery", "delivery_of", "mailing_document", "make_next_mailing", "order_preliminary",
-           "queue_regular_mailings", "resend_invoice"]
+__all__ = ["change_delivery", "delivery_of", "mailing_document", "make_next_mailing", "order_charges_mail",
+           "order_preliminary", "queue_regular_mailings", "resend_invoice"]
 
 log = get_logger(__name__)
 #: A past period's invoice may be re-sent for up to a year back.
@@ -168,20 +171,32 @@ async def order_preliminary(ctx: Invoicing, account_id: str, numbers_text: str |
                             document_format: DocumentFormat, actor: str) -> dict[str, Any]:
     """«Счет за текущий период будет отправлен на e-mail»: the current month's charges so far, for
     the whole account or the listed numbers of its own (foreign ones refused)."""
-    today = ctx.today()
-    ensure_orders_open(today)
+    ensure_orders_open(ctx.today())
+    return await _order_current_month(ctx, account_id, "preliminary", numbers_text, document_format, actor)
+
+
+async def order_charges_mail(ctx: Invoicing, account_id: str, numbers_text: str | None,
+                             document_format: DocumentFormat, actor: str) -> dict[str, Any]:
+    """Current-month charges per subscriber by e-mail (seed 004 2.3, INVOICING.md I-2): the current
+    month's charges per subscriber (every one, or the listed numbers of the account's own), mailed
+    to the client's address. Not an invoice: days 1-3 do not close it."""
+    return await _order_current_month(ctx, account_id, "charges", numbers_text, document_format, actor)
+
+
+async def _order_current_month(ctx: Invoicing, account_id: str, kind: str, numbers_text: str | None,
+                               document_format: DocumentFormat, actor: str) -> dict[str, Any]:
     numbers = parse_numbers(numbers_text) if numbers_text is not None else None
-    period = month_start(today)
+    period = month_start(ctx.today())
     async with ctx.pool.acquire() as conn, conn.transaction():
         plan = await ctx.plans.load(conn, account_id)
         if plan is None:
             raise NotFound("account.not_found", f"account {account_id} is not known to the invoicing service")
         line_ids = preliminary_lines(numbers, {line.identifier: line.line_id for line in plan.lines.values()})
         addresses, _ = await _current_addresses(conn, account_id)
-        mailing_id = await _insert_mailing(conn, account_id=account_id, kind="preliminary", period=period,
+        mailing_id = await _insert_mailing(conn, account_id=account_id, kind=kind, period=period,
                                            invoice_id=None, line_ids=line_ids, document_format=document_format,
                                            addresses=addresses, at=ctx.clock.now(), actor=actor)
-    return {**_mailing_json(mailing_id, account_id, "preliminary", period, document_format, addresses),
+    return {**_mailing_json(mailing_id, account_id, kind, period, document_format, addresses),
             "numbers": numbers}
 
 
@@ -196,9 +211,13 @@ async def _preliminary_document(ctx: Invoicing, conn: Connection, mailing: Any) 
     subscribers: list[dict[str, str | None]] = [
         {"line_id": line.line_id, "identifier": line.identifier, "subscriber_name": line.name_on(end)}
         for line in plan.lines.values()]
-    return invoice_document(invoice_id="", number="", account_id=account_id, period=period, issued_on=ctx.today(),
-                            due_on=due_on(period), payment_form=plan.payment_form, subscribers=subscribers,
-                            lines=lines, preliminary=True)
+    document = invoice_document(invoice_id="", number="", account_id=account_id, period=period,
+                                issued_on=ctx.today(), due_on=due_on(period), payment_form=plan.payment_form,
+                                subscribers=subscribers, lines=lines, preliminary=True)
+    if mailing["kind"] == "charges":
+        return replace(document, heading=f"Начисления по абонентам за {period_title(period)} (текущий месяц)",
+                       name_stem=f"charges-{account_id}-{period:%Y-%m}")
+    return document
 
 
 async def make_next_mailing(ctx: Invoicing, renderers: Mapping[str, Renderer]) -> bool:

@@ -16,7 +16,7 @@ from shared.errors import DomainError, NotFound
 
 __all__ = ["DocumentFormat", "order_invoice_document"]
 
-DocumentFormat = Literal["pdf", "xlsx"]
+DocumentFormat = Literal["pdf", "xlsx", "xlsx_split"]
 
 
 async def order_invoice_document(ctx: Invoicing, account_id: str, period_text: str, document_format: DocumentFormat,

@@ -17,12 +17,20 @@ from decimal import Decimal
 from typing import Any
 
 from services.invoicing.domain.coverage import Coverage, FeeKey
-from services.invoicing.domain.events import ChargePosted, FeesForecast, InvoiceIssued
+from services.invoicing.domain.events import (
+    ChargePosted,
+    FeesForecast,
+    InstallmentPaidOff,
+    InstallmentRegistered,
+    InvoiceIssued,
+)
+from services.invoicing.domain.installment import Installment
 from services.invoicing.domain.proration import ZERO, Figures, Price, amounts
 from shared.aggregate import Aggregate
 from shared.calendar import add_months, days_in_month
+from shared.errors import Conflict, NotFound
 from shared.events import DomainEvent
-from shared.money import round_money, vat_from_net
+from shared.money import round_money, vat_from_gross, vat_from_net
 
 __all__ = ["AccountCharges", "PostedKey", "following_period", "label_of", "stream_id_for"]
 
@@ -54,7 +62,7 @@ class _Period:
 class AccountCharges(Aggregate):
     stream_type = "charges"
     snapshot_every = 100  # a daily-accrual account appends about 60 events a month
-    snapshot_schema = 1
+    snapshot_schema = 2  # 2: installments
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
@@ -62,6 +70,9 @@ class AccountCharges(Aggregate):
         self.periods: dict[date, _Period] = {}
         self.forecasts: dict[date, Decimal] = {}
         self.invoices: dict[date, str] = {}
+        self.installments: dict[str, Installment] = {}
+        #: What each installment's charges came to so far.
+        self.installments_charged: dict[str, Decimal] = {}
 
     # -- state --------------------------------------------------------------------------------------
     def apply(self, event: DomainEvent) -> None:
@@ -82,10 +93,23 @@ class AccountCharges(Aggregate):
                 posted.figures = Figures(posted.figures.net + figures.net, posted.figures.vat + figures.vat)
                 if sign > 0 and not posted.label:
                     posted.label = label_of(event.description, (event.to_day - event.from_day).days + 1)
+            if event.kind == "installment":
+                installment_id = event.item.removeprefix("installment:")
+                self.installments_charged[installment_id] = (
+                    self.installments_charged.get(installment_id, ZERO) + event.total)
         elif isinstance(event, FeesForecast):
             self.forecasts[event.period] = event.amount
         elif isinstance(event, InvoiceIssued):
             self.invoices[event.period] = event.invoice_id
+        elif isinstance(event, InstallmentRegistered):
+            self.installments[event.installment_id] = Installment(
+                event.installment_id, event.line_id, event.description, event.total, event.payments,
+                event.first_month, event.vat_rate)
+        elif isinstance(event, InstallmentPaidOff):
+            found = self.installments[event.installment_id]
+            self.installments[event.installment_id] = Installment(
+                found.installment_id, found.line_id, found.description, found.total, found.payments,
+                found.first_month, found.vat_rate, event.period)
 
     def period_totals(self, period: date) -> Figures:
         found = self.periods.get(period)
@@ -93,7 +117,8 @@ class AccountCharges(Aggregate):
 
     # -- decisions ----------------------------------------------------------------------------------
     def post_charges(self, period: date, wanted: dict[FeeKey, Coverage], now: datetime) -> list[ChargePosted]:
-        """The lines that bring the period's posted charges to `wanted`: none when they are there."""
+        """The lines that bring the period's posted charges to `wanted`, and the period's installment
+        payments not posted yet: none when they are there."""
         if period in self.invoices:
             return []  # an invoiced period is closed; later facts do not reopen it
         state = self.periods.get(period, _Period())
@@ -106,7 +131,47 @@ class AccountCharges(Aggregate):
         for posted_key in sorted(prices):
             price, coverage = prices[posted_key]
             lines += self._reconcile(period, posted_key, price, coverage, state, now)
+        return lines + self.post_installments(period, now)
+
+    def post_installments(self, period: date, now: datetime) -> list[ChargePosted]:
+        """The period's installment payments not posted yet, once each (`<period>/installment:<id>/<n>`)."""
+        if period in self.invoices:
+            return []
+        taken = self.periods.get(period, _Period()).charge_ids
+        lines: list[ChargePosted] = []
+        for installment in sorted(self.installments.values(), key=lambda i: i.installment_id):
+            due = installment.payment_due(period)
+            if due is None:
+                continue
+            number, amount = due
+            charge_id = f"{period:%Y-%m}/{installment.item}/{number}"
+            if charge_id not in taken:
+                lines.append(self._installment_line(installment, period, charge_id, installment.payment_label(number),
+                                                    amount, now))
         return lines
+
+    def pay_off_installment(self, installment_id: str, period: date, now: datetime) -> list[DomainEvent]:
+        """Paid off early: what is left of the total (after this period's payment if it was posted)
+        as one charge now, and no later payment. Refused when already paid off or fully charged."""
+        found = self.installments.get(installment_id)
+        if found is None:
+            raise NotFound("installment.not_found", f"account {self.account_id} has no installment {installment_id}")
+        left = round_money(found.total - self.installments_charged.get(installment_id, ZERO))
+        if found.paid_off_in is not None or left <= 0:
+            raise Conflict("installment.paid_off", f"installment {installment_id} is paid off")
+        line = self._installment_line(found, period, f"{period:%Y-%m}/{found.item}/payoff", found.payoff_label,
+                                      left, now)
+        return [InstallmentPaidOff(account_id=self.account_id, installment_id=installment_id, period=period,
+                                   amount=left, paid_off_at=now), line]
+
+    def _installment_line(self, installment: Installment, period: date, charge_id: str, label: str,
+                          amount: Decimal, now: datetime) -> ChargePosted:
+        split = vat_from_gross(amount, installment.vat_rate)
+        return ChargePosted(
+            account_id=self.account_id, charge_id=charge_id, period=period, kind="installment",
+            item=installment.item, line_id=installment.line_id, description=label, from_day=period,
+            to_day=following_period(period) - timedelta(days=1), net=split.net, vat_rate=installment.vat_rate,
+            vat=split.vat, total=split.net + split.vat, posted_at=now)
 
     def _reconcile(self, period: date, key: PostedKey, price: Price, coverage: Coverage | None,
                    state: _Period, now: datetime) -> list[ChargePosted]:
@@ -158,9 +223,12 @@ class AccountCharges(Aggregate):
         )]
 
     def forecast(self, period: date, wanted: dict[FeeKey, Coverage], now: datetime) -> list[FeesForecast]:
-        """The period's fees (gross, 2 decimals) if they differ from the last forecast published."""
+        """The period's fees (gross, 2 decimals), its installment payments included, if they differ
+        from the last forecast published."""
         dim = days_in_month(period)
         total = sum((amounts(key.price, len(c.days), dim).total for key, c in wanted.items()), ZERO)
+        dues = (i.payment_due(period) for i in self.installments.values())
+        total += sum((due[1] for due in dues if due is not None), ZERO)
         amount = round_money(total)
         if self.forecasts.get(period) == amount:
             return []
@@ -181,12 +249,16 @@ class AccountCharges(Aggregate):
             "periods": {p.isoformat(): _dump_period(s) for p, s in self.periods.items()},
             "forecasts": {p.isoformat(): str(a) for p, a in self.forecasts.items()},
             "invoices": {p.isoformat(): i for p, i in self.invoices.items()},
+            "installments": [_dump_installment(i) for i in self.installments.values()],
+            "installments_charged": {i: str(a) for i, a in self.installments_charged.items()},
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.periods = {date.fromisoformat(p): _load_period(s) for p, s in state["periods"].items()}
         self.forecasts = {date.fromisoformat(p): Decimal(a) for p, a in state["forecasts"].items()}
         self.invoices = {date.fromisoformat(p): i for p, i in state["invoices"].items()}
+        self.installments = {i["installment_id"]: _load_installment(i) for i in state["installments"]}
+        self.installments_charged = {i: Decimal(a) for i, a in state["installments_charged"].items()}
 
 
 def following_period(period: date) -> date:
@@ -243,3 +315,17 @@ def _load_period(data: dict[str, Any]) -> _Period:
             figures=Figures(Decimal(entry["figures"][0]), Decimal(entry["figures"][1])), label=entry["label"])
     return state
 
+
+
+def _dump_installment(installment: Installment) -> dict[str, Any]:
+    return {"installment_id": installment.installment_id, "line_id": installment.line_id,
+            "description": installment.description, "total": str(installment.total),
+            "payments": installment.payments, "first_month": installment.first_month.isoformat(),
+            "vat_rate": str(installment.vat_rate),
+            "paid_off_in": installment.paid_off_in.isoformat() if installment.paid_off_in else None}
+
+
+def _load_installment(data: dict[str, Any]) -> Installment:
+    return Installment(data["installment_id"], data["line_id"], data["description"], Decimal(data["total"]),
+                       data["payments"], date.fromisoformat(data["first_month"]), Decimal(data["vat_rate"]),
+                       date.fromisoformat(data["paid_off_in"]) if data["paid_off_in"] else None)

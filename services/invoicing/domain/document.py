@@ -17,13 +17,25 @@ from services.invoicing.domain.page import PostedLine, charges_page
 from services.invoicing.domain.proration import Figures
 from shared.calendar import days_in_month
 
-__all__ = ["CONTENT_TYPES", "DocumentFormat", "DocumentRow", "DocumentSubscriber", "InvoiceDocument", "file_name",
-           "invoice_document", "money_text", "period_title"]
+__all__ = ["CONTENT_TYPES", "TIME_CLASSES", "DocumentFormat", "DocumentRow", "DocumentSubscriber", "InvoiceDocument",
+           "TimeSplitRow", "file_name", "invoice_document", "money_text", "period_title", "time_class_of",
+           "time_split"]
 
-DocumentFormat = Literal["pdf", "xlsx"]
+#: `xlsx_split`: the split Excel (EXTRAS #43) (EXTRAS #43), the XLSX with usage split into working hours
+#: 9:00-18:00, non-working hours and weekends/holidays.
+DocumentFormat = Literal["pdf", "xlsx", "xlsx_split"]
 CONTENT_TYPES: dict[str, str] = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx_split": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "xlsx_split": "xlsx"}
+#: Telephony's time classes (the suffix of a usage item's class, `usage:<line>:off-net-out-working`),
+#: as the split Excel (EXTRAS #43) names them, in its order.
+TIME_CLASSES: dict[str, str] = {
+    "working": "Рабочее время (9:00-18:00)",
+    "non_working": "Нерабочее время",
+    "weekend": "Выходные и праздничные дни",
 }
 _MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
            "ноябрь", "декабрь")
@@ -35,6 +47,35 @@ class DocumentRow:
     description: str
     vat_rate: Decimal
     figures: Figures
+    item: str = ""
+
+    @property
+    def time_class(self) -> str | None:
+        return time_class_of(self.item)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSplitRow:
+    """One subscriber's usage in one time class, summed (the split Excel (EXTRAS #43))."""
+
+    identifier: str | None
+    name: str | None
+    time_class: str
+    title: str
+    rows: int
+    figures: Figures
+
+
+def time_class_of(item: str) -> str | None:
+    """The time class of a usage item (`usage:<line>:<class>-<time class>`); None for fees and for
+    usage posted without one."""
+    if not item.startswith("usage:"):
+        return None
+    usage_class = item.rsplit(":", 1)[-1]
+    for time_class in sorted(TIME_CLASSES, key=len, reverse=True):  # non_working before working
+        if usage_class.endswith(f"-{time_class}"):
+            return time_class
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +99,14 @@ class InvoiceDocument:
     totals: Figures
     #: the current month so far (seed 004 2.3.5), not an issued invoice: no number of a series
     preliminary: bool = False
+    #: another title than an invoice's (the current month's charges by e-mail) and its file's name
+    heading: str | None = None
+    name_stem: str | None = None
 
     @property
     def title(self) -> str:
+        if self.heading is not None:
+            return self.heading
         if self.preliminary:
             return f"Предварительный счёт за {period_title(self.period)}"
         return f"Счёт № {self.number} за {period_title(self.period)}"
@@ -91,9 +137,29 @@ def money_text(amount: Decimal) -> str:
 
 
 def file_name(document: InvoiceDocument, document_format: str) -> str:
+    extension = _EXTENSIONS.get(document_format, document_format)
+    suffix = "-split" if document_format == "xlsx_split" else ""
+    if document.name_stem is not None:
+        return f"{document.name_stem}{suffix}.{extension}"
     if document.preliminary:
-        return f"preliminary-{document.account_id}-{document.period:%Y-%m}.{document_format}"
-    return f"{document.number}.{document_format}"
+        return f"preliminary-{document.account_id}-{document.period:%Y-%m}{suffix}.{extension}"
+    return f"{document.number}{suffix}.{extension}"
+
+
+def time_split(document: InvoiceDocument) -> list[TimeSplitRow]:
+    """Each subscriber's usage summed per time class, in the classes' order (classes without usage
+    left out)."""
+    split: list[TimeSplitRow] = []
+    for subscriber in document.subscribers:
+        for time_class, title in TIME_CLASSES.items():
+            rows = [r for r in subscriber.rows if r.time_class == time_class]
+            if not rows:
+                continue
+            zero = Decimal(0)
+            figures = Figures(sum((r.figures.net for r in rows), zero), sum((r.figures.vat for r in rows), zero),
+                              sum((r.figures.other_tax for r in rows), zero))
+            split.append(TimeSplitRow(subscriber.identifier, subscriber.name, time_class, title, len(rows), figures))
+    return split
 
 
 def invoice_document(*, invoice_id: str, number: str, account_id: str, period: date, issued_on: date,
@@ -107,7 +173,7 @@ def invoice_document(*, invoice_id: str, number: str, account_id: str, period: d
         known = names.get(charges.line_id, {})
         shown.append(DocumentSubscriber(
             known.get("identifier"), known.get("subscriber_name") if charges.line_id else "Лицевой счёт",
-            tuple(DocumentRow(r.description, r.vat_rate, r.figures) for r in charges.rows), charges.totals))
+            tuple(DocumentRow(r.description, r.vat_rate, r.figures, r.item) for r in charges.rows), charges.totals))
     zero = Decimal(0)
     totals = Figures(sum((s.totals.net for s in shown), zero), sum((s.totals.vat for s in shown), zero),
                      sum((s.totals.other_tax for s in shown), zero))

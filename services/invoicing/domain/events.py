@@ -13,8 +13,8 @@ from typing import Literal
 
 from shared.events import DomainEvent, registry
 
-__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InvoiceDeliveryChanged", "InvoiceDocumentReady",
-           "InvoiceIssued", "InvoiceMailReady", "InvoiceOverdue"]
+__all__ = ["ChargeKind", "ChargePosted", "FeesForecast", "InstallmentPaidOff", "InstallmentRegistered",
+           "InvoiceDeliveryChanged", "InvoiceDocumentReady", "InvoiceIssued", "InvoiceMailReady", "InvoiceOverdue"]
 
 #: What a charge line is for: a tariff's periodic fee, an add-on's (or channel package's) fee, a
 #: voluntary block's own fee, rated usage, an equipment installment, or a credit (unused days
@@ -97,7 +97,7 @@ class InvoiceDocumentReady(DomainEvent, type="InvoiceDocumentReady", version=1):
     invoice_id: str
     number: str
     period: date
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     file_name: str
     content_type: str
     size: int
@@ -112,7 +112,7 @@ class InvoiceDeliveryChanged(DomainEvent, type="InvoiceDeliveryChanged", version
 
     account_id: str
     method: Literal["email", "self"]
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     changed_at: datetime
 
@@ -122,15 +122,16 @@ class InvoiceMailReady(DomainEvent, type="InvoiceMailReady", version=1):
     """An invoice to e-mail is ready: the notifications service fetches the file from
     `GET /internal/v1/accounts/{account}/mailings/{mailing_id}/document` and mails it to `addresses`.
     `kind`: `regular` (at issue, to the address valid then), `resend` (a past period, to the current
-    address), `preliminary` (the current month so far; `number` is None)."""
+    address), `preliminary` (the current month so far; `number` is None), `charges` (added later: the
+    current month's charges per subscriber, seed 004 2.3; `number` is None)."""
 
     account_id: str
     mailing_id: str
-    kind: Literal["regular", "resend", "preliminary"]
+    kind: Literal["regular", "resend", "preliminary", "charges"]
     period: date
     invoice_id: str | None = None
     number: str | None = None
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     file_name: str
     content_type: str
     size: int
@@ -153,3 +154,37 @@ class InvoiceOverdue(DomainEvent, type="InvoiceOverdue", version=1):
     unpaid: Decimal
     due_on: date
     at: datetime
+
+
+@registry.register
+class InstallmentRegistered(DomainEvent, type="InstallmentRegistered", version=1):
+    """Equipment sold in installments (the office registers it): `total` (gross, 2 decimals) paid in
+    `payments` monthly payments from `first_month`, each a ChargePosted of kind `installment` (item
+    `installment:<installment_id>`) posted with that month's other charges; `monthly_amount` each,
+    the last one `last_amount` (it absorbs the rounding remainder: the payments add up to `total`)."""
+
+    account_id: str
+    installment_id: str
+    #: The subscriber's line the equipment is for, or None for the whole account.
+    line_id: str | None = None
+    description: str
+    total: Decimal
+    payments: int
+    #: The first payment's period (the first day of a calendar month).
+    first_month: date
+    monthly_amount: Decimal
+    last_amount: Decimal
+    vat_rate: Decimal
+    registered_at: datetime
+
+
+@registry.register
+class InstallmentPaidOff(DomainEvent, type="InstallmentPaidOff", version=1):
+    """An installment paid off early: what was left of its total (`amount`) is charged at once in
+    `period` (a ChargePosted beside this event) and no later monthly payment is."""
+
+    account_id: str
+    installment_id: str
+    period: date
+    amount: Decimal
+    paid_off_at: datetime

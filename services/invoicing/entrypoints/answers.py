@@ -9,8 +9,8 @@ from typing import Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic documents them from typing_extensions on Python < 3.12
 
-__all__ = ["BillRun", "ChargesHistory", "ChargesPage", "Delivery", "DocumentOrder", "Invoices", "Mailing",
-           "PreviousMonth", "UsagePosted"]
+__all__ = ["BillRun", "ChargesHistory", "ChargesPage", "Delivery", "DocumentOrder", "InstallmentCommand",
+           "Installments", "Invoices", "Mailing", "PreviousMonth", "ReportOrder", "Reports", "UsagePosted"]
 
 Money = str
 Instant = str
@@ -77,7 +77,7 @@ class InvoiceSubscriber(TypedDict):
 
 
 class Document(TypedDict):
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     #: ordered -> ready (downloadable), or failed with `reason` (ordering it again retries)
     status: Literal["ordered", "ready", "failed"]
     ordered_at: Instant
@@ -115,7 +115,7 @@ class UsagePosted(TypedDict):
 class DocumentOrder(TypedDict):
     invoice_id: str
     period: Period
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     status: Literal["ordered", "ready", "failed"]
     ordered_at: Instant
 
@@ -150,7 +150,7 @@ class PreviousMonth(TypedDict):
 class Delivery(TypedDict):
     account_id: str
     method: Literal["email", "self"]
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     #: the addresses as the cabinet shows and takes them: separated by ';'
     address_text: str
@@ -160,9 +160,59 @@ class Delivery(TypedDict):
 class Mailing(TypedDict):
     mailing_id: str
     account_id: str
-    kind: Literal["regular", "resend", "preliminary"]
+    kind: Literal["regular", "resend", "preliminary", "charges"]
     period: Period
-    format: Literal["pdf", "xlsx"]
+    format: Literal["pdf", "xlsx", "xlsx_split"]
     addresses: list[str]
     status: Literal["ordered"]
     numbers: NotRequired[list[str] | None]
+
+
+class Installment(TypedDict):
+    installment_id: str
+    line_id: str | None
+    identifier: str | None
+    description: str
+    total: Money
+    payments: int
+    monthly_amount: Money
+    last_amount: Money
+    first_month: Period
+    payments_left: int
+    paid_so_far: Money
+    left_to_pay: Money
+    payoff_date: str
+    paid_off_early: bool
+
+
+class Installments(TypedDict):
+    account_id: str
+    line_id: str | None
+    installments: list[Installment]
+
+
+class InstallmentCommand(TypedDict):
+    account_id: str
+    installment_id: str
+    amount: NotRequired[Money | None]
+    stream_id: str
+    stream_version: int
+    position: int
+
+
+class ReportOrder(TypedDict):
+    report_id: str
+    account_id: str
+    date_from: str
+    date_to: str
+    format: Literal["pdf", "xlsx", "xlsx_split"]
+    status: Literal["ordered", "ready", "failed"]
+    ordered_at: Instant
+    ready_at: str | None
+    reason: str | None
+    size: int | None
+
+
+class Reports(TypedDict):
+    account_id: str
+    reports: list[ReportOrder]

@@ -6,7 +6,11 @@ Problem details with stable codes: `request.invalid` (400, a period not like 202
 `bill_run.period_open` (422), `bill_run.not_found` (404); invoice orders: `invoice.window_closed`
 (422, days 1-3, with `opens_on`), `invoice.period_out_of_range` (422), `invoice.not_found` (404);
 documents: `invoice.document_not_ordered` (404), `invoice.document_not_ready` (409, with `document_status`
-and `reason`); usage: `usage.period_invoiced` (409)."""
+and `reason`); usage: `usage.period_invoiced` (409); installments (application/installments.py):
+`installment.payments_invalid`, `installment.amount_too_small`, `installment.first_month_out_of_range`
+(422), `installment.not_found` (404), `installment.paid_off` (409); reports (application/reports.py):
+`report.range_invalid`, `request.date_range_too_old` (422), `report.not_found` (404), `report.not_ready`
+(409)."""
 
 from __future__ import annotations
 
@@ -24,20 +28,28 @@ from services.invoicing.application.delivery import (
     change_delivery,
     delivery_of,
     mailing_document,
+    order_charges_mail,
     order_preliminary,
     resend_invoice,
 )
 from services.invoicing.application.documents import Download, download_document
+from services.invoicing.application.installments import (
+    account_installments,
+    pay_off_installment,
+    register_installment,
+)
 from services.invoicing.application.orders import DocumentFormat, order_invoice_document
 from services.invoicing.application.queries import account_charges, account_invoices, charges_history, previous_month
+from services.invoicing.application.reports import account_reports, download_report, order_report
 from services.invoicing.application.usage import RatedUsage, post_rated_usage
 from services.invoicing.domain.delivery import DeliveryMethod
 from services.invoicing.domain.document import CONTENT_TYPES
 from services.invoicing.domain.invoice import parse_period
+from services.invoicing.domain.report import REPORT_CONTENT_TYPES, ReportFormat
 from services.invoicing.entrypoints import answers as a
 from shared.calendar import month_start
 from shared.errors import DomainError, NotFound
-from shared.http import ID_PATTERN, AccountId, Actor, IdempotencyKey, command_metadata, command_response
+from shared.http import ID_PATTERN, AccountId, Actor, Amount, IdempotencyKey, command_metadata, command_response
 from shared.openapi import answers, files
 
 __all__ = ["AccountChargesController", "BillRunsController"]
@@ -46,7 +58,9 @@ PERIOD_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 PeriodQuery = Annotated[str | None, Parameter(query="period", default=None, pattern=PERIOD_PATTERN,
                                               description="YYYY-MM; the current month when left out")]
 PeriodPath = Annotated[str, Parameter(pattern=PERIOD_PATTERN, description="YYYY-MM")]
-FormatPath = Annotated[DocumentFormat, Parameter(description="pdf or xlsx")]
+FormatPath = Annotated[DocumentFormat, Parameter(description="pdf, xlsx or xlsx_split")]
+ReportId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a report's id")]
+InstallmentId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="an installment's id")]
 MailingId = Annotated[str, Parameter(pattern=r"^[0-9a-f-]{36}$", description="a mailing's id")]
 LineQuery = Annotated[str | None, Parameter(query="line_id", default=None, pattern=ID_PATTERN,
                                             description="one subscriber line only")]
@@ -113,6 +127,13 @@ class AccountChargesController(Controller):
                           actor: Actor) -> dict[str, Any]:
         return await order_preliminary(invoicing, account_id, data.numbers, data.format, actor)
 
+    @post("/charges-mailings", status_code=202,
+          summary="E-mail the current month's charges per subscriber (every one, or a list of the account's numbers)",
+          responses=answers(202, a.Mailing))
+    async def charges_mail(self, account_id: AccountId, data: OrderPreliminary, invoicing: Invoicing,
+                           actor: Actor) -> dict[str, Any]:
+        return await order_charges_mail(invoicing, account_id, data.numbers, data.format, actor)
+
     @get("/mailings/{mailing_id:str}/document", summary="The file of an invoice to mail (notifications attach it)",
          responses=files(200, *CONTENT_TYPES.values(), description="The file, named in content-disposition"))
     async def mailing(self, account_id: AccountId, mailing_id: MailingId, invoicing: Invoicing) -> Response[bytes]:
@@ -133,6 +154,50 @@ class AccountChargesController(Controller):
     async def order(self, account_id: AccountId, data: OrderDocument, invoicing: Invoicing,
                     actor: Actor) -> dict[str, Any]:
         return await order_invoice_document(invoicing, account_id, data.period, data.format, actor)
+
+    @get("/installments", summary="«Информация по рассрочке»: the account's (or one line's) installments",
+         responses=answers(200, a.Installments))
+    async def installments(self, account_id: AccountId, invoicing: Invoicing, line_id: LineQuery) -> dict[str, Any]:
+        return await account_installments(invoicing, account_id, line_id)
+
+    @post("/installments", status_code=201,
+          summary="Register equipment sold in installments (the office): monthly payments charged from first_month",
+          responses=answers(201, a.InstallmentCommand))
+    async def register_installment(self, account_id: AccountId, data: RegisterInstallment, invoicing: Invoicing,
+                                   actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await register_installment(
+            invoicing, account_id, line_id=data.line_id, description=data.description, total=data.total,
+            payments=data.payments, first_month=parse_period(data.first_month), metadata=command_metadata(actor),
+            key=key)
+        return command_response(result, status=201)
+
+    @post("/installments/{installment_id:str}/payoff", status_code=201,
+          summary="An installment paid off early: the rest charged at once, no later payment",
+          responses=answers(201, a.InstallmentCommand))
+    async def pay_off_installment(self, account_id: AccountId, installment_id: InstallmentId, invoicing: Invoicing,
+                                  actor: Actor, key: IdempotencyKey) -> Response[dict[str, Any]]:
+        result = await pay_off_installment(invoicing, account_id, installment_id, command_metadata(actor), key)
+        return command_response(result, status=201)
+
+    @post("/reports", status_code=202,
+          summary="Order a report of payments and charges for a range of days (PDF or XLSX), made in the background",
+          responses=answers(202, a.ReportOrder))
+    async def order_report(self, account_id: AccountId, data: OrderReport, invoicing: Invoicing,
+                           actor: Actor) -> dict[str, Any]:
+        return await order_report(invoicing, account_id, data.date_from, data.date_to, data.format, actor)
+
+    @get("/reports", summary="The account's reports of payments and charges, newest first",
+         responses=answers(200, a.Reports))
+    async def reports(self, account_id: AccountId, invoicing: Invoicing) -> dict[str, Any]:
+        return await account_reports(invoicing, account_id)
+
+    @get("/reports/{report_id:str}/document",
+         summary="Download a report once ready (409 report.not_ready before)",
+         responses=files(200, *sorted(set(REPORT_CONTENT_TYPES.values())),
+                         description="The file, named in content-disposition"))
+    async def download_report(self, account_id: AccountId, report_id: ReportId,
+                              invoicing: Invoicing) -> Response[bytes]:
+        return _file(await download_report(invoicing, account_id, report_id))
 
 
 def _file(found: Download) -> Response[bytes]:
@@ -165,6 +230,26 @@ class OrderPreliminary(BaseModel):
                                 description="the account's own numbers separated by ';' (375xxxxxxx;375xxxxxxx); "
                                             "left out: the whole account")
     format: DocumentFormat = "pdf"
+
+
+class RegisterInstallment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: str | None = Field(default=None, pattern=ID_PATTERN, description="the subscriber's line; left out: "
+                                                                               "the whole account")
+    description: str = Field(min_length=1, max_length=200, description="the equipment, e.g. «Роутер TP-Link»")
+    total: Amount = Field(description="the price in all (gross), e.g. \"360.00\"")
+    payments: int = Field(description="monthly payments, 1 to 60")
+    first_month: str = Field(pattern=PERIOD_PATTERN, description="YYYY-MM of the first payment: the current month "
+                                                                 "or up to 12 ahead")
+
+
+class OrderReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date_from: date = Field(description="the first local day, within the last 12 months")
+    date_to: date = Field(description="the last local day, not after today")
+    format: ReportFormat = "pdf"
 
 
 class OrderDocument(BaseModel):

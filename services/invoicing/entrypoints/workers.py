@@ -1,6 +1,7 @@
 """The invoicing service's background workers beside its HTTP API: the posting worker (accounts
 queued by facts and by the day timer), the bill-run worker (a batch at a time, progress logged) and
-the document worker (ordered PDF/XLSX documents and invoices to mail, rendered off the event loop).
+the document worker (ordered PDF/XLSX documents, invoices to mail and reports of payments and
+charges, rendered off the event loop).
 Several processes may run them: both take their work with row locks (SKIP LOCKED)."""
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from services.invoicing.adapters.documents import RENDERERS
+from services.invoicing.adapters.documents.report import REPORT_RENDERERS
 from services.invoicing.application.bill_run import run_bill_run_batch
 from services.invoicing.application.context import Invoicing
 from services.invoicing.application.days import ensure_day_timer
 from services.invoicing.application.delivery import make_next_mailing
 from services.invoicing.application.documents import make_next_document
 from services.invoicing.application.posting import drain_posting_queue
+from services.invoicing.application.reports import make_next_report
 from shared.logging import get_logger
 
 __all__ = ["Workers"]
@@ -40,7 +43,8 @@ class Workers:
     async def _documents(self) -> bool:
         ctx = self.invoicing()
         made = await make_next_document(ctx, RENDERERS)
-        return await make_next_mailing(ctx, RENDERERS) or made
+        mailed = await make_next_mailing(ctx, RENDERERS)
+        return await make_next_report(ctx, REPORT_RENDERERS) or mailed or made
 
     async def _loop(self, name: str, step: Callable[[], Awaitable[bool]]) -> None:
         while not self._stop.is_set():

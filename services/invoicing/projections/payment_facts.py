@@ -1,9 +1,10 @@
 """Projection `invoicing.payment_facts` of billing.payments.events: money received per account
-(payments less reversals) and payment guarantees, for the overdue rule (domain/overdue.py)."""
+(payments less reversals) and payment guarantees, for the overdue rule (domain/overdue.py); and
+each payment (a reversal marks it), for the reports of payments and charges (application/reports.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +23,16 @@ class _Money(BaseModel):
     amount: Decimal
 
 
+class _Payment(_Money):
+    payment_id: str
+    method: str
+    paid_at: datetime
+
+
+class _Reversal(_Money):
+    payment_id: str
+
+
 class _Guarantee(_Money):
     guarantee_id: str
     pay_by: date
@@ -31,7 +42,7 @@ class _Guarantee(_Money):
 class PaymentFactsProjection:
     name = "invoicing.payment_facts"
     topics = (topic_for("payments"),)
-    tables = ("account_payments", "payment_guarantees")
+    tables = ("account_payments", "payment_guarantees", "payment_records")
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         if event.event_type in ("PaymentRegistered", "PaymentReversed"):
@@ -40,6 +51,16 @@ class PaymentFactsProjection:
             await conn.execute("INSERT INTO account_payments (account_id, paid) VALUES ($1, $2) ON CONFLICT"
                                " (account_id) DO UPDATE SET paid = account_payments.paid + excluded.paid",
                                fact.account_id, amount)
+            if event.event_type == "PaymentRegistered":
+                payment = _Payment.model_validate(event.payload)
+                await conn.execute(
+                    "INSERT INTO payment_records (payment_id, account_id, amount, method, paid_at) VALUES"
+                    " ($1, $2, $3, $4, $5) ON CONFLICT (payment_id) DO NOTHING", payment.payment_id,
+                    payment.account_id, payment.amount, payment.method, payment.paid_at)
+            else:
+                reversal = _Reversal.model_validate(event.payload)
+                await conn.execute("UPDATE payment_records SET reversed = true WHERE payment_id = $1",
+                                   reversal.payment_id)
         elif event.event_type == "PaymentGuaranteeRegistered":
             guarantee = _Guarantee.model_validate(event.payload)
             await conn.execute(

@@ -254,7 +254,7 @@ def _rate_out(ctx: Telephony, cdr: Cdr, line: LineRow, moment: Any, used: dict[t
     records.append((cdr.origin, cdr.call_id, "out", line.account_id, line.line_id, cdr.kind, cdr.caller, cdr.callee,
                     cdr.started_at, cdr.duration_s, rated.destination, rated.time_class, rated.usage_class,
                     rated.billed_s, rated.bundle_s, rated.net))
-    key = (line.account_id, line.line_id, day, rated.usage_class)
+    key = (line.account_id, line.line_id, day, rated.posted_class)
     net, quantity, _ = totals.get(key, (Decimal(0), 0, rated.label))
     totals[key] = (net + rated.net, quantity + rated.billed_s, rated.label)
     return None

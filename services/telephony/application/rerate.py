@@ -80,7 +80,7 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
                 raise DomainError("rerate.refused", f"call {call['origin']}/{call['call_id']}: {refused}",
                                   cause=refused.code) from None
             used[line.line_id] += rated.bundle_s
-            key = (line.account_id, line.line_id, day, rated.usage_class)
+            key = (line.account_id, line.line_id, day, rated.posted_class)
             net, quantity, _ = totals.get(key, (Decimal(0), 0, rated.label))
             totals[key] = (net + rated.net, quantity + rated.billed_s, rated.label)
             if (rated.usage_class, rated.billed_s, rated.bundle_s, rated.net) != (

@@ -130,6 +130,13 @@ class RatedCall:
     bundle_s: int  # of which the bundle covered
     net: Decimal  # 4 decimals
 
+    @property
+    def posted_class(self) -> str:
+        """The usage class invoicing is posted under: the destination's class and the time class
+        (`off-net-out-working`, `on-net-out-weekend`), so the invoice XLSX split by time class can split
+        usage into working hours, non-working hours and weekends/holidays."""
+        return f"{self.usage_class}-{self.time_class}"
+
 
 def time_class(local: datetime, holidays: frozenset[date] = frozenset()) -> TimeClass:
     if is_day_off(local.date(), holidays):

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.invoicing.adapters.documents.pdf import render_pdf
-from services.invoicing.adapters.documents.xlsx import render_xlsx
+from services.invoicing.adapters.documents.xlsx import render_xlsx, render_xlsx_split
 from services.invoicing.domain.document import InvoiceDocument
 
-__all__ = ["RENDERERS", "render_pdf", "render_xlsx"]
+__all__ = ["RENDERERS", "render_pdf", "render_xlsx", "render_xlsx_split"]
 
-RENDERERS: dict[str, Callable[[InvoiceDocument], bytes]] = {"pdf": render_pdf, "xlsx": render_xlsx}
+RENDERERS: dict[str, Callable[[InvoiceDocument], bytes]] = {"pdf": render_pdf, "xlsx": render_xlsx,
+                                                           "xlsx_split": render_xlsx_split}
