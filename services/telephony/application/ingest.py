@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -143,7 +143,8 @@ async def queue_usage(ctx: Telephony, conn: Connection, totals: dict[UsageKey, t
     return len(records)
 
 
-def _parse_all(raws: Sequence[object], result: Ingested) -> list[tuple[int, Cdr]]:
+def _parse_all(raws: Sequence[object], result: Ingested) -> list[tuple[Cdr, int]]:
+    """The well-formed CDRs, each once, in call order, with its index in the batch."""
     seen: set[tuple[str, str]] = set()
     parsed = []
     for index, raw in enumerate(raws):
@@ -154,11 +155,13 @@ def _parse_all(raws: Sequence[object], result: Ingested) -> list[tuple[int, Cdr]
             result.dead_letters.append(DeadLetter(index, error.code, error.reason, _str(ids.get("origin")),
                                                   _str(ids.get("call_id"))))
             continue
-        if (cdr.origin, cdr.call_id) in seen:
+        identity = (cdr.origin, cdr.call_id)
+        if identity in seen:
             result.duplicates += 1
             continue
-        seen.add((cdr.origin, cdr.call_id))
-        parsed.append((index, cdr))
+        seen.add(identity)
+        parsed.append((cdr, index))
+    parsed.sort()  # call order: a Cdr's tuple starts with (started_at, origin, call_id), unique in the batch
     return parsed
 
 
@@ -176,49 +179,78 @@ async def ingest(ctx: Telephony, raws: Sequence[object], source: str) -> Ingeste
     return result
 
 
-async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]], result: Ingested) -> None:
-    numbers = list({c.caller for _, c in parsed} | {c.callee for _, c in parsed})
+class _Terms:
+    """A line's tariff and add-ons on a day, worked out once per batch for each distinct set of terms
+    and day (lines with the same terms share their parsed lists: `_terms`)."""
+
+    def __init__(self) -> None:
+        self._tariffs: dict[tuple[int, date], TariffTerm | None] = {}
+        self._add_ons: dict[tuple[int, date], frozenset[str]] = {}
+
+    def tariff(self, line: LineRow, day: date) -> TariffTerm | None:
+        key = (id(line.tariffs), day)
+        try:
+            return self._tariffs[key]
+        except KeyError:
+            found = self._tariffs[key] = tariff_on(line.tariffs, day)
+            return found
+
+    def add_ons(self, line: LineRow, day: date) -> frozenset[str]:
+        key = (id(line.add_ons), day)
+        try:
+            return self._add_ons[key]
+        except KeyError:
+            found = self._add_ons[key] = add_ons_on(line.add_ons, day)
+            return found
+
+
+async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]], result: Ingested) -> None:
+    numbers = list({c.caller for c, _ in parsed} | {c.callee for c, _ in parsed})
     rows = await conn.fetch(f"SELECT {LINE_COLUMNS} WHERE l.identifier = ANY($1::text[])", numbers)
     lines = {r["identifier"]: LineRow.of(r) for r in rows}
     tz = ctx.tz
-    local = {(c.origin, c.call_id): c.started_at.astimezone(tz) for _, c in parsed}
+    # One pass to find what the batch touches: each CDR's local moment, its lines, their months.
+    calls = []
     months: set[tuple[str, date]] = set()
-    for _, cdr in parsed:
-        day = local[(cdr.origin, cdr.call_id)].date()
-        for number in (cdr.caller, cdr.callee):
-            if number in lines:
-                months.add((lines[number].line_id, month_start(day)))
+    for cdr, index in parsed:
+        moment = cdr.started_at.astimezone(tz)
+        month = month_start(moment.date())
+        out_line, in_line = lines.get(cdr.caller), lines.get(cdr.callee)
+        if out_line is not None:
+            months.add((out_line.line_id, month))
+        if in_line is not None:
+            months.add((in_line.line_id, month))
+        calls.append((cdr, index, moment, out_line, in_line))
     used = await lock_line_months(conn, months) if months else {}
-    existing = {(r["origin"], r["call_id"], r["direction"]) for r in await conn.fetch(
+    existing = {(r[0], r[1], r[2]) for r in await conn.fetch(
         "SELECT origin, call_id, direction FROM calls WHERE (origin, call_id) IN"
         " (SELECT * FROM unnest($1::text[], $2::text[]))",
-        [c.origin for _, c in parsed], [c.call_id for _, c in parsed])}
+        [c.origin for c, _ in parsed], [c.call_id for c, _ in parsed])}
     records: list[tuple[Any, ...]] = []
     totals: dict[UsageKey, tuple[Decimal, int, str]] = {}
     before = dict(used)
-    for index, cdr in sorted(parsed, key=lambda p: (p[1].started_at.timestamp(), p[1].origin, p[1].call_id)):
-        out_line, in_line = lines.get(cdr.caller), lines.get(cdr.callee)
+    terms = _Terms()
+    zero = Decimal(0)
+    for cdr, index, moment, out_line, in_line in calls:
         if out_line is None and in_line is None:
             result.dead_letters.append(DeadLetter(index, "cdr.number_unknown", "neither number is a subscriber line",
                                                   cdr.origin, cdr.call_id))
             continue
         stored = False
         seen_before = True
-        moment = local[(cdr.origin, cdr.call_id)]
-        day = moment.date()
         if out_line is not None and (cdr.origin, cdr.call_id, "out") not in existing:
             seen_before = False
-            refusal = _rate_out(ctx, cdr, out_line, moment, used, records, totals)
+            refusal = _rate_out(ctx, terms, cdr, out_line, moment, used, records, totals)
             if refusal is None:
                 stored = True
             else:
                 result.dead_letters.append(DeadLetter(index, refusal.code, str(refusal), cdr.origin, cdr.call_id))
         if in_line is not None and (cdr.origin, cdr.call_id, "in") not in existing:
             seen_before = False
-            if _in_service(in_line, day):
+            if _in_service(in_line, moment.date()):
                 records.append((cdr.origin, cdr.call_id, "in", in_line.account_id, in_line.line_id, cdr.kind,
                                 cdr.caller, cdr.callee, cdr.started_at, cdr.duration_s, None, None, None, 0, 0,
-                                Decimal(0)))
+                                zero))
                 stored = True
         if seen_before:
             result.duplicates += 1
@@ -234,29 +266,34 @@ def _in_service(line: LineRow, day: date) -> bool:
     return line.closed_on is None or day <= line.closed_on
 
 
-def _rate_out(ctx: Telephony, cdr: Cdr, line: LineRow, moment: Any, used: dict[tuple[str, date], int],
-              records: list[tuple[Any, ...]], totals: dict[UsageKey, tuple[Decimal, int, str]]) -> RatingRefused | None:
+def _rate_out(ctx: Telephony, terms: _Terms, cdr: Cdr, line: LineRow, moment: datetime,
+              used: dict[tuple[str, date], int], records: list[tuple[Any, ...]],
+              totals: dict[UsageKey, tuple[Decimal, int, str]]) -> RatingRefused | None:
     day = moment.date()
     if line.paused:
         return RatingRefused("cdr.line_paused", f"line {line.line_id} is paused («Пауза»): its calls are not rated")
-    tariff = tariff_on(line.tariffs, day)
+    tariff = terms.tariff(line, day)
     if tariff is None or not _in_service(line, day):
         return RatingRefused("cdr.line_not_in_service", f"line {line.line_id} was not in service on {day}")
-    add_ons = add_ons_on(line.add_ons, day)
+    add_ons = terms.add_ons(line, day)
     month = (line.line_id, month_start(day))
-    left = max(0, ctx.plans.bundle_seconds(add_ons) - used.get(month, 0))
     try:
+        left = max(0, ctx.plans.bundle_seconds(add_ons) - used.get(month, 0))
         rated = rate(ctx.plans, tariff.tariff_id, add_ons, kind=cdr.kind, callee=cdr.callee, local_start=moment,
                      duration_s=cdr.duration_s, bundle_left_s=left)
     except RatingRefused as refused:
         return refused
-    used[month] = used.get(month, 0) + rated.bundle_s
+    if rated.bundle_s:
+        used[month] = used.get(month, 0) + rated.bundle_s
     records.append((cdr.origin, cdr.call_id, "out", line.account_id, line.line_id, cdr.kind, cdr.caller, cdr.callee,
                     cdr.started_at, cdr.duration_s, rated.destination, rated.time_class, rated.usage_class,
                     rated.billed_s, rated.bundle_s, rated.net))
     key = (line.account_id, line.line_id, day, rated.usage_class)
-    net, quantity, _ = totals.get(key, (Decimal(0), 0, rated.label))
-    totals[key] = (net + rated.net, quantity + rated.billed_s, rated.label)
+    found = totals.get(key)
+    if found is None:
+        totals[key] = (rated.net, rated.billed_s, rated.label)
+    else:
+        totals[key] = (found[0] + rated.net, found[1] + rated.billed_s, rated.label)
     return None
 
 
