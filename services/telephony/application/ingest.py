@@ -25,7 +25,7 @@ from typing import Any
 from services.telephony.application.context import Telephony
 from services.telephony.domain.cdr import Cdr, MalformedCdr, parse_cdr
 from services.telephony.domain.directory import AddOnTerm, TariffTerm, add_ons_on, tariff_on
-from services.telephony.domain.rating import RatingRefused, rate
+from services.telephony.domain.rating import RatingPlans, RatingRefused, rate
 from shared.calendar import month_start
 from shared.db import Connection
 from shared.money import round_line
@@ -180,28 +180,21 @@ async def ingest(ctx: Telephony, raws: Sequence[object], source: str) -> Ingeste
 
 
 class _Terms:
-    """A line's tariff and add-ons on a day, worked out once per batch for each distinct set of terms
-    and day (lines with the same terms share their parsed lists: `_terms`)."""
+    """A line's tariff, add-ons and bundle seconds a month on a day, worked out once per batch for
+    each distinct set of terms and day (lines with the same terms share their parsed lists: `_terms`,
+    so `id` names them while the batch holds the lines)."""
 
-    def __init__(self) -> None:
-        self._tariffs: dict[tuple[int, date], TariffTerm | None] = {}
-        self._add_ons: dict[tuple[int, date], frozenset[str]] = {}
+    def __init__(self, plans: RatingPlans) -> None:
+        self._plans = plans
+        self._on: dict[tuple[int, int, date], tuple[TariffTerm | None, frozenset[str], int]] = {}
 
-    def tariff(self, line: LineRow, day: date) -> TariffTerm | None:
-        key = (id(line.tariffs), day)
-        try:
-            return self._tariffs[key]
-        except KeyError:
-            found = self._tariffs[key] = tariff_on(line.tariffs, day)
-            return found
-
-    def add_ons(self, line: LineRow, day: date) -> frozenset[str]:
-        key = (id(line.add_ons), day)
-        try:
-            return self._add_ons[key]
-        except KeyError:
-            found = self._add_ons[key] = add_ons_on(line.add_ons, day)
-            return found
+    def on(self, line: LineRow, day: date) -> tuple[TariffTerm | None, frozenset[str], int]:
+        key = (id(line.tariffs), id(line.add_ons), day)
+        found = self._on.get(key)
+        if found is None:
+            add_ons = add_ons_on(line.add_ons, day)
+            found = self._on[key] = (tariff_on(line.tariffs, day), add_ons, self._plans.bundle_seconds(add_ons))
+        return found
 
 
 async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]], result: Ingested) -> None:
@@ -229,7 +222,7 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]]
     records: list[tuple[Any, ...]] = []
     totals: dict[UsageKey, tuple[Decimal, int, str]] = {}
     before = dict(used)
-    terms = _Terms()
+    terms = _Terms(ctx.plans)
     zero = Decimal(0)
     for cdr, index, moment, out_line, in_line in calls:
         if out_line is None and in_line is None:
@@ -272,13 +265,12 @@ def _rate_out(ctx: Telephony, terms: _Terms, cdr: Cdr, line: LineRow, moment: da
     day = moment.date()
     if line.paused:
         return RatingRefused("cdr.line_paused", f"line {line.line_id} is paused («Пауза»): its calls are not rated")
-    tariff = terms.tariff(line, day)
+    tariff, add_ons, bundle_s = terms.on(line, day)
     if tariff is None or not _in_service(line, day):
         return RatingRefused("cdr.line_not_in_service", f"line {line.line_id} was not in service on {day}")
-    add_ons = terms.add_ons(line, day)
     month = (line.line_id, month_start(day))
+    left = max(0, bundle_s - used.get(month, 0)) if bundle_s else 0
     try:
-        left = max(0, ctx.plans.bundle_seconds(add_ons) - used.get(month, 0))
         rated = rate(ctx.plans, tariff.tariff_id, add_ons, kind=cdr.kind, callee=cdr.callee, local_start=moment,
                      duration_s=cdr.duration_s, bundle_left_s=left)
     except RatingRefused as refused:

@@ -17,9 +17,7 @@ __all__ = ["CSV_COLUMNS", "Cdr", "MalformedCdr", "parse_cdr"]
 
 CSV_COLUMNS = ("origin", "call_id", "kind", "caller", "callee", "started_at", "duration_s")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}", re.ASCII)
-_NUMBER = re.compile(r"[0-9]{2,15}", re.ASCII)
 MAX_DURATION_S = 24 * 3600
-_ID_MATCH, _NUMBER_MATCH = _ID.fullmatch, _NUMBER.fullmatch
 _ID_RULE = "must be 1-100 letters, digits, '_', '.', ':' or '-'"
 _DURATION_RULE = f"duration_s must be whole seconds, 0 to {MAX_DURATION_S}"
 
@@ -51,15 +49,27 @@ def _text(raw: dict[str, Any], name: str) -> str:
     return value
 
 
+def _is_id(value: str) -> bool:
+    """`_ID`: plain letters and digits are checked by str methods (a tenth of a regex match's time)."""
+    if len(value) <= 100 and value.isascii() and value.isalnum():
+        return True
+    return _ID.fullmatch(value) is not None
+
+
+def _is_number(value: str) -> bool:
+    """2-15 ASCII digits."""
+    return 2 <= len(value) <= 15 and value.isascii() and value.isdigit()
+
+
 def parse_cdr(raw: object) -> Cdr:
-    """At switch scale (20,000 a second and more) this runs once per CDR: plain checks, one
-    precompiled regex per field, no intermediate objects."""
+    """At switch scale (20,000 a second and more) this runs once per CDR: plain checks, no regex in
+    the common case, no intermediate objects."""
     if not isinstance(raw, dict):
         raise MalformedCdr("cdr.not_an_object", "a CDR is a JSON object")
     origin, call_id = _text(raw, "origin"), _text(raw, "call_id")
-    if _ID_MATCH(origin) is None:
+    if not _is_id(origin):
         raise MalformedCdr("cdr.id_invalid", f"origin {_ID_RULE}")
-    if _ID_MATCH(call_id) is None:
+    if not _is_id(call_id):
         raise MalformedCdr("cdr.id_invalid", f"call_id {_ID_RULE}")
     kind = raw.get("kind", "call")
     if kind != "call" and kind != "sms":
@@ -69,9 +79,9 @@ def parse_cdr(raw: object) -> Cdr:
         caller = caller[1:]
     if callee[0] == "+":
         callee = callee[1:]
-    if _NUMBER_MATCH(caller) is None:
+    if not _is_number(caller):
         raise MalformedCdr("cdr.number_invalid", "caller must be 2-15 digits")
-    if _NUMBER_MATCH(callee) is None:
+    if not _is_number(callee):
         raise MalformedCdr("cdr.number_invalid", "callee must be 2-15 digits")
     try:
         started_at = datetime.fromisoformat(_text(raw, "started_at"))

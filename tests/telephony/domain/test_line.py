@@ -89,3 +89,29 @@ def test_a_well_formed_cdr_is_read() -> None:
     cdr = parse_cdr({"origin": "sw1", "call_id": "c1", "caller": "+375170003003", "callee": "375331234567",
                      "started_at": "2026-11-02T10:00:00+03:00", "duration_s": "61"})
     assert (cdr.caller, cdr.duration_s, cdr.kind) == ("375170003003", 61, "call")
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("call_id", "-starts-with-a-dash", "cdr.id_invalid"),
+    ("call_id", "c" * 101, "cdr.id_invalid"),
+    ("origin", "свитч1", "cdr.id_invalid"),  # letters, but not ASCII ones
+    ("caller", "３７５１７０００３００３", "cdr.number_invalid"),  # digits, but not ASCII ones
+    ("callee", "3", "cdr.number_invalid"),
+    ("callee", "+", "cdr.number_invalid"),
+    ("callee", "3" * 16, "cdr.number_invalid"),
+    ("duration_s", "٣", "cdr.duration_invalid"),
+    ("duration_s", True, "cdr.duration_invalid"),
+    ("duration_s", 24 * 3600 + 1, "cdr.duration_invalid"),
+])
+def test_the_fast_checks_refuse_what_the_format_refuses(field: str, value: object, code: str) -> None:
+    raw = {"origin": "sw1", "call_id": "c1", "caller": "375170003003", "callee": "375331234567",
+           "started_at": "2026-11-02T10:00:00+03:00", "duration_s": 5, field: value}
+    with pytest.raises(MalformedCdr) as refused:
+        parse_cdr(raw)
+    assert refused.value.code == code
+
+
+def test_ids_with_separators_and_short_numbers_are_read() -> None:
+    cdr = parse_cdr({"origin": "sw-1.minsk", "call_id": "a1:b_2-c", "caller": "375170003003", "callee": "+102",
+                     "started_at": "2026-11-02T10:00:00+03:00", "duration_s": "7"})
+    assert (cdr.origin, cdr.call_id, cdr.callee, cdr.duration_s) == ("sw-1.minsk", "a1:b_2-c", "102", 7)
