@@ -169,12 +169,17 @@ def _str(value: object) -> str | None:
     return value[:100] if isinstance(value, str) else None
 
 
-async def ingest(ctx: Telephony, raws: Sequence[object], source: str) -> Ingested:
+async def ingest(ctx: Telephony, raws: Sequence[object], source: str, *, history: bool = False) -> Ingested:
+    """`history`: calls from before the lines were billed here (the demo's past months; a migration's
+    call history): rated by the line's first tariff, stored for the call detail, never charged (no
+    usage is queued: those days were billed elsewhere, or never; re-rating leaves them alone). An
+    outgoing call of a day the line was already billed here is refused (`cdr.history_in_service`).
+    Everything else, duplicates and dead letters included, as usual."""
     result = Ingested()
     parsed = _parse_all(raws, result)
     async with ctx.pool.acquire() as conn, conn.transaction():
         if parsed:
-            await _store(ctx, conn, parsed, result)
+            await _store(ctx, conn, parsed, result, history)
         await _dead_letter(ctx, conn, raws, result.dead_letters, source)
     return result
 
@@ -184,20 +189,29 @@ class _Terms:
     each distinct set of terms and day (lines with the same terms share their parsed lists: `_terms`,
     so `id` names them while the batch holds the lines)."""
 
-    def __init__(self, plans: RatingPlans) -> None:
+    def __init__(self, plans: RatingPlans, history: bool = False) -> None:
         self._plans = plans
+        self._history = history
         self._on: dict[tuple[int, int, date], tuple[TariffTerm | None, frozenset[str], int]] = {}
+
+    @property
+    def history(self) -> bool:
+        return self._history
 
     def on(self, line: LineRow, day: date) -> tuple[TariffTerm | None, frozenset[str], int]:
         key = (id(line.tariffs), id(line.add_ons), day)
         found = self._on.get(key)
         if found is None:
             add_ons = add_ons_on(line.add_ons, day)
-            found = self._on[key] = (tariff_on(line.tariffs, day), add_ons, self._plans.bundle_seconds(add_ons))
+            tariff = tariff_on(line.tariffs, day)
+            if tariff is None and self._history and line.tariffs:
+                tariff = line.tariffs[0]  # history from before the line was billed here: its first tariff
+            found = self._on[key] = (tariff, add_ons, self._plans.bundle_seconds(add_ons))
         return found
 
 
-async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]], result: Ingested) -> None:
+async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]], result: Ingested,
+                 history: bool) -> None:
     numbers = list({c.caller for c, _ in parsed} | {c.callee for c, _ in parsed})
     rows = await conn.fetch(f"SELECT {LINE_COLUMNS} WHERE l.identifier = ANY($1::text[])", numbers)
     lines = {r["identifier"]: LineRow.of(r) for r in rows}
@@ -222,7 +236,7 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]]
     records: list[tuple[Any, ...]] = []
     totals: dict[UsageKey, tuple[Decimal, int, str]] = {}
     before = dict(used)
-    terms = _Terms(ctx.plans)
+    terms = _Terms(ctx.plans, history)
     zero = Decimal(0)
     for cdr, index, moment, out_line, in_line in calls:
         if out_line is None and in_line is None:
@@ -252,7 +266,8 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]]
     if records:
         await conn.copy_records_to_table("calls", records=records, columns=list(CALL_COLUMNS))
     await save_line_months(conn, {k: v for k, v in used.items() if v != before.get(k)})
-    result.usage_lines = await queue_usage(ctx, conn, totals, "u")
+    if not history:
+        result.usage_lines = await queue_usage(ctx, conn, totals, "u")
 
 
 def _in_service(line: LineRow, day: date) -> bool:
@@ -263,7 +278,10 @@ def _rate_out(ctx: Telephony, terms: _Terms, cdr: Cdr, line: LineRow, moment: da
               used: dict[tuple[str, date], int], records: list[tuple[Any, ...]],
               totals: dict[UsageKey, tuple[Decimal, int, str]]) -> RatingRefused | None:
     day = moment.date()
-    if line.paused:
+    if terms.history:
+        if not line.tariffs or day >= line.tariffs[0].from_day:
+            return RatingRefused("cdr.history_in_service", f"line {line.line_id} was billed here on {day}: not history")
+    elif line.paused:
         return RatingRefused("cdr.line_paused", f"line {line.line_id} is paused («Пауза»): its calls are not rated")
     tariff, add_ons, bundle_s = terms.on(line, day)
     if tariff is None or not _in_service(line, day):
