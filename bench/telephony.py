@@ -3,17 +3,25 @@
 duplicate check, bundle locks, rating, COPY into calls, usage queued), beside a raw COPY of the
 same rows into a table like `calls` (its key and index); prefix lookups per second against a 10,000-prefix plan; and the
 re-rating of a month of RERATE_CDRS calls. Its own database on the bench's PostgreSQL (dropped at
-the end); no Kafka."""
+the end); no Kafka.
+
+The machine is shared, so wall-clock rates move with its load: beside them the bench prints the load
+average and the CPU time spent per 1,000 CDRs, in this process and in the PostgreSQL backends serving
+it (from /proc, when the server runs on this machine), which depend far less on the load. On an idle
+machine with two cores, the rate is about 1,000 / (client + server ms) per second (one batch at a
+time: the client waits for the server)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from time import perf_counter
+from pathlib import Path
+from time import perf_counter, process_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,6 +76,39 @@ async def _lines(pool: asyncpg.Pool) -> None:
         [(f"m{n}", f"{100000 + n // 5}", _number(n), f"Subscriber {n}", tariffs) for n in range(LINES)])
 
 
+async def _server_cpu(pool: asyncpg.Pool) -> float:
+    """CPU seconds the database's backends have used so far (0 where /proc does not show them)."""
+    return _cpu_seconds([r["pid"] for r in await pool.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")])
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+class _Cpu:
+    """Client and server CPU time over a phase, in ms per 1,000 items."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def start(self) -> None:
+        self.client, self.server = process_time(), await _server_cpu(self.pool)
+
+    async def per_thousand(self, items: int) -> str:
+        client, server = process_time() - self.client, await _server_cpu(self.pool) - self.server
+        return f"CPU per 1,000: client {client * 1e6 / items:.0f} ms, server {server * 1e6 / items:.0f} ms"
+
+
 def lookups_per_second(count: int = 500_000) -> float:
     rng = random.Random(7)
     prefixes = {"": "international", "375": "off-net"}
@@ -95,28 +136,37 @@ async def measure(dsn: str, cdrs: int, rerate_cdrs: int) -> None:
         await _lines(pool)
         items = _cdrs(cdrs, 0, rng)
         await ingest(ctx, _cdrs(BATCH, 10 ** 9, rng), "bench")  # warm-up
+        cpu = _Cpu(pool)
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (cores: {os.cpu_count()})", flush=True)
+        await cpu.start()
         began = perf_counter()
         for start in range(0, cdrs, BATCH):
             await ingest(ctx, items[start:start + BATCH], "bench")
         rated = perf_counter() - began
+        rated_cpu = await cpu.per_thousand(cdrs)
         stored = await pool.fetchval("SELECT count(*) FROM calls")
+        await cpu.start()
         began = perf_counter()
         for start in range(0, cdrs, BATCH):
             await ingest(ctx, items[start:start + BATCH], "bench")
         repeated = perf_counter() - began
+        repeated_cpu = await cpu.per_thousand(cdrs)
         await pool.execute("CREATE TABLE raw_calls (LIKE calls INCLUDING ALL)")  # its key and index too
         records = [(c["origin"], c["call_id"], "out", "100000", "m0", "call", c["caller"], c["callee"],
                     datetime.fromisoformat(c["started_at"]), c["duration_s"], "off-net", "working", "off-net-out",
                     60, 0, Decimal("0.1200")) for c in items]
+        await cpu.start()
         began = perf_counter()
         async with pool.acquire() as conn:
             for start in range(0, cdrs, BATCH):
                 await conn.copy_records_to_table("raw_calls", records=records[start:start + BATCH],
                                                  columns=list(CALL_COLUMNS))
         raw = perf_counter() - began
-        print(f"CDRs {cdrs:,} ({stored:,} stored): rated and stored {cdrs / rated:,.0f}/s ({rated:.1f} s);"
-              f" the same batches again, all duplicates, {cdrs / repeated:,.0f}/s;"
-              f" raw COPY of the same rows {cdrs / raw:,.0f} rows/s ({raw:.2f} s)", flush=True)
+        raw_cpu = await cpu.per_thousand(cdrs)
+        print(f"CDRs {cdrs:,} ({stored:,} stored): rated and stored {cdrs / rated:,.0f}/s ({rated:.1f} s; {rated_cpu});"
+              f" the same batches again, all duplicates, {cdrs / repeated:,.0f}/s ({repeated_cpu});"
+              f" raw COPY of the same rows {cdrs / raw:,.0f} rows/s ({raw:.2f} s; {raw_cpu})", flush=True)
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         print(f"prefix lookups against a 10,000-prefix plan: {lookups_per_second():,.0f}/s", flush=True)
         extra = rerate_cdrs - cdrs
         for start in range(0, max(0, extra), BATCH):

@@ -93,11 +93,12 @@ def test_the_readme_telephony_flow_runs_as_written(stack: Stack) -> None:
     script = _readme_flow("demo-admin-3003")
     for port, service in ((8103, "invoicing"), (8104, "telephony")):
         script = script.replace(f"http://127.0.0.1:{port}", stack.urls[service])
-    lines, channels, refused, detail, sip, ordered, cdrs, charges = _run(stack, script)
+    lines, channels, refused, detail, last_month, sip, ordered, cdrs, charges = _run(stack, script)
     assert [c.get("free_minutes_total") for c in lines["items"]] == [3000, None]
     assert channels["current"]["channels"] == 20
     assert (refused["code"], refused["next_change_at"]) == ("channels.change_too_soon", channels["next_change_at"])
     assert detail["period"] == "current" and sip["auth_password"] == "********"
+    assert last_month["total"] > 0 and last_month["items"]  # the demo's history: past months show calls
     assert ordered["status"] == "ordered"
     assert (cdrs["accepted"], cdrs["duplicates"]) == (1, 1)
     assert charges["account_id"] == "3003"

@@ -87,3 +87,40 @@ async def test_channel_package_changes_are_charged_as_the_lines_add_on_both_pror
     labels = {r["label"] for r in await invoicing.pool.fetch("SELECT label FROM charge_lines WHERE item = $1",
                                                               f"add-on:{sip}:sip-multichannel")}
     assert labels == {"SIP-многоканальность 20", "SIP-многоканальность 30"}
+
+
+async def test_a_mobile_internet_package_is_charged_as_the_lines_add_on_except_while_paused(
+        invoicing: Invoicing, clock: FakeClock) -> None:
+    clock.set(at("2026-11-01", 1))
+    mobile = "mob-375291110001"
+    facts = [
+        account_event("AccountOpened", "3004", 1, at("2026-11-01", 0), client_id="org-a1", organization_id="org-a1",
+                      contract_number="3004", payment_form="postpaid", opened_at=at("2026-11-01", 0).isoformat(),
+                      opening_balance="0.00"),
+        account_event("ServiceLineAdded", "3004", 2, at("2026-11-01", 0), line_id=mobile, kind="mobile",
+                      identifier="375291110001", subscriber_name="Иванов И. И.", tariff_id="mobile-business",
+                      tariff_name="Бизнес Безлимит", monthly_fee="30.00", vat_rate="25", voluntary_block=None),
+    ]
+    line = {"account_id": "3004", "line_id": mobile}
+    telephony = [  # as TelephonyLine decides them: 750 from the 1st, paused the 11th, 1000 chosen the 15th, resumed the 21st
+        ("MobileInternetChanged", {**line, "enabled": True, "package": "Пакет 750", "monthly_fee": "11.90",
+                                   "vat_rate": "25", "paused": False, "at": at("2026-11-01", 0).isoformat()},
+         at("2026-11-01", 0)),
+        ("LinePaused", {**line, "at": at("2026-11-11", 10).isoformat()}, at("2026-11-11", 10)),
+        ("MobileInternetChanged", {**line, "enabled": True, "package": "Пакет 1000", "monthly_fee": "14.90",
+                                   "vat_rate": "25", "paused": True, "at": at("2026-11-15", 10).isoformat()},
+         at("2026-11-15", 10)),
+        ("LineResumed", {**line, "at": at("2026-11-21", 10).isoformat(), "internet_package": "Пакет 1000",
+                         "internet_monthly_fee": "14.90"}, at("2026-11-21", 10)),
+    ]
+    changes = [(kind, f"tline-{mobile}", n, payload, when) for n, (kind, payload, when) in enumerate(telephony, 1)]
+    await feed_facts(invoicing.pool, facts + changes)
+    clock.set(at("2026-11-30", 12))
+    await drain_posting_queue(invoicing)
+    rows = await invoicing.pool.fetch(
+        "SELECT label, sum(net) AS net FROM charge_lines WHERE item = $1 GROUP BY label",
+        f"add-on:{mobile}:mobile-internet-package")
+    # 750 for 1-10 November (10/30 of 11.90 gross: 9.52 net a month), nothing while paused (11-20),
+    # 1000 for 21-30 (10/30 of 14.90: 11.92 net)
+    assert {r["label"]: r["net"] for r in rows} == {"Мобильный интернет, Пакет 750": Decimal("3.1733"),
+                                                     "Мобильный интернет, Пакет 1000": Decimal("3.9733")}

@@ -11,8 +11,8 @@ import pytest
 
 from services.telephony.adapters.switch import DevSipSwitch
 from services.telephony.application.context import Telephony
-from services.telephony.application.lines import change_channels, change_sip_password, set_paused
-from services.telephony.application.queries import channels_page, line_add_ons, sip_settings
+from services.telephony.application.lines import change_channels, change_sip_password, set_internet, set_paused
+from services.telephony.application.queries import channels_page, internet_page, line_add_ons, sip_settings
 from shared.clock import FakeClock
 from shared.errors import DomainError, NotFound
 from shared.eventstore import Metadata
@@ -77,3 +77,20 @@ async def test_pause_and_add_ons_of_a_line(telephony: Telephony) -> None:
     assert [(a["service_id"], a["status"], a["self_service"], a["valid_until"]) for a in add_ons] == [
         ("sip-3000-min", "active", False, "2026-11-30")]
     assert add_ons[0]["connected_at"] == "2026-11-01T00:00:00+03:00"
+
+
+async def test_the_internet_page_shows_the_prices_and_what_is_charged_now_none_while_paused(
+        telephony: Telephony) -> None:
+    await feed_facts(telephony.pool, mobile_account(at("2026-11-01", 0)))
+    line = "mob-375291003003"
+    await set_internet(telephony, "3004", line, True, "Пакет 1500", META, "i1")
+    page = await internet_page(telephony, "3004", line)
+    assert (page["package"], page["monthly_fee"], page["paused"]) == ("Пакет 1500", "18.90", False)
+    assert len(page["package_prices"]) == 8 and page["package_prices"][0] == {"name": "Пакет Легкий",
+                                                                              "monthly_fee": "4.90"}
+    await set_paused(telephony, "3004", line, True, META, "p1")
+    paused = await internet_page(telephony, "3004", line)
+    assert (paused["package"], paused["monthly_fee"], paused["paused"]) == ("Пакет 1500", None, True)
+    events = [r["payload"] for r in await telephony.pool.fetch(
+        "SELECT payload FROM events WHERE stream_id = $1 ORDER BY stream_version", f"tline-{line}")]
+    assert [(e.get("monthly_fee"), e.get("paused")) for e in events] == [("18.90", False), (None, None)]

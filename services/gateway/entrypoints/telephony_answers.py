@@ -13,6 +13,7 @@ __all__ = [
     "ChannelsPage",
     "ChannelsReviewPage",
     "DetailOrdered",
+    "InternetPackage",
     "LineAddOns",
     "LineChanged",
     "MobileInternet",
@@ -119,6 +120,12 @@ class SipSettingsPage(TypedDict):
     password_changed_at: Instant | None
 
 
+class InternetPackage(TypedDict):
+    name: str
+    #: Gross, VAT 25 %.
+    monthly_fee: Money
+
+
 class MobileInternet(TypedDict):
     account_id: str
     line_id: str
@@ -126,6 +133,9 @@ class MobileInternet(TypedDict):
     package: str | None
     packages: list[str]
     paused: bool
+    package_prices: list[InternetPackage]
+    #: What the package costs a month now (gross); None without a package or while paused.
+    monthly_fee: Money | None
 
 
 class CallRecord(TypedDict):

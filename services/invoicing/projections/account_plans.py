@@ -1,5 +1,7 @@
 """Invoicing's projection of account facts, from billing.accounts.events (and telephony's
-`ChannelPackageChanged` from billing.telephony.events, charged as an add-on of its line): what it needs to charge an
+`ChannelPackageChanged`, `MobileInternetChanged`, `LinePaused` and `LineResumed` from
+billing.telephony.events: the multichannel package and the mobile internet package are charged as
+add-ons of their line, the internet package not while the line is paused): what it needs to charge an
 account (domain/plan.py), read by the contract (docs/events.md) with models naming only the fields
 used here, never the producer's classes.
 
@@ -97,6 +99,34 @@ class _ChannelPackageChanged(_Fact):
 CHANNEL_PACKAGE = "sip-multichannel"
 
 
+class _MobileInternetChanged(_Fact):
+    """Telephony's fact: mobile internet on or off, or its add-on package changed."""
+
+    line_id: str
+    enabled: bool
+    package: str | None
+    at: datetime
+    monthly_fee: Decimal | None = None
+    paused: bool = False
+
+
+class _LinePaused(_Fact):
+    line_id: str
+    at: datetime
+
+
+class _LineResumed(_Fact):
+    line_id: str
+    at: datetime
+    internet_package: str | None = None
+    internet_monthly_fee: Decimal | None = None
+
+
+#: A mobile line's internet package is charged as its add-on (one at a time, prorated by day); a
+#: pause («Пауза») ends it the day it starts, the resume starts the package in force again.
+INTERNET_PACKAGE = "mobile-internet-package"
+
+
 class _AccountClosed(_Fact):
     at: datetime
 
@@ -185,6 +215,28 @@ class AccountPlansProjection:
         plan.connect_add_on(AddOnTerm(line_id=fact.line_id, service_id=CHANNEL_PACKAGE, name=fact.name,
                                       monthly_fee=fact.monthly_fee, from_day=on))
 
+    def _internet_changed(self, plan: AccountPlan, event: IncomingEvent) -> None:
+        fact = _MobileInternetChanged.model_validate(event.payload)
+        on = self._day(fact.at)
+        plan.disconnect_add_on(fact.line_id, INTERNET_PACKAGE, on)
+        if fact.enabled and fact.package is not None and fact.monthly_fee is not None and not fact.paused:
+            self._connect_package(plan, fact.line_id, fact.package, fact.monthly_fee, on)
+
+    def _paused(self, plan: AccountPlan, event: IncomingEvent) -> None:
+        fact = _LinePaused.model_validate(event.payload)
+        plan.disconnect_add_on(fact.line_id, INTERNET_PACKAGE, self._day(fact.at))
+
+    def _resumed(self, plan: AccountPlan, event: IncomingEvent) -> None:
+        fact = _LineResumed.model_validate(event.payload)
+        if fact.internet_package is not None and fact.internet_monthly_fee is not None:
+            self._connect_package(plan, fact.line_id, fact.internet_package, fact.internet_monthly_fee,
+                                  self._day(fact.at))
+
+    @staticmethod
+    def _connect_package(plan: AccountPlan, line_id: str, package: str, fee: Decimal, on: date) -> None:
+        plan.connect_add_on(AddOnTerm(line_id=line_id, service_id=INTERNET_PACKAGE,
+                                      name=f"Мобильный интернет, {package}", monthly_fee=fee, from_day=on))
+
     def _started(self, plan: AccountPlan, event: IncomingEvent) -> None:
         """A block began: its own fee is due today (the plan already knows its days)."""
 
@@ -202,4 +254,7 @@ _CHANGES = {
     "AccountClosed": AccountPlansProjection._closed,
     "SubscriberRenamed": AccountPlansProjection._renamed,
     "ChannelPackageChanged": AccountPlansProjection._channel_package_changed,
+    "MobileInternetChanged": AccountPlansProjection._internet_changed,
+    "LinePaused": AccountPlansProjection._paused,
+    "LineResumed": AccountPlansProjection._resumed,
 }

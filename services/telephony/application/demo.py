@@ -1,8 +1,10 @@
 """Demo calls for a dev stack (`make run` loads them through POST /internal/v1/demo/cdrs, dev only):
 deterministic synthetic CDRs of the given numbers, through the real ingestion (rated, stored, their
 usage queued for invoicing like any other). They fall between the start of the lines' first tariff
-(the day the demo loaded them) and now: a line is not in service before that, so calls of earlier
-days would be refused (README, "Telephony")."""
+(the day the demo loaded them) and now, and, when asked, over the months before that: those are the
+lines' history (`ingest(..., history=True)`: rated by the line's first tariff, shown in the call
+detail of past months, never charged, since the demo accounts were not billed here then; README,
+"Telephony")."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Any
 from services.telephony.application.context import Telephony
 from services.telephony.application.ingest import Ingested, ingest
 from services.telephony.domain.directory import TariffTerm
-from shared.calendar import start_of_day
+from shared.calendar import add_months, month_start, start_of_day
 from shared.errors import NotFound
 
 __all__ = ["demo_cdrs", "load_demo_calls"]
@@ -37,10 +39,19 @@ def demo_cdrs(numbers: list[str], count: int, seed: int, start: datetime, end: d
     return items
 
 
-async def load_demo_calls(ctx: Telephony, numbers: list[str], count: int, seed: int) -> Ingested:
+async def load_demo_calls(ctx: Telephony, numbers: list[str], count: int, seed: int, *, months: int = 0,
+                          history_count: int = 0) -> Ingested:
     rows = await ctx.pool.fetch("SELECT identifier, tariffs FROM lines WHERE identifier = ANY($1::text[])", numbers)
     if len(rows) != len(set(numbers)):
         raise NotFound("line.not_found", "some numbers are not known yet (their lines are still being projected)")
     first = min(TariffTerm.model_validate(r["tariffs"][0]).from_day for r in rows)
-    items = demo_cdrs(numbers, count, seed, start_of_day(first, ctx.tz), ctx.clock.now())
-    return await ingest(ctx, items, "demo")
+    since = start_of_day(first, ctx.tz)
+    result = await ingest(ctx, demo_cdrs(numbers, count, seed, since, ctx.clock.now()), "demo")
+    if months and history_count:
+        began = start_of_day(add_months(month_start(first), -months), ctx.tz)
+        history = demo_cdrs(numbers, history_count, seed + 1_000_000, began, since)
+        past = await ingest(ctx, history, "demo", history=True)
+        result.accepted += past.accepted
+        result.duplicates += past.duplicates
+        result.dead_letters.extend(past.dead_letters)
+    return result

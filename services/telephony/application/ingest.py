@@ -18,14 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from services.telephony.application.context import Telephony
 from services.telephony.domain.cdr import Cdr, MalformedCdr, parse_cdr
 from services.telephony.domain.directory import AddOnTerm, TariffTerm, add_ons_on, tariff_on
-from services.telephony.domain.rating import RatingRefused, rate
+from services.telephony.domain.rating import RatingPlans, RatingRefused, rate
 from shared.calendar import month_start
 from shared.db import Connection
 from shared.money import round_line
@@ -143,7 +143,8 @@ async def queue_usage(ctx: Telephony, conn: Connection, totals: dict[UsageKey, t
     return len(records)
 
 
-def _parse_all(raws: Sequence[object], result: Ingested) -> list[tuple[int, Cdr]]:
+def _parse_all(raws: Sequence[object], result: Ingested) -> list[tuple[Cdr, int]]:
+    """The well-formed CDRs, each once, in call order, with its index in the batch."""
     seen: set[tuple[str, str]] = set()
     parsed = []
     for index, raw in enumerate(raws):
@@ -154,11 +155,13 @@ def _parse_all(raws: Sequence[object], result: Ingested) -> list[tuple[int, Cdr]
             result.dead_letters.append(DeadLetter(index, error.code, error.reason, _str(ids.get("origin")),
                                                   _str(ids.get("call_id"))))
             continue
-        if (cdr.origin, cdr.call_id) in seen:
+        identity = (cdr.origin, cdr.call_id)
+        if identity in seen:
             result.duplicates += 1
             continue
-        seen.add((cdr.origin, cdr.call_id))
-        parsed.append((index, cdr))
+        seen.add(identity)
+        parsed.append((cdr, index))
+    parsed.sort()  # call order: a Cdr's tuple starts with (started_at, origin, call_id), unique in the batch
     return parsed
 
 
@@ -166,59 +169,95 @@ def _str(value: object) -> str | None:
     return value[:100] if isinstance(value, str) else None
 
 
-async def ingest(ctx: Telephony, raws: Sequence[object], source: str) -> Ingested:
+async def ingest(ctx: Telephony, raws: Sequence[object], source: str, *, history: bool = False) -> Ingested:
+    """`history`: calls from before the lines were billed here (the demo's past months; a migration's
+    call history): rated by the line's first tariff, stored for the call detail, never charged (no
+    usage is queued: those days were billed elsewhere, or never; re-rating leaves them alone). An
+    outgoing call of a day the line was already billed here is refused (`cdr.history_in_service`).
+    Everything else, duplicates and dead letters included, as usual."""
     result = Ingested()
     parsed = _parse_all(raws, result)
     async with ctx.pool.acquire() as conn, conn.transaction():
         if parsed:
-            await _store(ctx, conn, parsed, result)
+            await _store(ctx, conn, parsed, result, history)
         await _dead_letter(ctx, conn, raws, result.dead_letters, source)
     return result
 
 
-async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]], result: Ingested) -> None:
-    numbers = list({c.caller for _, c in parsed} | {c.callee for _, c in parsed})
+class _Terms:
+    """A line's tariff, add-ons and bundle seconds a month on a day, worked out once per batch for
+    each distinct set of terms and day (lines with the same terms share their parsed lists: `_terms`,
+    so `id` names them while the batch holds the lines)."""
+
+    def __init__(self, plans: RatingPlans, history: bool = False) -> None:
+        self._plans = plans
+        self._history = history
+        self._on: dict[tuple[int, int, date], tuple[TariffTerm | None, frozenset[str], int]] = {}
+
+    @property
+    def history(self) -> bool:
+        return self._history
+
+    def on(self, line: LineRow, day: date) -> tuple[TariffTerm | None, frozenset[str], int]:
+        key = (id(line.tariffs), id(line.add_ons), day)
+        found = self._on.get(key)
+        if found is None:
+            add_ons = add_ons_on(line.add_ons, day)
+            tariff = tariff_on(line.tariffs, day)
+            if tariff is None and self._history and line.tariffs:
+                tariff = line.tariffs[0]  # history from before the line was billed here: its first tariff
+            found = self._on[key] = (tariff, add_ons, self._plans.bundle_seconds(add_ons))
+        return found
+
+
+async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]], result: Ingested,
+                 history: bool) -> None:
+    numbers = list({c.caller for c, _ in parsed} | {c.callee for c, _ in parsed})
     rows = await conn.fetch(f"SELECT {LINE_COLUMNS} WHERE l.identifier = ANY($1::text[])", numbers)
     lines = {r["identifier"]: LineRow.of(r) for r in rows}
     tz = ctx.tz
-    local = {(c.origin, c.call_id): c.started_at.astimezone(tz) for _, c in parsed}
+    # One pass to find what the batch touches: each CDR's local moment, its lines, their months.
+    calls = []
     months: set[tuple[str, date]] = set()
-    for _, cdr in parsed:
-        day = local[(cdr.origin, cdr.call_id)].date()
-        for number in (cdr.caller, cdr.callee):
-            if number in lines:
-                months.add((lines[number].line_id, month_start(day)))
+    for cdr, index in parsed:
+        moment = cdr.started_at.astimezone(tz)
+        month = month_start(moment.date())
+        out_line, in_line = lines.get(cdr.caller), lines.get(cdr.callee)
+        if out_line is not None:
+            months.add((out_line.line_id, month))
+        if in_line is not None:
+            months.add((in_line.line_id, month))
+        calls.append((cdr, index, moment, out_line, in_line))
     used = await lock_line_months(conn, months) if months else {}
-    existing = {(r["origin"], r["call_id"], r["direction"]) for r in await conn.fetch(
+    existing = {(r[0], r[1], r[2]) for r in await conn.fetch(
         "SELECT origin, call_id, direction FROM calls WHERE (origin, call_id) IN"
         " (SELECT * FROM unnest($1::text[], $2::text[]))",
-        [c.origin for _, c in parsed], [c.call_id for _, c in parsed])}
+        [c.origin for c, _ in parsed], [c.call_id for c, _ in parsed])}
     records: list[tuple[Any, ...]] = []
     totals: dict[UsageKey, tuple[Decimal, int, str]] = {}
     before = dict(used)
-    for index, cdr in sorted(parsed, key=lambda p: (p[1].started_at.timestamp(), p[1].origin, p[1].call_id)):
-        out_line, in_line = lines.get(cdr.caller), lines.get(cdr.callee)
+    terms = _Terms(ctx.plans, history)
+    zero = Decimal(0)
+    for cdr, index, moment, out_line, in_line in calls:
         if out_line is None and in_line is None:
             result.dead_letters.append(DeadLetter(index, "cdr.number_unknown", "neither number is a subscriber line",
                                                   cdr.origin, cdr.call_id))
             continue
         stored = False
         seen_before = True
-        moment = local[(cdr.origin, cdr.call_id)]
-        day = moment.date()
         if out_line is not None and (cdr.origin, cdr.call_id, "out") not in existing:
             seen_before = False
-            refusal = _rate_out(ctx, cdr, out_line, moment, used, records, totals)
+            refusal = _rate_out(ctx, terms, cdr, out_line, moment, used, records, totals)
             if refusal is None:
                 stored = True
             else:
                 result.dead_letters.append(DeadLetter(index, refusal.code, str(refusal), cdr.origin, cdr.call_id))
         if in_line is not None and (cdr.origin, cdr.call_id, "in") not in existing:
             seen_before = False
-            if _in_service(in_line, day):
+            if _in_service(in_line, moment.date()):
                 records.append((cdr.origin, cdr.call_id, "in", in_line.account_id, in_line.line_id, cdr.kind,
                                 cdr.caller, cdr.callee, cdr.started_at, cdr.duration_s, None, None, None, 0, 0,
-                                Decimal(0)))
+                                zero))
                 stored = True
         if seen_before:
             result.duplicates += 1
@@ -227,36 +266,44 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[int, Cdr]]
     if records:
         await conn.copy_records_to_table("calls", records=records, columns=list(CALL_COLUMNS))
     await save_line_months(conn, {k: v for k, v in used.items() if v != before.get(k)})
-    result.usage_lines = await queue_usage(ctx, conn, totals, "u")
+    if not history:
+        result.usage_lines = await queue_usage(ctx, conn, totals, "u")
 
 
 def _in_service(line: LineRow, day: date) -> bool:
     return line.closed_on is None or day <= line.closed_on
 
 
-def _rate_out(ctx: Telephony, cdr: Cdr, line: LineRow, moment: Any, used: dict[tuple[str, date], int],
-              records: list[tuple[Any, ...]], totals: dict[UsageKey, tuple[Decimal, int, str]]) -> RatingRefused | None:
+def _rate_out(ctx: Telephony, terms: _Terms, cdr: Cdr, line: LineRow, moment: datetime,
+              used: dict[tuple[str, date], int], records: list[tuple[Any, ...]],
+              totals: dict[UsageKey, tuple[Decimal, int, str]]) -> RatingRefused | None:
     day = moment.date()
-    if line.paused:
+    if terms.history:
+        if not line.tariffs or day >= line.tariffs[0].from_day:
+            return RatingRefused("cdr.history_in_service", f"line {line.line_id} was billed here on {day}: not history")
+    elif line.paused:
         return RatingRefused("cdr.line_paused", f"line {line.line_id} is paused («Пауза»): its calls are not rated")
-    tariff = tariff_on(line.tariffs, day)
+    tariff, add_ons, bundle_s = terms.on(line, day)
     if tariff is None or not _in_service(line, day):
         return RatingRefused("cdr.line_not_in_service", f"line {line.line_id} was not in service on {day}")
-    add_ons = add_ons_on(line.add_ons, day)
     month = (line.line_id, month_start(day))
-    left = max(0, ctx.plans.bundle_seconds(add_ons) - used.get(month, 0))
+    left = max(0, bundle_s - used.get(month, 0)) if bundle_s else 0
     try:
         rated = rate(ctx.plans, tariff.tariff_id, add_ons, kind=cdr.kind, callee=cdr.callee, local_start=moment,
                      duration_s=cdr.duration_s, bundle_left_s=left)
     except RatingRefused as refused:
         return refused
-    used[month] = used.get(month, 0) + rated.bundle_s
+    if rated.bundle_s:
+        used[month] = used.get(month, 0) + rated.bundle_s
     records.append((cdr.origin, cdr.call_id, "out", line.account_id, line.line_id, cdr.kind, cdr.caller, cdr.callee,
                     cdr.started_at, cdr.duration_s, rated.destination, rated.time_class, rated.usage_class,
                     rated.billed_s, rated.bundle_s, rated.net))
     key = (line.account_id, line.line_id, day, rated.posted_class)
-    net, quantity, _ = totals.get(key, (Decimal(0), 0, rated.label))
-    totals[key] = (net + rated.net, quantity + rated.billed_s, rated.label)
+    found = totals.get(key)
+    if found is None:
+        totals[key] = (rated.net, rated.billed_s, rated.label)
+    else:
+        totals[key] = (found[0] + rated.net, found[1] + rated.billed_s, rated.label)
     return None
 
 

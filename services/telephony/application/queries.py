@@ -142,7 +142,12 @@ async def internet_page(ctx: Telephony, account_id: str, line_id: str) -> dict[s
     if row["kind"] != "mobile":
         raise DomainError("internet.not_mobile", "mobile internet is only for mobile lines")
     return {"account_id": account_id, "line_id": line_id, "enabled": row["internet_enabled"],
-            "package": row["internet_package"], "packages": list(MOBILE_INTERNET_PACKAGES), "paused": row["paused"]}
+            "package": row["internet_package"], "packages": list(MOBILE_INTERNET_PACKAGES), "paused": row["paused"],
+            "package_prices": [{"name": name, "monthly_fee": str(fee)}
+                               for name, fee in MOBILE_INTERNET_PACKAGES.items()],
+            # charged now: the package's price, unless the line is paused («Пауза»: not charged)
+            "monthly_fee": (None if row["internet_package"] is None or row["paused"]
+                            else str(MOBILE_INTERNET_PACKAGES[row["internet_package"]]))}
 
 
 def detail_months(today: date) -> list[str]:

@@ -4,7 +4,9 @@ In one transaction, with every line of the period locked (`line_months`, in line
 period's outgoing calls are rated again in call order with the plans as they are now, the bundles
 used from zero; then, per account, line, local day and usage class, what was queued for invoicing
 so far (the sum of its `usage_posts`) is compared with the new figure, and where they differ a
-refund of the old sum and a charge of the new one are queued (usage ids `r<batch>-<n>`). The sum per
+refund of the old sum and a charge of the new one are queued (usage ids `r<batch>-<n>`). Calls from
+before their line's first tariff are history (`ingest(..., history=True)`): never charged, left
+alone. The sum per
 key is always the calls' current net: re-rating twice changes nothing the second time, and no line
 is charged twice (invoicing takes each usage_id once)."""
 
@@ -70,8 +72,8 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
             day = moment.date()
             tariff = tariff_on(line.tariffs, day)
             add_ons = add_ons_on(line.add_ons, day)
-            if tariff is None:
-                raise DomainError("rerate.line_not_in_service", f"line {line.line_id} had no tariff on {day}")
+            if tariff is None:  # before the line's first tariff: history (ingest's), never charged
+                continue
             left = max(0, ctx.plans.bundle_seconds(add_ons) - used[line.line_id])
             try:
                 rated = rate(ctx.plans, tariff.tariff_id, add_ons, kind=call["kind"], callee=call["callee"],

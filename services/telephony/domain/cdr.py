@@ -10,16 +10,16 @@ unanswered call or an SMS)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = ["CSV_COLUMNS", "Cdr", "MalformedCdr", "parse_cdr"]
 
 CSV_COLUMNS = ("origin", "call_id", "kind", "caller", "callee", "started_at", "duration_s")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}", re.ASCII)
-_NUMBER = re.compile(r"[0-9]{2,15}", re.ASCII)
 MAX_DURATION_S = 24 * 3600
+_ID_RULE = "must be 1-100 letters, digits, '_', '.', ':' or '-'"
+_DURATION_RULE = f"duration_s must be whole seconds, 0 to {MAX_DURATION_S}"
 
 
 class MalformedCdr(ValueError):
@@ -29,38 +29,60 @@ class MalformedCdr(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Cdr:
+class Cdr(NamedTuple):
+    """Immutable; its fields start with the call order (`started_at`, `origin`, `call_id`: unique per
+    CDR), so a list of CDRs sorts into call order by plain tuple comparison, with no key function."""
+
+    started_at: datetime
     origin: str
     call_id: str
     kind: Literal["call", "sms"]
     caller: str
     callee: str
-    started_at: datetime
     duration_s: int
 
 
 def _text(raw: dict[str, Any], name: str) -> str:
     value = raw.get(name)
-    if not isinstance(value, str) or not value:
+    if type(value) is not str or not value:
         raise MalformedCdr("cdr.field_missing", f"{name} is missing or not a string")
     return value
 
 
+def _is_id(value: str) -> bool:
+    """`_ID`: plain letters and digits are checked by str methods (a tenth of a regex match's time)."""
+    if len(value) <= 100 and value.isascii() and value.isalnum():
+        return True
+    return _ID.fullmatch(value) is not None
+
+
+def _is_number(value: str) -> bool:
+    """2-15 ASCII digits."""
+    return 2 <= len(value) <= 15 and value.isascii() and value.isdigit()
+
+
 def parse_cdr(raw: object) -> Cdr:
+    """At switch scale (20,000 a second and more) this runs once per CDR: plain checks, no regex in
+    the common case, no intermediate objects."""
     if not isinstance(raw, dict):
         raise MalformedCdr("cdr.not_an_object", "a CDR is a JSON object")
     origin, call_id = _text(raw, "origin"), _text(raw, "call_id")
-    for name, value in (("origin", origin), ("call_id", call_id)):
-        if not _ID.fullmatch(value):
-            raise MalformedCdr("cdr.id_invalid", f"{name} must be 1-100 letters, digits, '_', '.', ':' or '-'")
+    if not _is_id(origin):
+        raise MalformedCdr("cdr.id_invalid", f"origin {_ID_RULE}")
+    if not _is_id(call_id):
+        raise MalformedCdr("cdr.id_invalid", f"call_id {_ID_RULE}")
     kind = raw.get("kind", "call")
-    if kind not in ("call", "sms"):
+    if kind != "call" and kind != "sms":
         raise MalformedCdr("cdr.kind_invalid", "kind must be call or sms")
-    caller, callee = _text(raw, "caller").removeprefix("+"), _text(raw, "callee").removeprefix("+")
-    for name, value in (("caller", caller), ("callee", callee)):
-        if not _NUMBER.fullmatch(value):
-            raise MalformedCdr("cdr.number_invalid", f"{name} must be 2-15 digits")
+    caller, callee = _text(raw, "caller"), _text(raw, "callee")
+    if caller[0] == "+":
+        caller = caller[1:]
+    if callee[0] == "+":
+        callee = callee[1:]
+    if not _is_number(caller):
+        raise MalformedCdr("cdr.number_invalid", "caller must be 2-15 digits")
+    if not _is_number(callee):
+        raise MalformedCdr("cdr.number_invalid", "callee must be 2-15 digits")
     try:
         started_at = datetime.fromisoformat(_text(raw, "started_at"))
     except ValueError:
@@ -68,8 +90,11 @@ def parse_cdr(raw: object) -> Cdr:
     if started_at.tzinfo is None:
         raise MalformedCdr("cdr.time_invalid", "started_at must carry its UTC offset")
     duration = raw.get("duration_s", 0)
-    if isinstance(duration, str) and duration.isdigit():
-        duration = int(duration)
-    if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= MAX_DURATION_S:
-        raise MalformedCdr("cdr.duration_invalid", f"duration_s must be whole seconds, 0 to {MAX_DURATION_S}")
-    return Cdr(origin, call_id, kind, caller, callee, started_at, duration)
+    if type(duration) is not int:
+        if isinstance(duration, str) and duration.isascii() and duration.isdigit():
+            duration = int(duration)
+        if isinstance(duration, bool) or not isinstance(duration, int):
+            raise MalformedCdr("cdr.duration_invalid", _DURATION_RULE)
+    if not 0 <= duration <= MAX_DURATION_S:
+        raise MalformedCdr("cdr.duration_invalid", _DURATION_RULE)
+    return Cdr(started_at, origin, call_id, kind, caller, callee, duration)

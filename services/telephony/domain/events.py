@@ -42,17 +42,24 @@ class SipPasswordChanged(DomainEvent, type="SipPasswordChanged", version=1):
 
 @registry.register
 class MobileInternetChanged(DomainEvent, type="MobileInternetChanged", version=1):
-    """Mobile internet switched on or off, or its add-on package changed (`package` None: the tariff's own)."""
+    """Mobile internet switched on or off, or its add-on package changed (`package` None: the tariff's own).
+    `monthly_fee` is the package's gross price a month (None: no package, nothing to charge);
+    `paused`: the line is paused, so the package is charged only from the day it resumes."""
 
     account_id: str
     line_id: str
     enabled: bool
     package: str | None
     at: datetime
+    monthly_fee: Decimal | None = None
+    vat_rate: Decimal = Decimal("25")
+    paused: bool = False
 
 
 @registry.register
 class LinePaused(DomainEvent, type="LinePaused", version=1):
+    """«Пауза» on: calls are not rated and the internet package is not charged from this day."""
+
     account_id: str
     line_id: str
     at: datetime
@@ -60,6 +67,10 @@ class LinePaused(DomainEvent, type="LinePaused", version=1):
 
 @registry.register
 class LineResumed(DomainEvent, type="LineResumed", version=1):
+    """«Пауза» off: the internet package in force (None: none) is charged again from this day."""
+
     account_id: str
     line_id: str
     at: datetime
+    internet_package: str | None = None
+    internet_monthly_fee: Decimal | None = None

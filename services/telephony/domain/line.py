@@ -6,9 +6,16 @@ seed's gross prices a month (VAT 25 %); a change at most once per 7 days: a chan
 refused with the date the next one is possible. Two concurrent changes: both decide on the same
 version, one appends, the other re-reads (shared.commands.execute) and is refused by the 7-day rule.
 
+Mobile internet (seed 003, T-9): the tariff's own internet is free to switch on and off; an add-on
+package (one of the eight the seed names) costs its monthly price below (the seed gives none: ours,
+stated in the README), which invoicing charges as the line's add-on `mobile-internet-package`,
+prorated by day.
+
 Pause (seed 003, «Пауза», T-10): while a number is paused its calls are not rated (a CDR of a paused
-line goes to the dead letters, `cdr.line_paused`), so it is charged no usage; the seed gives no price
-for the pause and the tariff's monthly fee runs on (stated in the README)."""
+line goes to the dead letters, `cdr.line_paused`), so it is charged no usage, and its internet package
+is not charged (the events carry what invoicing needs: the package ends the day the pause starts and
+starts again the day it ends). The seed gives no price for the pause: it is free, and the tariff's
+monthly fee runs on (the number is kept; an account's voluntary block is the way to lower fees)."""
 
 from __future__ import annotations
 
@@ -31,6 +38,7 @@ __all__ = [
     "CHANGE_EVERY",
     "CHANNEL_PACKAGES",
     "CHANNEL_VAT_RATE",
+    "INTERNET_VAT_RATE",
     "MOBILE_INTERNET_PACKAGES",
     "SIP_CONNECTION",
     "ChannelPackage",
@@ -59,9 +67,14 @@ CHANNEL_PACKAGES = {p.channels: p for p in (
     ChannelPackage(145, Decimal("983.01")), ChannelPackage(150, Decimal("1016.92")),
 )}
 
-#: Seed 003's eight mobile internet packages (the seed gives no prices or volumes).
-MOBILE_INTERNET_PACKAGES = ("Пакет Легкий", "Пакет 350", "Пакет 750", "Пакет 1000", "Пакет 1500", "Пакет 3000",
-                            "Пакет 3000 + voka", "Пакет 5000 + voka")
+#: Seed 003's eight mobile internet packages and their gross prices a month (VAT 25 %). The seed
+#: names them without prices; these are ours (README, "Mobile lines").
+MOBILE_INTERNET_PACKAGES = {
+    "Пакет Легкий": Decimal("4.90"), "Пакет 350": Decimal("7.90"), "Пакет 750": Decimal("11.90"),
+    "Пакет 1000": Decimal("14.90"), "Пакет 1500": Decimal("18.90"), "Пакет 3000": Decimal("24.90"),
+    "Пакет 3000 + voka": Decimal("29.90"), "Пакет 5000 + voka": Decimal("39.90"),
+}
+INTERNET_VAT_RATE = Decimal("25")
 
 
 def stream_id_for(line_id: str) -> str:
@@ -132,15 +145,24 @@ class TelephonyLine(Aggregate):
             raise DomainError("internet.package_without_internet", "a package needs mobile internet on")
         if (enabled, package) == (self.internet_enabled, self.internet_package):
             return []
-        return [MobileInternetChanged(account_id=account_id, line_id=line_id, enabled=enabled, package=package, at=now)]
+        return [MobileInternetChanged(account_id=account_id, line_id=line_id, enabled=enabled, package=package, at=now,
+                                      monthly_fee=self._fee(package), vat_rate=INTERNET_VAT_RATE,
+                                      paused=self.paused)]
+
+    @staticmethod
+    def _fee(package: str | None) -> Decimal | None:
+        return None if package is None else MOBILE_INTERNET_PACKAGES[package]
 
     def pause(self, account_id: str, line_id: str, kind: str, paused: bool, now: datetime) -> list[DomainEvent]:
         if kind != "mobile":
             raise DomainError("pause.not_mobile", "«Пауза» is for mobile numbers")
         if paused == self.paused:
             return []
-        event = LinePaused if paused else LineResumed
-        return [event(account_id=account_id, line_id=line_id, at=now)]
+        if paused:
+            return [LinePaused(account_id=account_id, line_id=line_id, at=now)]
+        package = self.internet_package if self.internet_enabled else None
+        return [LineResumed(account_id=account_id, line_id=line_id, at=now, internet_package=package,
+                            internet_monthly_fee=self._fee(package))]
 
     def password_changed(self, account_id: str, line_id: str, tariff_kind: str, now: datetime) -> list[DomainEvent]:
         if tariff_kind != "sip":

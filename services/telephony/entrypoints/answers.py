@@ -14,6 +14,7 @@ __all__ = [
     "DeadLetters",
     "DetailOrdered",
     "Ingested",
+    "InternetPackage",
     "LineAddOns",
     "LineChanged",
     "MobileInternet",
@@ -150,6 +151,12 @@ class SipSettingsPage(TypedDict):
     password_changed_at: Instant | None
 
 
+class InternetPackage(TypedDict):
+    name: str
+    #: Gross, VAT 25 %.
+    monthly_fee: Money
+
+
 class MobileInternet(TypedDict):
     account_id: str
     line_id: str
@@ -157,6 +164,9 @@ class MobileInternet(TypedDict):
     package: str | None
     packages: list[str]
     paused: bool
+    package_prices: list[InternetPackage]
+    #: What the package costs a month now (gross); None without a package or while paused.
+    monthly_fee: Money | None
 
 
 class CallRecord(TypedDict):

@@ -103,6 +103,10 @@ class DemoCalls(BaseModel):
     numbers: list[str] = Field(min_length=1, max_length=20)
     count: int = Field(ge=1, le=5000)
     seed: int = Field(default=4, ge=0, le=1_000_000)
+    #: Besides `count` calls since the lines were loaded: `history_count` calls over the `months`
+    #: months before, stored for the call detail and never charged (ingest's history).
+    months: int = Field(default=0, ge=0, le=6)
+    history_count: int = Field(default=0, ge=0, le=5000)
 
 
 class DemoController(Controller):
@@ -113,7 +117,8 @@ class DemoController(Controller):
     @post("/cdrs", status_code=200, summary="Demo calls of the given numbers through the real ingestion (dev only)",
           responses=answers(200, a.Ingested))
     async def demo(self, data: DemoCalls, telephony: Telephony) -> dict[str, Any]:
-        return (await load_demo_calls(telephony, data.numbers, data.count, data.seed)).as_dict()
+        return (await load_demo_calls(telephony, data.numbers, data.count, data.seed, months=data.months,
+                                      history_count=data.history_count)).as_dict()
 
 
 class DetailOrder(BaseModel):

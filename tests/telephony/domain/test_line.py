@@ -9,7 +9,7 @@ import pytest
 
 from services.telephony.domain.cdr import MalformedCdr, parse_cdr
 from services.telephony.domain.events import ChannelPackageChanged
-from services.telephony.domain.line import TelephonyLine
+from services.telephony.domain.line import MOBILE_INTERNET_PACKAGES, TelephonyLine
 from shared.clock import FakeClock
 from shared.errors import DomainError
 
@@ -89,3 +89,52 @@ def test_a_well_formed_cdr_is_read() -> None:
     cdr = parse_cdr({"origin": "sw1", "call_id": "c1", "caller": "+375170003003", "callee": "375331234567",
                      "started_at": "2026-11-02T10:00:00+03:00", "duration_s": "61"})
     assert (cdr.caller, cdr.duration_s, cdr.kind) == ("375170003003", 61, "call")
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("call_id", "-starts-with-a-dash", "cdr.id_invalid"),
+    ("call_id", "c" * 101, "cdr.id_invalid"),
+    ("origin", "свитч1", "cdr.id_invalid"),  # letters, but not ASCII ones
+    ("caller", "３７５１７０００３００３", "cdr.number_invalid"),  # digits, but not ASCII ones
+    ("callee", "3", "cdr.number_invalid"),
+    ("callee", "+", "cdr.number_invalid"),
+    ("callee", "3" * 16, "cdr.number_invalid"),
+    ("duration_s", "٣", "cdr.duration_invalid"),
+    ("duration_s", True, "cdr.duration_invalid"),
+    ("duration_s", 24 * 3600 + 1, "cdr.duration_invalid"),
+])
+def test_the_fast_checks_refuse_what_the_format_refuses(field: str, value: object, code: str) -> None:
+    raw = {"origin": "sw1", "call_id": "c1", "caller": "375170003003", "callee": "375331234567",
+           "started_at": "2026-11-02T10:00:00+03:00", "duration_s": 5, field: value}
+    with pytest.raises(MalformedCdr) as refused:
+        parse_cdr(raw)
+    assert refused.value.code == code
+
+
+def test_ids_with_separators_and_short_numbers_are_read() -> None:
+    cdr = parse_cdr({"origin": "sw-1.minsk", "call_id": "a1:b_2-c", "caller": "375170003003", "callee": "+102",
+                     "started_at": "2026-11-02T10:00:00+03:00", "duration_s": "7"})
+    assert (cdr.origin, cdr.call_id, cdr.callee, cdr.duration_s) == ("sw-1.minsk", "a1:b_2-c", "102", 7)
+
+
+def test_an_internet_package_carries_its_price_and_a_resume_the_package_to_charge_again() -> None:
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    line = TelephonyLine("tline-m")
+    [chosen] = line.set_internet("3004", "m", "mobile", True, "Пакет 750", now)
+    assert (chosen.monthly_fee, chosen.vat_rate, chosen.paused) == (Decimal("11.90"), Decimal("25"), False)
+    line.replay([chosen, *line.pause("3004", "m", "mobile", True, now)])
+    [while_paused] = line.set_internet("3004", "m", "mobile", True, "Пакет 5000 + voka", now)
+    assert (while_paused.monthly_fee, while_paused.paused) == (Decimal("39.90"), True)  # charged from the resume
+    line.replay([while_paused])
+    [resumed] = line.pause("3004", "m", "mobile", False, now)
+    assert (resumed.internet_package, resumed.internet_monthly_fee) == ("Пакет 5000 + voka", Decimal("39.90"))
+    line.replay([resumed])
+    [tariffs_own] = line.set_internet("3004", "m", "mobile", True, None, now)
+    assert tariffs_own.monthly_fee is None  # the tariff's own internet costs nothing more
+    line.replay([tariffs_own, *line.pause("3004", "m", "mobile", True, now)])
+    [resumed] = line.pause("3004", "m", "mobile", False, now)
+    assert (resumed.internet_package, resumed.internet_monthly_fee) == (None, None)
+
+
+def test_every_one_of_the_eight_packages_has_a_price() -> None:
+    assert len(MOBILE_INTERNET_PACKAGES) == 8 and all(fee > 0 for fee in MOBILE_INTERNET_PACKAGES.values())
