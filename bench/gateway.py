@@ -401,7 +401,8 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
     load_before = os.getloadavg()[0]
     async with running_stack(env) as stack:
         progress("gateway: stack up; demo data, payments for the history")
-        await asyncio.to_thread(load_demo_data, {s: int(u.rsplit(":", 1)[1]) for s, u in stack.urls.items()}, stack.env)
+        await asyncio.to_thread(load_demo_data, {s: int(u.rsplit(":", 1)[1]) for s, u in stack.urls.items()}, stack.env,
+                                True)  # 1015's requests: accounts' and payments'; none of telephony's
         newest = await register_history(stack, HISTORY_PAYMENTS)
         headers = await login(stack)
         logged_in = time.monotonic()
