@@ -11,9 +11,10 @@ gateway worker, RAW_CONNECTIONS asyncpg connections each (uvloop), reading rows 
 by primary key for the same time. Only the public HTTP API is used, so any version of the gateway's read path runs.
 
 BENCH_GATEWAY_BEFORE=<git ref> also measures the summary of the gateway at that commit of this
-repository (exported with `git archive` into a temporary directory and started by the same granian
-command on the same stack, database and data), in the same run and interleaved with the rest: the
-"before" of a change, printed beside its "after" (e.g. issue 10's session check, issue 15's work).
+repository (exported with `git archive` into a temporary directory and started by the granian
+command of that commit's Procfile, on the same stack, database and data), in the same run and
+interleaved with the rest: the "before" of a change, printed beside its "after" (e.g. issue 10's
+session check, issue 15's work).
 
 `python -m bench.gateway`: this section alone. Without wrk, the bench installs it
 (`apt-get install -y wrk`, Debian's package) and says so; if that fails the section is skipped.
@@ -43,6 +44,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from honcho.environ import parse_procfile
 
 from bench.common import RUNS, SCALE
 from bench.setup import BenchEnv, environment
@@ -375,10 +377,12 @@ def export_tree(ref: str, into: Path) -> str:
                           check=True).stdout.strip()
 
 
-async def start_before(stack: Stack, command: str, ref: str) -> tuple[str, str]:
-    """The gateway at `ref` on a port of its own beside the stack's: its base URL and the commit."""
+async def start_before(stack: Stack, ref: str) -> tuple[str, str]:
+    """The gateway at `ref` on a port of its own beside the stack's, started by that commit's own
+    Procfile command (so a change of granian's options is measured too): its base URL and the commit."""
     tree = Path(tempfile.mkdtemp(prefix="bench-gateway-before-"))
     commit = await asyncio.to_thread(export_tree, ref, tree)
+    command = dict(parse_procfile((tree / "Procfile").read_text()).processes)["gateway"]
     port = free_port()
     # Its own files first on the import path (before the virtualenv's path to this checkout).
     stack.start("before", command, {"GATEWAY_HTTP_PORT": str(port), "PYTHONPATH": str(tree)}, cwd=tree)
@@ -431,7 +435,7 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
         before_label = ""
         if BEFORE:
             progress(f"gateway: starting the gateway at {BEFORE} beside it")
-            before_url, commit = await start_before(stack, gateway_command, BEFORE)
+            before_url, commit = await start_before(stack, BEFORE)
             before_label = f"GET /api/v1/accounts/{ACCOUNT}/summary at {commit.split()[0]} (before)"
             notes.append(f"before: the gateway at {BEFORE} = {commit}, same stack, database and data")
         gw_database = f"{env.database}_gw"
@@ -469,6 +473,7 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
                     loads[name].append(await wrk(binary, url, SECONDS, sent))
                     stop.set()
                     seen = max(seen, await watch)
+    notes.append(f"load average (1 min) at the end of the section: {os.getloadavg()[0]:.2f}")
     labels = {name: f"GET /api/v1/accounts/{ACCOUNT}{p}" for name, p in paths.items()}
     if before_label:
         labels["summary_before"] = before_label
