@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import random
 import re
@@ -39,6 +40,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -90,6 +92,7 @@ class Load:
     p99: float
     requests: int = 0
     errors: int = 0  # non-2xx/3xx answers and socket errors
+    cpu_us: float = float("nan")  # the serving processes' CPU time per answered request (all cores)
 
 
 @dataclass
@@ -150,13 +153,19 @@ def parse_wrk(output: str) -> Load:
                 int(requests.group(1)) if requests else 0, errors)
 
 
-async def wrk(binary: str, url: str, seconds: float, headers: dict[str, str]) -> Load:
+async def wrk(binary: str, url: str, seconds: float, headers: dict[str, str], cpu: Callable[[], float] | None = None
+              ) -> Load:
+    """One wrk run; with `cpu` (the serving processes' CPU seconds so far), the CPU per request."""
     args = [binary, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
+    used = cpu() if cpu else 0.0
     process = await asyncio.create_subprocess_exec(*args, url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output, _ = await process.communicate()
-    return parse_wrk(output.decode(errors="replace"))
+    load = parse_wrk(output.decode(errors="replace"))
+    if cpu and load.requests:
+        load = dataclasses.replace(load, cpu_us=(cpu() - used) / load.requests * 1e6)
+    return load
 
 
 # --- raw asyncpg primary-key reads ---------------------------------------------------------------
@@ -259,11 +268,25 @@ class Stack:
     env: dict[str, str]
     logs: Path
     started: list[subprocess.Popen[bytes]]
+    groups: dict[str, int] = field(default_factory=dict)  # each process's name: its process group
 
     def start(self, name: str, command: str, extra: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
         log = (self.logs / f"{name}.log").open("wb")
         self.started.append(subprocess.Popen(command, shell=True, cwd=cwd, env={**self.env, **(extra or {})},
                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        self.groups[name] = self.started[-1].pid
+
+    def cpu_seconds(self, name: str) -> float:
+        """CPU time (user and system) used so far by every live process of `name`'s group: granian's
+        main process and its workers. Less sensitive to other work on the machine than req/s and
+        latencies, which wait for the cores it takes."""
+        group, total = self.groups[name], 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == group:  # pgrp
+                    total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def tail(self) -> str:
         return "\n".join(f"--- {p.stem}\n{p.read_text(errors='replace')[-2000:]}" for p in self.logs.glob("*.log"))
@@ -394,7 +417,8 @@ async def start_before(stack: Stack, ref: str) -> tuple[str, str]:
 
 def _median(loads: list[Load]) -> Load:
     return Load(statistics.median(x.rate for x in loads), statistics.median(x.p50 for x in loads),
-                statistics.median(x.p99 for x in loads), sum(x.requests for x in loads), sum(x.errors for x in loads))
+                statistics.median(x.p99 for x in loads), sum(x.requests for x in loads), sum(x.errors for x in loads),
+                statistics.median(x.cpu_us for x in loads))
 
 
 async def run(env: BenchEnv) -> GatewayFigures | str:
@@ -462,15 +486,15 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
                 for name, (url, _) in targets.items():
                     sent = {} if name == "bare" else headers
                     if name == "bare":
-                        loads[name].append(await wrk(binary, url, SECONDS, sent))
+                        loads[name].append(await wrk(binary, url, SECONDS, sent, partial(stack.cpu_seconds, "bare")))
                         loads["raw"].append(await raw_load(pool, workers, raw_dsn, SECONDS))
                         continue
                     if name == "summary_before":  # its connections are not today's gateway's
-                        loads[name].append(await wrk(binary, url, SECONDS, sent))
+                        loads[name].append(await wrk(binary, url, SECONDS, sent, partial(stack.cpu_seconds, "before")))
                         continue
                     stop = asyncio.Event()
                     watch = asyncio.create_task(gateway_connections(env.dsn, gw_database, stop))
-                    loads[name].append(await wrk(binary, url, SECONDS, sent))
+                    loads[name].append(await wrk(binary, url, SECONDS, sent, partial(stack.cpu_seconds, "gateway")))
                     stop.set()
                     seen = max(seen, await watch)
     notes.append(f"load average (1 min) at the end of the section: {os.getloadavg()[0]:.2f}")
