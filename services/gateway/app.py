@@ -40,6 +40,7 @@ from shared.clock import Clock, clock_for
 from shared.db import Connection, Pool, create_pool
 from shared.events import registry
 from shared.freshness import freshness_middleware
+from shared.heap import frozen_heap
 from shared.http import at_the_edge, exception_handlers, ops_route_handlers
 from shared.internal_api import InternalClient
 from shared.logging import configure_logging
@@ -203,7 +204,7 @@ def create_app(
         exception_handlers=exception_handlers,
         middleware=[freshness_middleware(runtime.freshness)],
         logging_config=None,  # every record goes through shared.logging's handler
-        lifespan=[runtime.lifespan, wiring.open_pages],
+        lifespan=[runtime.lifespan, wiring.open_pages, frozen_heap],
         on_shutdown=[wiring.close],
         openapi_config=openapi_config(
             "Billing cabinet API", "1.0.0", security="bearer",
