@@ -2,10 +2,11 @@
 and raw asyncpg primary-key reads measured in the same run (issue 15).
 
 The stack: the Procfile's gateway, accounts and payments processes (granian, as production starts
-them) on free ports, on a database of their own beside the bench's and the bench's broker under a
-topic prefix of their own; the demo data loaded through the services' APIs (shared.run), a few
-hundred payments registered for account 1015's history, then the demo subscriber logs in. Load: wrk
-(`-t2 -c50 --latency`, the subscriber's token) for SECONDS per route after an unmeasured warm-up.
+them; the gateway's projector too when the Procfile runs one) on free ports, on a database of their
+own beside the bench's and the bench's broker under a topic prefix of their own; the demo data
+loaded through the services' APIs (shared.run), a few hundred payments registered for account
+1015's history, then the demo subscriber logs in. Load: wrk (`-t2 -c50 --latency`, the
+subscriber's token) for SECONDS per route after an unmeasured warm-up.
 The floor: bench/bare_app.py under the same granian command. The database's side: one process per
 gateway worker, RAW_CONNECTIONS asyncpg connections each (uvloop), reading rows shaped like a summary
 by primary key for the same time. Only the public HTTP API is used, so any version of the gateway's read path runs.
@@ -69,6 +70,8 @@ HISTORY_DAYS = 30
 RAW_CONNECTIONS = 20
 RAW_ROWS = 10_000
 SERVICES = ("gateway", "accounts", "payments")
+#: The Procfile's processes beside them that serve no HTTP (started when the Procfile has them).
+WITHOUT_PORTS = ("gateway-projections",)
 GATEWAY_FACTORY = "services.gateway.app:create_app"
 BARE_FACTORY = "bench.bare_app:create_app"
 #: A git ref whose gateway's summary is measured beside today's (module docstring); empty: none.
@@ -310,6 +313,9 @@ async def running_stack(env: BenchEnv) -> AsyncIterator[Stack]:
         commands = processes()
         for service in SERVICES:
             stack.start(service, commands[service])
+        for process in WITHOUT_PORTS:  # the gateway's projector, where the Procfile runs one
+            if process in commands:
+                stack.start(process, commands[process])
         if not await asyncio.to_thread(wait_ready, ports, 90):
             raise RuntimeError(f"the stack did not become ready:\n{stack.tail()}")
         yield stack

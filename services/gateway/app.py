@@ -170,6 +170,15 @@ DEPENDENCIES = {
 }
 
 
+def gateway_runtime(settings: GatewaySettings, clock: Clock, *, consume: bool) -> ServiceRuntime:
+    """The gateway's runtime: its read models' projections, consumed here (`consume`) or only watched
+    for freshness while the projector process (services/gateway/projector.py) consumes them."""
+    return ServiceRuntime(
+        "gateway", settings, registry, clock, migrations=Path(__file__).parent / "migrations", publishes=False,
+        projections=[CabinetPayments(), CabinetAccounts(), CabinetMessages()], consume=consume,
+    )
+
+
 def create_app(
     settings: GatewaySettings | None = None, clock: Clock | None = None, accounts: InternalClient | None = None,
     payments: InternalClient | None = None, notifications: InternalClient | None = None,
@@ -180,10 +189,7 @@ def create_app(
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
-    runtime = ServiceRuntime(
-        "gateway", settings, registry, clock, migrations=Path(__file__).parent / "migrations", publishes=False,
-        projections=[CabinetPayments(), CabinetAccounts(), CabinetMessages()],
-    )
+    runtime = gateway_runtime(settings, clock, consume=settings.gateway_projections == "in_process")
     token = settings.internal_token
     wiring = Wiring(
         settings, clock, runtime,
