@@ -2,18 +2,20 @@
 and raw asyncpg primary-key reads measured in the same run (issue 15).
 
 The stack: the Procfile's gateway, accounts and payments processes (granian, as production starts
-them) on free ports, on a database of their own beside the bench's and the bench's broker under a
-topic prefix of their own; the demo data loaded through the services' APIs (shared.run), a few
-hundred payments registered for account 1015's history, then the demo subscriber logs in. Load: wrk
-(`-t2 -c50 --latency`, the subscriber's token) for SECONDS per route after an unmeasured warm-up.
+them; the gateway's projector too when the Procfile runs one) on free ports, on a database of their
+own beside the bench's and the bench's broker under a topic prefix of their own; the demo data
+loaded through the services' APIs (shared.run), a few hundred payments registered for account
+1015's history, then the demo subscriber logs in. Load: wrk (`-t2 -c50 --latency`, the
+subscriber's token) for SECONDS per route after an unmeasured warm-up.
 The floor: bench/bare_app.py under the same granian command. The database's side: one process per
 gateway worker, RAW_CONNECTIONS asyncpg connections each (uvloop), reading rows shaped like a summary
 by primary key for the same time. Only the public HTTP API is used, so any version of the gateway's read path runs.
 
 BENCH_GATEWAY_BEFORE=<git ref> also measures the summary of the gateway at that commit of this
-repository (exported with `git archive` into a temporary directory and started by the same granian
-command on the same stack, database and data), in the same run and interleaved with the rest: the
-"before" of a change, printed beside its "after" (e.g. issue 10's session check, issue 15's work).
+repository (exported with `git archive` into a temporary directory and started by the granian
+command of that commit's Procfile, on the same stack, database and data), in the same run and
+interleaved with the rest: the "before" of a change, printed beside its "after" (e.g. issue 10's
+session check, issue 15's work).
 
 `python -m bench.gateway`: this section alone. Without wrk, the bench installs it
 (`apt-get install -y wrk`, Debian's package) and says so; if that fails the section is skipped.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import random
 import re
@@ -38,11 +41,13 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
 import asyncpg
 import httpx
+from honcho.environ import parse_procfile
 
 from bench.common import RUNS, SCALE
 from bench.setup import BenchEnv, environment
@@ -65,6 +70,8 @@ HISTORY_DAYS = 30
 RAW_CONNECTIONS = 20
 RAW_ROWS = 10_000
 SERVICES = ("gateway", "accounts", "payments")
+#: The Procfile's processes beside them that serve no HTTP (started when the Procfile has them).
+WITHOUT_PORTS = ("gateway-projections",)
 GATEWAY_FACTORY = "services.gateway.app:create_app"
 BARE_FACTORY = "bench.bare_app:create_app"
 #: A git ref whose gateway's summary is measured beside today's (module docstring); empty: none.
@@ -88,6 +95,7 @@ class Load:
     p99: float
     requests: int = 0
     errors: int = 0  # non-2xx/3xx answers and socket errors
+    cpu_us: float = float("nan")  # the serving processes' CPU time per answered request (all cores)
 
 
 @dataclass
@@ -148,13 +156,19 @@ def parse_wrk(output: str) -> Load:
                 int(requests.group(1)) if requests else 0, errors)
 
 
-async def wrk(binary: str, url: str, seconds: float, headers: dict[str, str]) -> Load:
+async def wrk(binary: str, url: str, seconds: float, headers: dict[str, str], cpu: Callable[[], float] | None = None
+              ) -> Load:
+    """One wrk run; with `cpu` (the serving processes' CPU seconds so far), the CPU per request."""
     args = [binary, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
+    used = cpu() if cpu else 0.0
     process = await asyncio.create_subprocess_exec(*args, url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output, _ = await process.communicate()
-    return parse_wrk(output.decode(errors="replace"))
+    load = parse_wrk(output.decode(errors="replace"))
+    if cpu and load.requests:
+        load = dataclasses.replace(load, cpu_us=(cpu() - used) / load.requests * 1e6)
+    return load
 
 
 # --- raw asyncpg primary-key reads ---------------------------------------------------------------
@@ -257,11 +271,25 @@ class Stack:
     env: dict[str, str]
     logs: Path
     started: list[subprocess.Popen[bytes]]
+    groups: dict[str, int] = field(default_factory=dict)  # each process's name: its process group
 
     def start(self, name: str, command: str, extra: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
         log = (self.logs / f"{name}.log").open("wb")
         self.started.append(subprocess.Popen(command, shell=True, cwd=cwd, env={**self.env, **(extra or {})},
                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        self.groups[name] = self.started[-1].pid
+
+    def cpu_seconds(self, name: str) -> float:
+        """CPU time (user and system) used so far by every live process of `name`'s group: granian's
+        main process and its workers. Less sensitive to other work on the machine than req/s and
+        latencies, which wait for the cores it takes."""
+        group, total = self.groups[name], 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == group:  # pgrp
+                    total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def tail(self) -> str:
         return "\n".join(f"--- {p.stem}\n{p.read_text(errors='replace')[-2000:]}" for p in self.logs.glob("*.log"))
@@ -285,6 +313,9 @@ async def running_stack(env: BenchEnv) -> AsyncIterator[Stack]:
         commands = processes()
         for service in SERVICES:
             stack.start(service, commands[service])
+        for process in WITHOUT_PORTS:  # the gateway's projector, where the Procfile runs one
+            if process in commands:
+                stack.start(process, commands[process])
         if not await asyncio.to_thread(wait_ready, ports, 90):
             raise RuntimeError(f"the stack did not become ready:\n{stack.tail()}")
         yield stack
@@ -375,10 +406,12 @@ def export_tree(ref: str, into: Path) -> str:
                           check=True).stdout.strip()
 
 
-async def start_before(stack: Stack, command: str, ref: str) -> tuple[str, str]:
-    """The gateway at `ref` on a port of its own beside the stack's: its base URL and the commit."""
+async def start_before(stack: Stack, ref: str) -> tuple[str, str]:
+    """The gateway at `ref` on a port of its own beside the stack's, started by that commit's own
+    Procfile command (so a change of granian's options is measured too): its base URL and the commit."""
     tree = Path(tempfile.mkdtemp(prefix="bench-gateway-before-"))
     commit = await asyncio.to_thread(export_tree, ref, tree)
+    command = dict(parse_procfile((tree / "Procfile").read_text()).processes)["gateway"]
     port = free_port()
     # Its own files first on the import path (before the virtualenv's path to this checkout).
     stack.start("before", command, {"GATEWAY_HTTP_PORT": str(port), "PYTHONPATH": str(tree)}, cwd=tree)
@@ -388,9 +421,23 @@ async def start_before(stack: Stack, command: str, ref: str) -> tuple[str, str]:
     return url, commit
 
 
+def measuring_order(names: list[str], run_number: int) -> list[str]:
+    """The rows of one run in the order they are measured: the before summary right beside today's,
+    first in one run and second in the next. Measured last in every run, the same code's summary
+    came out 1.7 times slower than today's (786 against 1,331 req/s, load average 14 to 17): which
+    of two rows goes first matters on a loaded machine."""
+    if "summary_before" not in names or "summary" not in names:
+        return names
+    rest = [n for n in names if n != "summary_before"]
+    pair = ["summary_before", "summary"] if run_number % 2 == 0 else ["summary", "summary_before"]
+    at = rest.index("summary")
+    return [*rest[:at], *pair, *rest[at + 1:]]
+
+
 def _median(loads: list[Load]) -> Load:
     return Load(statistics.median(x.rate for x in loads), statistics.median(x.p50 for x in loads),
-                statistics.median(x.p99 for x in loads), sum(x.requests for x in loads), sum(x.errors for x in loads))
+                statistics.median(x.p99 for x in loads), sum(x.requests for x in loads), sum(x.errors for x in loads),
+                statistics.median(x.cpu_us for x in loads))
 
 
 async def run(env: BenchEnv) -> GatewayFigures | str:
@@ -401,7 +448,8 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
     load_before = os.getloadavg()[0]
     async with running_stack(env) as stack:
         progress("gateway: stack up; demo data, payments for the history")
-        await asyncio.to_thread(load_demo_data, {s: int(u.rsplit(":", 1)[1]) for s, u in stack.urls.items()}, stack.env)
+        await asyncio.to_thread(load_demo_data, {s: int(u.rsplit(":", 1)[1]) for s, u in stack.urls.items()}, stack.env,
+                                True)  # 1015's requests: accounts' and payments'; none of telephony's
         newest = await register_history(stack, HISTORY_PAYMENTS)
         headers = await login(stack)
         logged_in = time.monotonic()
@@ -430,7 +478,7 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
         before_label = ""
         if BEFORE:
             progress(f"gateway: starting the gateway at {BEFORE} beside it")
-            before_url, commit = await start_before(stack, gateway_command, BEFORE)
+            before_url, commit = await start_before(stack, BEFORE)
             before_label = f"GET /api/v1/accounts/{ACCOUNT}/summary at {commit.split()[0]} (before)"
             notes.append(f"before: the gateway at {BEFORE} = {commit}, same stack, database and data")
         gw_database = f"{env.database}_gw"
@@ -454,20 +502,22 @@ async def run(env: BenchEnv) -> GatewayFigures | str:
                 if time.monotonic() - logged_in > 600:  # access tokens live 15 min; logins are rate-limited
                     headers.update(await login(stack))
                     logged_in = time.monotonic()
-                for name, (url, _) in targets.items():
+                for name in measuring_order(list(targets), run_number):
+                    url = targets[name][0]
                     sent = {} if name == "bare" else headers
                     if name == "bare":
-                        loads[name].append(await wrk(binary, url, SECONDS, sent))
+                        loads[name].append(await wrk(binary, url, SECONDS, sent, partial(stack.cpu_seconds, "bare")))
                         loads["raw"].append(await raw_load(pool, workers, raw_dsn, SECONDS))
                         continue
                     if name == "summary_before":  # its connections are not today's gateway's
-                        loads[name].append(await wrk(binary, url, SECONDS, sent))
+                        loads[name].append(await wrk(binary, url, SECONDS, sent, partial(stack.cpu_seconds, "before")))
                         continue
                     stop = asyncio.Event()
                     watch = asyncio.create_task(gateway_connections(env.dsn, gw_database, stop))
-                    loads[name].append(await wrk(binary, url, SECONDS, sent))
+                    loads[name].append(await wrk(binary, url, SECONDS, sent, partial(stack.cpu_seconds, "gateway")))
                     stop.set()
                     seen = max(seen, await watch)
+    notes.append(f"load average (1 min) at the end of the section: {os.getloadavg()[0]:.2f}")
     labels = {name: f"GET /api/v1/accounts/{ACCOUNT}{p}" for name, p in paths.items()}
     if before_label:
         labels["summary_before"] = before_label

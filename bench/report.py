@@ -169,10 +169,14 @@ def gateway_table(f: GatewayFigures | str) -> list[str]:
     if isinstance(f, str):
         return [f"Gateway reads: skipped: {f}."]
     bare, raw = f.routes.get("bare"), f.routes.get("raw")
-    header = ["route", "req/s", "p50 ms", "p99 ms", "route/bare", "route/raw asyncpg", "errors", "goals"]
+    header = ["route", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "route/bare", "route/raw asyncpg", "errors",
+              "goals"]
 
     def figures(load: Load | None) -> list[str]:
-        return [rate(load.rate), _ms(load.p50), _ms(load.p99)] if load else ["—", "—", "—"]
+        if load is None:
+            return ["—", "—", "—", "—"]
+        cpu = "—" if math.isnan(load.cpu_us) else f"{load.cpu_us:,.0f}"
+        return [rate(load.rate), _ms(load.p50), _ms(load.p99), cpu]
 
     rows = [
         ["bare Litestar JSON on granian (no database)", *figures(bare), "1.00", "",
@@ -204,13 +208,15 @@ def gateway_table(f: GatewayFigures | str) -> list[str]:
         *_table(header, rows),
         (f"errors: non-2xx answers and socket errors, all runs; raw asyncpg: SELECT * by primary key of a"
          f" summary-shaped row (10,000 rows), one uvloop process per gateway worker, {RAW_CONNECTIONS} connections"
-         f" each (the gateway's pool today), same duration; {f.wrk_note}"),
+         f" each (the gateway's pool today), same duration; CPU µs/req: the serving processes' CPU time (granian's"
+         f" and its workers') per answered request, on all cores; {f.wrk_note}"),
         *f.notes,
     ]
     before, after = f.routes.get("summary_before"), f.routes.get("summary")
     if before and after:
         lines.append(f"summary before -> after: {rate(before.rate)} -> {rate(after.rate)} req/s"
-                     f" (x{ratio(after.rate, before.rate)}), p99 {_ms(before.p99)} -> {_ms(after.p99)} ms")
+                     f" (x{ratio(after.rate, before.rate)}), p99 {_ms(before.p99)} -> {_ms(after.p99)} ms,"
+                     f" CPU {before.cpu_us:,.0f} -> {after.cpu_us:,.0f} µs per request")
     return lines
 
 

@@ -103,8 +103,12 @@ def wait_ready(ports: dict[str, int], timeout: float = 60.0) -> bool:
     return not pending
 
 
-def load_demo_data(ports: dict[str, int], env: dict[str, str]) -> None:
+def load_demo_data(ports: dict[str, int], env: dict[str, str], only_running: bool = False) -> None:
+    """The demo data through the services' APIs; `only_running`: just the requests to the services
+    in `ports` (a partial stack, as the gateway bench starts)."""
     for request in json.loads((ROOT / "deploy" / "demo" / "requests.json").read_text()):
+        if only_running and request["service"] not in ports:
+            continue
         for _ in range(20):  # a service may not know an account opened a moment ago yet
             response = httpx.request(
                 request["method"],

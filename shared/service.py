@@ -47,7 +47,10 @@ class ServiceRuntime:
         publishes: bool = True,
         projections: Sequence[Projection] = (),
         timer_handlers: Mapping[str, Handler] | None = None,
+        consume: bool = True,
     ) -> None:
+        """`consume=False`: the projections' consumers run in another process (the gateway's
+        projector); this one only watches how far behind their read models are (`freshness`)."""
         self.name = name
         self.settings = settings
         self.registry = registry
@@ -56,6 +59,7 @@ class ServiceRuntime:
         self.publishes = publishes
         self.projections = list(projections)
         self.timer_handlers = dict(timer_handlers or {})
+        self.consume = consume
         self.pool: Pool
         self.store: EventStore
         self.scheduler: Scheduler
@@ -87,7 +91,9 @@ class ServiceRuntime:
                           topic_prefix=self.settings.kafka_topic_prefix)
             self._tasks.append(asyncio.create_task(relay.run(self._stop), name=f"{self.name}-relay"))
         self._tasks.append(asyncio.create_task(self.scheduler.run(self._stop), name=f"{self.name}-timers"))
-        if self.projections:
+        if self.projections and not self.consume:
+            self._tasks.append(asyncio.create_task(self.freshness.run(self._stop), name=f"{self.name}-freshness"))
+        elif self.projections:
             prefix = self.settings.kafka_topic_prefix
             topics = {f"{prefix}{t}" for p in self.projections for t in p.topics}
             await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(topics | {f"{t}.dlq" for t in topics}))

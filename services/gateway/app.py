@@ -41,6 +41,7 @@ from shared.clock import Clock, clock_for
 from shared.db import Connection, Pool, create_pool
 from shared.events import registry
 from shared.freshness import freshness_middleware
+from shared.heap import frozen_heap
 from shared.http import at_the_edge, exception_handlers, ops_route_handlers
 from shared.internal_api import InternalClient
 from shared.logging import configure_logging
@@ -171,6 +172,15 @@ DEPENDENCIES = {
 }
 
 
+def gateway_runtime(settings: GatewaySettings, clock: Clock, *, consume: bool) -> ServiceRuntime:
+    """The gateway's runtime: its read models' projections, consumed here (`consume`) or only watched
+    for freshness while the projector process (services/gateway/projector.py) consumes them."""
+    return ServiceRuntime(
+        "gateway", settings, registry, clock, migrations=Path(__file__).parent / "migrations", publishes=False,
+        projections=[CabinetPayments(), CabinetAccounts(), CabinetMessages()], consume=consume,
+    )
+
+
 def create_app(
     settings: GatewaySettings | None = None, clock: Clock | None = None, accounts: InternalClient | None = None,
     payments: InternalClient | None = None, notifications: InternalClient | None = None,
@@ -181,10 +191,7 @@ def create_app(
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level, settings.log_format)
     clock = clock or clock_for(settings.billing_env, settings.dev_clock_file)
-    runtime = ServiceRuntime(
-        "gateway", settings, registry, clock, migrations=Path(__file__).parent / "migrations", publishes=False,
-        projections=[CabinetPayments(), CabinetAccounts(), CabinetMessages()],
-    )
+    runtime = gateway_runtime(settings, clock, consume=settings.gateway_projections == "in_process")
     token = settings.internal_token
     wiring = Wiring(
         settings, clock, runtime,
@@ -205,7 +212,7 @@ def create_app(
         exception_handlers=exception_handlers,
         middleware=[freshness_middleware(runtime.freshness)],
         logging_config=None,  # every record goes through shared.logging's handler
-        lifespan=[runtime.lifespan, wiring.open_pages],
+        lifespan=[runtime.lifespan, wiring.open_pages, frozen_heap],
         on_shutdown=[wiring.close],
         openapi_config=openapi_config(
             "Billing cabinet API", "1.0.0", security="bearer",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import CommonSettings
@@ -12,6 +14,10 @@ class GatewaySettings(CommonSettings):
     gateway_http_port: int = 8100
     #: Read-your-writes: how long a query may wait for a write the caller just made.
     read_your_writes_timeout_s: float = Field(default=2.0, gt=0, le=5)  # accounts waits at most 5 s
+    #: Where the read models' consumers run: `in_process` (in each HTTP worker's event loop) or
+    #: `own_process` (`python -m services.gateway.projector`, as the Procfile runs them: the HTTP
+    #: workers only serve; README "Cabinet read path").
+    gateway_projections: Literal["in_process", "own_process"] = "in_process"
     #: Connections of the pool the read pages use, per granian worker (README "Cabinet read path").
     pages_pool_size: int = Field(default=10, ge=1, le=100)
     #: The accounts service's internal API (logins, profile, blocks, tariffs).

@@ -306,7 +306,10 @@ class Drill:
             time.sleep(0.2)
 
     def faults(self) -> list[str]:
-        return [*service_ports({}), "broker", "postgres"]
+        """Every HTTP service, the gateway's projector (where the Procfile runs one: the cabinet's
+        read models stop moving while it is down), the broker and PostgreSQL."""
+        projector = [name for name in ("gateway-projections",) if name in processes()]
+        return [*service_ports({}), *projector, "broker", "postgres"]
 
     def _kill(self, fault: str) -> None:
         if fault == "broker":
