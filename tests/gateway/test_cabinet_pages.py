@@ -343,6 +343,14 @@ async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_
             no_invoice = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
                                             data={"period": "2026-02", "_csrf_token": token})
             assert no_invoice.status_code == 422 and "Счёта за этот месяц нет." in no_invoice.text
+            # This month's charges per subscriber by e-mail; a foreign number refused beside its own field.
+            charges = await gateway.post("/cabinet/accounts/1015/invoice-mailings/charges",
+                                         data={"charges_format": "xlsx", "_csrf_token": token})
+            assert charges.status_code == 303, charges.text
+            assert "Начисления заказаны: они придут на e-mail." in (await gateway.get(charges.headers["location"])).text
+            foreign_charges = await gateway.post("/cabinet/accounts/1015/invoice-mailings/charges",
+                                                 data={"charges_numbers": "375290000000", "_csrf_token": token})
+            assert foreign_charges.status_code == 422 and 'id="e-charges_numbers"' in foreign_charges.text
 
             # the split Excel, installments and reports (issue 11 items 2, 6, 8)
             split = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",

@@ -422,6 +422,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "mailing_resend": ("Счёт отправлен повторно.", "The invoice is e-mailed again."),
     "mailing_preliminary": ("Предварительный счёт заказан: он придёт на e-mail.",
                             "The preliminary invoice is ordered: it comes by e-mail."),
+    "charges_mail": ("Начисления текущего месяца по абонентам", "This month's charges per subscriber"),
+    "charges_mail_note": ("Начисления с начала месяца по каждому абоненту: по всему лицевому счёту или по номерам.",
+                          "Each subscriber's charges since the 1st: the whole account or some of its numbers."),
+    "mailing_charges": ("Начисления заказаны: они придут на e-mail.", "The charges are ordered: they come by e-mail."),
     # notification preferences, knowledge base
     "notification_settings": ("Настройка уведомлений", "Notification settings"),
     "notification_note": ("Отметьте, как получать каждое уведомление; без отметок уведомление не приходит.",

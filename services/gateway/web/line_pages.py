@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from services.gateway.entrypoints.add_ons import TV_SUBSCRIPTIONS
 from services.gateway.entrypoints.cabinet import ServicePassword, TariffChange, change_service_password, tariff_options
 from services.gateway.entrypoints.invoicing import InvoiceResend, PreliminaryOrder
+from services.gateway.entrypoints.invoicing_reports import ChargesMailOrder
 from services.gateway.entrypoints.messages import PreferencesChange, Topic, change_preferences, notification_preferences
 from services.gateway.entrypoints.mobile import SIM_OWNERS, Condition, Forwarding, VoicemailCopy
 from services.gateway.entrypoints.telephony import DetailOrderRequest, InternetRequest, PauseRequest, order_call_detail
@@ -298,14 +299,23 @@ class MorePages(Controller):
                                         format=form.get("preliminary_format") or "pdf",
                                         ).model_dump(mode="json", exclude_none=True)
                 path = "preliminary-invoices"
+            elif kind == "charges":
+                body = ChargesMailOrder(numbers=form.get("charges_numbers") or None,
+                                        format=form.get("charges_format") or "pdf",
+                                        ).model_dump(mode="json", exclude_none=True)
+                path = "charges-mailings"
             else:
                 raise ValidationFailed("form.invalid", "no such mailing")
             await web.wiring.invoicing.call("POST", f"/internal/v1/accounts/{account}/{path}", json=body,
                                             actor=web.caller.actor)
         except ValidationError as error:
-            rename = {"format": "preliminary_format"} if kind == "preliminary" else {}
+            rename = {"preliminary": {"format": "preliminary_format"},
+                      "charges": {"format": "charges_format", "numbers": "charges_numbers"}}.get(kind, {})
             return await self._mailings(request, web, account, form, _invalid(error, web.words, rename))
         except DomainError as error:
+            if kind == "charges":  # its numbers field is the page's third: beside it, whatever the refusal names
+                return await self._mailings(request, web, account, form,
+                                            Problems.of(error, web.words, "charges_numbers"))
             where = "period" if kind == "resend" else "numbers"
             return await self._mailings(request, web, account, form, _beside(error, web.words, where))
         return redirect(web, f"{PREFIX}/accounts/{account}/invoice-mailings?done={kind}")
