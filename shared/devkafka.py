@@ -201,10 +201,11 @@ def start_kafka(
     run_dir: Path | None = None,
     log_path: Path | None = None,
     heap: str = "512m",
-    timeout: float = 60.0,
+    timeout: float = 180.0,
 ) -> KafkaBroker:
     """Start a broker whose data lives in `data_dir` (formatted on first use, kept afterwards) on
-    127.0.0.1:`port` (a free one by default); returns once it serves clients."""
+    127.0.0.1:`port` (a free one by default); returns once it serves clients. `timeout` bounds a start
+    that hangs: a JVM on a loaded 2-core machine has been seen to take over 60 s."""
     lib = ensure_distribution(run_dir or ROOT / ".run")
     data_dir.mkdir(parents=True, exist_ok=True)
     config = data_dir / "server.properties"

@@ -94,7 +94,7 @@ def running_stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Itera
                 cmd, shell=True, cwd=ROOT, env=env, stdout=logs[name].open("wb"),
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
-        if not wait_ready(ports, timeout=60):
+        if not wait_ready(ports, timeout=180):  # a bound for a hung start; loaded machines start slowly
             output = "\n".join(f"--- {n}\n{p.read_text()[-3000:]}" for n, p in logs.items())
             raise AssertionError(f"services did not become ready:\n{output}")
         yield Stack({n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, env, logs, running)
