@@ -53,8 +53,9 @@ def test_a_registered_payment_shows_in_balance_and_history_once(stack: Stack) ->
     assert backwards.status_code == 422 and backwards.json()["code"] == "request.invalid_date_range"
 
     # The correlation id went from the HTTP request into the event, onto Kafka and into the
-    # consumer's log line.
-    applied = [json.loads(line) for line in stack.log_text("gateway").splitlines()
+    # consumer's log line (the gateway's projections run in their own process, the Procfile's
+    # gateway-projections).
+    applied = [json.loads(line) for line in stack.log_text("gateway-projections").splitlines()
                if line.startswith("{") and "projection.applied" in line]
     assert any(entry.get("correlation_id") == "e2e-corr-1015" for entry in applied)
 
