@@ -78,7 +78,8 @@ async def main() -> None:
             print(error, file=sys.stderr)
             gateway_figures = f"it failed: {str(error).splitlines()[0]}"
         accounts = int(os.environ.get("BENCH_INVOICING_ACCOUNTS", "5000"))
-        progress(f"invoicing: posting and bill run of {accounts:,} accounts beside raw INSERT/COPY; PDF and XLSX")
+        progress(f"invoicing: posting and bill run of {accounts:,} accounts beside raw INSERT/COPY, a bill run"
+                 f" posting the month itself of {invoicing.BILL_RUN_ACCOUNTS:,}; PDF and XLSX")
         invoicing_lines = await invoicing.run(env.admin_dsn, accounts)
     lines = [
         (f"Benchmarks: BENCH_SCALE={SCALE:g}, median of {RUNS} runs; each store figure {DURATION:.1f} s"
