@@ -15,10 +15,15 @@ from litestar import Litestar
 
 from services.accounts.adapters.network import DevNetwork
 from services.accounts.adapters.tv_partners import SandboxTvPartners
+from services.accounts.app import create_app as create_accounts
+from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import GatewaySettings
+from services.invoicing.app import create_app as create_invoicing
 from shared.clock import FakeClock
-from tests.accounts.factories import RecordingCourier
+from shared.internal_api import InternalClient
+from tests.accounts.factories import RecordingCourier, accounts_settings, load_demo
 from tests.conftest import KafkaSpace
+from tests.invoicing.conftest import settings_for
 
 #: Demo users (deploy/demo/requests.json): the ISP subscriber, the second subscriber (in debt),
 #: the organization's admin, the operator.
@@ -83,3 +88,31 @@ async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         await task
 
 
+
+
+def in_process(name: str, app: Litestar) -> InternalClient:
+    """The gateway's client of another service's app in this process."""
+    return InternalClient(name, f"http://{name}", "test-internal-token", transport=httpx.ASGITransport(app=app))
+
+
+@contextlib.asynccontextmanager
+async def with_invoicing(database_url: str, kafka: KafkaSpace,
+                         clock: FakeClock) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """The accounts and invoicing services in-process behind the gateway (invoicing charging from
+    accounts' events on Kafka), the demo data loaded: clients of invoicing and of the gateway."""
+    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
+    invoicing_app = create_invoicing(settings_for(database_url, kafka), clock)
+    async with serving(accounts_app) as accounts, serving(invoicing_app) as invoicing:
+        gateway_app = create_gateway(gateway_settings(database_url, kafka), clock=clock,
+                                     accounts=in_process("accounts", accounts_app),
+                                     invoicing=in_process("invoicing", invoicing_app))
+        async with serving(gateway_app) as gateway:
+            await load_demo(accounts)
+            yield invoicing, gateway
+
+
+async def api_login(gateway: httpx.AsyncClient, credentials: tuple[str, str]) -> dict[str, str]:
+    """The bearer header of `credentials` logged in through the gateway's API."""
+    answer = await gateway.post("/api/v1/auth/login", json={"login": credentials[0], "password": credentials[1]})
+    assert answer.status_code == 200, answer.text
+    return {"authorization": f"Bearer {answer.json()['access_token']}"}

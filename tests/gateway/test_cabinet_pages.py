@@ -12,17 +12,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from services.accounts.app import create_app as create_accounts
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
-from services.invoicing.app import create_app as create_invoicing
 from shared.clock import FakeClock
-from shared.internal_api import InternalClient
-from tests.accounts.factories import START, TOKEN, RecordingCourier, accounts_settings, events_of, load_demo
+from tests.accounts.factories import START, TOKEN, events_of
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
-from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet, gateway_settings, serving
-from tests.invoicing.conftest import settings_for
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, Cabinet, with_invoicing
 
 #: (method, path, form) of every page naming an account; {a} is the account.
 ACCOUNT_PAGES: list[tuple[str, str, dict[str, str] | None]] = [
@@ -269,125 +265,115 @@ async def test_the_charges_and_invoices_pages_order_and_download_a_document_and_
         database_url: str, kafka: KafkaSpace) -> None:
     """With the invoicing service in-process (charging the demo from accounts' events on Kafka)."""
     clock = FakeClock(START)
-    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
-    invoicing_app = create_invoicing(settings_for(database_url, kafka), clock)
+    async with with_invoicing(database_url, kafka, clock) as (invoicing, gateway):
+        token = await _log_in(gateway, *SUBSCRIBER)
 
-    def client(name: str, app: Any) -> InternalClient:
-        return InternalClient(name, f"http://{name}", "test-internal-token", transport=httpx.ASGITransport(app=app))
-
-    async with serving(accounts_app) as accounts, serving(invoicing_app) as invoicing:
-        gateway_app = create_app(gateway_settings(database_url, kafka), clock=clock,
-                                 accounts=client("accounts", accounts_app), invoicing=client("invoicing", invoicing_app))
-        async with serving(gateway_app) as gateway:
-            await load_demo(accounts)
-            token = await _log_in(gateway, *SUBSCRIBER)
-
-            async def charged() -> bool:
-                page = await gateway.get("/cabinet/accounts/1015/charges")
-                return page.status_code == 200 and 'id="no-charges"' not in page.text
-
-            await eventually(charged)
-            page = await gateway.get("/cabinet/accounts/1015/charges?period=2026-02")
-            assert page.status_code == 200 and 'id="no-charges"' in page.text  # the demo began in March
+        async def charged() -> bool:
             page = await gateway.get("/cabinet/accounts/1015/charges")
-            assert "Ставка НДС" in page.text and 'option value="2026-01"' in page.text
-            out_of_range = await gateway.get("/cabinet/accounts/1015/charges?period=2025-12")
-            assert out_of_range.status_code == 422 and 'id="e-period"' in out_of_range.text
-            history = await gateway.get("/cabinet/accounts/1015/charges/history")
-            assert history.status_code == 200 and '<table id="charges-history">' in history.text
-            too_old = await gateway.get("/cabinet/accounts/1015/charges/history?from=2024-01-01")
-            assert too_old.status_code == 422
+            return page.status_code == 200 and 'id="no-charges"' not in page.text
 
-            clock.set(datetime.combine(datetime(2026, 4, 4).date(), time(9), ZoneInfo("Europe/Minsk")).astimezone(UTC))
-            started = await invoicing.post("/internal/v1/bill-runs", json={"period": "2026-03"}, headers=TOKEN)
-            assert started.status_code == 202
-            gateway.cookies.clear()
-            token = await _log_in(gateway, *SUBSCRIBER)  # a month later: a new session
+        await eventually(charged)
+        page = await gateway.get("/cabinet/accounts/1015/charges?period=2026-02")
+        assert page.status_code == 200 and 'id="no-charges"' in page.text  # the demo began in March
+        page = await gateway.get("/cabinet/accounts/1015/charges")
+        assert "Ставка НДС" in page.text and 'option value="2026-01"' in page.text
+        out_of_range = await gateway.get("/cabinet/accounts/1015/charges?period=2025-12")
+        assert out_of_range.status_code == 422 and 'id="e-period"' in out_of_range.text
+        history = await gateway.get("/cabinet/accounts/1015/charges/history")
+        assert history.status_code == 200 and '<table id="charges-history">' in history.text
+        too_old = await gateway.get("/cabinet/accounts/1015/charges/history?from=2024-01-01")
+        assert too_old.status_code == 422
 
-            async def invoiced() -> bool:
-                return 'id="i-2026-03"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+        clock.set(datetime.combine(datetime(2026, 4, 4).date(), time(9), ZoneInfo("Europe/Minsk")).astimezone(UTC))
+        started = await invoicing.post("/internal/v1/bill-runs", json={"period": "2026-03"}, headers=TOKEN)
+        assert started.status_code == 202
+        gateway.cookies.clear()
+        token = await _log_in(gateway, *SUBSCRIBER)  # a month later: a new session
 
-            await eventually(invoiced)
-            ordered = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
-                                         data={"format": "xlsx", "_csrf_token": token})
-            assert ordered.status_code == 303, ordered.text
-            link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx"
+        async def invoiced() -> bool:
+            return 'id="i-2026-03"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
 
-            async def ready() -> bool:
-                return f'href="{link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+        await eventually(invoiced)
+        ordered = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
+                                     data={"format": "xlsx", "_csrf_token": token})
+        assert ordered.status_code == 303, ordered.text
+        link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx"
 
-            await eventually(ready)
-            document = await gateway.get(link)
-            assert document.status_code == 200 and document.content.startswith(b"PK")
-            assert document.headers["content-disposition"].endswith('.xlsx"')
+        async def ready() -> bool:
+            return f'href="{link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
 
-            too_long = ";".join(["abcdefghij@example.by"] * 9) + ";x@y.by"  # 204 characters
-            refused = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
-                "method": "email", "format": "pdf", "addresses": too_long, "_csrf_token": token})
-            assert refused.status_code == 422 and 'id="e-addresses"' in refused.text
-            assert "Получает сам." in refused.text
-            changed = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
-                "method": "email", "format": "pdf", "addresses": "me@x.by;wife@x.by", "_csrf_token": token})
-            assert changed.status_code == 303, changed.text
-            shown = await gateway.get(changed.headers["location"])
-            assert "Счета приходят по e-mail (PDF) на адреса: me@x.by;wife@x.by." in shown.text
+        await eventually(ready)
+        document = await gateway.get(link)
+        assert document.status_code == 200 and document.content.startswith(b"PK")
+        assert document.headers["content-disposition"].endswith('.xlsx"')
 
-            # The March invoice again, to the current addresses; a preliminary one for a foreign number refused.
-            resent = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
-                                        data={"period": "2026-03", "_csrf_token": token})
-            assert resent.status_code == 303, resent.text
-            assert "Счёт отправлен повторно." in (await gateway.get(resent.headers["location"])).text
-            foreign = await gateway.post("/cabinet/accounts/1015/invoice-mailings/preliminary",
-                                         data={"numbers": "375290000000", "_csrf_token": token})
-            assert foreign.status_code == 422 and 'id="e-numbers"' in foreign.text, foreign.text[:300]
-            no_invoice = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
-                                            data={"period": "2026-02", "_csrf_token": token})
-            assert no_invoice.status_code == 422 and "Счёта за этот месяц нет." in no_invoice.text
-            # This month's charges per subscriber by e-mail; a foreign number refused beside its own field.
-            charges = await gateway.post("/cabinet/accounts/1015/invoice-mailings/charges",
-                                         data={"charges_format": "xlsx", "_csrf_token": token})
-            assert charges.status_code == 303, charges.text
-            assert "Начисления заказаны: они придут на e-mail." in (await gateway.get(charges.headers["location"])).text
-            foreign_charges = await gateway.post("/cabinet/accounts/1015/invoice-mailings/charges",
-                                                 data={"charges_numbers": "375290000000", "_csrf_token": token})
-            assert foreign_charges.status_code == 422 and 'id="e-charges_numbers"' in foreign_charges.text
+        too_long = ";".join(["abcdefghij@example.by"] * 9) + ";x@y.by"  # 204 characters
+        refused = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
+            "method": "email", "format": "pdf", "addresses": too_long, "_csrf_token": token})
+        assert refused.status_code == 422 and 'id="e-addresses"' in refused.text
+        assert "Получает сам." in refused.text
+        changed = await gateway.post("/cabinet/accounts/1015/invoice-delivery", data={
+            "method": "email", "format": "pdf", "addresses": "me@x.by;wife@x.by", "_csrf_token": token})
+        assert changed.status_code == 303, changed.text
+        shown = await gateway.get(changed.headers["location"])
+        assert "Счета приходят по e-mail (PDF) на адреса: me@x.by;wife@x.by." in shown.text
 
-            # the split Excel, installments and reports (issue 11 items 2, 6, 8)
-            split = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
-                                       data={"format": "xlsx_split", "_csrf_token": token})
-            assert split.status_code == 303, split.text
-            split_link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx_split"
+        # The March invoice again, to the current addresses; a preliminary one for a foreign number refused.
+        resent = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
+                                    data={"period": "2026-03", "_csrf_token": token})
+        assert resent.status_code == 303, resent.text
+        assert "Счёт отправлен повторно." in (await gateway.get(resent.headers["location"])).text
+        foreign = await gateway.post("/cabinet/accounts/1015/invoice-mailings/preliminary",
+                                     data={"numbers": "375290000000", "_csrf_token": token})
+        assert foreign.status_code == 422 and 'id="e-numbers"' in foreign.text, foreign.text[:300]
+        no_invoice = await gateway.post("/cabinet/accounts/1015/invoice-mailings/resend",
+                                        data={"period": "2026-02", "_csrf_token": token})
+        assert no_invoice.status_code == 422 and "Счёта за этот месяц нет." in no_invoice.text
+        # This month's charges per subscriber by e-mail; a foreign number refused beside its own field.
+        charges = await gateway.post("/cabinet/accounts/1015/invoice-mailings/charges",
+                                     data={"charges_format": "xlsx", "_csrf_token": token})
+        assert charges.status_code == 303, charges.text
+        assert "Начисления заказаны: они придут на e-mail." in (await gateway.get(charges.headers["location"])).text
+        foreign_charges = await gateway.post("/cabinet/accounts/1015/invoice-mailings/charges",
+                                             data={"charges_numbers": "375290000000", "_csrf_token": token})
+        assert foreign_charges.status_code == 422 and 'id="e-charges_numbers"' in foreign_charges.text
 
-            async def split_ready() -> bool:
-                return f'href="{split_link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
+        # the split Excel, installments and reports (issue 11 items 2, 6, 8)
+        split = await gateway.post("/cabinet/accounts/1015/invoices/2026-03/documents",
+                                   data={"format": "xlsx_split", "_csrf_token": token})
+        assert split.status_code == 303, split.text
+        split_link = "/cabinet/accounts/1015/invoices/2026-03/documents/xlsx_split"
 
-            await eventually(split_ready)
-            assert (await gateway.get(split_link)).headers["content-disposition"].endswith('-split.xlsx"')
-            registered = await invoicing.post(
-                "/internal/v1/accounts/1015/installments", headers={**TOKEN, "x-actor": "operator:o1"},
-                json={"line_id": "inet-1015", "description": "Роутер", "total": "360.00", "payments": 12,
-                      "first_month": "2026-04"})
-            assert registered.status_code == 201, registered.text
-            installments = await gateway.get("/cabinet/accounts/1015/installments")
-            assert installments.status_code == 200 and '<table id="installments">' in installments.text
-            assert "Роутер" in installments.text and "11 / 12" in installments.text and "30,00" in installments.text
-            per_line = await gateway.get("/cabinet/accounts/1015/installments?line_id=tv-1015")
-            assert 'id="installments">' in per_line.text and "Роутер" not in per_line.text
-            wrong = await gateway.post("/cabinet/accounts/1015/reports", data={
-                "date_from": "2026-04-04", "date_to": "2026-04-01", "format": "xlsx", "_csrf_token": token})
-            assert wrong.status_code == 422 and 'id="e-date_from"' in wrong.text
-            ordered_report = await gateway.post("/cabinet/accounts/1015/reports", data={
-                "date_from": "2026-03-01", "date_to": "2026-04-04", "format": "xlsx", "_csrf_token": token})
-            assert ordered_report.status_code == 303, ordered_report.text
+        async def split_ready() -> bool:
+            return f'href="{split_link}"' in (await gateway.get("/cabinet/accounts/1015/invoices")).text
 
-            async def report_ready() -> bool:
-                page = (await gateway.get("/cabinet/accounts/1015/reports")).text
-                found = re.search(r'href="(/cabinet/accounts/1015/reports/[0-9a-f-]{36}/document)"', page)
-                holder["report"] = found.group(1) if found else None
-                return found is not None
+        await eventually(split_ready)
+        assert (await gateway.get(split_link)).headers["content-disposition"].endswith('-split.xlsx"')
+        registered = await invoicing.post(
+            "/internal/v1/accounts/1015/installments", headers={**TOKEN, "x-actor": "operator:o1"},
+            json={"line_id": "inet-1015", "description": "Роутер", "total": "360.00", "payments": 12,
+                  "first_month": "2026-04"})
+        assert registered.status_code == 201, registered.text
+        installments = await gateway.get("/cabinet/accounts/1015/installments")
+        assert installments.status_code == 200 and '<table id="installments">' in installments.text
+        assert "Роутер" in installments.text and "11 / 12" in installments.text and "30,00" in installments.text
+        per_line = await gateway.get("/cabinet/accounts/1015/installments?line_id=tv-1015")
+        assert 'id="installments">' in per_line.text and "Роутер" not in per_line.text
+        wrong = await gateway.post("/cabinet/accounts/1015/reports", data={
+            "date_from": "2026-04-04", "date_to": "2026-04-01", "format": "xlsx", "_csrf_token": token})
+        assert wrong.status_code == 422 and 'id="e-date_from"' in wrong.text
+        ordered_report = await gateway.post("/cabinet/accounts/1015/reports", data={
+            "date_from": "2026-03-01", "date_to": "2026-04-04", "format": "xlsx", "_csrf_token": token})
+        assert ordered_report.status_code == 303, ordered_report.text
 
-            holder: dict[str, Any] = {}
-            await eventually(report_ready)
-            report = await gateway.get(holder["report"])
-            assert report.status_code == 200 and report.content.startswith(b"PK")
-            assert report.headers["content-disposition"].endswith('"report-1015-20260301-20260404.xlsx"')
+        async def report_ready() -> bool:
+            page = (await gateway.get("/cabinet/accounts/1015/reports")).text
+            found = re.search(r'href="(/cabinet/accounts/1015/reports/[0-9a-f-]{36}/document)"', page)
+            holder["report"] = found.group(1) if found else None
+            return found is not None
+
+        holder: dict[str, Any] = {}
+        await eventually(report_ready)
+        report = await gateway.get(holder["report"])
+        assert report.status_code == 200 and report.content.startswith(b"PK")
+        assert report.headers["content-disposition"].endswith('"report-1015-20260301-20260404.xlsx"')

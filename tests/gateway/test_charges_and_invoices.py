@@ -9,18 +9,11 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from services.accounts.app import create_app as create_accounts
-from services.gateway.app import create_app as create_gateway
-from services.invoicing.app import create_app as create_invoicing
 from shared.clock import FakeClock
-from shared.internal_api import InternalClient
-from tests.accounts.factories import START, TOKEN, RecordingCourier, accounts_settings, load_demo
+from tests.accounts.factories import START, TOKEN
 from tests.conftest import KafkaSpace
 from tests.eventually import eventually
-from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, gateway_settings, serving
-from tests.invoicing.conftest import settings_for
+from tests.gateway.factories import ORG_ADMIN, SUBSCRIBER, api_login, with_invoicing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,108 +24,90 @@ def _minsk(day: str, hour: int = 9) -> datetime:
 
 async def test_charges_invoices_documents_and_delivery_in_the_cabinet(database_url: str, kafka: KafkaSpace) -> None:
     clock = FakeClock(START)
-    accounts_app = create_accounts(accounts_settings(database_url, kafka), clock=clock, courier=RecordingCourier())
-    invoicing_app = create_invoicing(settings_for(database_url, kafka), clock)
+    async with with_invoicing(database_url, kafka, clock) as (invoicing, gateway):
+        holder: dict[str, Any] = {}
 
-    def client(name: str, app: Any) -> InternalClient:
-        return InternalClient(name, f"http://{name}", "test-internal-token", transport=httpx.ASGITransport(app=app))
+        async def charged() -> bool:
+            if "me" not in holder:
+                login_answer = await gateway.post("/api/v1/auth/login",
+                                                  json={"login": SUBSCRIBER[0], "password": SUBSCRIBER[1]})
+                if login_answer.status_code != 200:
+                    return False
+                holder["me"] = {"authorization": f"Bearer {login_answer.json()['access_token']}"}
+            answer = await gateway.get("/api/v1/accounts/1015/charges", headers=holder["me"])
+            holder["page"] = answer
+            return answer.status_code == 200 and bool(answer.json()["subscribers"])
 
-    async with serving(accounts_app) as accounts, serving(invoicing_app) as invoicing:
-        gateway_app = create_gateway(gateway_settings(database_url, kafka), clock=clock,
-                                     accounts=client("accounts", accounts_app),
-                                     invoicing=client("invoicing", invoicing_app))
-        async with serving(gateway_app) as gateway:
-            await load_demo(accounts)
+        await eventually(charged)
+        me = holder["me"]
+        page = holder["page"].json()
+        assert (page["period"], page["periods"]) == ("2026-03", ["2026-03", "2026-02", "2026-01"])
+        # the demo's internet line (its TV line is charged too, once invoicing has seen it)
+        [subscriber] = [s for s in page["subscribers"] if s["line_id"] == "inet-1015"]
+        assert {"net", "vat_rate", "vat", "other_tax", "total"} <= set(subscriber["lines"][0])
+        for path, status, code in [("/charges?period=2025-12", 422, "charges.period_out_of_range"),
+                                   ("/charges?period=2026-3", 400, "request.invalid"),
+                                   ("/charges/history?from=2024-01-01", 422, "request.date_range_too_old"),
+                                   ("/invoices/2026-02/documents/pdf", 404, "invoice.not_found")]:
+            answer = await gateway.get(f"/api/v1/accounts/1015{path}", headers=me)
+            assert (answer.status_code, answer.json()["code"]) == (status, code), path
+            assert answer.headers["content-type"] == "application/problem+json"
+        history = (await gateway.get("/api/v1/accounts/1015/charges/history", headers=me)).json()
+        assert history["total"] >= 1 and history["items"][0]["line_id"] == "inet-1015"
 
-            async def login(credentials: tuple[str, str]) -> dict[str, str]:
-                answer = await gateway.post("/api/v1/auth/login",
-                                            json={"login": credentials[0], "password": credentials[1]})
-                assert answer.status_code == 200, answer.text
-                return {"authorization": f"Bearer {answer.json()['access_token']}"}
+        clock.set(_minsk("2026-04-04"))
+        started = await invoicing.post("/internal/v1/bill-runs", json={"period": "2026-03"}, headers=TOKEN)
+        assert started.status_code == 202
+        me = await api_login(gateway, SUBSCRIBER)  # a month later: the access token from March has expired
 
-            holder: dict[str, Any] = {}
+        async def invoiced() -> bool:
+            answer = await gateway.get("/api/v1/accounts/1015/invoices", headers=me)
+            holder["invoices"] = answer.json()
+            return answer.status_code == 200 and bool(answer.json()["invoices"])
 
-            async def charged() -> bool:
-                if "me" not in holder:
-                    login_answer = await gateway.post("/api/v1/auth/login",
-                                                      json={"login": SUBSCRIBER[0], "password": SUBSCRIBER[1]})
-                    if login_answer.status_code != 200:
-                        return False
-                    holder["me"] = {"authorization": f"Bearer {login_answer.json()['access_token']}"}
-                answer = await gateway.get("/api/v1/accounts/1015/charges", headers=holder["me"])
-                holder["page"] = answer
-                return answer.status_code == 200 and bool(answer.json()["subscribers"])
+        await eventually(invoiced)
+        listed = holder["invoices"]
+        assert (listed["periods"], listed["orders_open"]) == (["2026-03", "2026-02"], True)
+        [invoice] = listed["invoices"]
+        assert (invoice["period"], invoice["documents"]) == ("2026-03", [])
+        previous = (await gateway.get("/api/v1/accounts/1015/charges/previous-month", headers=me)).json()
+        assert previous["invoice"]["number"] == invoice["number"]
+        assert previous["charges"]["total"] == invoice["total"] and "balance" in previous
 
-            await eventually(charged)
-            me = holder["me"]
-            page = holder["page"].json()
-            assert (page["period"], page["periods"]) == ("2026-03", ["2026-03", "2026-02", "2026-01"])
-            # the demo's internet line (its TV line is charged too, once invoicing has seen it)
-            [subscriber] = [s for s in page["subscribers"] if s["line_id"] == "inet-1015"]
-            assert {"net", "vat_rate", "vat", "other_tax", "total"} <= set(subscriber["lines"][0])
-            for path, status, code in [("/charges?period=2025-12", 422, "charges.period_out_of_range"),
-                                       ("/charges?period=2026-3", 400, "request.invalid"),
-                                       ("/charges/history?from=2024-01-01", 422, "request.date_range_too_old"),
-                                       ("/invoices/2026-02/documents/pdf", 404, "invoice.not_found")]:
-                answer = await gateway.get(f"/api/v1/accounts/1015{path}", headers=me)
-                assert (answer.status_code, answer.json()["code"]) == (status, code), path
-                assert answer.headers["content-type"] == "application/problem+json"
-            history = (await gateway.get("/api/v1/accounts/1015/charges/history", headers=me)).json()
-            assert history["total"] >= 1 and history["items"][0]["line_id"] == "inet-1015"
+        ordered = await gateway.post("/api/v1/accounts/1015/invoices/2026-03/documents", json={"format": "xlsx"},
+                                     headers=me)
+        assert (ordered.status_code, ordered.json()["status"]) == (202, "ordered")
 
-            clock.set(_minsk("2026-04-04"))
-            started = await invoicing.post("/internal/v1/bill-runs", json={"period": "2026-03"}, headers=TOKEN)
-            assert started.status_code == 202
-            me = await login(SUBSCRIBER)  # a month later: the access token from March has expired
+        async def downloaded() -> bool:
+            answer = await gateway.get("/api/v1/accounts/1015/invoices/2026-03/documents/xlsx", headers=me)
+            holder["file"] = answer
+            return answer.status_code == 200
 
-            async def invoiced() -> bool:
-                answer = await gateway.get("/api/v1/accounts/1015/invoices", headers=me)
-                holder["invoices"] = answer.json()
-                return answer.status_code == 200 and bool(answer.json()["invoices"])
+        await eventually(downloaded)
+        assert holder["file"].headers["content-type"] == XLSX and holder["file"].content.startswith(b"PK")
+        assert holder["file"].headers["content-disposition"].endswith(f'filename="{invoice["number"]}.xlsx"')
+        [document] = (await gateway.get("/api/v1/accounts/1015/invoices", headers=me)).json()["invoices"][0][
+            "documents"]
+        assert (document["status"], document["download"]) == (
+            "ready", "/api/v1/accounts/1015/invoices/2026-03/documents/xlsx")
 
-            await eventually(invoiced)
-            listed = holder["invoices"]
-            assert (listed["periods"], listed["orders_open"]) == (["2026-03", "2026-02"], True)
-            [invoice] = listed["invoices"]
-            assert (invoice["period"], invoice["documents"]) == ("2026-03", [])
-            previous = (await gateway.get("/api/v1/accounts/1015/charges/previous-month", headers=me)).json()
-            assert previous["invoice"]["number"] == invoice["number"]
-            assert previous["charges"]["total"] == invoice["total"] and "balance" in previous
+        too_long = ";".join(["abcdefghij@example.by"] * 9) + ";x@y.by"  # 204 characters
+        refused = await gateway.put("/api/v1/accounts/1015/invoice-delivery", headers=me,
+                                    json={"method": "email", "addresses": too_long})
+        assert (refused.status_code, refused.json()["code"]) == (422, "delivery.addresses_too_long")
+        assert (await gateway.get("/api/v1/accounts/1015/invoice-delivery", headers=me)).json()["method"] == "self"
+        changed = await gateway.put("/api/v1/accounts/1015/invoice-delivery", headers=me,
+                                    json={"method": "email", "format": "pdf", "addresses": "me@x.by;wife@x.by"})
+        assert (changed.status_code, changed.json()["addresses"]) == (200, ["me@x.by", "wife@x.by"])
+        resent = await gateway.post("/api/v1/accounts/1015/invoice-sends", headers=me, json={"period": "2026-03"})
+        assert (resent.status_code, resent.json()["addresses"]) == (202, ["me@x.by", "wife@x.by"])
 
-            ordered = await gateway.post("/api/v1/accounts/1015/invoices/2026-03/documents", json={"format": "xlsx"},
-                                         headers=me)
-            assert (ordered.status_code, ordered.json()["status"]) == (202, "ordered")
-
-            async def downloaded() -> bool:
-                answer = await gateway.get("/api/v1/accounts/1015/invoices/2026-03/documents/xlsx", headers=me)
-                holder["file"] = answer
-                return answer.status_code == 200
-
-            await eventually(downloaded)
-            assert holder["file"].headers["content-type"] == XLSX and holder["file"].content.startswith(b"PK")
-            assert holder["file"].headers["content-disposition"].endswith(f'filename="{invoice["number"]}.xlsx"')
-            [document] = (await gateway.get("/api/v1/accounts/1015/invoices", headers=me)).json()["invoices"][0][
-                "documents"]
-            assert (document["status"], document["download"]) == (
-                "ready", "/api/v1/accounts/1015/invoices/2026-03/documents/xlsx")
-
-            too_long = ";".join(["abcdefghij@example.by"] * 9) + ";x@y.by"  # 204 characters
-            refused = await gateway.put("/api/v1/accounts/1015/invoice-delivery", headers=me,
-                                        json={"method": "email", "addresses": too_long})
-            assert (refused.status_code, refused.json()["code"]) == (422, "delivery.addresses_too_long")
-            assert (await gateway.get("/api/v1/accounts/1015/invoice-delivery", headers=me)).json()["method"] == "self"
-            changed = await gateway.put("/api/v1/accounts/1015/invoice-delivery", headers=me,
-                                        json={"method": "email", "format": "pdf", "addresses": "me@x.by;wife@x.by"})
-            assert (changed.status_code, changed.json()["addresses"]) == (200, ["me@x.by", "wife@x.by"])
-            resent = await gateway.post("/api/v1/accounts/1015/invoice-sends", headers=me, json={"period": "2026-03"})
-            assert (resent.status_code, resent.json()["addresses"]) == (202, ["me@x.by", "wife@x.by"])
-
-            admin = await login(ORG_ADMIN)
-            await gateway.put("/api/v1/accounts/3003/invoice-delivery", headers=admin,
-                              json={"method": "self", "addresses": "office@alfa.by"})
-            foreign = await gateway.post("/api/v1/accounts/3003/preliminary-invoices", headers=admin,
-                                         json={"numbers": "375170003003;375291234567"})
-            assert (foreign.status_code, foreign.json()["code"], foreign.json()["numbers"]) == (
-                422, "invoice.foreign_numbers", ["375291234567"])
-            own = await gateway.post("/api/v1/accounts/3003/preliminary-invoices", headers=admin, json={})
-            assert (own.status_code, own.json()["kind"], own.json()["period"]) == (202, "preliminary", "2026-04")
+        admin = await api_login(gateway, ORG_ADMIN)
+        await gateway.put("/api/v1/accounts/3003/invoice-delivery", headers=admin,
+                          json={"method": "self", "addresses": "office@alfa.by"})
+        foreign = await gateway.post("/api/v1/accounts/3003/preliminary-invoices", headers=admin,
+                                     json={"numbers": "375170003003;375291234567"})
+        assert (foreign.status_code, foreign.json()["code"], foreign.json()["numbers"]) == (
+            422, "invoice.foreign_numbers", ["375291234567"])
+        own = await gateway.post("/api/v1/accounts/3003/preliminary-invoices", headers=admin, json={})
+        assert (own.status_code, own.json()["kind"], own.json()["period"]) == (202, "preliminary", "2026-04")
