@@ -51,6 +51,14 @@ async def _numbers(invoicing: Invoicing) -> list[int]:
     return [r["seq"] for r in await invoicing.pool.fetch("SELECT seq FROM invoices ORDER BY seq")]
 
 
+async def _each_invoiced_once(invoicing: Invoicing, ids: list[str]) -> None:
+    """Every account of `ids` has exactly one invoice and one InvoiceIssued, numbered 1.. without a gap."""
+    assert await _numbers(invoicing) == list(range(1, len(ids) + 1))
+    per_account = await invoicing.pool.fetch("SELECT account_id, count(*) FROM invoices GROUP BY account_id")
+    assert sorted(r["account_id"] for r in per_account) == ids and {r["count"] for r in per_account} == {1}
+    issued_events = await invoicing.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'")
+    assert issued_events == len(ids)
+
 async def test_the_bill_run_invoices_every_account_once_in_batches_and_a_rerun_creates_nothing(
         invoicing: Invoicing, clock: FakeClock) -> None:
     ids = await _accounts(invoicing, 7)
@@ -88,11 +96,7 @@ async def test_numbers_stay_gapless_when_workers_invoice_concurrently_the_same_a
     orders = [ids, ids[::-1], ids[6:] + ids[:6], ids[3:] + ids[:3]]
     issued = await asyncio.gather(*(worker(order) for order in orders))
     assert sum(issued) == 12
-    assert await _numbers(invoicing) == list(range(1, 13))
-    per_account = await invoicing.pool.fetch("SELECT account_id, count(*) FROM invoices GROUP BY account_id")
-    assert sorted(r["account_id"] for r in per_account) == ids and {r["count"] for r in per_account} == {1}
-    issued_events = await invoicing.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'")
-    assert issued_events == 12
+    await _each_invoiced_once(invoicing, ids)
 
 
 async def test_a_batch_skips_accounts_already_invoiced_numbers_the_rest_after_them_and_mails_by_e_mail(
@@ -124,11 +128,7 @@ async def test_numbers_stay_gapless_when_workers_invoice_overlapping_batches_con
 
     issued = await asyncio.gather(*(worker(batch) for batch in (ids[:6], ids[3:9], ids[6:], ids, ids[2:5])))
     assert sum(issued) == 12
-    assert await _numbers(invoicing) == list(range(1, 13))
-    per_account = await invoicing.pool.fetch("SELECT account_id, count(*) FROM invoices GROUP BY account_id")
-    assert sorted(r["account_id"] for r in per_account) == ids and {r["count"] for r in per_account} == {1}
-    issued_events = await invoicing.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'")
-    assert issued_events == 12
+    await _each_invoiced_once(invoicing, ids)
 
 
 async def test_a_batch_that_meets_a_concurrent_append_is_decided_again_on_the_stream_as_that_writer_left_it(
