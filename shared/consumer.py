@@ -12,6 +12,12 @@ failing goes to the DLQ too, and the batch goes on.
 `gap_timeout` even when no message arrives, and keeps the parked/missing gauges current. After each
 batch the `billing_consumer_lag` gauge is set per partition from the consumer's last fetched
 high-water mark (no extra request).
+
+FastStream only logs a commit that fails (the broker restarting, the coordinator moving): the batch
+stays applied but its offsets uncommitted until the next batch, and with no next batch the group
+looks behind for ever (the cabinet's `x-read-model-lag`). So once a second has passed without a
+batch, `watch` commits the offsets after the last handled records once more (the same values; a
+failure is retried at the next round).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import Any
 
 from aiokafka.structs import ConsumerRecord, TopicPartition
@@ -59,6 +66,15 @@ def _event_headers(event: IncomingEvent) -> dict[str, str]:
     return headers
 
 
+def _last_offsets(records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> dict[TopicPartition, int]:
+    """The offset of the last record per partition in a batch."""
+    last: dict[TopicPartition, int] = {}
+    for record in records if isinstance(records, tuple) else (records,):
+        tp = TopicPartition(record.topic, record.partition)
+        last[tp] = max(last.get(tp, -1), record.offset)
+    return last
+
+
 class ProjectionConsumer:
     def __init__(
         self,
@@ -87,6 +103,10 @@ class ProjectionConsumer:
         self.contract = contract if contract is not None else published_contract()
         self.contract.require(projection.topics)
         self._broker: KafkaBroker | None = None
+        #: The offsets after the last records handled, per partition, until `watch` has committed them.
+        self._handled: dict[TopicPartition, int] = {}
+        self._handled_by: Any = None
+        self._handled_at = 0.0
 
     def attach(self, broker: KafkaBroker) -> None:
         """Register the subscriber on `broker`; its consumer group is the projection's name."""
@@ -107,18 +127,30 @@ class ProjectionConsumer:
         )
         async def handle(body: list[Any], msg: KafkaMessage) -> None:
             await self.handle_records(msg.raw_message)
-            self._record_lag(msg.consumer, msg.raw_message)
+            last = _last_offsets(msg.raw_message)
+            self._handled_by, self._handled_at = msg.consumer, time.monotonic()
+            self._handled.update({tp: offset + 1 for tp, offset in last.items()})
+            self._record_lag(msg.consumer, last)
 
-    def _record_lag(self, consumer: Any, records: tuple[ConsumerRecord, ...] | ConsumerRecord) -> None:
+    async def commit_handled(self) -> None:
+        """Commit the offsets after the last handled records once no batch came for a round (see the
+        module's docstring); partitions this consumer no longer owns are left to their new owner."""
+        consumer, handled = self._handled_by, dict(self._handled)
+        if not handled or consumer is None or time.monotonic() - self._handled_at < self.watch_interval:
+            return
+        owned = {tp: offset for tp, offset in handled.items() if tp in consumer.assignment()}
+        if owned:
+            await consumer.commit(owned)
+        for tp, offset in handled.items():
+            if self._handled.get(tp) == offset:  # not moved on by a batch meanwhile
+                del self._handled[tp]
+
+    def _record_lag(self, consumer: Any, last: dict[TopicPartition, int]) -> None:
         """Lag after this batch, per partition: the high-water mark of the last fetch (kept by
-        aiokafka, no request) minus the offset after the last record handled."""
+        aiokafka, no request) minus the offset of the last record handled."""
         highwater = getattr(consumer, "highwater", None)
         if highwater is None:
             return
-        last: dict[TopicPartition, int] = {}
-        for record in records if isinstance(records, tuple) else (records,):
-            tp = TopicPartition(record.topic, record.partition)
-            last[tp] = max(last.get(tp, -1), record.offset)
         for tp, offset in last.items():
             try:
                 end = highwater(tp)
@@ -251,6 +283,10 @@ class ProjectionConsumer:
                 await self.check_gaps()
             except Exception as error:
                 log.error("projection.gap_watch_failed", projection=self.projection.name, error=repr(error))
+            try:
+                await self.commit_handled()
+            except Exception as error:  # the broker still away: the next round tries again
+                log.warning("projection.commit_retry_failed", projection=self.projection.name, error=repr(error))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.watch_interval)
 

@@ -86,6 +86,7 @@ def test_a_broker_killed_under_load_loses_no_event_from_any_read_model(database_
             assert asyncio.run(count(database_url, "gateway.cabinet_payments WHERE external_id LIKE 'load-%'")) == 400
             after = poll(lambda: httpx.get(balance, headers=cabinet),
                          lambda r: r.headers["x-read-model-lag"] == "0", timeout=30)
+            assert after.headers["x-read-model-lag"] == "0", dict(after.headers)
             assert after.headers["x-read-model-age"] == "0.0"
     finally:
         broker.stop()

@@ -8,7 +8,11 @@ import contextlib
 import json
 from collections.abc import Sequence
 
+import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
+from faststream.kafka.message import KafkaAckableMessage
 
 from shared.db import Connection, Pool
 from shared.devstack import Broker, start_broker
@@ -267,3 +271,35 @@ async def test_batches_go_through_bulk_handlers_and_one_by_one_when_one_event_fa
     finally:
         await consumer.stop()
         await relay.stop()
+
+
+async def test_a_batch_whose_commit_failed_is_committed_by_the_watch(
+    store: EventStore, pool: Pool, broker: Broker, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastStream only logs a failed commit (the broker restarting): the batch is applied but, with no
+    later batch, its group would look behind for ever. Every commit FastStream tries here fails."""
+    await create_totals_table(pool)
+    relay = Relay(store, f"svc{unique}", broker.bootstrap)
+    await ensure_topics(broker.bootstrap, [relay.topic, f"{relay.topic}.dlq"])
+    projection = CounterTotals(relay.topic, f"totals-{unique}")
+
+    async def commit_lost(message: KafkaAckableMessage) -> None:
+        raise KafkaConnectionError("the coordinator went away")
+
+    monkeypatch.setattr(KafkaAckableMessage, "ack", commit_lost)
+    await append_increments(store, "acc-a", 4)
+    await relay.start()
+    await drain(relay, 4)
+    await relay.stop()
+    consumer = await start_consumer(broker.bootstrap, pool, projection)
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    await admin.start()
+    try:
+        async def committed_to_the_end() -> bool:
+            offsets = await admin.list_consumer_group_offsets(projection.name)
+            return await totals(pool) == {"acc-a": (4, 4)} and [o.offset for o in offsets.values()] == [4]
+
+        await eventually(committed_to_the_end)
+    finally:
+        await admin.close()
+        await consumer.stop()
