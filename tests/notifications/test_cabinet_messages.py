@@ -6,7 +6,7 @@ see the account; a foreign account answers 404."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
@@ -14,8 +14,9 @@ from litestar import Litestar, Request, get, post
 from litestar.di import Provide
 
 from services.gateway.auth import Caller
-from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController
+from services.gateway.entrypoints.messages import MessagesController, NotificationPreferencesController, Topic
 from services.gateway.projections.messages import CabinetMessages
+from services.notifications.domain.catalog import TOPICS
 from shared.db import Pool
 from shared.http import exception_handlers
 from shared.internal_api import InternalClient
@@ -128,3 +129,7 @@ async def test_preferences_are_read_from_notifications_and_changed_through_accou
                                 headers={"x-test-caller": "subscriber"})
         assert bad.status_code == 400 and bad.json()["code"] == "request.invalid", body
     assert len(cabinet.forwarded) == 1  # type: ignore[attr-defined]
+
+
+def test_every_topic_the_service_sends_can_be_chosen_in_the_cabinet() -> None:
+    assert set(get_args(Topic)) == set(TOPICS)

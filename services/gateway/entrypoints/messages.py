@@ -28,9 +28,10 @@ __all__ = [
     "notification_preferences",
 ]
 
-#: The topics the notifications service sends (docs/events.md, billing.notifications.events).
+#: The topics the notifications service sends (docs/events.md, billing.notifications.events; its
+#: catalog's TOPICS, which a test keeps this list equal to).
 Topic = Literal["payment_received", "promised_payment", "autopay", "blocks", "financial_block",
-                "period_end_reminder"]
+                "period_end_reminder", "invoices", "support"]
 Channel = Literal["sms", "email"]
 
 
