@@ -16,7 +16,7 @@ becomes one `usage_posts` row per account, line, local day and usage class of th
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -113,7 +113,8 @@ UsageKey = tuple[str, str, date, str]  # account, line, local day, usage class
 def text_array(values: Sequence[str]) -> str:
     """`values` as one PostgreSQL array literal, for a `$n::text::text[]` parameter: asyncpg checks
     every element of a list parameter through `collections.abc` (a few tenths of a µs each, 10,000
-    and more per batch); one string is sent as it is."""
+    and more per batch); one string is sent as it is. For sets a statement joins (`unnest`), not for
+    an `= ANY(...)` filter: there a generic plan's scan casts the literal again for every row."""
     if not values:
         return "{}"
     body = '","'.join(values)
@@ -148,16 +149,16 @@ async def save_line_months(conn: Connection, used: dict[tuple[str, date], int]) 
 async def queue_usage(ctx: Telephony, conn: Connection, totals: dict[UsageKey, tuple[Decimal, int, str]],
                       prefix: str) -> int:
     """One usage_posts row per key, in the order given: (net, seconds or SMS count, description)."""
-    return await _queue(ctx, conn, [(key, round_line(net), quantity, label)
-                                    for key, (net, quantity, label) in totals.items()], prefix)
+    if not totals:
+        return 0
+    return await _queue(ctx, conn, ((key, round_line(net), quantity, label)
+                                    for key, (net, quantity, label) in totals.items()), prefix)
 
 
-async def _queue(ctx: Telephony, conn: Connection, rows: list[tuple[UsageKey, Decimal, int, str]],
+async def _queue(ctx: Telephony, conn: Connection, rows: Iterable[tuple[UsageKey, Decimal, int, str]],
                  prefix: str) -> int:
     """Usage ids `<prefix><batch>-<n>`, n in the order of `rows` (ingestion's: call order, so the
-    same batch gets the same numbering)."""
-    if not rows:
-        return 0
+    same batch gets the same numbering); at least one row."""
     batch = await conn.fetchval("SELECT nextval('usage_batches')")
     now = ctx.clock.now()
     vat_rate_for = ctx.plans.vat_rate_for
@@ -241,8 +242,8 @@ class _Terms:
 async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]], result: Ingested,
                  history: bool) -> None:
     numbers = list({c.caller for c, _ in parsed} | {c.callee for c, _ in parsed})
-    rows = await conn.fetch(f"SELECT {LINE_COLUMNS} WHERE l.identifier = ANY($1::text::text[])",
-                            text_array(numbers))
+    # a list parameter (an array literal cast in a filter is cast again for every row of a generic plan's scan)
+    rows = await conn.fetch(f"SELECT {LINE_COLUMNS} WHERE l.identifier = ANY($1::text[])", numbers)
     lines = {r["identifier"]: LineRow.of(r) for r in rows}
     tz = ctx.tz
     # One pass to find what the batch touches: each CDR's local moment and month, its lines, their months.
@@ -268,6 +269,7 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]]
     before = dict(used)
     terms = _Terms(ctx.plans, history)
     zero = Decimal(0)
+    fresh = not existing  # none of the batch stored before (the common case): no identity to look up
     for cdr, index, moment, day, month, out_line, in_line in calls:
         if out_line is None and in_line is None:
             result.dead_letters.append(DeadLetter(index, "cdr.number_unknown", "neither number is a subscriber line",
@@ -275,14 +277,14 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]]
             continue
         stored = False
         seen_before = True
-        if out_line is not None and (cdr.origin, cdr.call_id, "out") not in existing:
+        if out_line is not None and (fresh or (cdr.origin, cdr.call_id, "out") not in existing):
             seen_before = False
             refusal = _rate_out(ctx, terms, cdr, out_line, moment, day, month, used, records, totals)
             if refusal is None:
                 stored = True
             else:
                 result.dead_letters.append(DeadLetter(index, refusal.code, str(refusal), cdr.origin, cdr.call_id))
-        if in_line is not None and (cdr.origin, cdr.call_id, "in") not in existing:
+        if in_line is not None and (fresh or (cdr.origin, cdr.call_id, "in") not in existing):
             seen_before = False
             if _in_service(in_line, day):
                 records.append((cdr.origin, cdr.call_id, "in", in_line.account_id, in_line.line_id, cdr.kind,
@@ -296,9 +298,9 @@ async def _store(ctx: Telephony, conn: Connection, parsed: list[tuple[Cdr, int]]
     if records:
         await conn.copy_records_to_table("calls", records=records, columns=list(CALL_COLUMNS))
     await save_line_months(conn, {k: v for k, v in used.items() if v != before.get(k)})
-    if not history:
-        result.usage_lines = await _queue(ctx, conn, [(key, from_line_units(units), quantity, label)
-                                                       for key, (units, quantity, label) in totals.items()], "u")
+    if not history and totals:
+        result.usage_lines = await _queue(ctx, conn, ((key, from_line_units(units), quantity, label)
+                                                      for key, (units, quantity, label) in totals.items()), "u")
 
 
 def _in_service(line: LineRow, day: date) -> bool:
