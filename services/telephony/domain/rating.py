@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -68,23 +68,33 @@ class ClassTerms(_Model):
     bundle: bool = False
     requires_add_on: str | None = None
 
+_LENGTHS: dict[int, tuple[dict[str, str], tuple[int, ...]]] = {}
+
+
 class PlanTerms(_Model):
     destinations: dict[str, str]  # prefix -> destination class
     classes: dict[str, ClassTerms]
     short_max_digits: int = 4
     vat_rate: Decimal = Decimal("25")
 
-    @cached_property
     def _lengths(self) -> tuple[int, ...]:
-        """The prefix lengths the plan has, longest first (a lookup tries only these)."""
-        return tuple(sorted({len(p) for p in self.destinations}, reverse=True))
+        """The prefix lengths the plan has, longest first (a lookup tries only these), worked out once
+        per destinations dict (by identity, held: a cached_property was copied by `model_copy`, so a
+        plan given longer prefixes that way still tried only the old lengths)."""
+        found = _LENGTHS.get(id(self.destinations))
+        if found is None or found[0] is not self.destinations:
+            if len(_LENGTHS) > 1_000:
+                _LENGTHS.clear()
+            found = _LENGTHS[id(self.destinations)] = (
+                self.destinations, tuple(sorted({len(p) for p in self.destinations}, reverse=True)))
+        return found[1]
 
     def destination(self, number: str) -> str:
         """The class of the longest prefix matching `number` (short numbers first)."""
         if len(number) <= self.short_max_digits and "short" in self.classes:
             return "short"
         destinations = self.destinations
-        for length in self._lengths:
+        for length in self._lengths():
             found = destinations.get(number[:length]) if length <= len(number) else None
             if found is not None:
                 return found

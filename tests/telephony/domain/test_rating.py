@@ -122,3 +122,11 @@ def test_a_calls_net_in_units_is_the_decimal_formula(per_minute: Decimal, first_
         expected = first + step * ((billed - first_s) // step_s)
     assert (r.billed_s, r.bundle_s, r.net) == (billed, covered, expected)
     assert r.net == from_line_units(r.net_units)
+
+
+def test_a_plan_copied_with_longer_prefixes_matches_them() -> None:
+    plan = PLANS.plans["sip-connection"]
+    assert plan.destination("375331234567") == "off-net"
+    corrected = plan.model_copy(update={"destinations": {**plan.destinations, "3753312": "on-net"}})
+    assert corrected.destination("375331234567") == "on-net"
+    assert plan.destination("375331234567") == "off-net"
