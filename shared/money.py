@@ -15,8 +15,11 @@ __all__ = [
     "BALANCE_PATTERN",
     "LEDGER_EXPONENT",
     "LINE_EXPONENT",
+    "LINE_UNIT",
     "MAX_AMOUNT",
     "VatSplit",
+    "from_line_units",
+    "line_units",
     "parse_amount",
     "parse_balance",
     "round_line",
@@ -51,6 +54,29 @@ def round_money(value: Decimal) -> Decimal:
 def round_line(value: Decimal) -> Decimal:
     """Round a charge-line figure to 4 decimals, half-up."""
     return value.quantize(LINE_EXPONENT, rounding=ROUND_HALF_UP)
+
+
+#: Charge-line figures as whole ten-thousandths (`line_units`): where one figure is computed many
+#: times over (rating calls at switch scale), the sums are exact integer sums, and the figure comes
+#: back as a Decimal once (`from_line_units`).
+LINE_UNIT = 10_000
+_FROM_UNITS: dict[int, Decimal] = {}
+
+
+def line_units(value: Decimal) -> int:
+    """`value` rounded as a charge line (`round_line`), in whole ten-thousandths."""
+    return int(round_line(value).scaleb(4))
+
+
+def from_line_units(units: int) -> Decimal:
+    """The charge-line figure of `units` ten-thousandths (4 decimals; zero as `Decimal(0)`). The
+    figures met are kept (a call's price takes a few thousand values), so this is a dict look-up."""
+    found = _FROM_UNITS.get(units)
+    if found is None:
+        if len(_FROM_UNITS) > 100_000:
+            _FROM_UNITS.clear()
+        found = _FROM_UNITS[units] = Decimal(units).scaleb(-4) if units else Decimal(0)
+    return found
 
 
 def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:

@@ -8,8 +8,11 @@ from hypothesis import strategies as st
 from shared.money import (
     AMOUNT_PATTERN,
     BALANCE_PATTERN,
+    from_line_units,
+    line_units,
     parse_amount,
     parse_balance,
+    round_line,
     round_money,
     vat_from_gross,
     vat_from_net,
@@ -88,3 +91,21 @@ def test_the_published_amount_pattern_is_exactly_what_the_parser_takes(value: st
     except ValueError:
         taken = False
     assert taken == bool(re.fullmatch(BALANCE_PATTERN, value))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.decimals(min_value=Decimal("-100000"), max_value=Decimal("100000"), allow_nan=False,
+                            places=6), min_size=1, max_size=20))
+def test_line_figures_summed_in_units_are_the_decimal_sum_of_the_rounded_figures(values: list[Decimal]) -> None:
+    for value in values:
+        assert from_line_units(line_units(value)) == round_line(value)
+        assert from_line_units(line_units(value)).as_tuple().exponent in (0, -4)
+    assert from_line_units(sum(line_units(v) for v in values)) == sum(round_line(v) for v in values)
+
+
+def test_a_figure_from_units_has_four_decimals_and_zero_is_plain_zero() -> None:
+    assert str(from_line_units(1200)) == "0.1200"
+    assert str(from_line_units(-5)) == "-0.0005"
+    assert str(from_line_units(123456789)) == "12345.6789"
+    assert str(from_line_units(0)) == "0"
+    assert line_units(Decimal("0.00005")) == 1  # half-up, as round_line

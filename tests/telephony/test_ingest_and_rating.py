@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from services.telephony.application.context import Telephony
-from services.telephony.application.ingest import ingest
+from services.telephony.application.ingest import ingest, text_array
 from services.telephony.application.posting import drain_usage
 from services.telephony.application.queries import account_lines, call_detail
 from services.telephony.application.rerate import rerate_period
@@ -180,3 +180,10 @@ async def test_a_csv_file_is_ingested_once_whatever_times_it_is_run(telephony: T
     assert await ingest_file(telephony, path, 2) == {"accepted": 2, "duplicates": 0, "dead_lettered": 1}
     assert await ingest_file(telephony, path, 2) == {"accepted": 0, "duplicates": 2, "dead_lettered": 1}
     assert await telephony.pool.fetchval("SELECT count(*) FROM usage_posts") == 2  # a call and an SMS
+
+
+async def test_a_list_sent_as_one_array_literal_comes_back_as_it_was(telephony: Telephony) -> None:
+    values = ["sw1", "NULL", "", 'a"b', "c\\d", "e,f", "{g}", " h ", "ж"]
+    assert await telephony.pool.fetchval("SELECT $1::text::text[]", text_array(values)) == values
+    assert await telephony.pool.fetchval("SELECT $1::text::text[]", text_array([])) == []
+    assert await telephony.pool.fetchval("SELECT $1::text::text[]", text_array(["x"])) == ["x"]

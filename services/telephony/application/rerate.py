@@ -108,7 +108,7 @@ async def rerate_period(ctx: Telephony, period: date, account_id: str | None = N
                   (Decimal(r["net"]), int(r["quantity"]), r["description"]) for r in queued}
         refunds: dict[UsageKey, tuple[Decimal, int, str]] = {}
         charges: dict[UsageKey, tuple[Decimal, int, str]] = {}
-        for key in set(before) | set(totals):
+        for key in sorted(set(before) | set(totals)):  # usage ids in key order
             old, new = before.get(key), totals.get(key)
             if old is not None and new is not None and (old[0], old[1]) == (new[0], new[1]):
                 continue

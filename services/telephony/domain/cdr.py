@@ -62,8 +62,34 @@ def _is_number(value: str) -> bool:
 
 
 def parse_cdr(raw: object) -> Cdr:
-    """At switch scale (20,000 a second and more) this runs once per CDR: plain checks, no regex in
-    the common case, no intermediate objects."""
+    """At switch scale (20,000 a second and more) this runs once per CDR. The common CDR (a plain
+    dict, string fields, ids of letters and digits, numbers of digits, whole seconds as an int) is
+    taken by one chain of plain checks; anything else goes through `_parse_checked`, field by field,
+    which says what is wrong (and takes the rest: '+' before a number, seconds as a string, ids with
+    '_', '.', ':' or '-')."""
+    if type(raw) is dict:
+        get = raw.get
+        origin, call_id, caller, callee, started = (get("origin"), get("call_id"), get("caller"), get("callee"),
+                                                    get("started_at"))
+        kind, duration = get("kind", "call"), get("duration_s", 0)
+        if (type(origin) is str and type(call_id) is str and type(caller) is str and type(callee) is str
+                and type(started) is str and type(duration) is int and 0 <= duration <= MAX_DURATION_S
+                and (kind == "call" or kind == "sms")
+                and len(origin) <= 100 and origin.isascii() and origin.isalnum()
+                and len(call_id) <= 100 and call_id.isascii() and call_id.isalnum()
+                and 2 <= len(caller) <= 15 and caller.isascii() and caller.isdigit()
+                and 2 <= len(callee) <= 15 and callee.isascii() and callee.isdigit()):
+            try:
+                started_at = datetime.fromisoformat(started)
+            except ValueError:
+                pass
+            else:
+                if started_at.tzinfo is not None:
+                    return tuple.__new__(Cdr, (started_at, origin, call_id, kind, caller, callee, duration))
+    return _parse_checked(raw)
+
+
+def _parse_checked(raw: object) -> Cdr:
     if not isinstance(raw, dict):
         raise MalformedCdr("cdr.not_an_object", "a CDR is a JSON object")
     origin, call_id = _text(raw, "origin"), _text(raw, "call_id")

@@ -6,7 +6,8 @@ and the bundle left come in as arguments.
 - **Increments**: the first `first_s` seconds are billed whole, then every `step_s` seconds begun
   (per-second after the first minute: 60/1; per-minute: 60/60). Each increment's price is rounded to
   4 decimals once (`round_line`), and the call costs increments times that price: the same call always
-  costs the same, whatever else is in its batch.
+  costs the same, whatever else is in its batch. The prices are kept as whole ten-thousandths
+  (`shared.money.line_units`), so a call's net is an exact integer sum, a Decimal once at the end.
 - **Time classes**: `working` (a working day, 9:00-18:00 local), `non_working` (a working day's
   other hours), `weekend` (Saturdays, Sundays and holidays: `shared.calendar.is_day_off`).
 - **International** calls only with the add-on the class names (`requires_add_on`), else refused.
@@ -18,14 +19,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.calendar import is_day_off
-from shared.money import round_line
+from shared.money import from_line_units, line_units
 
 __all__ = [
     "ClassTerms",
@@ -67,6 +68,8 @@ class ClassTerms(_Model):
     bundle: bool = False
     requires_add_on: str | None = None
 
+_LENGTHS: dict[int, tuple[dict[str, str], tuple[int, ...]]] = {}
+
 
 class PlanTerms(_Model):
     destinations: dict[str, str]  # prefix -> destination class
@@ -74,17 +77,24 @@ class PlanTerms(_Model):
     short_max_digits: int = 4
     vat_rate: Decimal = Decimal("25")
 
-    @cached_property
     def _lengths(self) -> tuple[int, ...]:
-        """The prefix lengths the plan has, longest first (a lookup tries only these)."""
-        return tuple(sorted({len(p) for p in self.destinations}, reverse=True))
+        """The prefix lengths the plan has, longest first (a lookup tries only these), worked out once
+        per destinations dict (by identity, held: a cached_property was copied by `model_copy`, so a
+        plan given longer prefixes that way still tried only the old lengths)."""
+        found = _LENGTHS.get(id(self.destinations))
+        if found is None or found[0] is not self.destinations:
+            if len(_LENGTHS) > 1_000:
+                _LENGTHS.clear()
+            found = _LENGTHS[id(self.destinations)] = (
+                self.destinations, tuple(sorted({len(p) for p in self.destinations}, reverse=True)))
+        return found[1]
 
     def destination(self, number: str) -> str:
         """The class of the longest prefix matching `number` (short numbers first)."""
         if len(number) <= self.short_max_digits and "short" in self.classes:
             return "short"
         destinations = self.destinations
-        for length in self._lengths:
+        for length in self._lengths():
             found = destinations.get(number[:length]) if length <= len(number) else None
             if found is not None:
                 return found
@@ -121,6 +131,30 @@ class RatingPlans(_Model):
         return sum(self.bundles.get(a, 0) for a in add_ons) * 60
 
 
+class _UnitPrices(NamedTuple):
+    terms: ClassTerms  # held, so its id stays its own while it is kept here
+    #: Per time class: the first increment's and each further increment's price, each rounded once
+    #: (`round_line`), in ten-thousandths.
+    per_time_class: dict[str, tuple[int, int]]
+    per_sms: int
+
+
+_UNIT_PRICES: dict[int, _UnitPrices] = {}
+
+
+def unit_prices(terms: ClassTerms) -> _UnitPrices:
+    """`terms`' prices in ten-thousandths, worked out once per ClassTerms object (by identity: a
+    `model_copy` with other prices is another object; a cached_property would be copied with it)."""
+    found = _UNIT_PRICES.get(id(terms))
+    if found is None or found.terms is not terms:
+        if len(_UNIT_PRICES) > 10_000:
+            _UNIT_PRICES.clear()
+        found = _UNIT_PRICES[id(terms)] = _UnitPrices(
+            terms, {when: (line_units(price * terms.first_s / 60), line_units(price * terms.step_s / 60))
+                    for when, price in terms.per_minute.items()}, line_units(terms.per_sms))
+    return found
+
+
 class RatedCall(NamedTuple):  # immutable; a tuple is built in a tenth of a frozen dataclass's time
     destination: str
     time_class: TimeClass
@@ -129,6 +163,7 @@ class RatedCall(NamedTuple):  # immutable; a tuple is built in a tenth of a froz
     billed_s: int  # billed seconds (the SMS count for an SMS)
     bundle_s: int  # of which the bundle covered
     net: Decimal  # 4 decimals
+    net_units: int  # the same in ten-thousandths
 
     @property
     def posted_class(self) -> str:
@@ -136,6 +171,9 @@ class RatedCall(NamedTuple):  # immutable; a tuple is built in a tenth of a froz
         (`off-net-out-working`, `on-net-out-weekend`), so the invoice XLSX split by time class can split
         usage into working hours, non-working hours and weekends/holidays."""
         return f"{self.usage_class}-{self.time_class}"
+
+
+_new_rated = tuple.__new__  # a NamedTuple's own constructor is a Python function: a third of the time
 
 
 def time_class(local: datetime, holidays: frozenset[date] = frozenset()) -> TimeClass:
@@ -159,22 +197,6 @@ def billed_seconds(duration_s: int, first_s: int, step_s: int) -> int:
     return first_s + steps * step_s
 
 
-@lru_cache(maxsize=4096)
-def increment_prices(per_minute: Decimal, first_s: int, step_s: int) -> tuple[Decimal, Decimal]:
-    """The first increment's and each further increment's price, each rounded once (4 decimals)."""
-    return round_line(per_minute * first_s / 60), round_line(per_minute * step_s / 60)
-
-
-def _price(seconds: int, terms: ClassTerms, per_minute: Decimal) -> Decimal:
-    """`seconds` (whole increments after the first) at the increment's rounded price."""
-    if seconds <= 0:
-        return ZERO
-    first, step = increment_prices(per_minute, terms.first_s, terms.step_s)
-    if seconds <= terms.first_s:  # billed_seconds never bills less than the first increment
-        return first
-    return first + step * ((seconds - terms.first_s) // terms.step_s)
-
-
 def rate(plans: RatingPlans, tariff_id: str, add_ons: frozenset[str], *, kind: Literal["call", "sms"],
          callee: str, local_start: datetime, duration_s: int, bundle_left_s: int) -> RatedCall:
     """One outgoing call or SMS of a line on `tariff_id` with `add_ons`, `bundle_left_s` seconds of
@@ -187,14 +209,19 @@ def rate(plans: RatingPlans, tariff_id: str, add_ons: frozenset[str], *, kind: L
                             f"{destination} calls need the add-on {terms.requires_add_on}")
     when = time_class(local_start, plans.holidays)
     if kind == "sms":
+        units = unit_prices(terms).per_sms
         return RatedCall(destination, when, f"sms-{destination}-out", f"SMS: {terms.label}", 1, 0,
-                         round_line(terms.per_sms))
+                         from_line_units(units), units)
     billed = billed_seconds(duration_s, terms.first_s, terms.step_s)
     covered = min(billed, bundle_left_s) if terms.bundle else 0
-    per_minute = terms.per_minute[when]
-    if covered == 0:
-        net = _price(billed, terms, per_minute)
+    first, step = unit_prices(terms).per_time_class[when]
+    if covered:  # what the bundle cannot cover, by whole increments
+        units = step * -(-(billed - covered) // terms.step_s)
+    elif billed <= 0:
+        units = 0
+    elif billed <= terms.first_s:  # billed_seconds never bills less than the first increment
+        units = first
     else:
-        rest = billed - covered
-        net = increment_prices(per_minute, terms.first_s, terms.step_s)[1] * -(-rest // terms.step_s)
-    return RatedCall(destination, when, f"{destination}-out", terms.label, billed, covered, net)
+        units = first + step * ((billed - terms.first_s) // terms.step_s)
+    return _new_rated(RatedCall, (destination, when, f"{destination}-out", terms.label, billed, covered,
+                                  from_line_units(units), units))

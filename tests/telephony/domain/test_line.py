@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.telephony.domain.cdr import MalformedCdr, parse_cdr
+from services.telephony.domain.cdr import MalformedCdr, _parse_checked, parse_cdr
 from services.telephony.domain.events import ChannelPackageChanged
 from services.telephony.domain.line import MOBILE_INTERNET_PACKAGES, TelephonyLine
 from shared.clock import FakeClock
@@ -109,6 +109,19 @@ def test_the_fast_checks_refuse_what_the_format_refuses(field: str, value: objec
     with pytest.raises(MalformedCdr) as refused:
         parse_cdr(raw)
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"kind": "sms", "duration_s": 0}, {"caller": "+375170003003"}, {"duration_s": "61"}, {"call_id": "a.b"},
+    {"started_at": "2026-11-02T07:00:00Z"}, {"started_at": "2026-11-02 10:00:00.250+03:00"}, {"callee": "102"},
+    {"duration_s": 24 * 3600}, {"origin": "S" * 100},
+])
+def test_the_common_cdrs_quick_reading_is_the_checked_reading(change: dict[str, object]) -> None:
+    raw = {"origin": "sw1", "call_id": "c1", "kind": "call", "caller": "375170003003", "callee": "375331234567",
+           "started_at": "2026-11-02T10:00:00+03:00", "duration_s": 5, **change}
+    cdr = parse_cdr(raw)
+    assert cdr == _parse_checked(raw)
+    assert type(cdr.started_at) is type(_parse_checked(raw).started_at)
 
 
 def test_ids_with_separators_and_short_numbers_are_read() -> None:

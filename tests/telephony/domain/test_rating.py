@@ -8,8 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.telephony.domain.rating import RatingPlans, RatingRefused, billed_seconds, rate, time_class
+from shared.money import from_line_units, round_line
 
 PLANS = RatingPlans.load(Path(__file__).parents[3] / "services/telephony/rating/plans.v1.json")
 MINSK = ZoneInfo("Europe/Minsk")
@@ -90,3 +93,40 @@ def test_sms_costs_its_class_price() -> None:
     r = rate(PLANS, "mobile-business", frozenset(), kind="sms", callee="375331234567", local_start=THURSDAY_10,
              duration_s=0, bundle_left_s=0)
     assert (r.usage_class, r.billed_s, r.net) == ("sms-off-net-out", 1, Decimal("0.0600"))
+
+
+@settings(max_examples=300)
+@given(per_minute=st.decimals(min_value=Decimal("0"), max_value=Decimal("50"), places=6),
+       first_s=st.integers(1, 120), step_s=st.integers(1, 120), duration_s=st.integers(0, 24 * 3600),
+       bundle_left_s=st.integers(0, 4000))
+def test_a_calls_net_in_units_is_the_decimal_formula(per_minute: Decimal, first_s: int, step_s: int,
+                                                     duration_s: int, bundle_left_s: int) -> None:
+    """The net is worked out in whole ten-thousandths: the same figure as the increments' rounded
+    Decimal prices times their count, for any price (also one a `model_copy` of the plan changed)."""
+    sip_connection = PLANS.plans["sip-connection"]
+    off_net = sip_connection.classes["off-net"]
+    changed = off_net.model_copy(update={"first_s": first_s, "step_s": step_s,
+                                         "per_minute": {**off_net.per_minute, "working": per_minute}})
+    plans = PLANS.model_copy(update={"plans": {**PLANS.plans, "sip-connection": sip_connection.model_copy(
+        update={"classes": {**sip_connection.classes, "off-net": changed}})}})
+    r = rate(plans, "sip-connection", frozenset(), kind="call", callee="375331234567", local_start=THURSDAY_10,
+             duration_s=duration_s, bundle_left_s=bundle_left_s)
+    first, step = round_line(per_minute * first_s / 60), round_line(per_minute * step_s / 60)
+    billed = billed_seconds(duration_s, first_s, step_s)
+    covered = min(billed, bundle_left_s) if changed.bundle else 0
+    if covered:
+        expected = step * -(-(billed - covered) // step_s)
+    elif billed == 0:
+        expected = Decimal(0)
+    else:
+        expected = first + step * ((billed - first_s) // step_s)
+    assert (r.billed_s, r.bundle_s, r.net) == (billed, covered, expected)
+    assert r.net == from_line_units(r.net_units)
+
+
+def test_a_plan_copied_with_longer_prefixes_matches_them() -> None:
+    plan = PLANS.plans["sip-connection"]
+    assert plan.destination("375331234567") == "off-net"
+    corrected = plan.model_copy(update={"destinations": {**plan.destinations, "3753312": "on-net"}})
+    assert corrected.destination("375331234567") == "on-net"
+    assert plan.destination("375331234567") == "off-net"
