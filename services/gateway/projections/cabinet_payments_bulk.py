@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from services.gateway.projections.cabinet_balance import ZERO, move_funds_many
-from shared.db import Connection
+from shared.db import Connection, copy_new_rows
 from shared.projection import BulkApply, IncomingEvent
 
 __all__ = ["BULK"]
@@ -37,7 +37,40 @@ def _plain(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+_CENT = Decimal("0.01")
+_PAYMENT_COLUMNS = ("payment_id", "account_id", "amount", "method", "external_id", "paid_at", "registered_at",
+                    "top_up_id")
+
+
+def _payment_rows(events: Sequence[IncomingEvent]) -> tuple[list[tuple[str | None, ...]], list[Decimal]] | None:
+    """The `cabinet_payments` rows of PaymentRegistered events as text, as the INSERT below reads them
+    from JSON, and their amounts; None if an amount is not text in cents at most (the column would
+    round it: the INSERT's RETURNING then gives what it stored)."""
+    rows: list[tuple[str | None, ...]] = []
+    amounts = []
+    try:
+        for e in events:
+            p = e.payload
+            text = p["amount"]
+            amount = Decimal(text) if type(text) is str else None
+            if amount is None or amount.quantize(_CENT) != amount:
+                return None
+            amounts.append(amount)
+            rows.append((p["payment_id"], p["account_id"], text, p["method"], p["external_id"], p["paid_at"],
+                         e.occurred_at.isoformat(), p.get("top_up_id")))
+    except (KeyError, ArithmeticError):
+        return None
+    return rows, amounts
+
+
 async def _registered(conn: Connection, events: Sequence[IncomingEvent]) -> None:
+    """New payments (the usual case) are COPYed in (`copy_new_rows`); if one of them is a payment
+    already there or a payload out of the plain shape, the whole set goes through the INSERT."""
+    fresh = _payment_rows(events)
+    if fresh is not None and await copy_new_rows(conn, "cabinet_payments", _PAYMENT_COLUMNS, fresh[0]):
+        await move_funds_many(conn, ((e.payload["account_id"], e.occurred_at, amount, amount, ZERO, ZERO)
+                                     for e, amount in zip(events, fresh[1], strict=True)))
+        return
     rows = await conn.fetch(
         "INSERT INTO cabinet_payments (payment_id, account_id, amount, method, external_id, paid_at,"
         " registered_at, top_up_id) SELECT payment_id, account_id, amount, method, external_id, paid_at, at_,"
