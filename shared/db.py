@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 
-__all__ = ["Connection", "Pool", "copy_new_rows", "create_pool", "ensure_database", "init_connection", "quote_ident"]
+__all__ = [
+    "Connection", "Pool", "copy_new_rows", "copy_text", "create_pool", "ensure_database", "init_connection",
+    "quote_ident",
+]
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
