@@ -50,9 +50,9 @@ async def store_figures(env: BenchEnv) -> dict[report.Key, float]:
 
 
 async def rebuild_only() -> None:
-    """`python -m bench rebuild`: the rebuild section alone."""
+    """`python -m bench rebuild`: the rebuild section alone (it reads a store: no broker started)."""
     began = perf_counter()
-    async with environment() as env:
+    async with environment(kafka=False) as env:
         figures = await rebuild.run(env.dsn, progress)
     print("\n".join([f"{env.server}, fresh database {env.database} (dropped); {os.cpu_count()} CPUs", "",
                      *rebuild.table(figures), f"Total time {perf_counter() - began:.0f} s."]))

@@ -1,6 +1,6 @@
 """The bench's own database (dropped at the end) and Kafka broker (stopped at the end): Apache Kafka
 in KRaft mode as `make run` and the tests start it (shared.devstack), unless KAFKA_BOOTSTRAP_SERVERS
-names one."""
+names one, or the section run needs none (`environment(kafka=False)`: `python -m bench rebuild`)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class BenchEnv:
 
     @property
     def kafka(self) -> str:
+        if not self.bootstrap:
+            return "none (this section uses no broker)"
         if not self.own_broker:
             return f"KAFKA_BOOTSTRAP_SERVERS at {self.bootstrap}"
         return (f"own Apache Kafka {KAFKA_VERSION} (KRaft, one node) at {self.bootstrap},"
@@ -66,7 +68,8 @@ def psycopg_params(dsn: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def environment() -> AsyncIterator[BenchEnv]:
+async def environment(kafka: bool = True) -> AsyncIterator[BenchEnv]:
+    """`kafka` False: no broker is started (nor a given one used); `bootstrap` is then empty."""
     admin_dsn, embedded = resolve_postgres(ROOT / ".run" / "bench-postgres")
     name = f"bench_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(admin_dsn)
@@ -78,8 +81,8 @@ async def environment() -> AsyncIterator[BenchEnv]:
     broker: Broker | None = None
     kafka_dir: Path | None = None
     try:
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if not bootstrap:
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "") if kafka else ""
+        if kafka and not bootstrap:
             kafka_dir = Path(tempfile.mkdtemp(prefix="bench-kafka-"))
             broker = await asyncio.to_thread(start_broker, kafka_dir)
             bootstrap = broker.bootstrap

@@ -33,15 +33,18 @@ is still applied exactly as before. Anything else (a gap, a late version, parked
 takes the one-event path above. A handler may `defer` an additive write (a balance moved by a sum)
 to the end of the waves, so one statement moves each row once per batch instead of once per wave;
 what was deferred is written before any event goes through `apply` and before the waves end (so no
-handler may read what it or another handler deferred).
+handler may read what it or another handler deferred). A rebuild's pass, the only writer of its
+scratch tables, keeps what was deferred across its batches instead (`deferring`): each row moved
+once per pass (or per `flush_deferred` when what waits grows large), not once per batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -64,6 +67,8 @@ __all__ = [
     "apply_parked",
     "bulk_handlers",
     "defer",
+    "deferring",
+    "flush_deferred",
     "wait_for_stream",
 ]
 
@@ -94,6 +99,26 @@ async def _flush_deferred(conn: Connection) -> None:
         for flush, items in list(pending.items()):
             del pending[flush]
             await flush(conn, items)
+
+
+@contextlib.contextmanager
+def deferring() -> Iterator[None]:
+    """Inside: what handlers defer waits across `apply_events` calls (still written before any event
+    goes through `apply`) until `flush_deferred`, which the caller runs in its last transaction
+    before the block ends (what is left unflushed at the end is dropped, like a rolled-back write).
+    For a writer no one else reads or writes meanwhile: a rebuild's pass into its scratch tables."""
+    token = _deferred.set({})
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+async def flush_deferred(conn: Connection, at_least: int = 0) -> None:
+    """Write what waits in `deferring`, if it is `at_least` items (a bound on the memory it takes)."""
+    pending = _deferred.get()
+    if pending and sum(len(items) for items in pending.values()) >= at_least:
+        await _flush_deferred(conn)
 
 
 class Projection(Protocol):
@@ -202,6 +227,7 @@ async def apply_events(
     applied in waves (module doc); without, one by one (`apply_one`). Raises what a handler or
     `apply` raises: the caller rolls back and reloads the tracker."""
     if not bulk_handlers(projection):
+        await _flush_deferred(conn)
         applied = 0
         for event in events:
             applied += await apply_one(conn, projection, tracker, event, dead_letter)
@@ -219,6 +245,7 @@ async def apply_events(
             continue
         applied += await _apply_waves(conn, projection, ready)
         ready = []
+        await _flush_deferred(conn)
         applied += await apply_one(conn, projection, tracker, event, dead_letter)
     return applied + await _apply_waves(conn, projection, ready)
 
@@ -235,7 +262,8 @@ async def _apply_waves(conn: Connection, projection: Projection, events: Sequenc
         if k == len(waves):
             waves.append({})
         waves[k].setdefault(event.event_type, []).append(event)
-    token = _deferred.set({})
+    outer = _deferred.get() is not None  # inside `deferring`: its owner flushes
+    token = None if outer else _deferred.set({})
     try:
         for wave in waves:
             for event_type, of_type in wave.items():
@@ -246,9 +274,11 @@ async def _apply_waves(conn: Connection, projection: Projection, events: Sequenc
                 await _flush_deferred(conn)
                 for event in of_type:
                     await projection.apply(conn, event)
-        await _flush_deferred(conn)
+        if not outer:
+            await _flush_deferred(conn)
     finally:
-        _deferred.reset(token)
+        if token is not None:
+            _deferred.reset(token)
     PROJECTION_APPLIED.labels(projection.name).inc(len(events))
     if not log.is_enabled_for(logging.DEBUG):
         return len(events)

@@ -45,7 +45,7 @@ from shared.eventstore import CommitPosition, EventStore
 from shared.logging import get_logger
 from shared.migrations import KERNEL_SQL, apply_migrations, discover
 from shared.ops.progress import NoProgress, ProgressReporter
-from shared.projection import IncomingEvent, Projection, StreamTracker, apply_events
+from shared.projection import IncomingEvent, Projection, StreamTracker, apply_events, deferring, flush_deferred
 
 __all__ = ["KafkaReplay", "load_projection", "rebuild_projection", "source_services"]
 
@@ -56,6 +56,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BATCH = 10_000
 #: Streams a pass's tracker holds before it saves them and starts over (memory: ~0.5 KiB each).
 TRACKED = 200_000
+#: Deferred writes (a balance moved by a sum: `shared.projection.defer`) a pass holds before it writes them.
+DEFERRED = 200_000
 TRACKING = ("projection_streams", "projection_gaps", "projection_parked", "projection_missing")
 
 
@@ -241,14 +243,16 @@ async def _pass(source: _Source, conn: Connection, projection: Projection, progr
     """Every event of `source` from where it stands: the next batch is read while one is applied.
     Only this pass writes the scratch tables, so one tracker follows the streams across its batches
     (each stream's row read once, not once per batch) and is saved at the end, or whenever it holds
-    `TRACKED` streams. Python's cycle collector waits meanwhile (`_batch_gc`)."""
+    `TRACKED` streams; the writes handlers defer (a balance moved by a sum) likewise wait for the end
+    of the pass, or `DEFERRED` of them (`shared.projection.deferring`): one write per account, not one
+    per batch. Python's cycle collector waits meanwhile (`_batch_gc`)."""
     progress.begin(f"{phase} {projection.name} from {source.name}", await source.remaining())
     applied = 0
     tracker = StreamTracker(projection.name)
     batches = source.batches().__aiter__()
     reading: asyncio.Task[list[IncomingEvent]] = asyncio.ensure_future(anext(batches))
     try:
-        with _batch_gc() as collect:
+        with _batch_gc() as collect, deferring():
             while True:
                 try:
                     batch = await reading
@@ -257,6 +261,7 @@ async def _pass(source: _Source, conn: Connection, projection: Projection, progr
                 reading = asyncio.ensure_future(anext(batches))
                 async with conn.transaction():
                     applied += await _apply(conn, tracker, projection, batch, source.mid_stream)
+                    await flush_deferred(conn, at_least=DEFERRED)
                     if len(tracker) >= TRACKED:
                         await tracker.save(conn)
                         tracker.forget()
@@ -264,6 +269,7 @@ async def _pass(source: _Source, conn: Connection, projection: Projection, progr
                 del batch
                 collect()
             async with conn.transaction():
+                await flush_deferred(conn)
                 await tracker.save(conn)
     finally:
         if not reading.done():

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from services.gateway.projections.cabinet_balance import ZERO, move_funds_many
-from shared.db import Connection
+from shared.db import Connection, copy_new_rows
 from shared.projection import BulkApply, IncomingEvent
 
 __all__ = ["BULK"]
@@ -37,7 +37,47 @@ def _plain(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+_CENT = Decimal("0.01")
+_PROMISED_COLUMNS = ("promised_payment_id", "account_id", "amount", "taken_at", "due_at", "status")
+_GUARANTEE_COLUMNS = ("guarantee_id", "account_id", "amount", "pay_by", "invoice_ref", "registered_at")
+_PAYMENT_COLUMNS = ("payment_id", "account_id", "amount", "method", "external_id", "paid_at", "registered_at",
+                    "top_up_id")
+
+
+def _payment_rows(events: Sequence[IncomingEvent]) -> tuple[list[tuple[str | None, ...]], list[Decimal]] | None:
+    """The `cabinet_payments` rows of PaymentRegistered events as text, as the INSERT below reads them
+    from JSON, and their amounts; None if an amount is not text in cents at most (the column would
+    round it: the INSERT's RETURNING then gives what it stored)."""
+    rows: list[tuple[str | None, ...]] = []
+    amounts = []
+    try:
+        for e in events:
+            p = e.payload
+            text = p["amount"]
+            if (amount := _cents(text)) is None:
+                return None
+            amounts.append(amount)
+            rows.append((p["payment_id"], p["account_id"], text, p["method"], p["external_id"], p["paid_at"],
+                         e.occurred_at.isoformat(), p.get("top_up_id")))
+    except (KeyError, ArithmeticError):
+        return None
+    return rows, amounts
+
+
+def _cents(text: Any) -> Decimal | None:
+    """An amount given as text in cents at most (what the column stores unrounded), else None."""
+    amount = Decimal(text) if type(text) is str else None
+    return amount if amount is not None and amount.quantize(_CENT) == amount else None
+
+
 async def _registered(conn: Connection, events: Sequence[IncomingEvent]) -> None:
+    """New payments (the usual case) are COPYed in (`copy_new_rows`); if one of them is a payment
+    already there or a payload out of the plain shape, the whole set goes through the INSERT."""
+    fresh = _payment_rows(events)
+    if fresh is not None and await copy_new_rows(conn, "cabinet_payments", _PAYMENT_COLUMNS, fresh[0]):
+        await move_funds_many(conn, ((e.payload["account_id"], e.occurred_at, amount, amount, ZERO, ZERO)
+                                     for e, amount in zip(events, fresh[1], strict=True)))
+        return
     rows = await conn.fetch(
         "INSERT INTO cabinet_payments (payment_id, account_id, amount, method, external_id, paid_at,"
         " registered_at, top_up_id) SELECT payment_id, account_id, amount, method, external_id, paid_at, at_,"
@@ -61,6 +101,24 @@ async def _reversed(conn: Connection, events: Sequence[IncomingEvent]) -> None:
 
 
 async def _taken(conn: Connection, events: Sequence[IncomingEvent]) -> None:
+    """COPYed in when new and plain, as `_registered`; else the INSERT."""
+    fresh: list[tuple[str | None, ...]] | None = []
+    amounts = []
+    try:
+        for e in events:
+            p = e.payload
+            if fresh is None or (amount := _cents(p["amount"])) is None:
+                fresh = None
+                break
+            amounts.append(amount)
+            fresh.append((p["promised_payment_id"], p["account_id"], p["amount"], p["taken_at"], p["due_at"],
+                          "outstanding"))
+    except (KeyError, ArithmeticError):
+        fresh = None
+    if fresh is not None and await copy_new_rows(conn, "cabinet_promised_payments", _PROMISED_COLUMNS, fresh):
+        await move_funds_many(conn, ((e.payload["account_id"], e.occurred_at, amount, ZERO, amount, ZERO)
+                                     for e, amount in zip(events, amounts, strict=True)))
+        return
     rows = await conn.fetch(
         "INSERT INTO cabinet_promised_payments (promised_payment_id, account_id, amount, taken_at, due_at, status)"
         " SELECT promised_payment_id, account_id, amount, taken_at, due_at, 'outstanding'"
@@ -130,6 +188,15 @@ async def _autopay_outcome(conn: Connection, events: Sequence[IncomingEvent]) ->
 
 
 async def _guarantee(conn: Connection, events: Sequence[IncomingEvent]) -> None:
+    """COPYed in when new and plain (the column rounds the amount as the INSERT's does); else the INSERT."""
+    try:
+        fresh = [(p["guarantee_id"], p["account_id"], p["amount"], p["pay_by"], p.get("invoice_ref"),
+                  registered if (registered := p.get("registered_at")) is not None else e.occurred_at.isoformat())
+                 for e in events for p in (e.payload,)]
+    except KeyError:
+        fresh = []
+    if fresh and await copy_new_rows(conn, "cabinet_guarantees", _GUARANTEE_COLUMNS, fresh):
+        return
     await conn.execute(
         "INSERT INTO cabinet_guarantees (guarantee_id, account_id, amount, pay_by, invoice_ref, registered_at)"
         " SELECT guarantee_id, account_id, amount, pay_by, invoice_ref, coalesce(registered_at, at_)"

@@ -1,7 +1,9 @@
 """The batched path (`bulk` handlers, applied in waves by shared/projection.py) gives exactly the
 tables the one-event-at-a-time `apply` gives, for every payments event the cabinet reads, with
 accounts' streams interleaved as a store or a topic delivers them, split across batches; and so
-does a rebuild from the store (its passes keep one stream tracker across batches)."""
+does a rebuild from the store (its passes keep one stream tracker across batches and write the
+balances once at the end). New payments are COPYed in; a payment registered twice, or a value COPY's
+text format would have to escape, sends its set through the INSERT instead."""
 
 from __future__ import annotations
 
@@ -60,6 +62,10 @@ def history(account: str) -> list[tuple[str, dict[str, Any]]]:
                                         "invoice_ref": None, "registered_at": T0.isoformat()}),
         ("SomethingTheCabinetIgnores", {}),
         paid(pay[3], "10.00", 9),
+        paid(pay[0], "200.00", 2),  # registered again: the COPY refuses the set, the INSERT skips it
+        ("PaymentRegistered", {"payment_id": str(uuid.uuid4()), "amount": "75.50", "method": "card",
+                               "external_id": "ch\\x\t1", "top_up_id": f"tu-{account}",  # COPY's text format
+                               "paid_at": (T0 + timedelta(hours=8)).isoformat()}),  # would escape these
     ]
 
 
