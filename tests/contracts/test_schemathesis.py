@@ -10,7 +10,7 @@ security requirement enforced (`ignored_auth`), required headers, unsupported me
 anywhere fails the test, with each failing operation's report.
 
 Bounds: `EXAMPLES` per operation and mode, no shrinking, and a time budget (`BUDGET_S`) past which
-each remaining operation gets one request per mode: about a minute on an idle 2-core machine.
+each remaining operation gets one request per mode.
 One expected answer is configured beyond schemathesis' defaults, because no schema can say it: a
 request that matches the document may still be refused by a rule (422, e.g. no promised payment
 while one is outstanding, a block starting in the past)."""
@@ -58,11 +58,13 @@ from tests.gateway.factories import OPERATOR, gateway_settings, serving
 
 DEMO_PAYMENTS = [e for e in json.loads((ROOT / "deploy" / "demo" / "requests.json").read_text())
                  if e["service"] == "payments"]
-#: Generated requests per operation and mode (positive, negative).
-EXAMPLES = 4
+#: Generated requests per operation and mode (positive, negative). Two, not four: every operation,
+#: mode and check as before with half the requests (at four this test took 74 s of `make test`,
+#: which must stay under 15 minutes on 2 cores); a deeper search is `EXAMPLES` raised locally.
+EXAMPLES = 2
 #: Seconds all runs may take at `EXAMPLES`; past it every operation left still gets one request of
 #: each mode (every operation is always checked; a loaded machine only gets fewer examples).
-BUDGET_S = 40.0
+BUDGET_S = 20.0
 #: schemathesis' strategies use `random` inside; hypothesis says so once per operation.
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 

@@ -1,8 +1,13 @@
 """The system as processes: the Procfile's services on free ports, a broker and a database of
-their own, exactly as `make run` starts them."""
+their own, exactly as `make run` starts them.
+
+`stack` gives a test a stack of its own, `module_stack` (`demo_stack`: with the demo data) one for a
+module's tests that can share it; both come from one `StackSupply`, which starts the next test's
+stack while the current test runs (`_next_stack_meanwhile`)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import signal
@@ -17,9 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.devstack import free_port
+from shared.devstack import Broker, free_port
 from shared.run import ROOT, load_demo_data, processes, service_ports, stack_env, wait_ready
-from tests.conftest import KafkaSpace
+from tests.conftest import KafkaSpace, SharedBroker, database_outside_a_loop, kafka_space
 
 E2E_OPERATOR = ("e2e-operator", "e2e-operator-pass1")
 #: How often a process reads the dev clock's offset (shared.clock.DevClock's default).
@@ -66,10 +71,99 @@ class Stack:
         return self.login(login, password)
 
 
+class StackSupply:
+    """Stacks on databases and topic prefixes of their own. The next test's may be started while a
+    test runs (`prepare`): its 15 s and more of start-up then overlap that test's waiting."""
+
+    def __init__(self, admin_dsn: str, broker: Broker | SharedBroker, folders: pytest.TempPathFactory) -> None:
+        self.admin_dsn, self.broker, self.folders = admin_dsn, broker, folders
+        self._starter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="next-stack")
+        self._spare: concurrent.futures.Future[tuple[Stack, contextlib.ExitStack]] | None = None
+
+    def _start(self) -> tuple[Stack, contextlib.ExitStack]:
+        with contextlib.ExitStack() as resources:
+            database_url = resources.enter_context(database_outside_a_loop(self.admin_dsn))
+            started = resources.enter_context(
+                running_stack(database_url, kafka_space(self.broker), self.folders.mktemp("stack")))
+            return started, resources.pop_all()
+
+    def prepare(self) -> None:
+        """Start the next stack now, in the background."""
+        if self._spare is None:
+            self._spare = self._starter.submit(self._start)
+
+    @contextlib.contextmanager
+    def take(self) -> Iterator[Stack]:
+        """The stack `prepare` started (once it is up), else one started now; stopped afterwards."""
+        spare, self._spare = self._spare, None
+        started, resources = spare.result() if spare is not None else self._start()
+        with resources:
+            yield started
+
+    def close(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                spare.result()[1].close()
+        self._starter.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack_supply(pg_admin_dsn: str, broker: Broker | SharedBroker,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSupply]:
+    supply = StackSupply(pg_admin_dsn, broker, tmp_path_factory)
+    yield supply
+    supply.close()
+
+
 @pytest.fixture
-def stack(database_url: str, kafka: KafkaSpace, tmp_path: Path) -> Iterator[Stack]:
-    with running_stack(database_url, kafka, tmp_path) as started:
+def stack(stack_supply: StackSupply) -> Iterator[Stack]:
+    """A stack of the test's own: for a test that moves the clock, kills a process or needs the
+    demo data as loaded, untouched by any other test."""
+    with stack_supply.take() as started:
         yield started
+
+
+@pytest.fixture(scope="module")
+def module_stack(stack_supply: StackSupply) -> Iterator[Stack]:
+    """One stack for every test of a module that takes it (a stack takes 15 s and more to start):
+    its tests never move its clock or kill its processes, each works on accounts, keys and amounts
+    no other test of the module changes, and none depends on another having run before it."""
+    with stack_supply.take() as started:
+        yield started
+
+
+def _takes_a_new_stack(items: list[pytest.Item], index: int) -> bool:
+    item = items[index]
+    names = getattr(item, "fixturenames", ())
+    if "stack" in names:
+        return True
+    return "module_stack" in names and not any(
+        earlier.module is item.module and "module_stack" in getattr(earlier, "fixturenames", ())
+        for earlier in items[:index])
+
+
+@pytest.fixture(autouse=True)
+def _next_stack_meanwhile(request: pytest.FixtureRequest) -> None:
+    """While a test runs on a stack from the supply, the stack of the test after it (if that one
+    takes a new one) starts. Not beside a test that starts stacks or brokers itself
+    (test_broker_loss_under_load.py, test_replays_fire_nothing_twice.py): those run alone."""
+    names = request.fixturenames
+    if "stack" not in names and "module_stack" not in names:
+        return
+    request.getfixturevalue("stack" if "stack" in names else "module_stack")  # this test's first
+    items = request.session.items
+    following = items.index(request.node) + 1
+    if following < len(items) and _takes_a_new_stack(items, following):
+        request.getfixturevalue("stack_supply").prepare()
+
+
+@pytest.fixture(scope="module")
+def demo_stack(module_stack: Stack) -> Stack:
+    """`module_stack` with the demo data loaded, once (a second load is not a no-op: it files
+    another support request)."""
+    module_stack.load_demo_data()
+    return module_stack
 
 
 @contextlib.contextmanager

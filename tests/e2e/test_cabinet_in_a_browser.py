@@ -4,7 +4,11 @@ Playwright for Python, over the whole stack started as `make run` starts it (tes
 Playwright's own browser download cannot work here, so the tests launch the system Chromium; when it
 is missing they fail (`.ci/run` installs it), never skip. Each scenario saves a screenshot in its
 output folder, `test-results/<test name>/` (git-ignored), and fails on any Content-Security-Policy
-violation the browser reports (the pages carry no inline script)."""
+violation the browser reports (the pages carry no inline script).
+
+The debtor's promised payment (which lifts the block the other walks see) has a stack of its own;
+the other walks share one with the demo data (`demo_stack`), each on what no other one changes
+(1015's block and its top-up, an organization subscriber's name; a refused login)."""
 
 from __future__ import annotations
 
@@ -31,10 +35,11 @@ SHOWS_WITHIN_MS = 20_000
 
 
 @pytest.fixture
-def browser(stack: Stack) -> Iterator[BrowserType]:
+def browser() -> Iterator[BrowserType]:
     """Debian's Chromium through Playwright; each `Cabinet` launches it on a fresh user-data-dir.
-    Started after the stack (whose database fixture runs an event loop) and stopped before it: the
-    sync API runs a loop of its own on this thread while it is open."""
+    Started after the test's stack (the stacks' fixtures run event loops of their own to create and
+    drop their databases) and stopped before it: the sync API runs a loop of its own on this thread
+    while it is open."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)")
     with sync_playwright() as playwright:
@@ -96,6 +101,10 @@ def _ready(stack: Stack) -> str:
     it has no money) and the payments service offering a promised payment up to this month's fees.
     The charges, as the API shows them."""
     stack.load_demo_data()
+    return _debtor_blocked(stack)
+
+
+def _debtor_blocked(stack: Stack) -> str:
     return str(debtor_blocked_by_charges(stack, stack.login("2002", "demo-2002-pass"))["charged_total"])
 
 
@@ -132,10 +141,10 @@ def test_the_debtor_takes_a_promised_payment_and_sees_the_account_active(
 
 
 def test_a_subscriber_previews_schedules_and_sees_a_block_and_a_debtor_is_refused_one(
-        stack: Stack, browser: BrowserType, output: Path) -> None:
-    _ready(stack)
-    tomorrow = _business_date(stack, stack.login("1015", "demo-1015-pass"), "1015") + timedelta(days=1)
-    cabinet = Cabinet(browser, stack)
+        demo_stack: Stack, browser: BrowserType, output: Path) -> None:
+    _debtor_blocked(demo_stack)  # the demo's read models in place
+    tomorrow = _business_date(demo_stack, demo_stack.login("1015", "demo-1015-pass"), "1015") + timedelta(days=1)
+    cabinet = Cabinet(browser, demo_stack)
     cabinet.log_in("1015", "demo-1015-pass")
     page = cabinet.page
     expect(page).to_have_url(re.compile(r"/cabinet/accounts/1015$"))
@@ -158,7 +167,7 @@ def test_a_subscriber_previews_schedules_and_sees_a_block_and_a_debtor_is_refuse
     cabinet.close()
 
     # The debtor (financially blocked) is refused, and the page says why, in the page's language.
-    debtor = Cabinet(browser, stack)
+    debtor = Cabinet(browser, demo_stack)
     debtor.log_in("2002", "demo-2002-pass")
     expect(debtor.page).to_have_url(re.compile(r"/cabinet/accounts/2002$"))
     debtor.open(f"/accounts/2002/blocks?starts_on={tomorrow.isoformat()}&days=14")
@@ -170,9 +179,9 @@ def test_a_subscriber_previews_schedules_and_sees_a_block_and_a_debtor_is_refuse
     debtor.close()
 
 
-def test_a_sandbox_top_up_shows_in_the_history(stack: Stack, browser: BrowserType, output: Path) -> None:
-    _ready(stack)
-    cabinet = Cabinet(browser, stack)
+def test_a_sandbox_top_up_shows_in_the_history(demo_stack: Stack, browser: BrowserType, output: Path) -> None:
+    _debtor_blocked(demo_stack)  # the demo's read models in place
+    cabinet = Cabinet(browser, demo_stack)
     cabinet.log_in("1015", "demo-1015-pass")
     page = cabinet.page
     expect(page).to_have_url(re.compile(r"/cabinet/accounts/1015$"))
@@ -200,9 +209,9 @@ def test_a_sandbox_top_up_shows_in_the_history(stack: Stack, browser: BrowserTyp
 
 
 def test_an_org_admin_finds_a_subscriber_by_pattern_and_renames_it(
-        stack: Stack, browser: BrowserType, output: Path) -> None:
-    _ready(stack)
-    cabinet = Cabinet(browser, stack)
+        demo_stack: Stack, browser: BrowserType, output: Path) -> None:
+    _debtor_blocked(demo_stack)  # the demo's read models in place
+    cabinet = Cabinet(browser, demo_stack)
     cabinet.log_in("a1-3003", "demo-admin-3003")
     page = cabinet.page
     expect(page).to_have_url(re.compile(r"/cabinet/accounts$"))  # two accounts: the selector
@@ -224,9 +233,9 @@ def test_an_org_admin_finds_a_subscriber_by_pattern_and_renames_it(
 
 
 def test_a_wrong_password_is_shown_beside_the_field_without_javascript_and_a_foreign_account_is_404(
-        stack: Stack, browser: BrowserType, output: Path) -> None:
-    _ready(stack)
-    plain = Cabinet(browser, stack, javascript=False)  # every form works without JavaScript
+        demo_stack: Stack, browser: BrowserType, output: Path) -> None:
+    _debtor_blocked(demo_stack)  # the demo's read models in place
+    plain = Cabinet(browser, demo_stack, javascript=False)  # every form works without JavaScript
     plain.log_in("1015", "not-the-password")
     page = plain.page
     expect(page.locator("#e-password")).to_have_text("⚠ Неверный номер договора, телефон или пароль.")
