@@ -52,8 +52,10 @@ async def cabinet(gateway_pool: Pool) -> AsyncIterator[httpx.AsyncClient]:
 
     @get("/internal/v1/users/{user_id:str}/notification-preferences", sync_to_thread=False)
     def notifications_preferences(user_id: str) -> dict[str, Any]:
-        return {"user_id": user_id, "topics": [{"topic": "blocks", "default_channels": ["sms", "email"],
-                                                "channels": ["email"]}]}
+        # what the accounts service was last sent, as the notifications service shows it once applied
+        chosen = forwarded[-1]["body"]["preferences"] if forwarded else {"blocks": ["email"]}
+        return {"user_id": user_id, "topics": [{"topic": topic, "default_channels": ["sms", "email"],
+                                                "channels": channels} for topic, channels in chosen.items()]}
 
     @post("/internal/v1/users/{user_id:str}/notification-preferences", sync_to_thread=False)
     def accounts_preferences(user_id: str, data: dict[str, Any], request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -121,6 +123,7 @@ async def test_preferences_are_read_from_notifications_and_changed_through_accou
                                 json={"preferences": {"blocks": ["email", "email"], "payment_received": []}})
     assert changed.status_code == 200, changed.text
     assert changed.json()["preferences"] == {"blocks": ["email"], "payment_received": []}
+    assert changed.json()["read_model_current"] is True  # answered once the notifications service shows it
     assert cabinet.forwarded == [{"user_id": "u-1015", "actor": "subscriber:u-1015",  # type: ignore[attr-defined]
                                   "body": {"preferences": {"blocks": ["email"], "payment_received": []}}}]
     for body in ({"preferences": {"horoscope": ["sms"]}}, {"preferences": {"blocks": ["fax"]}}, {"blocks": ["sms"]},

@@ -7,6 +7,9 @@ caller chose) and changed through the accounts service, which owns them
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, put
@@ -19,6 +22,7 @@ from services.gateway.entrypoints.common import AccountController, Commands
 from services.gateway.projections.cabinet_accounts import CabinetAccounts
 from services.gateway.projections.messages import message_list
 from shared.db import Pool
+from shared.errors import DomainError
 from shared.http import IdempotencyKey, replayable_response
 from shared.internal_api import InternalClient, Reply
 from shared.openapi import BEARER, answers
@@ -73,12 +77,12 @@ class NotificationPreferencesController(Controller):
     @put("/", summary="Choose the channels per topic", responses=answers(200, a.PreferencesChanged))
     async def change(
         self, data: PreferencesChange, caller: Caller, pool: Pool, accounts: InternalClient,
-        idempotency_key: IdempotencyKey,
+        notifications_api: InternalClient, idempotency_key: IdempotencyKey,
     ) -> Response[dict[str, Any]]:
         # Built here rather than taken as `accounts_commands`: this controller needs nothing but the
         # caller, the pool and the clients (tests/notifications serve it in an app of their own).
         reply = await change_preferences(data, caller, Commands(accounts, pool, caller, CabinetAccounts.name),
-                                         idempotency_key)
+                                         idempotency_key, notifications_api)
         return replayable_response(reply.body, 200, replayed=reply.replayed)
 
 
@@ -88,11 +92,32 @@ async def notification_preferences(caller: Caller, notifications_api: InternalCl
 
 
 async def change_preferences(data: PreferencesChange, caller: Caller, accounts_commands: Commands,
-                             key: str | None) -> Reply:
+                             key: str | None, notifications_api: InternalClient) -> Reply:
     """The caller's channels per topic, each list without repeats, to the accounts service (which owns
-    them); the answer carries the preferences as sent."""
-    preferences = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
+    them); answered once the notifications service shows them too (waiting at most the commands'
+    timeout: `read_model_current` says whether it did), so the next read shows the change. The answer
+    carries the preferences as sent."""
+    preferences: dict[str, list[str]] = {topic: sorted(set(channels)) for topic, channels in data.preferences.items()}
     reply = await accounts_commands.reply("POST", f"/internal/v1/users/{caller.user_id}/notification-preferences",
                                           {"preferences": preferences}, key)
+    shown = await _shown(notifications_api, caller, preferences, accounts_commands.timeout)
+    reply.body["read_model_current"] = shown and reply.body.get("read_model_current", True) is not False
     reply.body["preferences"] = preferences
     return reply
+
+
+async def _shown(notifications_api: InternalClient, caller: Caller, preferences: Mapping[str, list[str]],
+                 timeout: float) -> bool:
+    """Whether the notifications service shows `preferences` as the caller's choice within `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = await notification_preferences(caller, notifications_api)
+        except DomainError:  # the service away: the change stands, not known to be shown yet
+            return False
+        chosen = {t["topic"]: sorted(t["channels"]) for t in found.get("topics", [])}
+        if all(chosen.get(topic) == channels for topic, channels in preferences.items()):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.05)

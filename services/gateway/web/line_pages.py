@@ -335,7 +335,7 @@ class MorePages(Controller):
         chosen = {topic: [c for c in CHANNELS if form.get(f"{topic}.{c}") == "on"] for topic in CHOOSABLE_TOPICS}
         try:
             await change_preferences(PreferencesChange(preferences=chosen),
-                                     web.caller, web.commands("accounts"), _key(form))
+                                     web.caller, web.commands("accounts"), _key(form), web.wiring.notifications)
         except DomainError as error:
             found = await notification_preferences(web.caller, web.wiring.notifications)
             return render(request, "notifications.html", web, status=422, preferences=found,
